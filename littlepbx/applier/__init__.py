@@ -1,0 +1,1 @@
+"""The Apply engine: run states, the steps a worker takes, and the worker process."""

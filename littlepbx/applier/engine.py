@@ -1,0 +1,174 @@
+"""The steps of an Apply run, as the worker executes them.
+
+Each step opens its own short transaction. The only long-lived thing is the
+wait, and it holds no lock: it is just the run's state, polled again.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from littlepbx.applier import states
+from littlepbx.applier.live import load_live_config
+from littlepbx.applier.runs import transition
+from littlepbx.models import DRAFTED, ApplyRun, AuditEntry, Organization, utcnow
+from littlepbx.services.drafts import copy_org_rows
+
+log = logging.getLogger(__name__)
+
+
+class Applier:
+    """Executes runs against one database and one PBX backend."""
+
+    def __init__(self, db, backend, data_dir: str, notifier=None):
+        self.db = db
+        self.backend = backend
+        self.data_dir = data_dir
+        self.notifier = notifier
+
+    def step(self, run_id: int) -> str:
+        """Advance one run as far as it can go now; returns its state afterwards."""
+        with self.db.session() as session:
+            run = session.get(ApplyRun, run_id)
+            if run is None:  # its organization was deleted meanwhile
+                return "deleted"
+            finished_before = run.state in states.FINAL_STATES
+            org = session.get(Organization, run.org_id)
+            if finished_before:  # e.g. stopped by the admin: only the e-mail may be owed
+                go = False
+            elif run.state == states.APPLYING:
+                go = self._resume(session, run)
+            else:
+                go = self._decide(session, run, org)
+        if go:
+            self._apply(run_id)
+        with self.db.session() as session:
+            state = session.get(ApplyRun, run_id).state
+        if state in states.FINAL_STATES:
+            self.notify(run_id)
+        return state
+
+    def _decide(self, session, run: ApplyRun, org: Organization) -> bool:
+        """Count the organization's calls: wait while there are some, apply when none or at the deadline."""
+        now = utcnow()
+        if run.started_at is None:
+            run.started_at = now
+            run.wait_deadline = now + timedelta(seconds=org.apply_wait_seconds)
+            session.flush()
+        calls, problem = self._count_calls(org.code)
+        if calls == 0:
+            return transition(session, run, "apply", attempts=run.attempts + 1, waiting_calls=0,
+                              message="")
+        if now >= run.wait_deadline:
+            note = (f"applied at the deadline with {calls} call(s) still up; they continue unchanged"
+                    if calls else "applied at the deadline: the calls could not be counted")
+            return transition(session, run, "apply", attempts=run.attempts + 1,
+                              waiting_calls=calls or 0, message=note)
+        transition(session, run, "wait", waiting_calls=calls or 0, waited=True,
+                   message=problem or "")
+        return False
+
+    def _count_calls(self, code: str) -> tuple[int | None, str | None]:
+        """The organization's active calls, or (None, why) when the PBX cannot tell."""
+        try:
+            return int(self.backend.active_calls(code)), None
+        except Exception as exc:  # the PBX being down must not lose the run
+            log.warning("cannot count calls of %s: %s", code, exc)
+            return None, f"cannot count calls yet: {exc}"
+
+    def _resume(self, session, run: ApplyRun) -> bool:
+        """A run found APPLYING was interrupted before its commit: try again, or give up."""
+        if run.attempts >= states.MAX_ATTEMPTS:
+            transition(session, run, "fail", message=(
+                f"interrupted {run.attempts} times; the live configuration is unchanged"))
+            return False
+        return transition(session, run, "resume", attempts=run.attempts + 1)
+
+    def _apply(self, run_id: int) -> None:
+        """In ONE transaction: draft -> live, the PBX's realtime rows, the run marked applied."""
+        try:
+            with self.db.session() as session:
+                org_id = session.scalar(select(ApplyRun.org_id).where(ApplyRun.id == run_id))
+                org = session.scalars(select(Organization).where(Organization.id == org_id)
+                                      .with_for_update()).one()
+                run = session.scalars(select(ApplyRun).where(ApplyRun.id == run_id)
+                                      .with_for_update()).one()
+                if run.state != states.APPLYING:
+                    return
+                for draft_model, live_model in DRAFTED:
+                    copy_org_rows(session, org.id, draft_model, live_model)
+                session.flush()
+                pbx_config = load_live_config(session, org, self.data_dir)
+                self.backend.write_org(session.connection(), pbx_config)
+                message = run.message or self._summary(pbx_config, run)
+                transition(session, run, "done", message=message)
+                org.last_applied_at = run.finished_at
+                org.last_applied_run_id = run.id
+                session.add(AuditEntry(org_id=org.id, actor=run.requested_by, action="apply.done",
+                                       target=str(run.id)))
+        except Exception as exc:
+            log.exception("apply run %s failed", run_id)
+            self._fail(run_id, f"{type(exc).__name__}: {exc}")
+            return
+        self._after_commit(pbx_config)
+
+    def _after_commit(self, pbx_config) -> None:
+        """Let the PBX pick up the committed rows; the rows are already live, so only log a failure."""
+        try:
+            self.backend.after_commit(pbx_config)
+        except Exception:
+            log.exception("after-commit step for %s failed", pbx_config.code)
+
+    @staticmethod
+    def _summary(pbx_config, run: ApplyRun) -> str:
+        waited = " after waiting for calls to end" if run.waited else ""
+        return (f"applied {len(pbx_config.extensions)} extension(s) and "
+                f"{len(pbx_config.dids)} DID(s){waited}")
+
+    def _fail(self, run_id: int, message: str) -> None:
+        with self.db.session() as session:
+            run = session.get(ApplyRun, run_id)
+            if run.state in states.sources("fail"):
+                transition(session, run, "fail", message=message[:2000])
+
+    def notify(self, run_id: int) -> None:
+        """E-mail the admin about a finished run that waited or asked for it; at most once."""
+        if self.notifier is None:
+            return
+        with self.db.session() as session:
+            run = session.get(ApplyRun, run_id)
+            if run is None or run.notified_at is not None or not (run.notify or run.waited):
+                return
+            # Claim the e-mail before sending it: a worker killed after sending must not send
+            # it twice, and an SMTP server that is down must not be retried every tick.
+            claimed = session.execute(update(ApplyRun).where(ApplyRun.id == run_id,
+                                                             ApplyRun.notified_at.is_(None))
+                                      .values(notified_at=utcnow())).rowcount
+            org = session.get(Organization, run.org_id)
+            recipient = run.notify_email or org.admin_email
+        if not claimed:
+            return
+        try:
+            self.notifier(recipient, org, run)
+        except Exception:
+            log.exception("could not e-mail the result of run %s to %s", run_id, recipient)
+
+    def active_run_ids(self) -> list[int]:
+        """Every run that is not final, oldest first."""
+        with self.db.session() as session:
+            return list(session.scalars(select(ApplyRun.id)
+                                        .where(ApplyRun.state.in_(states.ACTIVE_STATES))
+                                        .order_by(ApplyRun.id)))
+
+    def unnotified_run_ids(self) -> list[int]:
+        """Runs ended in the last day whose e-mail is still owed (stopped by the admin, or the
+        worker died right after the commit)."""
+        since = utcnow() - timedelta(days=1)
+        with self.db.session() as session:
+            return list(session.scalars(
+                select(ApplyRun.id).where(ApplyRun.state.in_(states.FINAL_STATES),
+                                          ApplyRun.finished_at > since,
+                                          ApplyRun.notified_at.is_(None),
+                                          (ApplyRun.notify | ApplyRun.waited))))

@@ -1,0 +1,49 @@
+"""Who is calling: a bearer API token, or the logged-in user of the page's session.
+
+Both the REST API and the pages ask :func:`current_actor`; access decisions are
+then made by the service layer (OrgScope and the role's permissions).
+"""
+from __future__ import annotations
+
+from flask import g, request
+from flask_login import current_user
+
+from littlepbx.errors import Unauthorized
+from littlepbx.extensions import db, login_manager
+from littlepbx.models import User
+from littlepbx.services.scope import Actor
+from littlepbx.services.tokens import authenticate_token
+from littlepbx.services.users import actor_for
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The session's user, if it still exists and is active (a deactivated login loses its sessions)."""
+    try:
+        user = db.request_session().get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.active else None
+
+
+def bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header, if there is one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_actor() -> Actor:
+    """The actor of this request, or Unauthorized. Cached for the request."""
+    if "actor" in g:
+        return g.actor
+    token = bearer_token()
+    if token is not None:
+        session = db.request_session()
+        actor = authenticate_token(session, token)
+        session.commit()  # keeps last_used_at
+    elif current_user.is_authenticated:
+        actor = actor_for(current_user)
+    else:
+        raise Unauthorized("log in, or send Authorization: Bearer <API token>")
+    g.actor = actor
+    return actor

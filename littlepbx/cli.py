@@ -1,0 +1,196 @@
+"""The `littlepbx` command: database, users, organizations, tokens, worker, web server, Apply."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import click
+
+from littlepbx.errors import LittlePBXError
+
+
+def _app():
+    from littlepbx import create_app
+    return create_app()
+
+
+def _fail_clearly(func):
+    """Turn service errors into a one-line message and exit status 1 instead of a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except LittlePBXError as exc:
+            fields = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+            raise click.ClickException(exc.message + (f" ({fields})" if fields else "")) from None
+    return wrapper
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log at debug level.")
+def main(verbose: bool) -> None:
+    """LittlePBX: many organizations, one shared PBX."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Schema migrations."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="heads")
+def db_upgrade(revision: str) -> None:
+    """Bring the database schema up to date."""
+    from littlepbx import database
+    database.upgrade(_app().config["DATABASE_URL"], revision)
+    click.echo("database schema is up to date")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Take the database schema back to REVISION ('base' removes every table)."""
+    from littlepbx import database
+    database.downgrade(_app().config["DATABASE_URL"], revision)
+
+
+@main.command("create-operator")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@_fail_clearly
+def create_operator(email: str, password: str) -> None:
+    """Create an operator login (every organization)."""
+    from littlepbx.extensions import db
+    from littlepbx.models import ROLE_OPERATOR
+    from littlepbx.services.users import create_user
+    _app()
+    with db.session() as session:
+        create_user(session, email, password, ROLE_OPERATOR)
+    click.echo(f"operator {email} created")
+
+
+@main.command("create-org")
+@click.argument("code")
+@click.argument("name")
+@click.argument("admin_email")
+@_fail_clearly
+def create_org(code: str, name: str, admin_email: str) -> None:
+    """Create an organization."""
+    from littlepbx.extensions import db
+    from littlepbx.services import orgs
+    from littlepbx.services.scope import SYSTEM
+    _app()
+    with db.session() as session:
+        orgs.create_org(session, SYSTEM, {"code": code, "name": name, "admin_email": admin_email})
+    click.echo(f"organization {code} created")
+
+
+@main.command("create-admin")
+@click.argument("org")
+@click.argument("email")
+@click.option("--password", default=None, help="Generated and printed when omitted.")
+@_fail_clearly
+def create_admin(org: str, email: str, password: str | None) -> None:
+    """Create an organization admin login."""
+    from littlepbx.extensions import db
+    from littlepbx.services import users
+    from littlepbx.services.scope import SYSTEM, open_scope
+    _app()
+    with db.session() as session:
+        _, generated = users.create_admin(open_scope(session, SYSTEM, org),
+                                          {"email": email, "password": password})
+    click.echo(f"admin {email} of {org} created" + (f"; password: {generated}" if generated else ""))
+
+
+@main.command("create-token")
+@click.argument("name")
+@click.option("--org", default=None, help="Limit the token to this organization.")
+@_fail_clearly
+def create_token(name: str, org: str | None) -> None:
+    """Create an API token and print it (it is shown only this once)."""
+    from littlepbx.extensions import db
+    from littlepbx.services.scope import SYSTEM
+    from littlepbx.services.tokens import create_token as make
+    _app()
+    with db.session() as session:
+        _, plain = make(session, SYSTEM, name, org)
+    click.echo(plain)
+
+
+@main.command("apply")
+@click.argument("org")
+@click.option("--wait/--no-wait", default=True, help="Wait until the run has ended.")
+@click.option("--timeout", default=600, help="Seconds to wait at most.")
+@_fail_clearly
+def apply(org: str, wait: bool, timeout: int) -> None:
+    """Request an Apply of ORG (the worker executes it) and report how it ended."""
+    from littlepbx.applier.runs import describe
+    from littlepbx.applier.states import FINAL_STATES
+    from littlepbx.extensions import db
+    from littlepbx.models import ApplyRun
+    from littlepbx.services import apply as apply_service
+    from littlepbx.services.scope import Actor, ROLE_SYSTEM, open_scope
+    _app()
+    with db.session() as session:
+        run = apply_service.request_apply(open_scope(session, Actor("cli", ROLE_SYSTEM), org))
+    click.echo(f"run {run.id} queued")
+    deadline = time.monotonic() + timeout
+    while wait:
+        with db.session() as session:
+            run = session.get(ApplyRun, run.id)
+            if run.state in FINAL_STATES or time.monotonic() > deadline:
+                break
+        time.sleep(0.5)
+    click.echo(f"run {run.id}: {describe(run)}")
+    if wait and run.state != "applied":
+        sys.exit(1)
+
+
+@main.command("bootstrap")
+@click.option("--credentials-file", type=click.Path(dir_okay=False), required=True)
+@click.option("--demo/--no-demo", default=True, help="Also create the demo organization.")
+@_fail_clearly
+def bootstrap(credentials_file: str, demo: bool) -> None:
+    """Ensure an operator, a system API token and the demo organization; write their credentials."""
+    from pathlib import Path
+    from littlepbx.bootstrap import bootstrap as run_bootstrap
+    from littlepbx.extensions import db
+    app = _app()
+    sip = {"server": app.config.get("SIP_PUBLIC_HOST") or app.config["ASTERISK_SIP_HOST"],
+           "port": app.config["ASTERISK_SIP_PORT"]}
+    with db.session() as session:
+        run_bootstrap(session, Path(credentials_file), app.config["PUBLIC_URL"], sip, demo)
+    click.echo(f"credentials written to {credentials_file}")
+
+
+@main.command("worker")
+def worker() -> None:
+    """Run the Apply worker in the foreground."""
+    from littlepbx import build_applier
+    from littlepbx.applier.worker import Worker, WorkerAlreadyRunning
+    from littlepbx.extensions import db
+    app = _app()
+    try:
+        Worker(build_applier(app), db, float(app.config["WORKER_POLL_SECONDS"])).run_forever()
+    except WorkerAlreadyRunning as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("serve")
+@click.option("--host", default=None)
+@click.option("--port", default=None, type=int)
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the pages and the REST API (waitress, in the foreground)."""
+    from waitress import serve as waitress_serve
+    app = _app()
+    waitress_serve(app, host=host or app.config["LISTEN_HOST"],
+                   port=port or app.config["LISTEN_PORT"], threads=8, ident="LittlePBX")
+
+
+if __name__ == "__main__":
+    main()

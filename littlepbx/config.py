@@ -1,0 +1,103 @@
+"""Configuration: defaults in code, then one config file, then LITTLEPBX_* environment variables.
+
+The file (default /etc/littlepbx/littlepbx.conf, or the path in LITTLEPBX_CONFIG)
+holds ``KEY = value`` lines; ``#`` starts a comment. Every key below can be set
+in either place; the environment wins. Values are converted to the type of the
+default.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_CONFIG_FILE = "/etc/littlepbx/littlepbx.conf"
+
+DEFAULTS: dict[str, object] = {
+    # Flask
+    "SECRET_KEY": "",
+    "SESSION_COOKIE_SECURE": False,
+    "PUBLIC_URL": "http://127.0.0.1:8080",
+    "LISTEN_HOST": "127.0.0.1",
+    "LISTEN_PORT": 8080,
+    # Database: one MariaDB holds LittlePBX's tables and the PBX's realtime tables.
+    "DATABASE_URL": "mysql+pymysql://littlepbx@127.0.0.1:3306/littlepbx?charset=utf8mb4",
+    # Where uploads (music on hold) are kept.
+    "DATA_DIR": "/var/lib/littlepbx",
+    "MOH_MAX_BYTES": 10 * 1024 * 1024,
+    # The PBX: a registered backend name, or 'package.module:Class'.
+    "PBX_BACKEND": "asterisk",
+    # Apply: how often the worker looks for work and polls an org's calls.
+    "WORKER_POLL_SECONDS": 1.0,
+    "APPLY_DEFAULT_WAIT_SECONDS": 300,
+    # Mail to organization admins.
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_DEFAULT_SENDER": "littlepbx@localhost",
+    "MAIL_SUPPRESS_SEND": False,
+    # Asterisk (used by the asterisk backend and its provisioning).
+    "ASTERISK_ROOT": "",  # a chroot holding Asterisk; empty: the host's own
+    "ASTERISK_CONFIG_DIR": "/etc/asterisk",
+    "ASTERISK_SIP_HOST": "127.0.0.1",
+    "SIP_PUBLIC_HOST": "",  # the SIP server name phones are told; empty: ASTERISK_SIP_HOST
+    "ASTERISK_SIP_PORT": 5060,
+    "ASTERISK_AMI_PORT": 5038,
+    "ASTERISK_AMI_USER": "littlepbx",
+    "ASTERISK_AMI_SECRET": "",
+    "ASTERISK_ARI_PORT": 8088,
+    "ASTERISK_ARI_USER": "littlepbx",
+    "ASTERISK_ARI_PASSWORD": "",
+    # Where the Debian sid root holding Asterisk is built once and copied from.
+    "ASTERISK_CACHE_ROOT": "/var/cache/littlepbx/asterisk-root",
+    "ASTERISK_DEBIAN_MIRROR": "http://deb.debian.org/debian",
+    "ASTERISK_RTP_START": 10000,
+    "ASTERISK_RTP_END": 20000,
+}
+
+
+def _convert(key: str, raw: str) -> object:
+    """Convert a string from the file or the environment to the default's type."""
+    default = DEFAULTS.get(key, "")
+    if isinstance(default, bool):
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{key}: expected true or false, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def read_config_file(path: str | os.PathLike) -> dict[str, object]:
+    """Parse a ``KEY = value`` file; unknown keys are kept so plugins can read them."""
+    values: dict[str, object] = {}
+    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, raw = line.partition("=")
+        if not sep:
+            raise ValueError(f"{path}:{number}: expected KEY = value")
+        key = key.strip().upper()
+        values[key] = _convert(key, raw.strip())
+    return values
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Defaults, overlaid by the config file (if it exists), overlaid by LITTLEPBX_* variables."""
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    path = environ.get("LITTLEPBX_CONFIG", DEFAULT_CONFIG_FILE)
+    if os.path.exists(path):
+        config.update(read_config_file(path))
+    for name, raw in environ.items():
+        if name.startswith("LITTLEPBX_") and name != "LITTLEPBX_CONFIG":
+            key = name[len("LITTLEPBX_"):]
+            config[key] = _convert(key, raw)
+    return config

@@ -1,0 +1,35 @@
+"""People who log in: operators (every organization) and organization admins (one)."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from littlepbx.models.base import Base, utcnow
+
+ROLE_OPERATOR = "operator"
+ROLE_ORG_ADMIN = "org_admin"
+
+
+class User(UserMixin, Base):
+    """A login. ``org_id`` is set exactly for organization admins."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True, default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: a deactivated login cannot act, even with a live session."""
+        return self.active

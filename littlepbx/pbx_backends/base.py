@@ -1,0 +1,164 @@
+"""What the applier needs from a PBX, and the registry that picks one by configuration.
+
+A backend only ever sees one organization's live configuration at a time
+(an :class:`OrgPBXConfig`), and writes it inside a database transaction that
+the applier owns: the backend never commits.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+# Call flow after ringing (Extension.no_answer).
+NO_ANSWER_VOICEMAIL = "voicemail"
+NO_ANSWER_FORWARD = "forward"
+NO_ANSWER_HANGUP = "hangup"
+NO_ANSWER_ACTIONS = (NO_ANSWER_VOICEMAIL, NO_ANSWER_FORWARD, NO_ANSWER_HANGUP)
+
+
+@dataclass(frozen=True)
+class ExtensionConfig:
+    """One phone of the organization, as the PBX must know it."""
+
+    number: str
+    display_name: str
+    sip_password: str
+    ring_seconds: int
+    no_answer: str
+    forward_to: str | None
+    voicemail_enabled: bool
+    voicemail_pin: str | None
+    voicemail_email: str | None
+
+
+@dataclass(frozen=True)
+class DidConfig:
+    """An E.164 number of the organization and the extension it rings."""
+
+    number: str
+    extension: str | None
+
+
+@dataclass(frozen=True)
+class TrunkConfig:
+    """One upstream SIP trunk (direction is 'inbound' or 'outbound')."""
+
+    direction: str
+    host: str
+    port: int
+    transport: str
+    username: str | None
+    password: str | None
+    register: bool
+    from_user: str | None
+    from_domain: str | None
+    source_addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MohConfig:
+    """Music on hold: the converted file Asterisk can play, when enabled."""
+
+    enabled: bool
+    path: str | None
+
+
+@dataclass(frozen=True)
+class OrgPBXConfig:
+    """Everything the PBX must know about one organization."""
+
+    code: str
+    max_concurrent_calls: int
+    extensions: tuple[ExtensionConfig, ...] = ()
+    dids: tuple[DidConfig, ...] = ()
+    trunks: tuple[TrunkConfig, ...] = ()
+    moh: MohConfig = field(default_factory=lambda: MohConfig(False, None))
+
+    def trunk(self, direction: str) -> TrunkConfig | None:
+        """The trunk for 'inbound' or 'outbound', if the organization has one."""
+        return next((t for t in self.trunks if t.direction == direction), None)
+
+
+class BackendError(Exception):
+    """The PBX could not do what was asked; the message says why."""
+
+
+class PBXBackend:
+    """Base class: the few operations the applier and the pages need from a PBX.
+
+    Subclasses set ``name`` and are registered with :func:`register`.
+    """
+
+    name: str = ""
+
+    def __init__(self, config: dict):
+        self.config = config
+
+    @classmethod
+    def enabled(cls) -> bool:
+        """Whether the backend's optional dependencies import on this machine."""
+        return True
+
+    def write_org(self, connection, org: OrgPBXConfig) -> None:
+        """Replace the organization's rows in the PBX's realtime tables.
+
+        ``connection`` is a SQLAlchemy Connection inside the applier's
+        transaction; do not commit or roll back.
+        """
+        raise NotImplementedError
+
+    def after_commit(self, org: OrgPBXConfig) -> None:
+        """Make the committed rows effective (e.g. expire caches). Never reloads."""
+
+    def remove_org(self, connection, code: str) -> None:
+        """Delete every row the organization has in the PBX (inside the caller's transaction)."""
+        raise NotImplementedError
+
+    def after_remove(self, code: str) -> None:
+        """After the removal's commit: stop whatever still runs for the org (e.g. registrations)."""
+
+    def registered_extensions(self, connection, code: str) -> set[str] | None:
+        """Numbers of the org's extensions with a live registration, read through ``connection``;
+        None when this PBX cannot tell."""
+        return None
+
+    def did_calls(self, code: str, numbers: list[str]) -> dict[str, int] | None:
+        """Calls arriving now on each of the org's DIDs (E.164 numbers); None when the PBX cannot tell."""
+        return None
+
+    def active_calls(self, code: str) -> int:
+        """How many calls the organization has right now."""
+        raise NotImplementedError
+
+    def health(self) -> dict:
+        """A small JSON-able report: at least {"ok": bool}."""
+        return {"ok": True}
+
+
+_registry: dict[str, type[PBXBackend]] = {}
+
+
+def register(backend_cls: type[PBXBackend]) -> type[PBXBackend]:
+    """Add a backend class to the registry under its ``name``; usable as a decorator."""
+    _registry[backend_cls.name] = backend_cls
+    return backend_cls
+
+
+def backend_class(name: str) -> type[PBXBackend]:
+    """The class registered as ``name``, or one given as 'package.module:Class'."""
+    if ":" in name:
+        module_name, _, class_name = name.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)
+    importlib.import_module(f"littlepbx.pbx_backends.{name}")
+    try:
+        return _registry[name]
+    except KeyError:
+        raise BackendError(f"unknown PBX backend {name!r}; known: {sorted(_registry)}") from None
+
+
+def create_backend(name: str, config: dict) -> PBXBackend:
+    """Instantiate the configured backend, refusing one whose dependencies are missing."""
+    cls = backend_class(name)
+    if not cls.enabled():
+        raise BackendError(f"PBX backend {name!r} cannot run on this machine")
+    return cls(config)

@@ -1,0 +1,152 @@
+"""Music on hold: on/off and one uploaded MP3, converted at upload and stored by content (draft)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from littlepbx.applier.live import moh_dir, moh_path
+from littlepbx.errors import NotFound, ValidationError
+from littlepbx.models import MusicOnHold
+from littlepbx.pbx_backends.base import BackendError
+from littlepbx.services import validation as v
+from littlepbx.services.scope import OrgScope
+
+CHUNK = 64 * 1024
+
+
+def get_moh(scope: OrgScope) -> MusicOnHold:
+    """The organization's draft music-on-hold row (created empty if missing)."""
+    row = scope.find(MusicOnHold, org_id=scope.org.id)
+    if row is None:
+        row = MusicOnHold(enabled=False)
+        scope.add(row)
+    return row
+
+
+def set_enabled(scope: OrgScope, enabled) -> MusicOnHold:
+    """Turn music on hold on or off; turning it on needs an uploaded file."""
+    scope.require("pbx.edit")
+    values = v.check_fields({"enabled": enabled}, {"enabled": (v.boolean,)}, required=("enabled",))
+    row = get_moh(scope)
+    if values["enabled"] and not row.sha256:
+        raise ValidationError("upload an MP3 before turning music on hold on",
+                              {"enabled": "no music uploaded yet"})
+    row.enabled = values["enabled"]
+    scope.audit("moh.enable" if row.enabled else "moh.disable")
+    return row
+
+
+def upload(scope: OrgScope, filename, stream, data_dir: str, max_bytes: int,
+           enabled=None) -> MusicOnHold:
+    """Check and convert an MP3 to 8 kHz mono WAV, store it by digest, point the draft at it.
+
+    ``enabled`` None keeps the current on/off. A file that is too big, not an MP3 or
+    not convertible raises ValidationError on "file" and writes nothing.
+    """
+    scope.require("pbx.edit")
+    if stream is None or not filename:
+        raise _bad_file("required: send the MP3 as the multipart field 'file'")
+    values = v.check_fields({"filename": filename, "enabled": enabled},
+                            {"filename": (v.text, 255, 1), "enabled": (v.boolean,)},
+                            required=("filename",))
+    incoming = Path(data_dir) / "moh" / ".incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=incoming) as work:
+        source = Path(work) / "upload.mp3"
+        _save_limited(stream, source, max_bytes)
+        _require_mp3(source)
+        converted = _convert(source, Path(work) / "converted.wav")
+        sha256 = _sha256(converted)
+        target = Path(moh_path(data_dir, scope.org.code, sha256))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            shutil.move(str(converted), str(target))
+    row = get_moh(scope)
+    row.original_name = os.path.basename(values["filename"].replace("\\", "/")) or "upload.mp3"
+    row.sha256 = sha256
+    if values.get("enabled") is not None:
+        row.enabled = values["enabled"]
+    scope.audit("moh.upload", row.original_name, {"sha256": sha256})
+    return row
+
+
+def delete(scope: OrgScope) -> MusicOnHold:
+    """Forget the uploaded music and turn music on hold off (the file stays for the live copy)."""
+    scope.require("pbx.edit")
+    row = get_moh(scope)
+    row.enabled, row.original_name, row.sha256 = False, None, None
+    scope.audit("moh.delete")
+    return row
+
+
+def audio_path(scope: OrgScope, data_dir: str) -> str:
+    """The converted WAV of the draft, for the page's player; NotFound when there is none."""
+    row = get_moh(scope)
+    path = moh_path(data_dir, scope.org.code, row.sha256) if row.sha256 else None
+    if path is None or not os.path.isfile(path):
+        raise NotFound(f"no music on hold uploaded in organization {scope.org.code}")
+    return path
+
+
+def remove_org_files(data_dir: str, code: str) -> None:
+    """After an organization is deleted: its music goes too (a new org may reuse the code)."""
+    shutil.rmtree(moh_dir(data_dir, code), ignore_errors=True)
+
+
+def as_dict(row: MusicOnHold) -> dict:
+    """The public shape of the music-on-hold setting."""
+    return {"enabled": row.enabled, "original_name": row.original_name, "sha256": row.sha256,
+            "has_file": bool(row.sha256)}
+
+
+def _bad_file(message: str) -> ValidationError:
+    return ValidationError(message, {"file": message})
+
+
+def _save_limited(stream, target: Path, max_bytes: int) -> None:
+    """Copy the upload to ``target``, refusing it as soon as it passes ``max_bytes``."""
+    size = 0
+    with open(target, "wb") as out:
+        while True:
+            chunk = stream.read(CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise _bad_file(f"the file is larger than {max_bytes} bytes")
+            out.write(chunk)
+    if size == 0:
+        raise _bad_file("the file is empty")
+
+
+def _require_mp3(path: Path) -> None:
+    """An MP3 starts with an ID3v2 tag or an MPEG audio frame sync (11 set bits)."""
+    with open(path, "rb") as source:
+        head = source.read(4)
+    is_id3 = head[:3] == b"ID3"
+    is_frame = len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
+    if not (is_id3 or is_frame):
+        raise _bad_file("not an MP3 file")
+
+
+def _convert(source: Path, target: Path) -> Path:
+    """Convert with the Asterisk backend's sox converter; garbage behind an MP3 header is refused."""
+    from littlepbx.pbx_backends.asterisk.moh import convert_moh
+    try:
+        return convert_moh(source, target)
+    except BackendError as error:
+        raise _bad_file(f"the MP3 could not be converted: {error}") from None
+    except (OSError, ValueError, subprocess.SubprocessError) as error:
+        raise _bad_file(f"the MP3 could not be converted: {error}") from None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        for chunk in iter(lambda: source.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

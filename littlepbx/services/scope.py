@@ -1,0 +1,132 @@
+"""Who is acting, and the one org-scoped entry point to tenant data.
+
+Every query on an organization's data is built by :class:`OrgScope`, which adds
+the organization's filter itself, so forgetting it is not possible from a service.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from littlepbx.errors import Forbidden, NotFound
+from littlepbx.models import AuditEntry, Organization
+
+ROLE_SYSTEM = "system"            # operators and system tokens: every organization
+ROLE_ORG_INTEGRATOR = "org_token"  # an organization's API token: all of that organization
+ROLE_ORG_ADMIN = "org_admin"      # a person running one organization's PBX from the page
+
+# What each role may do. Anything not listed is refused with 403.
+PERMISSIONS = {
+    "orgs.manage": {ROLE_SYSTEM},
+    "tokens.manage": {ROLE_SYSTEM},
+    "trunks.manage": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR},
+    "dids.assign": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR},
+    "admins.manage": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR},
+    "pbx.edit": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR, ROLE_ORG_ADMIN},
+    "pbx.view": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR, ROLE_ORG_ADMIN},
+}
+READ_PERMISSIONS = frozenset({"pbx.view"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user or a token, reduced to what access decisions need."""
+
+    name: str
+    role: str
+    org_id: int | None = None
+
+    @property
+    def is_system(self) -> bool:
+        """Whether this actor reaches every organization."""
+        return self.role == ROLE_SYSTEM
+
+    def may(self, permission: str) -> bool:
+        """Whether the role grants ``permission``."""
+        return self.role in PERMISSIONS[permission]
+
+    def require(self, permission: str) -> None:
+        """Raise Forbidden unless the role grants ``permission``."""
+        if not self.may(permission):
+            raise Forbidden(f"your role ({self.role}) may not do this ({permission})")
+
+
+SYSTEM = Actor("system", ROLE_SYSTEM)
+
+
+class OrgScope:
+    """One organization's data as one actor may reach it."""
+
+    def __init__(self, session: Session, org: Organization, actor: Actor):
+        self.session = session
+        self.org = org
+        self.actor = actor
+
+    def select(self, model, *criteria):
+        """SELECT model rows of this organization only."""
+        return select(model).where(model.org_id == self.org.id, *criteria)
+
+    def all(self, model, *criteria, order_by=None) -> list:
+        """Every row of ``model`` in this organization, optionally ordered."""
+        query = self.select(model, *criteria)
+        if order_by is not None:
+            query = query.order_by(order_by)
+        return list(self.session.scalars(query))
+
+    def find(self, model, **key):
+        """The row of this organization with ``key``, or None."""
+        criteria = [getattr(model, name) == value for name, value in key.items()]
+        return self.session.scalars(self.select(model, *criteria)).first()
+
+    def get(self, model, what: str, **key):
+        """The row with ``key``, or NotFound naming ``what`` ("extension 101")."""
+        row = self.find(model, **key)
+        if row is None:
+            raise NotFound(f"no {what} in organization {self.org.code}")
+        return row
+
+    def add(self, row) -> None:
+        """Add a new row, stamped with this organization."""
+        row.org_id = self.org.id
+        self.session.add(row)
+
+    def delete(self, row) -> None:
+        """Delete a row that must belong to this organization."""
+        if row.org_id != self.org.id:
+            raise NotFound("no such object in this organization")
+        self.session.delete(row)
+
+    def require(self, permission: str) -> None:
+        """Raise Forbidden unless the actor may do ``permission`` here; a write then takes the
+        organization's row lock, so Apply copies one consistent draft and never races a delete."""
+        self.actor.require(permission)
+        if permission not in READ_PERMISSIONS:
+            lock_org(self)
+
+    def audit(self, action: str, target: str = "", detail: dict | None = None) -> None:
+        """Record who did what in this organization, in the same transaction."""
+        self.session.add(AuditEntry(org_id=self.org.id, actor=self.actor.name, action=action,
+                                    target=target, detail=detail))
+
+
+def org_by_code(session: Session, code: str, actor: Actor) -> Organization:
+    """The organization ``code`` if the actor may reach it; otherwise NotFound (existence is not leaked)."""
+    org = session.scalars(select(Organization).where(Organization.code == str(code))).first()
+    if org is None or (not actor.is_system and org.id != actor.org_id):
+        raise NotFound(f"no organization {code!r}")
+    return org
+
+
+def open_scope(session: Session, actor: Actor, code: str, permission: str = "pbx.view") -> OrgScope:
+    """The scope of organization ``code`` for ``actor``, checking ``permission``."""
+    scope = OrgScope(session, org_by_code(session, code, actor), actor)
+    scope.require(permission)
+    return scope
+
+
+def lock_org(scope: OrgScope) -> None:
+    """Take the organization's row lock: serialises edits and Apply of one organization only."""
+    scope.session.execute(select(Organization.id).where(Organization.id == scope.org.id)
+                          .with_for_update())

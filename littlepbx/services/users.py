@@ -1,0 +1,131 @@
+"""People who log in: passwords (argon2), login throttling per account, organization admins."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from littlepbx.errors import Conflict, Unauthorized
+from littlepbx.models import ROLE_OPERATOR, ROLE_ORG_ADMIN, User, utcnow
+from littlepbx.services import validation as v
+from littlepbx.services.scope import ROLE_ORG_ADMIN as ACTOR_ORG_ADMIN
+from littlepbx.services.scope import ROLE_SYSTEM, Actor, OrgScope
+
+HASHER = PasswordHasher()
+FREE_FAILURES = 5          # failed logins allowed before the account is slowed down
+MAX_LOCK_SECONDS = 15 * 60
+
+ADMIN_FIELDS = {"email": (v.email,), "name": (v.text, 100), "password": (v.text, 200, 10),
+                "active": (v.boolean,)}
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return HASHER.hash(password)
+
+
+def create_user(session, email: str, password: str, role: str, org_id: int | None = None,
+                name: str = "") -> User:
+    """A new login; operators have no organization, organization admins exactly one."""
+    values = v.check_fields({"email": email, "password": password, "name": name},
+                            ADMIN_FIELDS, required=("email", "password"))
+    if session.scalar(select(User.id).where(User.email == values["email"])):
+        raise Conflict(f"{values['email']} already has a login", {"email": "already used"})
+    user = User(email=values["email"], name=values.get("name") or "", role=role, org_id=org_id,
+                password_hash=hash_password(values["password"]))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session, email: str, password: str) -> User:
+    """The active user with these credentials; repeated failures lock the account for a while."""
+    user = session.scalars(select(User).where(User.email == str(email).strip())).first()
+    now = utcnow()
+    if user is not None and user.locked_until and user.locked_until > now:
+        seconds = int((user.locked_until - now).total_seconds()) + 1
+        raise Unauthorized(f"too many failed logins; try again in {seconds} s")
+    if user is None or not user.active or not _verify(user, password):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= FREE_FAILURES:
+                delay = min(2 ** (user.failed_logins - FREE_FAILURES), MAX_LOCK_SECONDS)
+                user.locked_until = now + timedelta(seconds=delay)
+        raise Unauthorized("wrong e-mail or password")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _verify(user: User, password: str) -> bool:
+    try:
+        return HASHER.verify(user.password_hash, str(password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def actor_for(user: User) -> Actor:
+    """The actor a logged-in user acts as."""
+    if user.role == ROLE_OPERATOR:
+        return Actor(user.email, ROLE_SYSTEM)
+    return Actor(user.email, ACTOR_ORG_ADMIN, user.org_id)
+
+
+def list_admins(scope: OrgScope) -> list[User]:
+    """The organization's admins."""
+    return scope.all(User, order_by=User.email)
+
+
+def get_admin(scope: OrgScope, email: str) -> User:
+    """One admin of the organization, or NotFound."""
+    return scope.get(User, f"admin {email}", email=str(email))
+
+
+def create_admin(scope: OrgScope, data: dict) -> tuple[User, str | None]:
+    """A new organization admin; without a password one is generated and returned once."""
+    scope.require("admins.manage")
+    values = v.check_fields(data, ADMIN_FIELDS, required=("email",))
+    generated = None if values.get("password") else v.new_secret(16)
+    user = create_user(scope.session, values["email"], values.get("password") or generated,
+                       ROLE_ORG_ADMIN, scope.org.id, values.get("name") or "")
+    if values.get("active") is False:
+        user.active = False
+    scope.audit("admin.create", user.email)
+    return user, generated
+
+
+def update_admin(scope: OrgScope, email: str, data: dict) -> User:
+    """Change an admin's name, password or whether the login is active."""
+    scope.require("admins.manage")
+    user = get_admin(scope, email)
+    values = v.check_fields({k: val for k, val in data.items() if k != "email"}
+                            if isinstance(data, dict) else data,
+                            {k: r for k, r in ADMIN_FIELDS.items() if k != "email"}, partial=True)
+    if values.get("name") is not None:
+        user.name = values["name"]
+    if values.get("password"):
+        user.password_hash = hash_password(values["password"])
+        user.failed_logins, user.locked_until = 0, None
+    if values.get("active") is not None:
+        user.active = values["active"]
+    scope.audit("admin.update", user.email, {"fields": sorted(values)})
+    return user
+
+
+def delete_admin(scope: OrgScope, email: str) -> None:
+    """Remove an admin's login."""
+    scope.require("admins.manage")
+    user = get_admin(scope, email)
+    scope.delete(user)
+    scope.audit("admin.delete", user.email)
+
+
+def as_dict(user: User) -> dict:
+    """The public shape of a login (never the hash)."""
+    return {"email": user.email, "name": user.name, "role": user.role, "active": user.active,
+            "last_login_at": user.last_login_at.isoformat() + "Z" if user.last_login_at else None}

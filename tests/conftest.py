@@ -1,0 +1,113 @@
+"""Shared fixtures: a fresh MariaDB database per test run, an app per test, clean tables between tests."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from littlepbx import create_app, database
+from littlepbx.extensions import db
+from littlepbx.models import Base
+from littlepbx.services.scope import SYSTEM, Actor, ROLE_ORG_ADMIN, open_scope
+from tests.support import recording_backend
+from tests.support.databases import scratch_database
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDING_BACKEND = "tests.support.recording_backend:RecordingBackend"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A new, fully migrated database for this test run, dropped at the end."""
+    with scratch_database("run") as url:
+        database.upgrade(url)
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            for statement in recording_backend.SCHEMA:
+                connection.execute(text(statement))
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    """An engine on the run's database, for assertions made outside the app."""
+    engine = create_engine(database_url, isolation_level="READ COMMITTED")
+    yield engine
+    engine.dispose()
+
+
+def wipe(engine) -> None:
+    """Delete every row the tests may have written, children first."""
+    with engine.begin() as connection:
+        connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        for table in recording_backend.TABLES:
+            connection.execute(text(f"DELETE FROM {table}"))
+        connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """The configuration every test app starts from."""
+    return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-" + "x" * 32,
+            "PBX_BACKEND": RECORDING_BACKEND, "DATA_DIR": str(tmp_path / "data"),
+            "WORKER_POLL_SECONDS": 0.2, "MAIL_SUPPRESS_SEND": False, "MAIL_PORT": 1}
+
+
+@pytest.fixture
+def app(app_config, engine):
+    """A fresh app on clean tables."""
+    wipe(engine)
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+    wipe(engine)
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    """A session committed by the test when it calls session.commit()."""
+    session = db.sessions()
+    yield session
+    session.rollback()
+    session.close()
+
+
+def make_org(session, code: str, **extra):
+    """Create and commit an organization; returns it."""
+    from littlepbx.services import orgs
+    data = {"code": code, "name": f"Org {code}", "admin_email": f"admin@{code}.example", **extra}
+    org = orgs.create_org(session, SYSTEM, data)
+    session.commit()
+    return org
+
+
+def org_admin(org) -> Actor:
+    """The actor of an admin of ``org``."""
+    return Actor(f"admin@{org.code}.example", ROLE_ORG_ADMIN, org.id)
+
+
+def scope_of(session, code: str, actor: Actor = SYSTEM):
+    """An org scope, as the REST API and the page open it."""
+    return open_scope(session, actor, code)
+
+
+def wait_until(condition, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):
+    """Poll ``condition`` until it returns something true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

@@ -1,0 +1,101 @@
+"""A PBX test double for the applier's tests: NOT a product backend.
+
+It keeps its "realtime rows" and the organizations' call counts in real MariaDB
+tables, so a worker in another process (which the tests kill with SIGKILL) and
+the test itself see the same thing. ``write_delay`` makes write_org pause inside
+the applier's transaction, after writing, and touch a marker file first, so a
+test knows the worker is mid-transaction.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from littlepbx.pbx_backends.base import PBXBackend
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS test_pbx_rows (org VARCHAR(16) NOT NULL, kind VARCHAR(16) NOT NULL,"
+    " name VARCHAR(64) NOT NULL, value VARCHAR(255) NOT NULL, PRIMARY KEY (org, kind, name))",
+    "CREATE TABLE IF NOT EXISTS test_pbx_calls (org VARCHAR(40) PRIMARY KEY, calls INT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS test_pbx_controls (org VARCHAR(16) PRIMARY KEY,"
+    " write_delay FLOAT NOT NULL DEFAULT 0, fail_message VARCHAR(255) NULL,"
+    " marker VARCHAR(255) NULL)",
+]
+TABLES = ("test_pbx_rows", "test_pbx_calls", "test_pbx_controls")
+
+
+class RecordingBackend(PBXBackend):
+    """Writes one row per extension and DID; counts calls from a table the test sets."""
+
+    name = "recording"
+
+    def __init__(self, config: dict):
+        super().__init__(config)
+        from sqlalchemy import create_engine
+        self.engine = create_engine(config["DATABASE_URL"], pool_pre_ping=True)
+
+    def write_org(self, connection, org) -> None:
+        self._remove(connection, org.code)
+        rows = [("extension", e.number, f"{e.display_name}|{e.sip_password}|{e.ring_seconds}")
+                for e in org.extensions]
+        rows += [("did", d.number, d.extension or "") for d in org.dids]
+        for kind, name, value in rows:
+            connection.execute(text("INSERT INTO test_pbx_rows VALUES (:o, :k, :n, :v)"),
+                               {"o": org.code, "k": kind, "n": name, "v": value})
+        delay, fail, marker = self._controls(connection, org.code)
+        if marker:
+            Path(marker).write_text("inside the transaction")
+        if delay:
+            time.sleep(delay)
+        if fail:
+            raise RuntimeError(fail)
+
+    def remove_org(self, connection, code: str) -> None:
+        self._remove(connection, code)
+
+    def active_calls(self, code: str) -> int:
+        with self.engine.connect() as connection:
+            calls = connection.scalar(text("SELECT calls FROM test_pbx_calls WHERE org = :o"),
+                                      {"o": code})
+        if calls is not None and calls < 0:
+            raise ConnectionError("the test PBX does not answer")
+        return calls or 0
+
+    def did_calls(self, code: str, numbers: list[str]) -> dict[str, int]:
+        """Per-DID counts set by set_calls(engine, "<code>:<number>", n)."""
+        return {number: self.active_calls(f"{code}:{number}") for number in numbers}
+
+    @staticmethod
+    def _remove(connection, code: str) -> None:
+        connection.execute(text("DELETE FROM test_pbx_rows WHERE org = :o"), {"o": code})
+
+    @staticmethod
+    def _controls(connection, code: str):
+        row = connection.execute(text("SELECT write_delay, fail_message, marker FROM"
+                                      " test_pbx_controls WHERE org = :o"), {"o": code}).first()
+        return tuple(row) if row else (0, None, None)
+
+
+def set_calls(engine, code: str, calls: int) -> None:
+    """Pretend the organization has ``calls`` calls up (-1: the PBX does not answer);
+    ``code`` "<org>:<DID>" sets the calls arriving on one DID."""
+    with engine.begin() as connection:
+        connection.execute(text("REPLACE INTO test_pbx_calls VALUES (:o, :c)"),
+                           {"o": code, "c": calls})
+
+
+def set_controls(engine, code: str, write_delay: float = 0, fail_message: str | None = None,
+                 marker: str | None = None) -> None:
+    """Make write_org of ``code`` pause, fail, or leave a marker file."""
+    with engine.begin() as connection:
+        connection.execute(text("REPLACE INTO test_pbx_controls VALUES (:o, :d, :f, :m)"),
+                           {"o": code, "d": write_delay, "f": fail_message, "m": marker})
+
+
+def pbx_rows(engine, code: str) -> dict[tuple[str, str], str]:
+    """The organization's rows as the PBX would read them now."""
+    with engine.connect() as connection:
+        return {(k, n): v for k, n, v in connection.execute(
+            text("SELECT kind, name, value FROM test_pbx_rows WHERE org = :o"), {"o": code})}

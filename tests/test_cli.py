@@ -1,0 +1,59 @@
+"""The `littlepbx` command, run as a real process against the test database."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, RECORDING_BACKEND
+
+
+@pytest.fixture
+def cli(app, database_url, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LITTLEPBX_CONFIG=str(tmp_path / "none.conf"),
+               LITTLEPBX_DATABASE_URL=database_url, LITTLEPBX_PBX_BACKEND=RECORDING_BACKEND,
+               LITTLEPBX_DATA_DIR=str(tmp_path), LITTLEPBX_WORKER_POLL_SECONDS="0.1")
+
+    def run(*args, check=True):
+        result = subprocess.run([sys.executable, "-m", "littlepbx.cli", *args], env=env,
+                                capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(result.stdout + result.stderr)
+        return result
+    return run
+
+
+def test_when_org_and_token_created_from_cli_then_token_is_printed_once(cli):
+    cli("create-org", "acme", "Acme Inc", "admin@acme.example")
+    token = cli("create-token", "provisioning", "--org", "acme").stdout.strip()
+    assert token.startswith("lpbx_") and len(token) > 40
+
+
+def test_when_cli_input_is_bad_then_it_says_why_in_one_line(cli):
+    result = cli("create-org", "Bad Code", "X", "not-an-email", check=False)
+    assert result.returncode == 1
+    assert "code:" in result.stderr and "admin_email:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_when_operator_created_then_the_password_works(cli, session):
+    from littlepbx.services.users import authenticate
+    cli("create-operator", "ops@example.net", "--password", "a long passphrase")
+    assert authenticate(session, "ops@example.net", "a long passphrase").role == "operator"
+
+
+def test_when_apply_runs_from_cli_with_a_worker_then_it_reports_applied(cli, database_url,
+                                                                          tmp_path):
+    cli("create-org", "acme", "Acme Inc", "admin@acme.example")
+    worker = subprocess.Popen([sys.executable, "-m", "littlepbx.cli", "worker"],
+                              env=dict(os.environ, PYTHONPATH=str(ROOT),
+                                       LITTLEPBX_CONFIG=str(tmp_path / "none.conf"),
+                                       LITTLEPBX_DATABASE_URL=database_url,
+                                       LITTLEPBX_PBX_BACKEND=RECORDING_BACKEND,
+                                       LITTLEPBX_WORKER_POLL_SECONDS="0.1"))
+    try:
+        result = cli("apply", "acme", "--timeout", "30")
+    finally:
+        worker.kill()
+        worker.wait()
+    assert "applied" in result.stdout

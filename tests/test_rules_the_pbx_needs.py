@@ -1,0 +1,69 @@
+"""Writes the PBX could not carry out are refused when made, not when an Apply fails later."""
+import pytest
+
+from littlepbx.errors import Conflict, ValidationError
+from littlepbx.services import extensions, trunks
+from tests.conftest import make_org, scope_of
+
+
+@pytest.fixture
+def acme(session):
+    return make_org(session, "acme")
+
+
+def test_when_inbound_trunk_names_a_network_then_it_is_refused(session, acme):
+    with pytest.raises(ValidationError) as error:
+        trunks.put_trunk(scope_of(session, "acme"), "inbound",
+                         {"host": "203.0.113.10", "source_addresses": "203.0.113.0/28"})
+    assert "no networks" in error.value.fields["source_addresses"]
+
+
+def test_when_inbound_trunk_names_addresses_then_they_are_stored_as_given(session, acme):
+    trunk = trunks.put_trunk(scope_of(session, "acme"), "inbound",
+                             {"host": "203.0.113.10", "source_addresses": "203.0.113.10, 203.0.113.11"})
+    assert trunk.source_addresses == "203.0.113.10 203.0.113.11"
+
+
+def test_when_trunk_asks_for_a_transport_the_pbx_does_not_serve_then_it_is_refused(session, acme):
+    with pytest.raises(ValidationError) as error:
+        trunks.put_trunk(scope_of(session, "acme"), "outbound",
+                         {"host": "sip.example.net", "transport": "tls"})
+    assert "transport" in error.value.fields
+
+
+@pytest.mark.parametrize("target", ["123", "+1234567890123456"])
+def test_when_forward_target_is_no_dialable_number_then_it_is_refused(session, acme, target):
+    with pytest.raises(ValidationError) as error:
+        extensions.create_extension(scope_of(session, "acme"),
+                                    {"number": "101", "no_answer": "forward", "forward_to": target})
+    assert "forward_to" in error.value.fields
+
+
+def test_when_an_extension_is_a_forward_target_then_it_cannot_be_deleted(session, acme):
+    scope = scope_of(session, "acme")
+    extensions.create_extension(scope, {"number": "102"})
+    extensions.create_extension(scope, {"number": "101", "no_answer": "forward",
+                                        "forward_to": "102"})
+    with pytest.raises(Conflict, match="101 forwards to 102"):
+        extensions.delete_extension(scope, "102")
+
+
+def test_when_a_request_is_larger_than_the_biggest_upload_then_it_is_refused_unread(app_config,
+                                                                                    engine):
+    from littlepbx import create_app
+    small = create_app({**app_config, "MOH_MAX_BYTES": 1000})
+    assert small.config["MAX_CONTENT_LENGTH"] == 1000 + 1024 * 1024
+    answer = small.test_client().post("/login", data={"email": "x" * (2 * 1024 * 1024)})
+    assert answer.status_code == 413
+
+
+@pytest.mark.parametrize("target,allowed", [("/orgs/acme", True), ("//evil.example/x", False),
+                                            ("/\\evil.example/x", False),
+                                            ("https://evil.example/", False)])
+def test_when_login_names_a_next_page_then_only_this_sites_pages_are_followed(app, target,
+                                                                           allowed):
+    from urllib.parse import quote
+
+    from littlepbx.web.views import safe_next
+    with app.test_request_context("/login?next=" + quote(target)):
+        assert (safe_next() == target) is allowed

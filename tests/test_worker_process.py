@@ -1,0 +1,139 @@
+"""The worker as a real process: killed with SIGKILL mid-run, the live configuration is old or new, never mixed."""
+import os
+import random
+import signal
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+
+from littlepbx.applier import states
+from littlepbx.models import ApplyRun, LiveExtension
+from littlepbx.services import extensions
+from tests.conftest import ROOT, RECORDING_BACKEND, make_org, scope_of, wait_until
+from tests.support.apply_helpers import apply_now, request
+from tests.support.recording_backend import pbx_rows, set_controls
+
+pytestmark = pytest.mark.slow
+
+OLD = {"101": "Old"}
+NEW = {"101": "New", **{str(n): f"Ext {n}" for n in range(102, 112)}}
+
+
+@pytest.fixture
+def start_worker(database_url, tmp_path):
+    """Start `littlepbx worker` processes on the test database; all are killed at the end."""
+    processes = []
+
+    def start():
+        env = dict(os.environ, PYTHONPATH=str(ROOT), LITTLEPBX_CONFIG=str(tmp_path / "none.conf"),
+                   LITTLEPBX_DATABASE_URL=database_url, LITTLEPBX_PBX_BACKEND=RECORDING_BACKEND,
+                   LITTLEPBX_WORKER_POLL_SECONDS="0.1", LITTLEPBX_DATA_DIR=str(tmp_path),
+                   LITTLEPBX_MAIL_SUPPRESS_SEND="true")
+        process = subprocess.Popen([sys.executable, "-m", "littlepbx.cli", "worker"], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        processes.append(process)
+        return process
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def acme_old_live_new_draft(app, session):
+    """acme runs OLD; its draft is NEW (one changed, ten added extensions)."""
+    make_org(session, "acme")
+    scope = scope_of(session, "acme")
+    extensions.create_extension(scope, {"number": "101", "display_name": "Old"})
+    session.commit()
+    assert apply_now(app, session, "acme") == states.APPLIED
+    scope = scope_of(session, "acme")
+    extensions.update_extension(scope, "101", {"display_name": "New"})
+    for number, name in NEW.items():
+        if number != "101":
+            extensions.create_extension(scope, {"number": number, "display_name": name})
+    session.commit()
+
+
+def live_config(session):
+    session.expire_all()
+    org_id = scope_of(session, "acme").org.id
+    return {e.number: e.display_name for e in session.scalars(
+        select(LiveExtension).where(LiveExtension.org_id == org_id))}
+
+
+def pbx_config(engine):
+    return {name: value.split("|")[0] for (kind, name), value in pbx_rows(engine, "acme").items()
+            if kind == "extension"}
+
+
+def run_state(session, run_id):
+    session.expire_all()
+    return session.get(ApplyRun, run_id).state
+
+
+def test_when_worker_is_killed_inside_the_transaction_then_old_config_stays_and_restart_applies(
+        engine, session, tmp_path, acme_old_live_new_draft, start_worker):
+    marker = tmp_path / "inside"
+    set_controls(engine, "acme", write_delay=60, marker=str(marker))
+    run_id = request(session, "acme")
+    worker = start_worker()
+    wait_until(marker.exists, timeout=30, what="the worker to be inside its transaction")
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    assert live_config(session) == OLD
+    assert pbx_config(engine) == OLD
+    assert run_state(session, run_id) == states.APPLYING
+
+    set_controls(engine, "acme")
+    start_worker()
+    wait_until(lambda: run_state(session, run_id) == states.APPLIED, timeout=30,
+               what="the restarted worker to resume the run")
+    assert live_config(session) == NEW
+    assert pbx_config(engine) == NEW
+
+
+def test_when_worker_is_killed_at_random_moments_then_config_is_never_a_mix(
+        engine, session, acme_old_live_new_draft, start_worker):
+    set_controls(engine, "acme", write_delay=0.3)
+    run_id = request(session, "acme")
+    rng = random.Random(20261122)
+    for _ in range(4):
+        worker = start_worker()
+        try:
+            worker.wait(timeout=rng.uniform(0.3, 1.5))
+        except subprocess.TimeoutExpired:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+        assert live_config(session) in (OLD, NEW)
+        assert pbx_config(engine) == live_config(session)
+    set_controls(engine, "acme")
+    start_worker()
+    wait_until(lambda: run_state(session, run_id) in states.FINAL_STATES, timeout=30,
+               what="the run to end")
+    final = run_state(session, run_id)
+    assert (final, live_config(session)) in ((states.APPLIED, NEW), (states.FAILED, OLD))
+    assert pbx_config(engine) == live_config(session)
+
+
+def worker_lock_holder(engine, database_url):
+    """The MariaDB connection id holding the worker lock of the test database, or None."""
+    from sqlalchemy import make_url, text
+    name = "littlepbx.worker." + make_url(database_url).database
+    with engine.connect() as connection:
+        return connection.scalar(text("SELECT IS_USED_LOCK(:name)"), {"name": name})
+
+
+def test_when_a_second_worker_starts_then_it_refuses(session, app, engine, database_url,
+                                                     start_worker):
+    first = start_worker()
+    wait_until(lambda: worker_lock_holder(engine, database_url), timeout=30,
+               what="the first worker to take its lock")
+    second = start_worker()
+    output, _ = second.communicate(timeout=30)
+    assert second.returncode != 0
+    assert "another LittlePBX worker is running" in output
+    assert first.poll() is None
