@@ -1,0 +1,374 @@
+"""The Asterisk backend: one organization's configuration as realtime rows, read live by Asterisk.
+
+Nothing here reloads Asterisk for phones, DIDs, voicemail or music on hold: with no sorcery
+cache, Asterisk reads the rows on the next request. The one exception is outbound
+registration, which res_pjsip_outbound_registration only starts or stops on a reload of
+that module; after_commit reloads it when the org has or had a registration.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os.path
+import re
+import shutil
+import threading
+import time
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+from littlepbx.pbx_backends.base import (NO_ANSWER_FORWARD, BackendError,
+                                         ExtensionConfig, OrgPBXConfig, PBXBackend)
+
+from . import tables as t
+from .ami import AMIClient, AMIError
+
+ORG_CODE = re.compile(r"[a-z0-9]{2,16}")
+EXTENSION_NUMBER = re.compile(r"[0-9]{2,6}")
+EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
+DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
+TRANSPORT = "transport-udp"
+PHONE_CONTEXT = "lp-phones"
+# A context that does not exist: trunk endpoints must never start a call.
+NO_CONTEXT = "lp-none"
+CODECS = "ulaw,alaw"
+
+
+def phone_id(code: str, number: str) -> str:
+    """The PJSIP endpoint, auth and AOR id of an extension (also the SIP username)."""
+    return f"{code}-{number}"
+
+
+def trunk_id(code: str) -> str:
+    """The PJSIP id of the org's outbound upstream (endpoint, AOR, auth, registration)."""
+    return f"{code}-trunk-out"
+
+
+def check_code(code: str) -> str:
+    """Refuse an org code that could break the ``<code>-`` naming or a LIKE prefix."""
+    if not ORG_CODE.fullmatch(code or ""):
+        raise BackendError(f"invalid organization code {code!r}")
+    return code
+
+
+def prefix_of(code: str) -> str:
+    """The LIKE pattern of every PJSIP id of the org (codes hold no LIKE wildcards)."""
+    return f"{check_code(code)}-%"
+
+
+def clean_display_name(name: str) -> str:
+    """A display name that cannot break out of the quoted part of a caller ID."""
+    return re.sub(r'["<>\\\r\n]', "", name or "").strip()[:60]
+
+
+# --- rows of one organization ----------------------------------------------------------------
+
+def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[str, dict]:
+    """The endpoint, auth and AOR rows of one extension."""
+    pjsip_id = phone_id(code, ext.number)
+    mailbox = f"{ext.number}@{code}" if ext.voicemail_enabled else None
+    endpoint = {
+        "id": pjsip_id, "tenantid": code, "transport": TRANSPORT, "aors": pjsip_id, "auth": pjsip_id,
+        "outbound_auth": None, "context": PHONE_CONTEXT, "disallow": "all", "allow": CODECS,
+        # SIP MESSAGE would otherwise run the calls dialplan; LittlePBX offers no messaging.
+        "message_context": NO_CONTEXT,
+        "direct_media": "no", "dtmf_mode": "rfc4733", "force_rport": "yes", "rewrite_contact": "yes",
+        "rtp_symmetric": "yes", "callerid": f'"{clean_display_name(ext.display_name)}" <{ext.number}>',
+        "mailboxes": mailbox, "moh_suggest": moh_class or "default", "from_user": None,
+        "from_domain": None, "send_pai": "no", "trust_id_inbound": "no", "allow_subscribe": "yes",
+        "identify_by": "username",
+        # No re-INVITE after answer just to update the connected line: phones and sipp need none.
+        "send_connected_line": "no",
+    }
+    auth = {"id": pjsip_id, "auth_type": "userpass", "username": pjsip_id,
+            "password": ext.sip_password, "realm": None}
+    aor = {"id": pjsip_id, "contact": None, "max_contacts": 1, "remove_existing": "yes",
+           "qualify_frequency": 0, "mailboxes": mailbox}
+    return {"endpoint": endpoint, "auth": auth, "aor": aor}
+
+
+def extension_plan_row(code: str, ext: ExtensionConfig) -> dict:
+    """What the dialplan reads when the extension is called."""
+    return {"id": phone_id(code, ext.number), "tenantid": code, "number": ext.number,
+            "ring_seconds": max(1, min(int(ext.ring_seconds), 600)), "no_answer": ext.no_answer,
+            "forward_to": ext.forward_to if ext.no_answer == NO_ANSWER_FORWARD else None,
+            "voicemail": "yes" if ext.voicemail_enabled else "no"}
+
+
+def voicemail_row(code: str, ext: ExtensionConfig) -> dict:
+    """The app_voicemail box of an extension, in the org's voicemail context."""
+    return {"context": code, "mailbox": ext.number, "password": ext.voicemail_pin or "",
+            "fullname": clean_display_name(ext.display_name), "email": ext.voicemail_email or None,
+            "attach": "yes"}
+
+
+def outbound_trunk_rows(code: str, org: OrgPBXConfig) -> dict[str, dict | None]:
+    """Endpoint, AOR, auth and registration rows of the org's outbound upstream."""
+    trunk = org.trunk("outbound")
+    if trunk is None:
+        return {"endpoint": None, "aor": None, "auth": None, "registration": None}
+    if trunk.transport.lower() != "udp":
+        raise BackendError(f"{code}: upstream transport {trunk.transport!r} is not supported (udp only)")
+    pjsip_id = trunk_id(code)
+    has_auth = bool(trunk.username and trunk.password)
+    endpoint = {
+        "id": pjsip_id, "tenantid": code, "transport": TRANSPORT, "aors": pjsip_id, "auth": None,
+        "outbound_auth": pjsip_id if has_auth else None, "context": NO_CONTEXT,
+        "message_context": NO_CONTEXT, "disallow": "all",
+        "allow": CODECS, "direct_media": "no", "dtmf_mode": "rfc4733", "force_rport": "yes",
+        "rewrite_contact": "no", "rtp_symmetric": "yes", "callerid": None, "mailboxes": None,
+        "moh_suggest": "default", "from_user": trunk.from_user or None,
+        "from_domain": trunk.from_domain or None, "send_pai": "yes", "trust_id_inbound": "no",
+        "allow_subscribe": "no",
+        # Never identified by a request's From user: only calls we place use this endpoint.
+        "identify_by": "ip",
+        "send_connected_line": "no",
+    }
+    server = f"sip:{trunk.host}:{trunk.port}"
+    aor = {"id": pjsip_id, "contact": server, "max_contacts": 0, "remove_existing": "no",
+           "qualify_frequency": 0, "mailboxes": None}
+    auth = ({"id": pjsip_id, "auth_type": "userpass", "username": trunk.username,
+             "password": trunk.password, "realm": None} if has_auth else None)
+    registration = None
+    if trunk.register:
+        registration = {
+            "id": pjsip_id, "server_uri": server,
+            "client_uri": f"sip:{trunk.username or trunk.from_user or code}@{trunk.host}:{trunk.port}",
+            "contact_user": trunk.username or code, "transport": TRANSPORT,
+            # No endpoint/line: calls from the upstream are identified by address (lp-upstream).
+            "outbound_auth": pjsip_id if has_auth else None, "endpoint": None, "line": "no",
+            "expiration": 3600, "retry_interval": 30, "forbidden_retry_interval": 300,
+            "fatal_retry_interval": 300, "max_retries": 100000, "auth_rejection_permanent": "no"}
+    return {"endpoint": endpoint, "aor": aor, "auth": auth, "registration": registration}
+
+
+def upstream_addresses(org: OrgPBXConfig) -> list[str]:
+    """The source addresses whose INVITEs are the org's inbound calls (IP literals only)."""
+    trunk = org.trunk("inbound")
+    if trunk is None:
+        return []
+    addresses = list(trunk.source_addresses) or [trunk.host]
+    try:
+        return sorted({str(ipaddress.ip_address(a.strip())) for a in addresses})
+    except ValueError:
+        raise BackendError(f"{org.code}: inbound upstream source addresses must be IP addresses, "
+                           f"got {addresses!r}") from None
+
+
+def did_key(number: str) -> str:
+    """A DID as the dialplan looks it up: digits only (upstreams differ on the leading +)."""
+    return re.sub(r"[^0-9]", "", number)
+
+
+def validate_org(org: OrgPBXConfig) -> None:
+    """Refuse values that the generic dialplan would refuse anyway, with a clear message."""
+    check_code(org.code)
+    numbers = {ext.number for ext in org.extensions}
+    for ext in org.extensions:
+        if not EXTENSION_NUMBER.fullmatch(ext.number):
+            raise BackendError(f"{org.code}: extension {ext.number!r} must be 2 to 6 digits")
+        if ext.no_answer == NO_ANSWER_FORWARD:
+            target = ext.forward_to or ""
+            internal = EXTENSION_NUMBER.fullmatch(target) and target in numbers
+            if not (internal or EXTERNAL_NUMBER.fullmatch(target)):
+                raise BackendError(f"{org.code}-{ext.number}: forward target {target!r} is neither "
+                                   "an extension of the organization nor an external number")
+        if ext.voicemail_enabled and not (ext.voicemail_pin or "").isdigit():
+            raise BackendError(f"{org.code}-{ext.number}: voicemail needs a numeric PIN")
+    for did in org.dids:
+        if not DID_NUMBER.fullmatch(did.number):
+            raise BackendError(f"{org.code}: DID {did.number!r} is not a phone number")
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def replace_rows(connection, table, key: str, scope, rows: list[dict]) -> None:
+    """Make the rows of ``table`` in ``scope`` exactly ``rows``: delete the others, upsert these."""
+    stale = delete(table).where(scope)
+    if rows:
+        stale = stale.where(table.c[key].not_in([row[key] for row in rows]))
+    connection.execute(stale)
+    if rows:
+        statement = mysql_insert(table).values(rows)
+        columns = [name for name in rows[0] if name != key]
+        connection.execute(statement.on_duplicate_key_update(
+            {name: statement.inserted[name] for name in columns}))
+
+
+def claimed_addresses(connection, code: str, addresses: list[str]) -> list[str]:
+    """Those of ``addresses`` already claimed by another org's inbound upstream."""
+    if not addresses:
+        return []
+    table = t.lp_upstream_sources
+    # FOR UPDATE: under READ COMMITTED a concurrent Apply's uncommitted claim is otherwise
+    # invisible here, and the upsert below would then take the address from that org.
+    query = select(table.c.address).where(table.c.address.in_(addresses),
+                                          table.c.tenantid != code).with_for_update()
+    return list(connection.execute(query).scalars())
+
+
+def has_registration(connection, code: str) -> bool:
+    """Whether the org has an outbound registration row right now."""
+    table = t.ps_registrations
+    return connection.execute(select(func.count()).select_from(table)
+                              .where(table.c.id.like(prefix_of(code)))).scalar() > 0
+
+
+class AsteriskBackend(PBXBackend):
+    """Writes an org's realtime rows in the applier's transaction; counts calls through AMI."""
+
+    name = "asterisk"
+
+    def __init__(self, config: dict):
+        super().__init__(config)
+        self._registrations_changed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def write_org(self, connection, org: OrgPBXConfig) -> None:
+        """Replace the org's rows (contacts of extensions that remain are kept: phones stay registered)."""
+        validate_org(org)
+        code = org.code
+        addresses = upstream_addresses(org)
+        taken = claimed_addresses(connection, code, addresses)
+        if taken:
+            raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
+        had_registration = has_registration(connection, code)
+        moh_class = code if org.moh.enabled and org.moh.path else None
+        phones = [phone_rows(code, ext, moh_class) for ext in org.extensions]
+        trunk = outbound_trunk_rows(code, org)
+        prefix = prefix_of(code)
+
+        def rows(kind: str) -> list[dict]:
+            return [p[kind] for p in phones] + ([trunk[kind]] if trunk.get(kind) else [])
+
+        replace_rows(connection, t.ps_endpoints, "id", t.ps_endpoints.c.tenantid == code, rows("endpoint"))
+        replace_rows(connection, t.ps_auths, "id", t.ps_auths.c.id.like(prefix), rows("auth"))
+        replace_rows(connection, t.ps_aors, "id", t.ps_aors.c.id.like(prefix), rows("aor"))
+        replace_rows(connection, t.ps_registrations, "id", t.ps_registrations.c.id.like(prefix),
+                     [trunk["registration"]] if trunk["registration"] else [])
+        self._delete_stale_contacts(connection, code, [p["aor"]["id"] for p in phones])
+        replace_rows(connection, t.voicemail, "mailbox", t.voicemail.c.context == code,
+                     [voicemail_row(code, e) for e in org.extensions if e.voicemail_enabled])
+        replace_rows(connection, t.musiconhold, "name", t.musiconhold.c.name == code,
+                     [self._moh_row(code, org)] if moh_class else [])
+        replace_rows(connection, t.lp_extension_plans, "id", t.lp_extension_plans.c.tenantid == code,
+                     [extension_plan_row(code, e) for e in org.extensions])
+        replace_rows(connection, t.lp_did_routes, "id", t.lp_did_routes.c.tenantid == code,
+                     [{"id": f"{code}-{did_key(d.number)}", "tenantid": code, "number": d.number,
+                       "extension": d.extension} for d in org.dids])
+        replace_rows(connection, t.lp_upstream_sources, "address", t.lp_upstream_sources.c.tenantid == code,
+                     [{"address": a, "tenantid": code} for a in addresses])
+        replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
+                     [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
+        if had_registration or trunk["registration"]:
+            with self._lock:
+                self._registrations_changed.add(code)
+
+    def after_commit(self, org: OrgPBXConfig) -> None:
+        """Start or stop the org's outbound registration if it has or had one; nothing else is needed."""
+        self._reload_registrations_if_changed(org.code)
+
+    def remove_org(self, connection, code: str) -> None:
+        """Delete every row of the org, contacts and registrations included."""
+        prefix = prefix_of(code)
+        if has_registration(connection, code):
+            with self._lock:
+                self._registrations_changed.add(code)
+        connection.execute(delete(t.ps_endpoints).where(t.ps_endpoints.c.tenantid == code))
+        for table in (t.ps_auths, t.ps_aors, t.ps_contacts, t.ps_registrations):
+            connection.execute(delete(table).where(table.c.id.like(prefix)))
+        connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
+        connection.execute(delete(t.musiconhold).where(t.musiconhold.c.name == code))
+        for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources):
+            connection.execute(delete(table).where(table.c.tenantid == code))
+        connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
+        # Call history too: a later organization may reuse the code.
+        connection.execute(delete(t.cdr).where(t.cdr.c.tenantid == code))
+
+    def after_remove(self, code: str) -> None:
+        """After remove_org's commit: stop the org's outbound registration, delete its voicemail."""
+        from littlepbx.pbx_backends.asterisk.provision import in_root
+        shutil.rmtree(in_root(self.config, f"/var/spool/asterisk/voicemail/{check_code(code)}"),
+                      ignore_errors=True)
+        self._reload_registrations_if_changed(code)
+
+    def registered_extensions(self, connection, code: str) -> set[str] | None:
+        """Extensions with an unexpired contact: Asterisk writes REGISTERs into ps_contacts."""
+        table = t.ps_contacts
+        endpoints = connection.execute(
+            select(table.c.endpoint).where(table.c.endpoint.like(prefix_of(code)),
+                                           table.c.expiration_time > int(time.time()))).scalars()
+        return {endpoint[len(code) + 1:] for endpoint in endpoints}
+
+    def active_calls(self, code: str) -> int:
+        """Calls the org started (phones and its upstream), from the dialplan's GROUP counter."""
+        with self.ami() as ami:
+            value = ami.getvar(f"GROUP_COUNT({check_code(code)}@tenant)")
+        return int(value or 0)
+
+    def did_calls(self, code: str, numbers: list[str]) -> dict[str, int] | None:
+        """Calls up on each DID, from the GROUP the dialplan sets when an upstream call matches it."""
+        check_code(code)
+        with self.ami() as ami:
+            return {number: int(ami.getvar(f"GROUP_COUNT({code}-{number.lstrip('+')}@did)") or 0)
+                    for number in numbers}
+
+    def health(self) -> dict:
+        """Whether Asterisk answers on AMI."""
+        try:
+            with self.ami() as ami:
+                ami.action("Ping")
+            return {"ok": True}
+        except (OSError, AMIError) as error:
+            return {"ok": False, "error": str(error)}
+
+    def registration_state(self, code: str) -> str | None:
+        """The org's outbound registration status ('Registered', 'Rejected', ...), or None if it has none."""
+        with self.ami() as ami:
+            details = ami.action_list("PJSIPShowRegistrationsOutbound")
+        for event in details:
+            if event.get("Event") == "OutboundRegistrationDetail" and event.get("ObjectName") == trunk_id(code):
+                return event.get("Status")
+        return None
+
+    def ami(self) -> AMIClient:
+        """A fresh AMI connection to the configured Asterisk."""
+        return AMIClient("127.0.0.1", int(self.config["ASTERISK_AMI_PORT"]), str(self.config["ASTERISK_AMI_USER"]),
+                         str(self.config["ASTERISK_AMI_SECRET"]))
+
+    def _reload_registrations_if_changed(self, code: str) -> None:
+        """Reload only res_pjsip_outbound_registration, and only when the org's registration changed."""
+        with self._lock:
+            if code not in self._registrations_changed:
+                return
+            self._registrations_changed.discard(code)
+        try:
+            with self.ami() as ami:
+                ami.action("ModuleLoad", Module="res_pjsip_outbound_registration.so", LoadType="reload")
+        except (OSError, AMIError) as error:
+            raise BackendError(f"{code}: could not refresh outbound registrations: {error}") from error
+
+    @staticmethod
+    def _delete_stale_contacts(connection, code: str, aor_ids: list[str]) -> None:
+        """Delete registrations of extensions the org no longer has.
+
+        Contact ids are '<aor>;@<hash>', stored by realtime with ';' escaped as '^3B'.
+        """
+        table = t.ps_contacts
+        statement = delete(table).where(table.c.id.like(prefix_of(code)))
+        if aor_ids:
+            aor_of_contact = func.substring_index(func.substring_index(table.c.id, "^3B@", 1), ";@", 1)
+            statement = statement.where(aor_of_contact.not_in(aor_ids))
+        connection.execute(statement)
+
+    @staticmethod
+    def _moh_row(code: str, org: OrgPBXConfig) -> dict:
+        """The org's MoH class: every file in the directory of its converted upload."""
+        return {"name": code, "mode": "files", "directory": os.path.dirname(org.moh.path), "sort": "alpha"}
+
+    @staticmethod
+    def _org_plan_row(org: OrgPBXConfig, moh_class: str | None, has_outbound: bool) -> dict:
+        """What the dialplan reads about the org when a call starts."""
+        caller_id = org.dids[0].number if org.dids else None
+        return {"code": org.code, "max_calls": max(0, int(org.max_concurrent_calls)), "caller_id": caller_id,
+                "moh_class": moh_class, "has_outbound": "yes" if has_outbound else "no"}

@@ -1,0 +1,37 @@
+"""Music on hold: uploads converted once to a format Asterisk plays without transcoding effort."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from littlepbx.pbx_backends.base import BackendError
+
+# 8 kHz mono 16-bit WAV: format_wav reads it natively; sox's mp3 support comes from libsox-fmt-mp3.
+SOX_OUTPUT = ["-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer"]
+
+
+def convert_moh(src_path: str | os.PathLike, dst_path: str | os.PathLike, max_seconds: int = 600) -> Path:
+    """Convert an uploaded audio file (MP3, WAV, ...) to 8 kHz mono WAV at ``dst_path`` (.wav).
+
+    The org's MoH class plays every file in the directory of the path given in MohConfig, so
+    keep one converted file per directory. Raises BackendError when the file is not audio sox can read.
+    """
+    if shutil.which("sox") is None:
+        raise BackendError("sox is not installed (apt-get install sox libsox-fmt-mp3)")
+    dst_path = Path(dst_path)
+    if dst_path.suffix != ".wav":
+        raise BackendError(f"{dst_path}: the converted file must end in .wav")
+    dst_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = dst_path.with_name(f".{dst_path.stem}.converting.wav")
+    result = subprocess.run(["sox", "-V1", str(src_path), *SOX_OUTPUT, str(temporary), "trim", "0", str(max_seconds)],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0 or not temporary.exists() or temporary.stat().st_size <= 44:
+        temporary.unlink(missing_ok=True)
+        raise BackendError(f"{Path(src_path).name} is not an audio file that can be played on hold: "
+                           f"{result.stderr.strip()[:200]}")
+    # Asterisk runs as its own user: the file must be world-readable.
+    temporary.chmod(0o644)
+    temporary.replace(dst_path)
+    return dst_path

@@ -1,0 +1,351 @@
+"""Provisioning of the Asterisk that LittlePBX drives: build its root, write its few static files, run it.
+
+Debian 12 has no asterisk package, so by default Asterisk runs from a Debian sid root made
+with debootstrap, kept apart from the host's packages (sid is never added to the host's
+apt sources). The root is built once into ASTERISK_CACHE_ROOT and copied (``cp -a``) to
+ASTERISK_ROOT. DATA_DIR is bind-mounted into the root at the same path, so paths written
+in the database (music on hold) mean the same file inside and outside the root.
+
+Used by install.sh (``python -m littlepbx.pbx_backends.asterisk.provision ...``) and by the
+test fixtures, which run a private copy in the foreground on non-default ports.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DEBIAN_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en", "asterisk-moh-opsound-gsm",
+                   "unixodbc", "odbc-mariadb", "msmtp-mta")
+# Static files written into ASTERISK_CONFIG_DIR (all others keep Debian's defaults).
+ASTERISK_FILES = ("modules.conf", "pjsip.conf", "sorcery.conf", "extconfig.conf", "res_odbc.conf",
+                  "cdr.conf", "cdr_adaptive_odbc.conf", "manager.conf", "http.conf", "ari.conf",
+                  "voicemail.conf", "musiconhold.conf", "logger.conf", "rtp.conf", "extensions.conf")
+ASTERISK_DIRS = ("var/lib/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/cache/asterisk",
+                 "run/asterisk")
+
+
+class ProvisionError(Exception):
+    """Asterisk could not be provisioned; the message says why."""
+
+
+def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run a command, raising ProvisionError with its output when it fails."""
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        raise ProvisionError(f"{' '.join(command)} failed ({result.returncode}):\n"
+                             f"{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return result
+
+
+def root_of(config: dict) -> Path:
+    """The directory Asterisk runs in ('/' for the host's own Asterisk)."""
+    return Path(config.get("ASTERISK_ROOT") or "/")
+
+
+def in_root(config: dict, path: str | os.PathLike) -> Path:
+    """A path inside the Asterisk root, as seen from the host."""
+    return root_of(config) / str(path).lstrip("/")
+
+
+def chrooted(config: dict, command: list[str]) -> list[str]:
+    """``command`` prefixed with chroot when Asterisk lives in a root."""
+    root = root_of(config)
+    return command if root == Path("/") else ["chroot", str(root), *command]
+
+
+# --- the root -------------------------------------------------------------------------------
+
+def build_root(cache_root: str | os.PathLike, mirror: str = "http://deb.debian.org/debian") -> Path:
+    """Build the Debian sid root holding Asterisk into ``cache_root``, unless it is already there."""
+    cache_root = Path(cache_root)
+    if (cache_root / "usr/sbin/asterisk").exists():
+        return cache_root
+    partial = cache_root.with_name(cache_root.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    run(["debootstrap", "--variant=minbase", "sid", str(partial), mirror])
+    # The mirror may be a dated snapshot whose Release file counts as expired.
+    run(["chroot", str(partial), "apt-get", "-o", "Acquire::Check-Valid-Until=false", "update"])
+    run(["chroot", str(partial), "apt-get", "install", "-y", "--no-install-recommends", *DEBIAN_PACKAGES],
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    run(["chroot", str(partial), "apt-get", "clean"])
+    partial.rename(cache_root)
+    return cache_root
+
+
+def install_root(cache_root: str | os.PathLike, root: str | os.PathLike) -> Path:
+    """Copy the cached root to ``root`` (about 4 s), unless ``root`` already holds Asterisk."""
+    root = Path(root)
+    if (root / "usr/sbin/asterisk").exists():
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    run(["cp", "-a", str(cache_root), str(root)])
+    return root
+
+
+# --- static configuration ---------------------------------------------------------------------
+
+def template_values(config: dict) -> dict[str, str]:
+    """The values substituted for @@NAME@@ in the templates."""
+    url = make_url(str(config["DATABASE_URL"]))
+    return {
+        "SIP_HOST": str(config["ASTERISK_SIP_HOST"]),
+        "SIP_PORT": str(config["ASTERISK_SIP_PORT"]),
+        "AMI_PORT": str(config["ASTERISK_AMI_PORT"]),
+        "AMI_USER": str(config["ASTERISK_AMI_USER"]),
+        "AMI_SECRET": str(config["ASTERISK_AMI_SECRET"]),
+        "ARI_PORT": str(config["ASTERISK_ARI_PORT"]),
+        "ARI_USER": str(config["ASTERISK_ARI_USER"]),
+        "ARI_PASSWORD": str(config["ASTERISK_ARI_PASSWORD"]),
+        "RTP_START": str(config.get("ASTERISK_RTP_START", 10000)),
+        "RTP_END": str(config.get("ASTERISK_RTP_END", 20000)),
+        "DB_HOST": url.host or "127.0.0.1",
+        "DB_PORT": str(url.port or 3306),
+        "DB_NAME": url.database or "",
+        "DB_USER": url.username or "",
+        "DB_PASSWORD": url.password or "",
+        "MAIL_SERVER": str(config.get("MAIL_SERVER", "127.0.0.1")),
+        "MAIL_PORT": str(config.get("MAIL_PORT", 25)),
+        "MAIL_FROM": str(config.get("MAIL_DEFAULT_SENDER", "littlepbx@localhost")),
+    }
+
+
+def render(name: str, values: dict[str, str]) -> str:
+    """The template ``name`` with its @@NAME@@ placeholders filled in."""
+    text = (TEMPLATES / name).read_text()
+    for key, value in values.items():
+        text = text.replace(f"@@{key}@@", value)
+    if "@@" in text:
+        raise ProvisionError(f"template {name} has an unknown placeholder")
+    return text
+
+
+def write_file(path: Path, text: str, mode: int = 0o640) -> None:
+    """Write ``text`` to ``path`` atomically with ``mode``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    temporary.chmod(mode)
+    temporary.replace(path)
+
+
+def write_config(config: dict) -> None:
+    """Write Asterisk's static files, ODBC's DSN and the mailer's settings into the root."""
+    for key in ("ASTERISK_AMI_SECRET", "ASTERISK_ARI_PASSWORD"):
+        if not config.get(key):
+            raise ProvisionError(f"{key} must be set")
+    values = template_values(config)
+    config_dir = in_root(config, config["ASTERISK_CONFIG_DIR"])
+    for name in ASTERISK_FILES:
+        write_file(config_dir / name, render(name, values))
+    write_file(in_root(config, "/etc/odbc.ini"), render("odbc.ini", values), 0o644)
+    write_file(in_root(config, "/etc/msmtprc"), render("msmtprc", values), 0o644)
+    chown_asterisk(config, [config_dir])
+
+
+def chown_asterisk(config: dict, paths: list[Path]) -> None:
+    """Give ``paths`` (recursively) to the asterisk user of the root, so Asterisk can drop root."""
+    run(chrooted(config, ["chown", "-R", "asterisk:asterisk",
+                          *("/" + str(p.relative_to(root_of(config))) for p in paths)]))
+
+
+# --- mounts -----------------------------------------------------------------------------------
+
+def is_mounted(path: Path) -> bool:
+    """Whether ``path`` is a mount point."""
+    return subprocess.run(["mountpoint", "-q", str(path)]).returncode == 0
+
+
+def mount(config: dict) -> None:
+    """Mount proc, bind /dev and bind DATA_DIR at the same path inside the root."""
+    root = root_of(config)
+    if root == Path("/"):
+        return
+    data_dir = Path(str(config["DATA_DIR"]))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    mounts = [(["-t", "proc", "proc"], root / "proc"), (["--bind", "/dev"], root / "dev"),
+              (["--bind", str(data_dir)], in_root(config, data_dir))]
+    for options, target in mounts:
+        target.mkdir(parents=True, exist_ok=True)
+        if not is_mounted(target):
+            run(["mount", *options, str(target)])
+
+
+def unmount(config: dict) -> None:
+    """Undo :func:`mount` (safe to call twice)."""
+    root = root_of(config)
+    if root == Path("/"):
+        return
+    for target in (in_root(config, str(config["DATA_DIR"])), root / "dev", root / "proc"):
+        if is_mounted(target):
+            run(["umount", "-l", str(target)])
+
+
+# --- running ----------------------------------------------------------------------------------
+
+def prepare_run_dirs(config: dict) -> None:
+    """Create Asterisk's state directories and give them to the asterisk user."""
+    paths = [in_root(config, d) for d in ASTERISK_DIRS]
+    for path in paths:
+        path.mkdir(parents=True, exist_ok=True)
+    chown_asterisk(config, paths)
+
+
+def asterisk_command(config: dict, verbosity: int = 0) -> list[str]:
+    """The foreground command line of Asterisk (as the asterisk user); verbosity adds -v's (dialplan traces)."""
+    verbose = ["-" + "v" * verbosity] if verbosity else []
+    return chrooted(config, ["/usr/sbin/asterisk", "-f", "-n", *verbose, "-U", "asterisk", "-G", "asterisk"])
+
+
+def start(config: dict, log_path: str | os.PathLike | None = None, verbosity: int = 0) -> subprocess.Popen:
+    """Mount, then start Asterisk in the foreground as a child process; returns it once fully booted."""
+    mount(config)
+    prepare_run_dirs(config)
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(asterisk_command(config, verbosity), stdin=subprocess.DEVNULL, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    wait_fully_booted(config, process)
+    return process
+
+
+def cli(config: dict, command: str, timeout: float = 10) -> str:
+    """Run one Asterisk CLI command through the control socket; returns its output."""
+    return run(chrooted(config, ["/usr/sbin/asterisk", "-rx", command]), timeout=timeout).stdout
+
+
+def is_running(config: dict) -> bool:
+    """Whether an Asterisk answers on the root's control socket."""
+    try:
+        cli(config, "core show version", timeout=5)
+        return True
+    except (ProvisionError, subprocess.TimeoutExpired):
+        return False
+
+
+def wait_fully_booted(config: dict, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    """Poll until Asterisk says it is fully booted, failing early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ProvisionError(f"asterisk exited with {process.returncode} while starting")
+        try:
+            if "fully booted" in cli(config, "core waitfullybooted", timeout=5).lower() or is_running(config):
+                return
+        except (ProvisionError, subprocess.TimeoutExpired):
+            pass
+        time.sleep(0.2)
+    raise ProvisionError("asterisk did not boot in time")
+
+
+def stop(config: dict, process: subprocess.Popen | None = None, timeout: float = 20) -> None:
+    """Stop Asterisk (gracefully, then by signal if it is our child) and unmount."""
+    if is_running(config):
+        try:
+            cli(config, "core stop now", timeout=timeout)
+        except (ProvisionError, subprocess.TimeoutExpired):
+            pass
+    if process is not None:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    unmount(config)
+
+
+def remove_root(config: dict) -> None:
+    """Delete a root copy; refuses while anything is still mounted inside it."""
+    root = root_of(config)
+    if root == Path("/"):
+        raise ProvisionError("refusing to remove /")
+    mounted = [p for p in (root / "proc", root / "dev", in_root(config, str(config["DATA_DIR"]))) if is_mounted(p)]
+    if mounted:
+        raise ProvisionError(f"still mounted: {', '.join(map(str, mounted))}")
+    shutil.rmtree(root)
+
+
+def serve(config: dict) -> int:
+    """Mount and run Asterisk in the foreground until it exits (a systemd service's ExecStart).
+
+    SIGTERM and SIGINT are passed on to Asterisk, and the mounts are undone when it exits.
+    """
+    import signal
+    mount(config)
+    prepare_run_dirs(config)
+    process = subprocess.Popen(asterisk_command(config, verbosity=1), stdin=subprocess.DEVNULL)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda signum, frame: process.send_signal(signum))
+    try:
+        return process.wait()
+    finally:
+        unmount(config)
+
+
+SYSTEMD_UNIT = """# generated by LittlePBX, do not edit
+[Unit]
+Description=Asterisk PBX for LittlePBX
+After=network-online.target mariadb.service
+Wants=mariadb.service
+
+[Service]
+Type=simple
+Environment=LITTLEPBX_CONFIG={config_file}
+ExecStartPre={python} -m littlepbx.pbx_backends.asterisk.provision write-config
+ExecStart={python} -m littlepbx.pbx_backends.asterisk.provision serve
+Restart=on-failure
+RestartSec=2
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def systemd_unit(config_file: str) -> str:
+    """The systemd unit that runs Asterisk (from its root) as a service."""
+    return SYSTEMD_UNIT.format(python=sys.executable, config_file=config_file)
+
+
+# --- command line -----------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m littlepbx.pbx_backends.asterisk.provision ACTION`` (see --help)."""
+    from littlepbx.config import load_config
+    parser = argparse.ArgumentParser(prog="littlepbx.pbx_backends.asterisk.provision", description=__doc__)
+    parser.add_argument("action", choices=("build-root", "write-config", "start", "serve", "stop", "status",
+                                           "systemd-unit"))
+    action = parser.parse_args(argv).action
+    config = load_config()
+    if action in ("write-config", "start", "serve") and not in_root(config, "/usr/sbin/asterisk").exists():
+        raise SystemExit(f"no Asterisk in {root_of(config)}: set ASTERISK_ROOT (for example "
+                         "/var/lib/littlepbx/asterisk-root) and run build-root first")
+    if action == "build-root":
+        cache = build_root(str(config["ASTERISK_CACHE_ROOT"]), str(config["ASTERISK_DEBIAN_MIRROR"]))
+        if config.get("ASTERISK_ROOT"):
+            install_root(cache, str(config["ASTERISK_ROOT"]))
+    elif action == "write-config":
+        write_config(config)
+    elif action == "start":
+        print(f"asterisk started (pid {start(config).pid})")
+    elif action == "serve":
+        return serve(config)
+    elif action == "stop":
+        stop(config)
+    elif action == "systemd-unit":
+        print(systemd_unit(os.environ.get("LITTLEPBX_CONFIG", "/etc/littlepbx/littlepbx.conf")), end="")
+    elif action == "status":
+        running = is_running(config)
+        print("running" if running else "stopped")
+        return 0 if running else 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""The realtime tables Asterisk reads (and partly writes), as SQLAlchemy Core tables.
+
+Column names and types follow Asterisk 22's own realtime schema (contrib/ast-db-manage);
+only the columns LittlePBX sets or Asterisk writes are declared. Identifier columns use a
+binary collation: MariaDB's default collation would let ``T1-101`` find ``t1-101``.
+The ``lp_*`` tables are LittlePBX's own: the per-call plan the generic dialplan reads
+with REALTIME_FIELD.  sql/migrations/versions/0002_asterisk_realtime.py creates them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Column, DateTime, Float, Index, Integer, MetaData, String, Table,
+                        Text, UniqueConstraint)
+
+BIN = "utf8mb4_bin"
+metadata = MetaData()
+
+
+def ident(length: int = 80) -> String:
+    """A case- and accent-sensitive identifier column type."""
+    return String(length, collation=BIN)
+
+
+ps_endpoints = Table(
+    "ps_endpoints", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(), index=True),
+    Column("transport", String(40)),
+    Column("aors", String(200)),
+    Column("auth", String(80)),
+    Column("outbound_auth", String(80)),
+    Column("context", String(40)),
+    Column("message_context", String(40)),
+    Column("disallow", String(200)),
+    Column("allow", String(200)),
+    Column("direct_media", String(3)),
+    Column("dtmf_mode", String(10)),
+    Column("force_rport", String(3)),
+    Column("rewrite_contact", String(3)),
+    Column("rtp_symmetric", String(3)),
+    Column("callerid", String(120)),
+    Column("mailboxes", String(120)),
+    Column("moh_suggest", String(80)),
+    Column("from_user", String(80)),
+    Column("from_domain", String(80)),
+    Column("send_pai", String(3)),
+    Column("trust_id_inbound", String(3)),
+    Column("language", String(40)),
+    Column("allow_subscribe", String(3)),
+    Column("device_state_busy_at", Integer),
+    Column("identify_by", String(80)),
+    Column("send_connected_line", String(3)),
+    Column("set_var", Text),
+)
+
+ps_auths = Table(
+    "ps_auths", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("auth_type", String(20)),
+    Column("username", ident()),
+    Column("password", String(80)),
+    Column("realm", String(80)),
+)
+
+ps_aors = Table(
+    "ps_aors", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("contact", String(255)),
+    Column("default_expiration", Integer),
+    Column("minimum_expiration", Integer),
+    Column("maximum_expiration", Integer),
+    Column("max_contacts", Integer),
+    Column("remove_existing", String(3)),
+    Column("qualify_frequency", Integer),
+    Column("qualify_timeout", Float),
+    Column("authenticate_qualify", String(3)),
+    Column("mailboxes", String(120)),
+    Column("outbound_proxy", String(255)),
+    Column("support_path", String(3)),
+)
+
+# Asterisk writes every column here on REGISTER; a missing one silently loses the contact.
+ps_contacts = Table(
+    "ps_contacts", metadata,
+    Column("id", ident(255), primary_key=True),
+    Column("uri", String(511)),
+    Column("expiration_time", BigInteger),
+    Column("qualify_frequency", Integer),
+    Column("outbound_proxy", String(255)),
+    Column("path", Text),
+    Column("user_agent", String(255)),
+    Column("qualify_timeout", Float),
+    Column("reg_server", String(255)),
+    Column("authenticate_qualify", String(5)),
+    Column("via_addr", String(64)),
+    Column("via_port", Integer),
+    Column("call_id", String(255)),
+    Column("endpoint", ident(), index=True),
+    Column("prune_on_boot", String(5)),
+    Column("qualify_2xx_only", String(5)),
+)
+
+ps_registrations = Table(
+    "ps_registrations", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("server_uri", String(255)),
+    Column("client_uri", String(255)),
+    Column("contact_user", String(80)),
+    Column("transport", String(40)),
+    Column("outbound_auth", String(80)),
+    Column("outbound_proxy", String(255)),
+    Column("endpoint", ident()),
+    Column("line", String(3)),
+    Column("expiration", Integer),
+    Column("retry_interval", Integer),
+    Column("forbidden_retry_interval", Integer),
+    Column("fatal_retry_interval", Integer),
+    Column("max_retries", Integer),
+    Column("auth_rejection_permanent", String(3)),
+    Column("support_path", String(3)),
+)
+
+# app_voicemail reads boxes here and writes a changed password back.
+voicemail = Table(
+    "voicemail", metadata,
+    Column("uniqueid", Integer, primary_key=True, autoincrement=True),
+    Column("context", ident(), nullable=False, index=True),
+    Column("mailbox", ident(), nullable=False),
+    Column("password", String(80), nullable=False),
+    Column("fullname", String(80)),
+    Column("alias", String(80)),
+    Column("email", String(254)),
+    Column("pager", String(254)),
+    Column("attach", String(3)),
+    Column("attachfmt", String(10)),
+    Column("serveremail", String(254)),
+    Column("language", String(20)),
+    Column("tz", String(30)),
+    Column("deletevoicemail", String(3)),
+    Column("saycid", String(3)),
+    Column("sendvoicemail", String(3)),
+    Column("review", String(3)),
+    Column("envelope", String(3)),
+    Column("maxmsg", Integer),
+    Column("stamp", DateTime),
+    UniqueConstraint("context", "mailbox", name="uq_voicemail_context_mailbox"),
+)
+
+musiconhold = Table(
+    "musiconhold", metadata,
+    Column("name", ident(), primary_key=True),
+    Column("mode", String(20)),
+    Column("directory", String(255)),
+    Column("application", String(255)),
+    Column("digit", String(1)),
+    Column("sort", String(10)),
+    Column("format", String(10)),
+    Column("stamp", DateTime),
+)
+
+# cdr_adaptive_odbc fills every column whose name is a CDR field (calldate and endtime are aliases of start and end).
+cdr = Table(
+    "cdr", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("calldate", DateTime, nullable=False),
+    Column("answer", DateTime),
+    Column("endtime", DateTime),
+    Column("tenantid", ident()),
+    Column("peertenantid", ident()),
+    Column("clid", String(120)),
+    Column("src", String(80)),
+    Column("dst", String(80)),
+    Column("dcontext", String(80)),
+    Column("channel", String(120)),
+    Column("dstchannel", String(120)),
+    Column("lastapp", String(80)),
+    Column("lastdata", String(255)),
+    Column("duration", Integer),
+    Column("billsec", Integer),
+    Column("disposition", String(45)),
+    Column("amaflags", String(20)),
+    Column("accountcode", String(80)),
+    Column("userfield", String(255)),
+    Column("uniqueid", String(150), index=True),
+    Column("linkedid", String(150)),
+    Column("peeraccount", String(80)),
+    Column("sequence", Integer),
+    Index("ix_cdr_tenantid_calldate", "tenantid", "calldate"),
+)
+
+# LittlePBX's plan per org, per extension, per DID and per upstream source address.
+lp_org_plans = Table(
+    "lp_org_plans", metadata,
+    Column("code", ident(16), primary_key=True),
+    Column("max_calls", Integer, nullable=False),
+    Column("caller_id", String(32)),
+    Column("moh_class", ident()),
+    Column("has_outbound", String(3), nullable=False),
+)
+
+lp_extension_plans = Table(
+    "lp_extension_plans", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("number", String(16), nullable=False),
+    Column("ring_seconds", Integer, nullable=False),
+    Column("no_answer", String(16), nullable=False),
+    Column("forward_to", String(32)),
+    Column("voicemail", String(3), nullable=False),
+)
+
+lp_did_routes = Table(
+    "lp_did_routes", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("number", String(32), nullable=False),
+    Column("extension", String(16)),
+)
+
+lp_upstream_sources = Table(
+    "lp_upstream_sources", metadata,
+    Column("address", ident(64), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+)

@@ -1,0 +1,131 @@
+"""A real Asterisk for the run: a private copy of the cached root, on loopback, on non-default ports.
+
+The run's database comes from tests/conftest.py (``database_url``: all migrations applied).
+Configuration is driven exactly as the applier does it: ``write_org`` in a transaction,
+then ``after_commit``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from littlepbx.config import DEFAULTS
+from littlepbx.pbx_backends.asterisk import provision
+from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
+from littlepbx.pbx_backends.base import OrgPBXConfig
+
+from .helpers import PHONE_IPS, org_t1, org_t2, register
+from .sipp import Sipp
+
+SIP_PORT = 15060
+# Where voicemail mail goes (msmtp inside the root); the smtp fixture listens there.
+SMTP_PORT = 15025
+# Where the built root is cached between runs (built from scratch, about a minute, if absent).
+CACHE_ROOT = os.environ.get("LITTLEPBX_TEST_ASTERISK_CACHE", DEFAULTS["ASTERISK_CACHE_ROOT"])
+
+
+@dataclass
+class TestPBX:
+    """The running test Asterisk and the means to configure it like the applier does."""
+
+    config: dict
+    backend: AsteriskBackend
+    engine: object
+    sipp: Sipp
+    workdir: Path
+
+    def apply(self, org: OrgPBXConfig) -> None:
+        """write_org in one transaction, then after_commit: what an Apply does."""
+        with self.engine.begin() as connection:
+            self.backend.write_org(connection, org)
+        self.backend.after_commit(org)
+
+    def remove(self, code: str) -> None:
+        """remove_org in one transaction, then stop its registrations."""
+        with self.engine.begin() as connection:
+            self.backend.remove_org(connection, code)
+        self.backend.after_remove(code)
+
+    def cli(self, command: str) -> str:
+        """An Asterisk CLI command's output."""
+        return provision.cli(self.config, command)
+
+    def spool(self, code: str, mailbox: str, folder: str = "INBOX") -> Path:
+        """A voicemail folder inside the root, as seen from the host."""
+        return provision.in_root(self.config, f"/var/spool/asterisk/voicemail/{code}/{mailbox}/{folder}")
+
+
+def make_tone(path: Path) -> None:
+    """A 30 s μ-law tone sipp streams as a caller's voice (so voicemail records something)."""
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-e", "u-law", str(path), "synth", "30", "sine", "440"],
+                   check=True)
+
+
+@pytest.fixture(scope="session")
+def pbx(database_url, tmp_path_factory):
+    """Provision (from the cache), start Asterisk in the foreground, and stop and unmount it at the end."""
+    if os.geteuid() != 0:
+        pytest.skip("the Asterisk tests need root (chroot, mount)")
+    workdir = tmp_path_factory.mktemp("asterisk")
+    workdir.chmod(0o755)
+    data_dir = workdir / "data"
+    data_dir.mkdir(mode=0o755)
+    config = dict(DEFAULTS, DATABASE_URL=database_url, DATA_DIR=str(data_dir),
+                  ASTERISK_ROOT=str(workdir / "root"), ASTERISK_CACHE_ROOT=CACHE_ROOT,
+                  ASTERISK_SIP_HOST="127.0.0.1", ASTERISK_SIP_PORT=SIP_PORT, ASTERISK_AMI_PORT=15038,
+                  ASTERISK_ARI_PORT=18088, ASTERISK_AMI_SECRET=secrets.token_hex(8),
+                  ASTERISK_ARI_PASSWORD=secrets.token_hex(8), ASTERISK_RTP_START=31000, ASTERISK_RTP_END=31999,
+                  MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT, MAIL_DEFAULT_SENDER="pbx@littlepbx.test")
+    provision.build_root(CACHE_ROOT)
+    provision.install_root(CACHE_ROOT, config["ASTERISK_ROOT"])
+    provision.write_config(config)
+    make_tone(workdir / "tone.wav")
+    process = provision.start(config, workdir / "asterisk.log", verbosity=3)
+    engine = create_engine(database_url, isolation_level="READ COMMITTED")
+    try:
+        yield TestPBX(config, AsteriskBackend(config), engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir)
+    finally:
+        engine.dispose()
+        provision.stop(config, process)
+        if not os.environ.get("LITTLEPBX_TEST_KEEP_ASTERISK"):
+            provision.remove_root(config)
+
+
+@pytest.fixture(scope="module")
+def orgs(pbx):
+    """t1 and t2 applied, every phone registered from its own address."""
+    pbx.apply(org_t1())
+    pbx.apply(org_t2())
+    for phone in PHONE_IPS:
+        register(pbx, phone)
+    return pbx
+
+
+class CollectingHandler:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    """An SMTP server on SMTP_PORT; yields the list of envelopes it received."""
+    from aiosmtpd.controller import Controller
+    handler = CollectingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=SMTP_PORT)
+    controller.start()
+    try:
+        yield handler.messages
+    finally:
+        controller.stop()

@@ -1,0 +1,100 @@
+"""The organizations, phones and upstreams the Asterisk system tests use, and how they call.
+
+Org t1 phones sit on 127.0.0.11-19, org t2 phones on 127.0.0.21-29, upstreams on 127.0.0.5x.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from littlepbx.pbx_backends.base import DidConfig, ExtensionConfig, OrgPBXConfig, TrunkConfig
+
+
+T1_UPSTREAM_IN = "127.0.0.51"
+T1_UPSTREAM_OUT = "127.0.0.52"
+T2_UPSTREAM_IN = "127.0.0.53"
+T2_UPSTREAM_OUT = "127.0.0.54"
+UNKNOWN_SOURCE = "127.0.0.59"
+PHONE_IPS = {"t1-101": "127.0.0.11", "t1-102": "127.0.0.12", "t1-103": "127.0.0.13",
+             "t2-101": "127.0.0.21", "t2-102": "127.0.0.22"}
+
+
+def extension(code: str, number: str, **changes) -> ExtensionConfig:
+    """An extension with a password derived from its name and hang-up after 3 s of ringing.
+
+    Voicemail is off unless a test turns it on: a box makes Asterisk send MWI NOTIFYs to the
+    phone's address, and a sipp UAS there would take the NOTIFY for the call it waits for.
+    """
+    values = dict(number=number, display_name=f"Phone {number}", sip_password=password(f"{code}-{number}"),
+                  ring_seconds=3, no_answer="hangup", forward_to=None, voicemail_enabled=False,
+                  voicemail_pin=pin(number), voicemail_email=None)
+    values.update(changes)
+    return ExtensionConfig(**values)
+
+
+def trunks(inbound_ip: str, outbound_ip: str) -> tuple[TrunkConfig, ...]:
+    """One inbound upstream identified by its address and one outbound upstream without registration."""
+    return (TrunkConfig("inbound", inbound_ip, 5060, "udp", None, None, False, None, None, (inbound_ip,)),
+            TrunkConfig("outbound", outbound_ip, 5060, "udp", None, None, False, None, None))
+
+
+def org_t1(**changes) -> OrgPBXConfig:
+    """Organization t1: extensions 101-103, DID +15550101 -> 101."""
+    org = OrgPBXConfig("t1", 0, (extension("t1", "101"), extension("t1", "102"), extension("t1", "103")),
+                       (DidConfig("+15550101", "101"),), trunks(T1_UPSTREAM_IN, T1_UPSTREAM_OUT))
+    return dataclasses.replace(org, **changes)
+
+
+def org_t2(**changes) -> OrgPBXConfig:
+    """Organization t2: extensions 101-102 (same numbers as t1), DID +15550201 -> 101."""
+    org = OrgPBXConfig("t2", 0, (extension("t2", "101"), extension("t2", "102")), (DidConfig("+15550201", "101"),),
+                       trunks(T2_UPSTREAM_IN, T2_UPSTREAM_OUT))
+    return dataclasses.replace(org, **changes)
+
+
+def pin(number: str) -> str:
+    """The voicemail PIN the org builders give an extension (distinct per extension)."""
+    return f"{number}9"
+
+
+def password(phone: str) -> str:
+    """The SIP password the org builders give a phone."""
+    return f"pw-{phone}-secret"
+
+
+def register(pbx, phone: str) -> None:
+    """REGISTER ``phone`` from its address on port 5060, asserting success."""
+    run = pbx.sipp.run("register.xml", PHONE_IPS[phone], user=phone, password=password(phone))
+    assert run.process.returncode == 0, run.output()
+
+
+def call(pbx, caller: str, dialled: str, callee_ip: str | None, *, answered: bool, duration_ms: int = 200,
+         callee_scenario: str = "answer.xml"):
+    """``caller`` dials ``dialled``; ``callee_ip`` answers (if given). Asserts the expected outcome."""
+    callee = pbx.sipp.answering(callee_ip, scenario=callee_scenario) if callee_ip else None
+    scenario = "call_answered.xml" if answered else "call_refused.xml"
+    run = pbx.sipp.run(scenario, PHONE_IPS[caller], 5070, service=dialled, user=caller,
+                       password=password(caller), duration_ms=duration_ms)
+    try:
+        assert run.process.returncode == 0, run.output()
+        if callee is not None and answered:
+            assert callee.wait(10) == 0, callee.output()
+    finally:
+        if callee is not None:
+            callee.stop()
+    return callee
+
+
+def upstream_call(pbx, source_ip: str, did: str, callee_ip: str | None, *, answered: bool):
+    """An upstream at ``source_ip`` sends an INVITE for ``did``; asserts the outcome."""
+    callee = pbx.sipp.answering(callee_ip) if callee_ip else None
+    scenario = "upstream_call_answered.xml" if answered else "upstream_call_refused.xml"
+    run = pbx.sipp.run(scenario, source_ip, 5060, service=did)
+    try:
+        assert run.process.returncode == 0, run.output()
+        if callee is not None and answered:
+            assert callee.wait(10) == 0, callee.output()
+        elif callee is not None:
+            assert "INVITE sip:" not in callee.trace()
+    finally:
+        if callee is not None:
+            callee.stop()

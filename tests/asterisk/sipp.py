@@ -1,0 +1,108 @@
+"""Run sipp scenarios against the test Asterisk: phones and upstreams on distinct 127.0.0.x addresses."""
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCENARIOS = Path(__file__).resolve().parent
+
+
+@dataclass
+class SippRun:
+    """A finished or running sipp process and where its SIP messages were traced."""
+
+    process: subprocess.Popen
+    messages: Path
+    command: list[str]
+
+    def wait(self, timeout: float = 60) -> int:
+        """Wait for sipp to exit; its exit code (0: every call went as the scenario says)."""
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+    def output(self) -> str:
+        """sipp's screen output and the SIP messages it traced (for failure messages)."""
+        out = self.process.stdout.read() if self.process.stdout else ""
+        return f"{' '.join(self.command)}\n{out[-3000:]}\n--- messages ---\n{self.trace()[-6000:]}"
+
+    def trace(self) -> str:
+        """The SIP messages sipp sent and received so far."""
+        return self.messages.read_text(errors="replace") if self.messages.exists() else ""
+
+    def stop(self) -> None:
+        """Kill a sipp that is still running (a UAS nobody called)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+class Sipp:
+    """Starts sipp processes aimed at one Asterisk; files go to ``workdir``."""
+
+    def __init__(self, server: str, workdir: Path):
+        self.server = server
+        self.workdir = workdir
+        self.count = 0
+
+    def start(self, scenario: str, ip: str, port: int = 5060, *, service: str = "", user: str = "",
+              password: str = "", duration_ms: int = 200, timeout_s: int = 30, calls: int = 1,
+              uas: bool = False, keys: dict[str, str] | None = None) -> SippRun:
+        """Start ``scenario`` from ``ip:port`` (a UAS when ``uas``); returns at once.
+
+        -aa answers NOTIFY (MWI), OPTIONS and INFO outside the scenario: phones get MWI NOTIFYs.
+        """
+        self.count += 1
+        messages = self.workdir / f"sipp-{self.count}-{Path(scenario).stem}-{ip}.log"
+        media_port = 20000 + 100 * int(ip.rsplit(".", 1)[1]) % 9000 + 10 * (port % 10)
+        command = ["sipp", "-sf", str(SCENARIOS / scenario), "-i", ip, "-p", str(port), "-m", str(calls),
+                   "-mi", ip, "-mp", str(media_port), "-d", str(duration_ms),
+                   "-timeout", str(timeout_s), "-timeout_error", "-nostdin", "-aa",
+                   "-trace_msg", "-message_file", str(messages)]
+        if service:
+            command += ["-s", service]
+        keys = {"user": user or "upstream", **(keys or {})}
+        if user:
+            command += ["-au", user, "-ap", password or "x"]
+        for name, value in keys.items():
+            command += ["-key", name, value]
+        if not uas:
+            command.append(self.server)
+        process = subprocess.Popen(command, cwd=self.workdir, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return SippRun(process, messages, command)
+
+    def run(self, scenario: str, ip: str, port: int = 5060, **kwargs) -> SippRun:
+        """Run ``scenario`` to completion."""
+        run = self.start(scenario, ip, port, **kwargs)
+        run.wait(timeout=kwargs.get("timeout_s", 30) + 15)
+        return run
+
+    def answering(self, ip: str, port: int = 5060, scenario: str = "answer.xml", **kwargs) -> SippRun:
+        """A UAS on ``ip:port`` (a phone's registered contact, or an upstream), listening once bound."""
+        run = self.start(scenario, ip, port, uas=True, **kwargs)
+        wait_until(lambda: udp_bound(ip, port) or run.process.poll() is not None, 5)
+        if run.process.poll() is not None:
+            raise RuntimeError(f"sipp UAS did not start:\n{run.output()}")
+        return run
+
+
+def udp_bound(ip: str, port: int) -> bool:
+    """Whether something listens on UDP ``ip:port``."""
+    out = subprocess.run(["ss", "-Hlnu", "src", f"{ip}:{port}"], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
+def wait_until(condition, timeout: float, interval: float = 0.05):
+    """Poll ``condition`` until it returns a true value or ``timeout`` seconds pass; returns that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)

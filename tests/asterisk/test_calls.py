@@ -1,0 +1,91 @@
+"""System tests against the real Asterisk: registration, calls, isolation between organizations."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from littlepbx.pbx_backends.asterisk import tables
+
+from .helpers import (PHONE_IPS, T1_UPSTREAM_IN, T2_UPSTREAM_IN, UNKNOWN_SOURCE, call, password,
+                      upstream_call)
+
+pytestmark = pytest.mark.asterisk
+
+
+# --- 1. registration -----------------------------------------------------------------------------
+
+def test_when_phone_registers_with_right_password_then_contact_is_stored(orgs):
+    """Digest auth succeeds and the contact row is written (Asterisk writes all its columns)."""
+    with orgs.engine.connect() as connection:
+        contacts = connection.execute(select(tables.ps_contacts.c.id, tables.ps_contacts.c.uri)
+                                      .where(tables.ps_contacts.c.endpoint == "t1-101")).all()
+    assert len(contacts) == 1 and "127.0.0.11:5060" in contacts[0].uri, contacts
+
+
+def test_when_phone_registers_with_wrong_password_then_it_is_refused(orgs):
+    run = orgs.sipp.run("register_refused.xml", "127.0.0.14", user="t1-101", password="wrong")
+    assert run.process.returncode == 0, run.output()
+
+
+def test_when_phone_registers_as_other_orgs_endpoint_with_own_password_then_it_is_refused(orgs):
+    run = orgs.sipp.run("register_refused.xml", "127.0.0.14", user="t2-101", password=password("t1-101"))
+    assert run.process.returncode == 0, run.output()
+
+
+# --- 2. calls inside an organization ---------------------------------------------------------------
+
+def test_when_extension_calls_extension_of_same_org_then_call_connects(orgs):
+    call(orgs, "t1-102", "101", PHONE_IPS["t1-101"], answered=True)
+
+
+def test_when_other_org_dials_same_number_then_its_own_extension_answers(orgs):
+    callee = call(orgs, "t2-102", "101", PHONE_IPS["t2-101"], answered=True)
+    assert "INVITE sip:t2-101@127.0.0.21" in callee.trace()
+
+
+# --- 3. isolation ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dialled", ["102&PJSIP/t2-101", "102%26PJSIP%2Ft2-101", "t2-101", "PJSIP/t2-101",
+                                     "102,PJSIP/t2-101", "102)&PJSIP/t2-101"])
+def test_when_phone_dials_crafted_string_then_call_is_refused(orgs, dialled):
+    call(orgs, "t1-102", dialled, PHONE_IPS["t2-101"], answered=False)
+
+
+def test_when_phone_dials_an_unknown_extension_then_call_is_refused(orgs):
+    call(orgs, "t1-102", "109", None, answered=False)
+
+
+# --- 4. inbound from upstreams ---------------------------------------------------------------------
+
+def test_when_upstream_calls_its_orgs_did_then_did_extension_rings(orgs):
+    upstream_call(orgs, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=True)
+
+
+def test_when_upstream_calls_did_without_plus_then_did_extension_rings(orgs):
+    upstream_call(orgs, T2_UPSTREAM_IN, "15550201", PHONE_IPS["t2-101"], answered=True)
+
+
+def test_when_unknown_source_calls_a_did_then_call_is_refused(orgs):
+    upstream_call(orgs, UNKNOWN_SOURCE, "+15550101", PHONE_IPS["t1-101"], answered=False)
+
+
+def test_when_other_orgs_upstream_calls_a_did_then_call_is_refused(orgs):
+    upstream_call(orgs, T2_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=False)
+
+
+@pytest.mark.parametrize("dialled", ["101", "t1-101", "+15550101&PJSIP/t1-101"])
+def test_when_upstream_dials_an_extension_directly_then_call_is_refused(orgs, dialled):
+    upstream_call(orgs, T1_UPSTREAM_IN, dialled, PHONE_IPS["t1-101"], answered=False)
+
+
+@pytest.mark.parametrize("from_user", ["t1-trunk-out", "t1-101", "anonymous"])
+def test_when_unknown_source_claims_a_trunk_or_phone_identity_then_call_is_refused(orgs, from_user):
+    """A trunk endpoint is never identified by From user; a phone's name is challenged, never trusted."""
+    callee = orgs.sipp.answering(PHONE_IPS["t1-101"])
+    try:
+        run = orgs.sipp.run("upstream_call_refused.xml", UNKNOWN_SOURCE, 5060, service="101",
+                            keys={"user": from_user})
+        assert run.process.returncode == 0, run.output()
+        assert "INVITE sip:" not in callee.trace()
+    finally:
+        callee.stop()
