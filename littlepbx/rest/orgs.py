@@ -1,0 +1,45 @@
+"""Organizations: /orgs and /orgs/{code}."""
+from flask import current_app, url_for
+
+from littlepbx import get_backend
+from littlepbx.auth import current_actor
+from littlepbx.rest.common import (api, body, committed, no_content, page_params, paginated, scope,
+                                   session)
+from littlepbx.services import orgs
+
+
+@api.get("/orgs")
+def list_orgs():
+    """The organizations the caller may see."""
+    offset, limit = page_params()
+    rows, total = orgs.list_orgs(session(), current_actor(), offset, limit)
+    return paginated([orgs.as_dict(org) for org in rows], total, offset, limit)
+
+
+@api.post("/orgs")
+def create_org():
+    """A new organization (system role)."""
+    org = orgs.create_org(session(), current_actor(), body())
+    return committed(orgs.as_dict(org), 201, {"Location": url_for("api.get_org", code=org.code)})
+
+
+@api.get("/orgs/<code>")
+def get_org(code):
+    """One organization."""
+    return committed(orgs.as_dict(scope(code).org))
+
+
+@api.patch("/orgs/<code>")
+def update_org(code):
+    """Change name, admin e-mail, time zone or limits (system role)."""
+    return committed(orgs.as_dict(orgs.update_org(scope(code), body())))
+
+
+@api.delete("/orgs/<code>")
+def delete_org(code):
+    """Delete the organization and everything it has on the PBX (system role)."""
+    backend = get_backend(current_app)
+    orgs.delete_org(scope(code), backend)
+    response = no_content()
+    orgs.after_delete(code, backend, current_app.config["DATA_DIR"])
+    return response

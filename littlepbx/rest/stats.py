@@ -1,0 +1,21 @@
+"""Statistics: /orgs/{code}/calls and /orgs/{code}/cdr."""
+from flask import current_app, request
+
+from littlepbx import get_backend
+from littlepbx.rest.common import api, committed, page_params, paginated, scope
+from littlepbx.services import stats
+
+
+@api.get("/orgs/<code>/calls")
+def calls(code):
+    """How many calls the organization has up now."""
+    return committed(stats.calls_now(scope(code), get_backend(current_app)))
+
+
+@api.get("/orgs/<code>/cdr")
+def cdr(code):
+    """Call history, newest first, ``?from=&to=`` (dates or date-times, UTC) and paginated."""
+    offset, limit = page_params()
+    rows, total = stats.cdr_page(scope(code), offset, limit, request.args.get("from"),
+                                 request.args.get("to"))
+    return paginated(rows, total, offset, limit)

@@ -1,0 +1,104 @@
+import io
+import os
+import subprocess
+
+import pytest
+
+from littlepbx.applier.live import moh_path
+
+
+@pytest.fixture(scope="session")
+def mp3_bytes(tmp_path_factory):
+    """A real half-second MP3 made by sox."""
+    path = tmp_path_factory.mktemp("audio") / "tone.mp3"
+    subprocess.run(["sox", "-n", "-r", "22050", "-c", "1", str(path), "synth", "0.5", "sine", "440"], check=True)
+    return path.read_bytes()
+
+
+def upload(api, data: bytes, name: str = "hold.mp3", **form):
+    return api.put("/orgs/acme/moh", data={"file": (io.BytesIO(data), name), **form},
+                   content_type="multipart/form-data")
+
+
+def stored_files(app):
+    root = os.path.join(app.config["DATA_DIR"], "moh", "acme")
+    return sorted(os.listdir(root)) if os.path.isdir(root) else []
+
+
+def test_when_mp3_uploaded_then_it_is_converted_and_stored_by_digest(system_api, orgs, app, mp3_bytes):
+    answer = upload(system_api, mp3_bytes, enabled="true")
+    assert answer.status_code == 200
+    shown = answer.get_json()
+    assert shown["enabled"] is True and shown["original_name"] == "hold.mp3" and shown["has_file"]
+    path = moh_path(app.config["DATA_DIR"], "acme", shown["sha256"])
+    assert os.path.isfile(path)
+    audio = system_api.get("/orgs/acme/moh/audio")
+    assert audio.status_code == 200 and audio.mimetype == "audio/wav"
+    assert audio.data[:4] == b"RIFF" and audio.data[8:12] == b"WAVE"
+    assert int.from_bytes(audio.data[24:28], "little") == 8000  # sample rate
+    assert int.from_bytes(audio.data[22:24], "little") == 1     # mono
+    assert system_api.get("/orgs/acme/changes").get_json()["music_on_hold"]["changed"]
+
+
+def test_when_file_is_not_mp3_then_422_on_file_and_nothing_written(system_api, orgs, app):
+    answer = upload(system_api, b"<html>definitely not audio</html>", "song.mp3")
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["fields"] == {"file": "not an MP3 file"}
+    assert system_api.get("/orgs/acme/moh").get_json()["has_file"] is False
+    assert stored_files(app) == []
+
+
+def test_when_file_has_mp3_header_but_garbage_then_converter_refuses_it(system_api, orgs, app):
+    answer = upload(system_api, b"ID3" + os.urandom(4000), "fake.mp3")
+    assert answer.status_code == 422 and "file" in answer.get_json()["error"]["fields"]
+    assert stored_files(app) == []
+
+
+def test_when_file_is_larger_than_moh_max_bytes_then_422(system_api, orgs, app, mp3_bytes):
+    app.config["MOH_MAX_BYTES"] = 100
+    answer = upload(system_api, mp3_bytes)
+    assert answer.status_code == 422
+    assert "larger than 100 bytes" in answer.get_json()["error"]["fields"]["file"]
+    assert stored_files(app) == []
+
+
+def test_when_multipart_has_no_file_then_422(system_api, orgs):
+    answer = system_api.put("/orgs/acme/moh", data={"enabled": "true"}, content_type="multipart/form-data")
+    assert answer.status_code == 422 and "file" in answer.get_json()["error"]["fields"]
+
+
+def test_when_enabled_without_music_then_422(system_api, orgs):
+    answer = system_api.put("/orgs/acme/moh", json={"enabled": True})
+    assert answer.status_code == 422
+    assert system_api.get("/orgs/acme/moh").get_json()["enabled"] is False
+
+
+def test_when_enabled_after_upload_then_it_is_on(system_api, orgs, mp3_bytes):
+    upload(system_api, mp3_bytes)
+    assert system_api.put("/orgs/acme/moh", json={"enabled": True}).get_json()["enabled"] is True
+    assert system_api.put("/orgs/acme/moh", json={"enabled": "sometimes"}).status_code == 422
+
+
+def test_when_moh_deleted_then_no_file_and_off(system_api, orgs, mp3_bytes):
+    upload(system_api, mp3_bytes, enabled="true")
+    answer = system_api.delete("/orgs/acme/moh")
+    assert answer.get_json() == {"enabled": False, "original_name": None, "sha256": None, "has_file": False}
+    assert system_api.get("/orgs/acme/moh/audio").status_code == 404
+
+
+def test_when_moh_applied_then_live_config_points_at_the_file(system_api, orgs, app, mp3_bytes, session):
+    from littlepbx import build_applier
+    from littlepbx.applier.live import load_live_config
+    from littlepbx.models import Organization
+    shown = upload(system_api, mp3_bytes, enabled="true").get_json()
+    build_applier(app).step(system_api.post("/orgs/acme/apply").get_json()["id"])
+    org = session.query(Organization).filter_by(code="acme").one()
+    live = load_live_config(session, org, app.config["DATA_DIR"])
+    assert live.moh.enabled and live.moh.path == moh_path(app.config["DATA_DIR"], "acme", shown["sha256"])
+
+
+def test_when_org_deleted_then_its_music_files_are_removed(system_api, orgs, app, mp3_bytes):
+    upload(system_api, mp3_bytes)
+    assert stored_files(app)
+    assert system_api.delete("/orgs/acme").status_code == 204
+    assert stored_files(app) == []

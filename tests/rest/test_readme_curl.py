@@ -1,0 +1,51 @@
+"""The README's curl walk-through, run as written against a live server and worker."""
+import os
+import re
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from littlepbx import build_applier
+from littlepbx.applier.worker import Worker
+from littlepbx.extensions import db
+from tests.rest.conftest import new_token
+from tests.support.recording_backend import pbx_rows
+
+WALKTHROUGH = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.fixture
+def worker(app):
+    """The Apply worker ticking in a thread, as `littlepbx worker` would."""
+    work = Worker(build_applier(app), db, poll_seconds=0.2, threads=2)
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(0.2):
+            work.tick()
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    yield work
+    stop.set()
+    thread.join(timeout=10)
+    work.pool.shutdown(wait=True)
+
+
+def walkthrough_script() -> str:
+    blocks = re.findall(r"```sh\n(.*?)```", WALKTHROUGH.read_text(), re.S)
+    return next(block for block in blocks if "BASE=" in block)
+
+
+@pytest.mark.slow
+def test_when_readme_curl_walkthrough_is_followed_then_org_is_live(live_server, worker, session, engine):
+    script = walkthrough_script().replace("BASE=http://127.0.0.1:8080/api/v1", f"BASE={live_server}/api/v1")
+    environment = dict(os.environ, TOKEN=new_token(session, "integrator", None))
+    result = subprocess.run(["bash", "-c", "set -euo pipefail\n" + script], capture_output=True, text=True,
+                            env=environment, timeout=120)
+    assert result.returncode == 0, result.stderr
+    statuses = re.findall(r"\(HTTP (\d{3})\)", result.stdout)
+    assert statuses and all(code.startswith("2") for code in statuses), result.stdout
+    assert "apply: applied" in result.stdout
+    assert pbx_rows(engine, "acme")[("did", "+14155550100")] == "100"

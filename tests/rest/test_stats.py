@@ -1,0 +1,64 @@
+from datetime import datetime
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.recording_backend import set_calls
+
+
+@pytest.fixture
+def call_records(engine, orgs):
+    """Three calls of acme on two days and one of globex; removed afterwards."""
+    rows = [("acme", "2026-01-30 10:00:00", "101", "+33100000001"),
+            ("acme", "2026-01-31 09:00:00", "101", "+33100000002"),
+            ("acme", "2026-01-31 18:30:00", "+14155550999", "101"),
+            ("globex", "2026-01-31 12:00:00", "101", "+33100000003")]
+    with engine.begin() as connection:
+        for tenant, when, src, dst in rows:
+            connection.execute(text("INSERT INTO cdr (calldate, tenantid, src, dst, duration, billsec,"
+                                    " disposition, uniqueid) VALUES (:c, :t, :s, :d, 30, 25, 'ANSWERED', :u)"),
+                               {"c": datetime.fromisoformat(when), "t": tenant, "s": src, "d": dst,
+                                "u": f"{tenant}-{when}"})
+    yield
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM cdr"))
+
+
+def test_when_cdr_listed_then_only_the_orgs_calls_newest_first(system_api, call_records):
+    page = system_api.get("/orgs/acme/cdr").get_json()
+    assert page["total"] == 3
+    assert [r["calldate"] for r in page["items"]] == ["2026-01-31T18:30:00Z", "2026-01-31T09:00:00Z",
+                                                     "2026-01-30T10:00:00Z"]
+    assert page["items"][0]["disposition"] == "ANSWERED"
+
+
+def test_when_cdr_filtered_by_day_then_only_that_day(system_api, call_records):
+    page = system_api.get("/orgs/acme/cdr?from=2026-01-31&to=2026-01-31").get_json()
+    assert page["total"] == 2
+
+
+def test_when_cdr_filtered_by_time_and_paginated_then_window_applies(system_api, call_records):
+    page = system_api.get("/orgs/acme/cdr?from=2026-01-31T08:00:00Z&limit=1&offset=1").get_json()
+    assert page["total"] == 2 and [r["src"] for r in page["items"]] == ["101"]
+
+
+def test_when_cdr_date_is_nonsense_then_422(system_api, orgs):
+    answer = system_api.get("/orgs/acme/cdr?from=yesterday")
+    assert answer.status_code == 422 and "from" in answer.get_json()["error"]["fields"]
+
+
+def test_when_org_token_reads_other_org_cdr_then_404(acme_api, call_records):
+    assert acme_api.get("/orgs/globex/cdr").status_code == 404
+
+
+def test_when_calls_read_then_the_backend_count_is_shown(system_api, orgs, engine):
+    set_calls(engine, "acme", 3)
+    set_calls(engine, "acme:+14155550100", 2)
+    assert system_api.get("/orgs/acme/calls").get_json() == {
+        "org": "acme", "active_calls": 3, "dids": {"+14155550100": 2}}
+
+
+def test_when_pbx_does_not_answer_then_calls_is_503(system_api, orgs, engine):
+    set_calls(engine, "acme", -1)
+    answer = system_api.get("/orgs/acme/calls")
+    assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "pbx_unavailable"

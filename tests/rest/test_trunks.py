@@ -1,0 +1,69 @@
+OUTBOUND = {"host": "sip.carrier.example", "port": 5070, "transport": "udp", "username": "acme1",
+            "password": "s3cret-pass", "register": True}
+INBOUND = {"host": "203.0.113.10", "source_addresses": "203.0.113.10, 198.51.100.7"}
+
+
+def test_when_outbound_trunk_put_then_it_is_shown_without_its_password(system_api, orgs):
+    answer = system_api.put("/orgs/acme/trunks/outbound", json=OUTBOUND)
+    assert answer.status_code == 200
+    shown = system_api.get("/orgs/acme/trunks/outbound").get_json()
+    assert shown["host"] == "sip.carrier.example" and shown["port"] == 5070
+    assert shown["password_set"] is True and "password" not in shown
+
+
+def test_when_inbound_trunk_put_then_source_addresses_are_a_list(system_api, orgs):
+    assert system_api.put("/orgs/acme/trunks/inbound", json=INBOUND).status_code == 200
+    shown = system_api.get("/orgs/acme/trunks/inbound").get_json()
+    assert shown["source_addresses"] == ["203.0.113.10", "198.51.100.7"]
+
+
+def test_when_trunk_is_invalid_then_422_and_nothing_is_written(system_api, orgs):
+    answer = system_api.put("/orgs/acme/trunks/outbound",
+                            json={"host": "bad host!", "port": 70000, "transport": "carrier-pigeon"})
+    assert answer.status_code == 422
+    assert set(answer.get_json()["error"]["fields"]) == {"host", "port", "transport"}
+    assert system_api.get("/orgs/acme/trunks/outbound").status_code == 404
+
+
+def test_when_registration_lacks_credentials_then_422(system_api, orgs):
+    answer = system_api.put("/orgs/acme/trunks/outbound", json={"host": "sip.example", "register": True})
+    assert answer.status_code == 422
+    assert "register" in answer.get_json()["error"]["fields"]
+
+
+def test_when_trunk_deleted_then_404(system_api, orgs):
+    system_api.put("/orgs/acme/trunks/inbound", json=INBOUND)
+    assert system_api.delete("/orgs/acme/trunks/inbound").status_code == 204
+    assert system_api.get("/orgs/acme/trunks/inbound").status_code == 404
+
+
+def test_when_trunk_direction_unknown_then_404(system_api, orgs):
+    assert system_api.get("/orgs/acme/trunks/sideways").status_code == 404
+
+
+def test_when_org_admin_puts_a_trunk_then_403(acme_admin):
+    csrf = acme_admin.get("/session").get_json()["csrf_token"]
+    answer = acme_admin.put("/orgs/acme/trunks/inbound", json=INBOUND, headers={"X-CSRFToken": csrf})
+    assert answer.status_code == 403
+
+
+def test_when_outbound_trunk_not_applied_then_status_says_not_configured(system_api, orgs):
+    system_api.put("/orgs/acme/trunks/outbound", json=OUTBOUND)
+    status = system_api.get("/orgs/acme/trunks/outbound/status").get_json()
+    assert status["state"] == "not_configured" and status["configured"] is False
+
+
+def test_when_backend_cannot_report_registration_then_state_is_unknown(system_api, orgs, app):
+    from littlepbx import build_applier
+    system_api.put("/orgs/acme/trunks/outbound", json=OUTBOUND)
+    build_applier(app).step(system_api.post("/orgs/acme/apply").get_json()["id"])
+    status = system_api.get("/orgs/acme/trunks/outbound/status").get_json()
+    assert status == {**status, "configured": True, "register": True, "state": "unknown"}
+
+
+def test_when_backend_reports_registration_then_state_is_shown(system_api, orgs, app):
+    from littlepbx import build_applier, get_backend
+    system_api.put("/orgs/acme/trunks/outbound", json=OUTBOUND)
+    build_applier(app).step(system_api.post("/orgs/acme/apply").get_json()["id"])
+    get_backend(app).registration_state = lambda code: "Registered" if code == "acme" else None
+    assert system_api.get("/orgs/acme/trunks/outbound/status").get_json()["state"] == "Registered"
