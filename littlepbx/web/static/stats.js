@@ -1,0 +1,189 @@
+/* Stats page: calls now, registrations, and the last four weeks of call records, from the REST API. */
+"use strict";
+(function () {
+  const api = LP.api, el = LP.el;
+  const root = document.getElementById("stats");
+  const code = root.dataset.org, timeZone = root.dataset.timezone;
+  const base = "/orgs/" + encodeURIComponent(code);
+  const DAYS = 28;
+  const SVG = "http://www.w3.org/2000/svg";
+
+  function showError(message) {
+    const box = document.getElementById("stats-error");
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  function setText(id, text) {
+    document.getElementById(id).textContent = text;
+  }
+
+  async function loadNow() {
+    try {
+      const calls = await api("GET", base + "/calls");
+      setText("calls-now", String(typeof calls.active_calls === "number" ? calls.active_calls : LP.items(calls).length));
+    } catch (error) {
+      setText("calls-now", "unknown");
+    }
+    try {
+      const status = await api("GET", base + "/trunks/outbound/status");
+      setText("trunk-state", String(status.state || "unknown").replace(/_/g, " "));
+    } catch (error) {
+      setText("trunk-state", "unknown");
+    }
+  }
+
+  async function loadExtensions() {
+    const extensions = await LP.listAll(base + "/extensions");
+    const reported = extensions.filter(function (e) { return typeof e.registered === "boolean"; });
+    const tile = document.getElementById("phones-registered");
+    tile.textContent = reported.length
+      ? reported.filter(function (e) { return e.registered; }).length + " of " + extensions.length
+      : extensions.length ? "not reported by the PBX" : "no extensions yet";
+    tile.classList.toggle("small", !reported.length);
+    return extensions;
+  }
+
+  /* The last DAYS calendar days in the organization's time zone, oldest first. */
+  function lastDays() {
+    const days = [];
+    const now = Date.now();
+    for (let i = DAYS - 1; i >= 0; i--) {
+      const day = LP.dayIn(new Date(now - i * 86400000), timeZone);
+      if (days[days.length - 1] !== day) days.push(day);
+    }
+    return days;
+  }
+
+  function outcome(record) {
+    if (String(record.lastapp || "").toLowerCase() === "voicemail") return "voicemail";
+    return record.disposition === "ANSWERED" ? "answered" : "missed";
+  }
+
+  function extensionOf(record, numbers, didRoutes) {
+    const channel = /^PJSIP\/[a-z0-9]+-(\d{2,6})-/.exec(record.dstchannel || "");
+    if (channel && numbers.has(channel[1])) return channel[1];
+    if (numbers.has(record.dst)) return record.dst;
+    return didRoutes[record.dst] || didRoutes["+" + record.dst] || null;
+  }
+
+  function drawChart(days, counts) {
+    const box = document.getElementById("per-day-chart");
+    const width = 700, height = 220, left = 34, bottom = 28, top = 10;
+    const max = Math.max(1, Math.max.apply(null, days.map(function (d) { return counts[d] || 0; })));
+    const step = (width - left) / days.length;
+    const scale = (height - top - bottom) / max;
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-labelledby", "per-day-title");
+    svg.setAttribute("id", "per-day-svg");
+    const add = function (tag, attributes, text) {
+      const node = document.createElementNS(SVG, tag);
+      Object.keys(attributes).forEach(function (k) { node.setAttribute(k, attributes[k]); });
+      if (text !== undefined) node.textContent = text;
+      svg.appendChild(node);
+      return node;
+    };
+    add("line", {x1: left, y1: height - bottom, x2: width, y2: height - bottom, class: "axis"});
+    add("text", {x: left - 6, y: top + 10, "text-anchor": "end", class: "tick"}, String(max));
+    add("text", {x: left - 6, y: height - bottom, "text-anchor": "end", class: "tick"}, "0");
+    days.forEach(function (day, index) {
+      const count = counts[day] || 0;
+      const barHeight = count * scale;
+      const bar = add("rect", {x: left + index * step + 2, y: height - bottom - barHeight,
+        width: Math.max(1, step - 4), height: barHeight, class: "bar", "data-day": day, "data-count": count});
+      const title = document.createElementNS(SVG, "title");
+      title.textContent = day + ": " + count + (count === 1 ? " call" : " calls");
+      bar.appendChild(title);
+      if (index % 7 === 0 || index === days.length - 1) {
+        const last = index === days.length - 1;
+        add("text", {x: last ? width : left + index * step + step / 2, y: height - 8,
+          "text-anchor": last ? "end" : "middle", class: "tick"}, day.slice(5));
+      }
+    });
+    LP.replaceChildren(box, svg);
+    LP.replaceChildren(document.getElementById("per-day-table"),
+      el("table", {class: "list"}, el("thead", {}, el("tr", {}, el("th", {scope: "col"}, "Day"), el("th", {scope: "col"}, "Calls"))),
+        el("tbody", {}, days.map(function (day) {
+          return el("tr", {}, el("td", {}, day), el("td", {}, String(counts[day] || 0)));
+        }))));
+  }
+
+  function perExtensionTable(extensions, tallies) {
+    const box = document.getElementById("per-extension");
+    if (!extensions.length) {
+      LP.replaceChildren(box, el("p", {class: "empty"}, "No extensions yet: add the first one on the PBX page."));
+      return;
+    }
+    LP.replaceChildren(box, el("table", {class: "list", id: "per-extension-table"},
+      el("thead", {}, el("tr", {}, ["Extension", "Answered", "Missed", "Voicemail"].map(function (h) {
+        return el("th", {scope: "col"}, h);
+      }))),
+      el("tbody", {}, extensions.map(function (ext) {
+        const t = tallies[ext.number] || {answered: 0, missed: 0, voicemail: 0};
+        return el("tr", {"data-number": ext.number},
+          el("th", {scope: "row"}, ext.number + (ext.display_name ? " · " + ext.display_name : "")),
+          el("td", {class: "answered"}, String(t.answered)), el("td", {class: "missed"}, String(t.missed)),
+          el("td", {class: "voicemail"}, String(t.voicemail)));
+      }))));
+  }
+
+  function recentTable(records) {
+    const box = document.getElementById("recent-calls");
+    if (!records.length) {
+      LP.replaceChildren(box, el("p", {class: "empty"}, "No calls in the last four weeks."));
+      return;
+    }
+    const labels = {answered: "answered", missed: "missed", voicemail: "voicemail"};
+    LP.replaceChildren(box, el("div", {class: "scroll"}, el("table", {class: "list", id: "recent-table"},
+      el("thead", {}, el("tr", {}, ["When", "From", "To", "Talked", "Result"].map(function (h) {
+        return el("th", {scope: "col"}, h);
+      }))),
+      el("tbody", {}, records.slice(0, 25).map(function (r) {
+        const seconds = r.billsec || 0;
+        return el("tr", {},
+          el("td", {}, LP.formatTime(r.calldate, timeZone)), el("td", {}, r.clid || r.src || ""),
+          el("td", {}, r.dst || ""), el("td", {}, Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0")),
+          el("td", {class: "result " + outcome(r)}, labels[outcome(r)]));
+      })))));
+  }
+
+  async function loadHistory(extensions) {
+    const days = lastDays();
+    const [records, dids] = await Promise.all([
+      LP.listAll(base + "/cdr?from=" + days[0], 100), LP.listAll(base + "/dids")]);
+    const numbers = new Set(extensions.map(function (e) { return e.number; }));
+    const didRoutes = {};
+    dids.forEach(function (d) { if (d.extension) didRoutes[d.number] = d.extension; });
+    const counts = {}, tallies = {};
+    const inWindow = records.filter(function (r) {
+      return days.indexOf(LP.dayIn(new Date(r.calldate), timeZone)) >= 0;
+    });
+    inWindow.forEach(function (r) {
+      const day = LP.dayIn(new Date(r.calldate), timeZone);
+      counts[day] = (counts[day] || 0) + 1;
+      const ext = extensionOf(r, numbers, didRoutes);
+      if (!ext) return;
+      tallies[ext] = tallies[ext] || {answered: 0, missed: 0, voicemail: 0};
+      tallies[ext][outcome(r)] += 1;
+    });
+    setText("calls-total", String(inWindow.length));
+    drawChart(days, counts);
+    perExtensionTable(extensions, tallies);
+    recentTable(inWindow);
+  }
+
+  async function load() {
+    loadNow();
+    try {
+      await loadHistory(await loadExtensions());
+      root.dataset.loaded = "true";
+    } catch (error) {
+      showError("Could not load the call history: " + error.message);
+    }
+  }
+
+  load();
+  window.setInterval(loadNow, 10000);
+})();

@@ -1,0 +1,156 @@
+"""The pages' routes. They only render the shell of each page: the PBX page and the stats
+read and write through the REST API (/api/v1) from the browser, with the session cookie."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from littlepbx.auth import current_actor
+from littlepbx.errors import LittlePBXError, Unauthorized
+from littlepbx.extensions import db
+from littlepbx.models import Organization
+from littlepbx.services import extensions as extension_service
+from littlepbx.services import orgs as org_service
+from littlepbx.services import users
+from littlepbx.services.phones import sip_server
+from littlepbx.services.scope import OrgScope, open_scope
+from littlepbx.web.phone_guides import PHONES
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/web/static")
+
+
+# Every script, style, picture and sound comes from this server: nothing inline, nothing remote.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                           "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+@bp.after_request
+def security_headers(response):
+    """Pages may only load this server's assets and may not be framed by another site."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+@bp.errorhandler(LittlePBXError)
+def service_error(error: LittlePBXError):
+    """A refused page: the same words the API would use, nothing of the object asked for."""
+    return render_template("web/error.html", error=error), error.status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The login form; a logged-in user goes straight to the PBX page."""
+    if current_user.is_authenticated:
+        return redirect(safe_next() or url_for(".home"))
+    if request.method == "GET":
+        return render_template("web/login.html", email="")
+    email = request.form.get("email", "").strip()
+    error, status = try_login(email, request.form.get("password", ""),
+                              remember=bool(request.form.get("remember")))
+    if error:
+        return render_template("web/login.html", email=email, error=error), status
+    return redirect(safe_next() or url_for(".home"))
+
+
+def try_login(email: str, password: str, remember: bool) -> tuple[str | None, int]:
+    """Log the user in, or say why not; failures count per account and per client address."""
+    throttle = current_app.extensions["littlepbx.login_throttle"]
+    address = request.remote_addr or "unknown"
+    wait = throttle.wait_seconds(address)
+    if wait:
+        return f"too many failed logins from your address; try again in {wait} s", 429
+    session = db.request_session()
+    try:
+        user = users.authenticate(session, email, password)
+    except Unauthorized as refused:
+        session.commit()  # keeps the account's failure count
+        throttle.failed(address)
+        return refused.message, 401
+    session.commit()
+    login_user(user, remember=remember)
+    return None, 200
+
+
+def safe_next() -> str | None:
+    """The ?next= page to return to, only if it is a path on this site."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    # Browsers read a backslash as a slash: "/\\evil.example" means "//evil.example".
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or parts.scheme or parts.netloc):
+        return None
+    return target
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session (POST, so the CSRF check applies) and forget "remember me"."""
+    logout_user()
+    flash("You are logged out.")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/")
+@login_required
+def home():
+    """An org admin's PBX page; an operator first picks an organization."""
+    if current_user.org_id is not None:
+        return redirect(url_for(".pbx", code=own_org_code()))
+    orgs, _ = org_service.list_orgs(db.request_session(), current_actor(), limit=1000)
+    return render_template("web/orgs.html", orgs=orgs)
+
+
+@bp.route("/orgs/<code>")
+@login_required
+def pbx(code: str):
+    """The PBX page of one organization."""
+    return render_template("web/pbx.html", org=org_scope(code).org)
+
+
+@bp.route("/orgs/<code>/stats")
+@login_required
+def stats(code: str):
+    """Registrations, calls now, and the call history of one organization."""
+    return render_template("web/stats.html", org=org_scope(code).org)
+
+
+@bp.route("/orgs/<code>/help/phones")
+@login_required
+def phone_help(code: str):
+    """How to set up each popular phone, with this organization's settings filled in."""
+    scope = org_scope(code)
+    numbers = [(e.number, e.display_name, extension_service.sip_username(scope, e.number))
+               for e in extension_service.list_extensions(scope)]
+    return render_template("web/help_phones.html", org=scope.org, extensions=numbers,
+                           server=sip_server(current_app.config), phones=PHONES)
+
+
+@bp.route("/stats")
+@login_required
+def own_stats():
+    """The stats of the admin's own organization (an operator picks one first)."""
+    return redirect(url_for(".stats", code=own_org_code()) if current_user.org_id else url_for(".home"))
+
+
+@bp.route("/help/phones")
+@login_required
+def own_phone_help():
+    """The phone help of the admin's own organization (an operator picks one first)."""
+    return redirect(url_for(".phone_help", code=own_org_code())
+                    if current_user.org_id else url_for(".home"))
+
+
+def org_scope(code: str) -> OrgScope:
+    """The organization the logged-in user may see, or NotFound (rendered as a 404 page)."""
+    return open_scope(db.request_session(), current_actor(), code)
+
+
+def own_org_code() -> str:
+    """The code of the logged-in org admin's organization."""
+    return db.request_session().get(Organization, current_user.org_id).code

@@ -1,0 +1,85 @@
+"""The login's defences, without a browser: CSRF, throttling per address, safe redirects, cookies."""
+import re
+
+import pytest
+
+from littlepbx import create_app
+from littlepbx.web.throttle import FREE_FAILURES, AddressThrottle
+from tests.web.conftest import ADMIN, PASSWORD
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token a form of ``path`` carries (bound to the session the client now has)."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def post_login(client, email=ADMIN, password=PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_token(client), **extra})
+
+
+def test_when_login_form_has_no_csrf_token_then_it_is_refused(client, acme):
+    response = client.post("/login", data={"email": ADMIN, "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/orgs/acme").status_code == 302
+
+
+def test_when_not_logged_in_then_pages_send_to_login(client, acme):
+    for path in ("/", "/orgs/acme", "/stats", "/help/phones", "/orgs/acme/stats"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.location.startswith("/login?next="), path
+
+
+def test_when_login_succeeds_then_next_is_followed_only_within_the_site(client, acme):
+    assert post_login(client, next="/orgs/acme/stats").location == "/orgs/acme/stats"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/orgs/acme")})
+    assert post_login(client, next="//evil.example/x").location == "/"
+
+
+def test_when_logout_is_a_get_then_nothing_happens(client, acme):
+    post_login(client)
+    assert client.get("/logout").status_code == 405
+    assert client.get("/orgs/acme").status_code == 200
+
+
+def test_when_one_address_keeps_failing_then_even_a_right_password_must_wait(client, acme):
+    for attempt in range(FREE_FAILURES):
+        response = post_login(client, email=f"guess{attempt}@acme.example", password="wrong")
+        assert response.status_code == 401
+    response = post_login(client)
+    assert response.status_code == 429
+    assert "too many failed logins from your address" in response.get_data(as_text=True)
+
+
+def test_address_throttle_doubles_the_wait_and_forgets_after_its_window():
+    now = [1000.0]
+    throttle = AddressThrottle(clock=lambda: now[0])
+    for _ in range(FREE_FAILURES):
+        assert throttle.wait_seconds("192.0.2.1") == 0
+        throttle.failed("192.0.2.1")
+    assert throttle.wait_seconds("192.0.2.1") == 1
+    throttle.failed("192.0.2.1")
+    assert throttle.wait_seconds("192.0.2.1") == 2
+    assert throttle.wait_seconds("192.0.2.2") == 0
+    now[0] += 16 * 60
+    assert throttle.wait_seconds("192.0.2.1") == 0
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_session_cookies_are_httponly_lax_and_secure_when_configured(app_config, acme, secure):
+    client = create_app({**app_config, "SESSION_COOKIE_SECURE": secure}).test_client()
+    response = post_login(client, remember="1")
+    cookies = response.headers.getlist("Set-Cookie")
+    for name in ("session=", "remember_token="):
+        cookie = next(c for c in cookies if c.startswith(name))
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert ("Secure" in cookie) is secure
+
+
+def test_pages_allow_only_this_servers_assets_and_no_framing(client, acme):
+    post_login(client)
+    headers = client.get("/orgs/acme").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"

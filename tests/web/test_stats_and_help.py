@@ -1,0 +1,140 @@
+"""The stats page from real call records, the phone help with the org's settings, and page quality."""
+import os
+import shutil
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import delete, insert
+
+from littlepbx.models import utcnow
+from littlepbx.pbx_backends.asterisk.tables import cdr
+from tests.support.recording_backend import set_calls
+from tests.web.conftest import ARTIFACTS, log_in, open_pbx, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def call_history(acme, engine):
+    """Six call records of acme (five in the last four weeks) and one of another org.
+
+    The cdr table is the PBX's, not wiped between tests: the records are removed afterwards.
+    """
+    now = utcnow()
+    rows = [
+        ("acme", 1, "100", "ANSWERED", 65), ("acme", 2, "100", "ANSWERED", 30),
+        ("acme", 3, "100", "NO ANSWER", 0), ("acme", 75, "+14155550100", "ANSWERED", 12),
+        ("acme", 80, "100", "BUSY", 0), ("acme", 24 * 40, "100", "ANSWERED", 5),
+        ("globex", 1, "555", "ANSWERED", 99),
+    ]
+    with engine.begin() as connection:
+        for number, (tenant, hours_ago, dst, disposition, billsec) in enumerate(rows):
+            connection.execute(insert(cdr).values(
+                calldate=now - timedelta(hours=hours_ago), tenantid=tenant, src="+33140000000",
+                clid=f'"Caller {number}" <+33140000000>', dst=dst, disposition=disposition,
+                duration=billsec + 5, billsec=billsec, uniqueid=f"u{number}"))
+    yield
+    with engine.begin() as connection:
+        connection.execute(delete(cdr))
+
+
+def test_stats_page_shows_calls_now_history_chart_and_per_extension_counts(page, acme, call_history, engine):
+    set_calls(engine, "acme", 2)
+    log_in(page)
+    page.get_by_role("link", name="Stats").click()
+    expect(page).to_have_url("/orgs/acme/stats")
+    expect(page.locator("#stats[data-loaded=true]")).to_be_attached()
+    expect(page.locator("#calls-now")).to_have_text("2")
+    expect(page.locator("#calls-total")).to_have_text("5")
+    bars = page.locator("#per-day-svg rect.bar")
+    expect(bars).to_have_count(28)
+    counts = [int(bar.get_attribute("data-count")) for bar in bars.all()]
+    assert sum(counts) == 5 and counts[-1] >= 1
+    row = page.locator("#per-extension-table tr[data-number='100']")
+    expect(row.locator(".answered")).to_have_text("3")
+    expect(row.locator(".missed")).to_have_text("2")
+    expect(page.locator("#recent-table tbody tr")).to_have_count(5)
+    expect(page.locator("#recent-table")).not_to_contain_text("Caller 6")
+    screenshot(page, "stats-page")
+
+
+def test_when_org_has_no_calls_then_stats_say_so(page, acme):
+    log_in(page)
+    page.goto("/stats")
+    expect(page).to_have_url("/orgs/acme/stats")
+    expect(page.locator("#recent-calls")).to_have_text("No calls in the last four weeks.")
+    expect(page.locator("#calls-total")).to_have_text("0")
+
+
+def test_phone_help_fills_in_server_port_transport_and_each_extension_username(page, acme, session):
+    from littlepbx.services import extensions
+    from tests.conftest import scope_of
+    extensions.create_extension(scope_of(session, "acme"), {"number": "101", "display_name": "Sales"})
+    session.commit()
+    log_in(page)
+    page.get_by_role("link", name="Phone help").click()
+    expect(page).to_have_url("/orgs/acme/help/phones")
+    expect(page.locator("#help-server")).to_have_text("127.0.0.1")
+    expect(page.locator("#help-port")).to_have_text("5060")
+    expect(page.locator("#help-transport")).to_have_text("UDP")
+    expect(page.locator("#help-extensions")).to_contain_text("acme-101")
+    headings = page.locator("section.guide h2")
+    for name in ("Yealink", "Polycom", "Grandstream", "Cisco / Linksys SPA", "Snom", "Linphone",
+                 "Zoiper", "MicroSIP", "Bria", "Android", "iPhone"):
+        expect(headings.filter(has_text=name).first).to_be_visible()
+    yealink = page.locator("#yealink")
+    expect(yealink).to_contain_text("acme-100")
+    page.get_by_label("Fill in the instructions below for extension").select_option("acme-101")
+    expect(yealink).to_contain_text("acme-101")
+    expect(yealink).to_contain_text("Sales")
+    screenshot(page, "phone-help")
+
+
+def test_pbx_page_fits_a_phone_sized_screen(page, acme):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_pbx(page)
+    screenshot(page, "pbx-phone-size")
+    too_wide = page.evaluate("""[...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > 391).map(e => e.tagName + '#' + e.id + '.' + e.className)""")
+    assert not too_wide
+
+
+def test_an_extension_can_be_added_with_the_keyboard_alone(page, acme, engine):
+    open_pbx(page)
+    page.locator("#new-number").focus()
+    page.keyboard.type("107")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Keyboard user")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ext-107-card")).to_be_visible()
+    expect(page.locator("#new-number")).to_be_focused()
+
+
+def test_empty_org_says_how_to_begin(page, acme, session):
+    from littlepbx.services import extensions
+    from tests.conftest import scope_of
+    extensions.delete_extension(scope_of(session, "acme"), "100")
+    session.commit()
+    open_pbx(page)
+    expect(page.locator("#no-extensions")).to_have_text("No extensions yet: add the first one below.")
+
+
+def test_readme_screenshot_of_the_pbx_page(page, acme, session):
+    """Not a check: the picture README shows. docs/screenshot-pbx-page.png is written when missing
+    or when LITTLEPBX_UPDATE_SCREENSHOT=1 (so test runs do not churn it); test-artifacts/ always."""
+    from littlepbx.services import extensions
+    from tests.conftest import scope_of
+    scope = scope_of(session, "acme")
+    extensions.create_extension(scope, {"number": "101", "display_name": "Sales", "ring_seconds": 25,
+                                        "voicemail_email": "sales@acme.example"})
+    extensions.update_extension(scope, "100", {"display_name": "Front desk"})
+    session.commit()
+    open_pbx(page)
+    page.get_by_text("Show what will change").click()
+    expect(page.locator("#diff-list li")).to_have_count(2)
+    picture = screenshot(page, "readme-pbx-page")
+    target = ARTIFACTS.parent / "docs" / "screenshot-pbx-page.png"
+    if not target.exists() or os.environ.get("LITTLEPBX_UPDATE_SCREENSHOT") == "1":
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(picture, target)
