@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Install LittlePBX on this Debian machine and bring it up: MariaDB, the PBX, the web
+# app, the Apply worker and a demo organization. Safe to run again (it upgrades in place
+# and keeps secrets, data and the credentials that still work).
+#
+# Paths and ports can be overridden from the environment (see the defaults below).
+set -euo pipefail
+SRC_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$SRC_DIR/scripts/lib.sh"
+
+PREFIX=${LITTLEPBX_PREFIX:-/opt/littlepbx}
+ETC_DIR=${LITTLEPBX_ETC_DIR:-/etc/littlepbx}
+DATA_DIR=${LITTLEPBX_DATA_DIR:-/var/lib/littlepbx}
+LOG_DIR=${LITTLEPBX_LOG_DIR:-/var/log/littlepbx}
+DB_NAME=${LITTLEPBX_DB_NAME:-littlepbx}
+DB_USER=${LITTLEPBX_DB_USER:-littlepbx}
+WEB_PORT=${LITTLEPBX_WEB_PORT:-8080}
+SERVICE_USER=littlepbx
+CONF="$ETC_DIR/littlepbx.conf"
+CREDENTIALS="$ETC_DIR/initial-credentials"
+MANIFEST="$ETC_DIR/install-manifest"
+CTL=/usr/local/sbin/littlepbxctl
+
+# Remember something install added, once, so uninstall.sh removes exactly that.
+record() {
+  touch "$MANIFEST"
+  grep -qxF "$*" "$MANIFEST" || echo "$*" >>"$MANIFEST"
+}
+
+# The value of KEY in the config file, if the file has it.
+conf_value() {
+  if [ -f "$CONF" ]; then sed -n "s/^$1 *= *//p" "$CONF" | tail -n 1; fi
+}
+
+install_packages() {
+  local added pkg
+  added=$(ensure_packages "${RUNTIME_PACKAGES[@]}" curl)
+  for pkg in $added; do record "package $pkg"; done
+}
+
+create_service_user() {
+  if ! id "$SERVICE_USER" >/dev/null 2>&1; then
+    record "user $SERVICE_USER"  # before acting: an interrupted run still leaves a true manifest
+    useradd --system --home-dir "$DATA_DIR" --shell /usr/sbin/nologin "$SERVICE_USER"
+  fi
+}
+
+create_directories() {
+  local dir
+  for dir in "$PREFIX" "$ETC_DIR" "$DATA_DIR" "$LOG_DIR"; do
+    [ -d "$dir" ] || record "dir $dir"
+    install -d "$dir"
+  done
+  chown "$SERVICE_USER:$SERVICE_USER" "$DATA_DIR" "$LOG_DIR"
+  record "dir $DATA_DIR"  # ours even when a kept, earlier install left it: --purge removes it
+  chmod 0750 "$ETC_DIR"
+  chgrp "$SERVICE_USER" "$ETC_DIR"
+}
+
+install_code() {
+  log "installing the application into $PREFIX"
+  install -d "$PREFIX/src"
+  tar -C "$SRC_DIR" --exclude=.git --exclude=.venv --exclude=test-artifacts \
+      --exclude=__pycache__ -cf - . | tar -C "$PREFIX/src" -xf -
+  # Debian's own Python: the services run as $SERVICE_USER, who cannot reach a Python
+  # installed under a user's home (pyenv and the like).
+  if [ "$(readlink -f "$PREFIX/venv/bin/python" 2>/dev/null)" != "$(readlink -f /usr/bin/python3)" ]; then
+    rm -rf "$PREFIX/venv"
+    /usr/bin/python3 -m venv "$PREFIX/venv"
+  fi
+  "$PREFIX/venv/bin/pip" install -q --disable-pip-version-check -e "$PREFIX/src"
+}
+
+write_config() {
+  local db_password secret ami_secret ari_password host
+  db_password=$(conf_value DB_PASSWORD); db_password=${db_password:-$(random_secret 32)}
+  secret=$(conf_value SECRET_KEY); secret=${secret:-$(random_secret 48)}
+  ami_secret=$(conf_value ASTERISK_AMI_SECRET); ami_secret=${ami_secret:-$(random_secret 32)}
+  ari_password=$(conf_value ASTERISK_ARI_PASSWORD); ari_password=${ari_password:-$(random_secret 32)}
+  host=$(conf_value SIP_PUBLIC_HOST)
+  host=${host:-$(hostname -I 2>/dev/null | awk '{print $1}')}
+  host=${host:-127.0.0.1}
+  log "writing $CONF"
+  umask 027
+  cat >"$CONF" <<CONF
+# LittlePBX configuration, written by install.sh (values here are kept on reinstall).
+# Every key can also be set as an environment variable LITTLEPBX_<KEY>.
+SECRET_KEY = $secret
+DB_PASSWORD = $db_password
+DATABASE_URL = mysql+pymysql://$DB_USER:$db_password@127.0.0.1:3306/$DB_NAME?charset=utf8mb4
+DATA_DIR = $DATA_DIR
+LISTEN_HOST = 0.0.0.0
+LISTEN_PORT = $WEB_PORT
+PUBLIC_URL = http://$host:$WEB_PORT
+SIP_PUBLIC_HOST = $host
+PBX_BACKEND = asterisk
+ASTERISK_SIP_HOST = 0.0.0.0
+ASTERISK_ROOT = $ASTERISK_ROOT
+ASTERISK_AMI_SECRET = $ami_secret
+ASTERISK_ARI_PASSWORD = $ari_password
+MAIL_SERVER = 127.0.0.1
+MAIL_PORT = 25
+CONF
+  umask 022
+  chgrp "$SERVICE_USER" "$CONF"
+  chmod 0640 "$CONF"
+  record "file $CONF"
+}
+
+create_database() {
+  local db_password
+  db_password=$(conf_value DB_PASSWORD)
+  log "creating the database $DB_NAME and its user $DB_USER"
+  record "database $DB_NAME"
+  record "dbuser $DB_USER"
+  mysql_root <<SQL
+CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$db_password';
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$db_password';
+ALTER USER '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$db_password';
+ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$db_password';
+GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';
+SQL
+  littlepbx db upgrade
+}
+
+littlepbx() {
+  LITTLEPBX_CONFIG="$CONF" "$PREFIX/venv/bin/littlepbx" "$@"
+}
+
+# Where Asterisk runs from: '' for the host's own Asterisk 22 or newer, else a Debian sid root
+# (Debian 12 has no asterisk package; sid is never added to the host's apt sources).
+asterisk_root() {
+  local version
+  version=$(asterisk -V 2>/dev/null | sed -n 's/^Asterisk \([0-9]*\).*/\1/p' || true)
+  if [ -n "$version" ] && [ "$version" -ge 22 ]; then echo ""; else echo "$PREFIX/asterisk-root"; fi
+}
+
+install_pbx() {
+  local cache=/var/cache/littlepbx
+  [ -d "$cache" ] || record "dir $cache"
+  [ -z "$ASTERISK_ROOT" ] || [ -d "$ASTERISK_ROOT" ] || record "dir $ASTERISK_ROOT"
+  log "provisioning Asterisk ${ASTERISK_ROOT:+in $ASTERISK_ROOT (a Debian sid root; the first time takes a minute)}"
+  provision build-root
+  provision write-config
+}
+
+provision() {
+  LITTLEPBX_CONFIG="$CONF" "$PREFIX/venv/bin/python" -m littlepbx.pbx_backends.asterisk.provision "$@"
+}
+
+install_services() {
+  install -m 0755 "$SRC_DIR/scripts/littlepbxctl" "$CTL"
+  record "file $CTL"
+  sed -e "s#@PREFIX@#$PREFIX#g" -e "s#@CONF@#$CONF#g" -e "s#@LOG_DIR@#$LOG_DIR#g" \
+      -e "s#@USER@#$SERVICE_USER#g" "$SRC_DIR/scripts/littlepbxctl.env.in" >"$ETC_DIR/services.env"
+  record "file $ETC_DIR/services.env"
+  if has_systemd; then
+    local unit
+    for unit in "$SRC_DIR"/scripts/systemd/*.service; do
+      sed -e "s#@PREFIX@#$PREFIX#g" -e "s#@CONF@#$CONF#g" -e "s#@USER@#$SERVICE_USER#g" \
+          "$unit" >"/etc/systemd/system/$(basename "$unit")"
+      record "file /etc/systemd/system/$(basename "$unit")"
+    done
+    systemctl daemon-reload
+    systemctl enable littlepbx-asterisk littlepbx-web littlepbx-worker
+  fi
+  "$CTL" restart
+}
+
+wait_for_web() {
+  local _
+  for _ in $(seq 1 60); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$WEB_PORT/login" 2>/dev/null && return 0
+    curl -fsS -o /dev/null "http://127.0.0.1:$WEB_PORT/api/v1/openapi.json" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  die "the web app did not answer on port $WEB_PORT (see $LOG_DIR/web.log)"
+}
+
+main() {
+  need_root
+  install -d -m 0750 "$ETC_DIR"  # the manifest lives here; uninstall.sh removes it last
+  install_packages
+  ensure_mariadb_running
+  create_service_user
+  create_directories
+  install_code
+  ASTERISK_ROOT=$(asterisk_root)
+  write_config
+  create_database
+  install_pbx
+  littlepbx bootstrap --credentials-file "$CREDENTIALS"
+  record "file $CREDENTIALS"
+  install_services
+  wait_for_web
+  log "applying the demo organization's configuration"
+  littlepbx apply demo --timeout 120 || log "the demo Apply did not finish; see $LOG_DIR/worker.log"
+  print_summary
+}
+
+print_summary() {
+  # shellcheck disable=SC1090
+  . <(grep -E '^[A-Z0-9_]+=' "$CREDENTIALS")
+  cat <<SUMMARY
+
+LittlePBX is running.
+
+  Web page:        $URL/
+  Operator login:  $OPERATOR_EMAIL / $OPERATOR_PASSWORD
+  Demo org admin:  $ADMIN_EMAIL / $ADMIN_PASSWORD
+  API token:       $API_TOKEN   (LittlePBXAdmin demo page: $URL/admin-demo/)
+  SIP server:      $SIP_SERVER (UDP); demo phones: ${EXT_100_USERNAME:-} / ${EXT_100_PASSWORD:-},
+                   ${EXT_101_USERNAME:-} / ${EXT_101_PASSWORD:-}
+
+These values are also in $CREDENTIALS (root only).
+Services: littlepbxctl status | start | stop | restart
+SUMMARY
+}
+
+main "$@"
