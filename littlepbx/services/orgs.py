@@ -85,7 +85,7 @@ def delete_org(scope: OrgScope, backend) -> None:
 
 def after_delete(code: str, backend, data_dir: str) -> None:
     """After the deletion's commit: the side effects outside the database (music files, the
-    PBX's running registrations). A PBX that does not answer catches up on its next reload."""
+    PBX's running registrations). A PBX that does not answer drops the registration when it restarts."""
     from littlepbx.services.moh import remove_org_files
     remove_org_files(data_dir, code)
     try:

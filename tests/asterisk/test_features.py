@@ -178,20 +178,57 @@ def test_when_file_is_not_audio_then_convert_moh_says_so(tmp_path):
         convert_moh(source, tmp_path / "out.wav")
 
 
-def test_when_outbound_upstream_wants_registration_then_org_registers_and_state_is_readable(t1_restored):
+def registering_trunk(address: str, username: str) -> TrunkConfig:
+    """An outbound upstream at ``address`` that wants LittlePBX to register as ``username``."""
+    return TrunkConfig("outbound", address, 5060, "udp", username, "secret1", True, None, None)
+
+
+def registers(trace: str) -> list[str]:
+    """The REGISTER requests a registrar received, oldest first."""
+    return [m for m in re.split(r"-{10,}.*\n", trace) if re.search(r"^\s*REGISTER sip:", m, re.M)]
+
+
+def is_unregister(message: str) -> bool:
+    """Whether a REGISTER ends its binding (expires 0)."""
+    return bool(re.search(r"^\s*Expires:\s*0\s*$|;expires=0\b", message, re.M | re.I))
+
+
+@pytest.fixture
+def reload_watch(pbx):
+    """An AMI connection collecting events; yields a function listing the module reloads seen so far."""
+    with AMIClient("127.0.0.1", pbx.config["ASTERISK_AMI_PORT"], pbx.config["ASTERISK_AMI_USER"],
+                   pbx.config["ASTERISK_AMI_SECRET"], events=True) as ami:
+        def reloads() -> list[dict]:
+            ami.action("Ping")  # reads every event Asterisk sent before answering
+            return [e for e in ami.events if e.get("Event") == "Reload"]
+        yield reloads
+
+
+def test_when_org_adds_changes_and_removes_registering_upstream_then_registrar_sees_each_without_reload(
+        t1_restored, reload_watch):
     pbx = t1_restored
-    registrar = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario="register_uas.xml")
+    inbound = org_t1().trunk("inbound")
+    # Two bindings: acct1's (registered, then ended by the change) and acct2's (ended by the removal).
+    registrar = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario="registrar.xml", calls=2)
     try:
-        trunk = TrunkConfig("outbound", T1_UPSTREAM_OUT, 5060, "udp", "acct1", "secret1", True, None, None)
-        org = org_t1()
-        pbx.apply(org_t1(trunks=(org.trunk("inbound"), trunk)))
+        pbx.apply(org_t1(trunks=(inbound, registering_trunk(T1_UPSTREAM_OUT, "acct1"))))
         assert wait_until(lambda: pbx.backend.registration_state("t1") == "Registered", 15), \
             pbx.backend.registration_state("t1")
         assert pbx.backend.registration_state("t2") is None
+
+        pbx.apply(org_t1(trunks=(inbound, registering_trunk(T1_UPSTREAM_OUT, "acct2"))))
+        assert wait_until(lambda: any("acct2@" in m for m in registers(registrar.trace())), 15), \
+            registrar.output()
+
+        pbx.apply(org_t1())
+        assert registrar.wait(20) == 0, registrar.output()
     finally:
         registrar.stop()
-    pbx.apply(org_t1())
-    assert wait_until(lambda: pbx.backend.registration_state("t1") is None, 10)
+    messages = registers(registrar.trace())
+    ended = [m for m in messages if is_unregister(m)]
+    assert [("acct1@" in m, "acct2@" in m) for m in ended] == [(True, False), (False, True)], registrar.output()
+    assert pbx.backend.registration_state("t1") is None
+    assert reload_watch() == []
 
 
 def test_when_calls_were_made_then_cdr_rows_carry_the_org(orgs):
@@ -225,9 +262,17 @@ def test_when_org_is_reapplied_then_its_phones_stay_registered(orgs):
         assert rows_of(connection, "t2")["ps_contacts"] == 2
 
 
-def test_when_org_is_removed_then_all_its_rows_go_and_its_phones_are_refused(orgs):
-    orgs.remove("t2")
+def test_when_org_is_removed_then_all_its_rows_go_its_phones_are_refused_and_its_upstream_unregisters(
+        orgs, reload_watch):
+    registrar = orgs.sipp.answering(T2_UPSTREAM_OUT, scenario="registrar.xml")
     try:
+        orgs.apply(org_t2(trunks=(org_t2().trunk("inbound"), registering_trunk(T2_UPSTREAM_OUT, "t2acct"))))
+        assert wait_until(lambda: orgs.backend.registration_state("t2") == "Registered", 15)
+        orgs.remove("t2")
+        assert registrar.wait(20) == 0, registrar.output()
+        assert is_unregister(registers(registrar.trace())[-1]), registrar.output()
+        assert reload_watch() == []
+        assert orgs.backend.registration_state("t2") is None
         with orgs.engine.connect() as connection:
             assert set(rows_of(connection, "t2").values()) == {0}
             assert rows_of(connection, "t1")["ps_endpoints"] == 4
@@ -235,6 +280,7 @@ def test_when_org_is_removed_then_all_its_rows_go_and_its_phones_are_refused(org
                                 password=password("t2-101"))
         assert refused.process.returncode == 0, refused.output()
     finally:
+        registrar.stop()
         orgs.apply(org_t2())
         for phone in ("t2-101", "t2-102"):
             register(orgs, phone)

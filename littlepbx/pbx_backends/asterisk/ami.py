@@ -66,6 +66,10 @@ class AMIClient:
             if "Event" in message:
                 items.append(message)
 
+    def command(self, command: str) -> str:
+        """Run one CLI command and return what it printed."""
+        return self.action("Command", Command=command).get("Output", "")
+
     def getvar(self, variable: str) -> str:
         """The value of a global variable or dialplan function (no channel)."""
         return self.action("Getvar", Variable=variable).get("Value", "")
@@ -117,4 +121,9 @@ class AMIClient:
                     return message
                 continue
             key, _, value = line.partition(":")
-            message[key.strip()] = value.strip()
+            key = key.strip()
+            if key == "Output" and key in message:
+                # A CLI command's output comes one "Output:" line per line of text.
+                message[key] += "\n" + value.strip()
+            else:
+                message[key] = value.strip()

@@ -1,9 +1,12 @@
 """The Asterisk backend: one organization's configuration as realtime rows, read live by Asterisk.
 
-Nothing here reloads Asterisk for phones, DIDs, voicemail or music on hold: with no sorcery
-cache, Asterisk reads the rows on the next request. The one exception is outbound
-registration, which res_pjsip_outbound_registration only starts or stops on a reload of
-that module; after_commit reloads it when the org has or had a registration.
+Nothing here reloads Asterisk: with no sorcery cache, Asterisk reads the rows on the next
+request. Outbound registrations are the one object Asterisk keeps running between requests;
+after the commit, the backend asks Asterisk to look up that one org's registration by id
+(`pjsip show registration <id>`). A realtime lookup applies the row it finds: a new or
+changed registration starts (a changed one unregisters its old binding first), and a lookup
+that finds no row drops the running registration, which unregisters. Other orgs'
+registrations are not looked at.
 """
 from __future__ import annotations
 
@@ -207,6 +210,18 @@ def claimed_addresses(connection, code: str, addresses: list[str]) -> list[str]:
     return list(connection.execute(query).scalars())
 
 
+REGISTRATION_STATES = ("Registered", "Unregistered", "Rejected", "Stopping", "Stopped")
+
+
+def registration_status_of(cli_output: str, registration: str) -> str | None:
+    """The status column of ``registration``'s row in `pjsip show registration` output, or None."""
+    for line in cli_output.splitlines():
+        words = line.split()
+        if words and words[0].startswith(registration + "/"):
+            return next((word for word in words[1:] if word in REGISTRATION_STATES), None)
+    return None
+
+
 def has_registration(connection, code: str) -> bool:
     """Whether the org has an outbound registration row right now."""
     table = t.ps_registrations
@@ -265,8 +280,8 @@ class AsteriskBackend(PBXBackend):
                 self._registrations_changed.add(code)
 
     def after_commit(self, org: OrgPBXConfig) -> None:
-        """Start or stop the org's outbound registration if it has or had one; nothing else is needed."""
-        self._reload_registrations_if_changed(org.code)
+        """Start, change or stop the org's outbound registration if it has or had one; nothing else is needed."""
+        self._refresh_registration_if_changed(org.code)
 
     def remove_org(self, connection, code: str) -> None:
         """Delete every row of the org, contacts and registrations included."""
@@ -290,7 +305,7 @@ class AsteriskBackend(PBXBackend):
         from littlepbx.pbx_backends.asterisk.provision import in_root
         shutil.rmtree(in_root(self.config, f"/var/spool/asterisk/voicemail/{check_code(code)}"),
                       ignore_errors=True)
-        self._reload_registrations_if_changed(code)
+        self._refresh_registration_if_changed(code)
 
     def registered_extensions(self, connection, code: str) -> set[str] | None:
         """Extensions with an unexpired contact: Asterisk writes REGISTERs into ps_contacts."""
@@ -323,30 +338,29 @@ class AsteriskBackend(PBXBackend):
             return {"ok": False, "error": str(error)}
 
     def registration_state(self, code: str) -> str | None:
-        """The org's outbound registration status ('Registered', 'Rejected', ...), or None if it has none."""
+        """The org's outbound registration status ('Registered', 'Rejected', ...), or None if it has none.
+
+        Asks for this org's registration only (never the list of every org's)."""
         with self.ami() as ami:
-            details = ami.action_list("PJSIPShowRegistrationsOutbound")
-        for event in details:
-            if event.get("Event") == "OutboundRegistrationDetail" and event.get("ObjectName") == trunk_id(code):
-                return event.get("Status")
-        return None
+            output = ami.command(f"pjsip show registration {trunk_id(check_code(code))}")
+        return registration_status_of(output, trunk_id(code))
 
     def ami(self) -> AMIClient:
         """A fresh AMI connection to the configured Asterisk."""
         return AMIClient("127.0.0.1", int(self.config["ASTERISK_AMI_PORT"]), str(self.config["ASTERISK_AMI_USER"]),
                          str(self.config["ASTERISK_AMI_SECRET"]))
 
-    def _reload_registrations_if_changed(self, code: str) -> None:
-        """Reload only res_pjsip_outbound_registration, and only when the org's registration changed."""
+    def _refresh_registration_if_changed(self, code: str) -> None:
+        """Have Asterisk look up the org's registration again, when it has or had one (see the module doc)."""
         with self._lock:
             if code not in self._registrations_changed:
                 return
             self._registrations_changed.discard(code)
         try:
             with self.ami() as ami:
-                ami.action("ModuleLoad", Module="res_pjsip_outbound_registration.so", LoadType="reload")
+                ami.command(f"pjsip show registration {trunk_id(check_code(code))}")
         except (OSError, AMIError) as error:
-            raise BackendError(f"{code}: could not refresh outbound registrations: {error}") from error
+            raise BackendError(f"{code}: could not refresh the outbound registration: {error}") from error
 
     @staticmethod
     def _delete_stale_contacts(connection, code: str, aor_ids: list[str]) -> None:
