@@ -66,6 +66,7 @@ def app(app_config, engine):
     with app.app_context():
         yield app
     wipe(engine)
+    db.engine.dispose()  # each app has its own pool: do not let idle connections pile up over the run
 
 
 @pytest.fixture

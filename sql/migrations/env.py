@@ -1,6 +1,7 @@
 """Alembic environment: LittlePBX's schema migrations, run by `littlepbx db upgrade`."""
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from littlepbx.models import Base
 
@@ -18,7 +19,8 @@ def run_migrations_online() -> None:
     """Run the migrations on the database named by the Alembic config's sqlalchemy.url."""
     connectable = config.attributes.get("connection")
     if connectable is None:
-        connectable = create_engine(config.get_main_option("sqlalchemy.url"))
+        # NullPool: the connection closes when the migration ends instead of idling in a pool.
+        connectable = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=NullPool)
     with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           version_table="littlepbx_alembic_version",

@@ -1,9 +1,11 @@
 """Scratch MariaDB databases for tests, created and dropped through an admin account."""
 import os
 import secrets
+import warnings
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 # An account that may create and drop littlepbx_test_* databases (test.sh creates one).
 ADMIN_URL = os.environ.get("LITTLEPBX_TEST_DB_ADMIN_URL",
@@ -21,5 +23,28 @@ def scratch_database(purpose: str):
         yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.begin() as connection:
+            end_leftover_connections(connection, name)
             connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         admin.dispose()
+
+
+def end_leftover_connections(connection, name: str) -> None:
+    """Kill connections still open on database ``name``, with a warning naming them.
+
+    DROP DATABASE waits for every open transaction on the database's tables, by default
+    for a day: one connection left inside a transaction (a thread or process a test failed
+    to stop) would hang the run instead of saying what was left behind. The test account
+    sees and may kill its own connections, which are all the tests make.
+    """
+    connection.execute(text("SET SESSION lock_wait_timeout = 30"))
+    leftovers = connection.execute(text(
+        "SELECT ID, USER, HOST, COMMAND, TIME, STATE, INFO FROM information_schema.PROCESSLIST "
+        "WHERE DB = :name AND ID <> CONNECTION_ID()"), {"name": name}).all()
+    if leftovers:
+        warnings.warn(f"{len(leftovers)} connection(s) still open on {name} at the end, killed: "
+                      + "; ".join(f"#{r.ID} {r.COMMAND} {r.TIME}s {r.STATE!r} {r.INFO!r}" for r in leftovers))
+    for row in leftovers:
+        try:
+            connection.execute(text(f"KILL CONNECTION {int(row.ID)}"))
+        except OperationalError:
+            pass  # it ended on its own meanwhile

@@ -45,6 +45,8 @@ def live_server(app):
         while not stop.is_set():
             server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
         server.close()
+        # close() leaves waitress's request threads running; a request still in hand finishes first.
+        server.task_dispatcher.shutdown(timeout=5)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
