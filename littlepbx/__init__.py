@@ -30,6 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from littlepbx import auth
+    auth.init_app(app)
     _register_blueprints(app)
     return app
 

@@ -5,25 +5,32 @@ then made by the service layer (OrgScope and the role's permissions).
 """
 from __future__ import annotations
 
+import hmac
+
 from flask import g, request
 from flask_login import current_user
 
 from littlepbx.errors import Unauthorized
 from littlepbx.extensions import db, login_manager
 from littlepbx.models import User
+from littlepbx.models.user import password_fingerprint
 from littlepbx.services.scope import Actor
 from littlepbx.services.tokens import authenticate_token
 from littlepbx.services.users import actor_for
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The session's user, if it still exists and is active (a deactivated login loses its sessions)."""
+def load_user(session_key: str) -> User | None:
+    """The session's user, if it still exists, is active and has the password the session was
+    made with (a deactivated login or a changed password ends its sessions)."""
+    user_id, _, fingerprint = str(session_key).partition(":")
     try:
         user = db.request_session().get(User, int(user_id))
     except (TypeError, ValueError):
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    return user if hmac.compare_digest(fingerprint, password_fingerprint(user.password_hash)) else None
 
 
 def bearer_token() -> str | None:
@@ -47,3 +54,11 @@ def current_actor() -> Actor:
         raise Unauthorized("log in, or send Authorization: Bearer <API token>")
     g.actor = actor
     return actor
+
+
+def init_app(app) -> None:
+    """Forget the caller of an earlier request sharing this app context (tests do)."""
+    @app.before_request
+    def forget_earlier_caller() -> None:
+        g.pop("actor", None)
+        g.pop("_login_user", None)

@@ -27,8 +27,13 @@ class Database:
         self.sessions: sessionmaker | None = None
 
     def init_app(self, app) -> None:
-        """Create the engine from DATABASE_URL and close each request's session at teardown."""
+        """Create the engine from DATABASE_URL; each request gets its own session, closed at its end.
+
+        Closing at the request's end as well as the app context's matters where several requests
+        share one app context (tests do): no request sees objects another request loaded."""
         self.bind(app.config["DATABASE_URL"])
+        app.before_request(lambda: self._close_request_session(None))
+        app.teardown_request(self._close_request_session)
         app.teardown_appcontext(self._close_request_session)
 
     def bind(self, url: str) -> None:

@@ -1,4 +1,5 @@
 """People who log in: operators (every organization) and organization admins (one)."""
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -29,7 +30,17 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
+    def get_id(self) -> str:
+        """Flask-Login's key in the session and the remember-me cookie: the id and a fingerprint
+        of the password hash, so changing the password ends every session made before."""
+        return f"{self.id}:{password_fingerprint(self.password_hash)}"
+
     @property
     def is_active(self) -> bool:
         """Flask-Login: a deactivated login cannot act, even with a live session."""
         return self.active
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A short digest of a password hash (argon2's hash is salted: this reveals nothing usable)."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]

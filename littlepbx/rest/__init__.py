@@ -3,7 +3,7 @@
 Handlers are thin: parse, call one service function, serialise. Errors of the
 services (littlepbx.errors) and of werkzeug are mapped to JSON once, in errors.py.
 """
-from flask import g, request
+from flask import request
 from flask_login import current_user
 
 from littlepbx.auth import bearer_token
@@ -18,30 +18,10 @@ errors.register_on_blueprint(api)
 
 
 @api.before_request
-def fresh_request_state() -> None:
-    """Forget the caller and session of an earlier request sharing this app context (tests do)."""
-    g.pop("actor", None)
-    g.pop("_login_user", None)
-    _close_request_session()
-
-
-@api.before_request
 def csrf_for_session_writes() -> None:
     """A write authenticated by the page's cookie must carry its CSRF token; a bearer token need not."""
     if request.method not in SAFE_METHODS and bearer_token() is None and current_user.is_authenticated:
         csrf.protect()
-
-
-@api.teardown_request
-def close_session(exc) -> None:
-    """End the request's transaction (uncommitted writes of a refused request are dropped)."""
-    _close_request_session()
-
-
-def _close_request_session() -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
 
 
 def init_app(app) -> None:

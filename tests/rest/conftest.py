@@ -84,8 +84,8 @@ def acme_admin(app, orgs, session):
     session.commit()
     client = app.test_client()
     with client.session_transaction() as cookie_session:
-        user_id = session.scalar(select(User.id).where(User.email == "boss@acme.example"))
-        cookie_session["_user_id"] = str(user_id)
+        user = session.scalar(select(User).where(User.email == "boss@acme.example"))
+        cookie_session["_user_id"] = user.get_id()
         cookie_session["_fresh"] = True
     return Api(client, None)
 

@@ -26,3 +26,10 @@ def test_when_bearer_token_writes_then_no_csrf_token_is_needed(acme_api):
 def test_when_session_user_is_deactivated_then_401(acme_admin, system_api):
     system_api.patch("/orgs/acme/admins/boss@acme.example", json={"active": False})
     assert acme_admin.get("/orgs/acme").status_code == 401
+
+
+def test_when_admin_password_is_changed_then_sessions_made_with_the_old_one_end(acme_admin, system_api):
+    assert acme_admin.get("/orgs/acme").status_code == 200
+    changed = system_api.patch("/orgs/acme/admins/boss@acme.example", json={"password": "a new long passphrase"})
+    assert changed.status_code == 200
+    assert acme_admin.get("/orgs/acme").status_code == 401

@@ -66,6 +66,21 @@ def test_address_throttle_doubles_the_wait_and_forgets_after_its_window():
     assert throttle.wait_seconds("192.0.2.1") == 0
 
 
+def test_when_password_changes_then_old_sessions_and_remember_me_cookies_stop_working(app, client, acme):
+    post_login(client, remember="1")
+    remembered = app.test_client()  # a browser that kept only the lasting cookie
+    remembered.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert remembered.get("/orgs/acme").status_code == 200
+    from littlepbx.extensions import db
+    from littlepbx.services import users
+    from tests.conftest import scope_of
+    with db.session() as session:
+        users.update_admin(scope_of(session, "acme"), ADMIN, {"password": "another long passphrase"})
+    for browser in (client, remembered):
+        response = browser.get("/orgs/acme")
+        assert response.status_code == 302 and response.location.startswith("/login"), response.status_code
+
+
 @pytest.mark.parametrize("secure", [True, False])
 def test_session_cookies_are_httponly_lax_and_secure_when_configured(app_config, acme, secure):
     client = create_app({**app_config, "SESSION_COOKIE_SECURE": secure}).test_client()
