@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from littlepbx.applier import states
 from littlepbx.models import ApplyRun, LiveExtension
@@ -137,3 +137,21 @@ def test_when_a_second_worker_starts_then_it_refuses(session, app, engine, datab
     assert second.returncode != 0
     assert "another LittlePBX worker is running" in output
     assert first.poll() is None
+
+
+def test_when_worker_loses_its_database_connection_then_it_keeps_the_lock_and_goes_on_applying(
+        session, app, engine, database_url, acme_old_live_new_draft, start_worker):
+    first = start_worker()
+    holder = wait_until(lambda: worker_lock_holder(engine, database_url), timeout=30,
+                        what="the worker to take its lock")
+    with engine.connect() as connection:
+        connection.execute(text(f"KILL CONNECTION {int(holder)}"))  # as a server restart or wait_timeout would
+    retaken = wait_until(lambda: (worker_lock_holder(engine, database_url) or holder) != holder, timeout=30,
+                         what="the worker to take its lock again")
+    assert retaken and first.poll() is None
+    second = start_worker()
+    output, _ = second.communicate(timeout=30)
+    assert "another LittlePBX worker is running" in output
+    run_id = request(session, "acme")
+    wait_until(lambda: run_state(session, run_id) == states.APPLIED, timeout=30, what="the run to apply")
+    assert live_config(session) == NEW

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +32,69 @@ class Worker:
         self.in_flight: set[int] = set()
         self.lock = threading.Lock()
         self.lock_connection = None
+        self.locking = False  # run_forever: every tick first makes sure the lock is still held
+        self._scheduler = None
+
+    @property
+    def lock_name(self) -> str:
+        """The MariaDB named lock that keeps a second worker off this database."""
+        return "littlepbx.worker." + (self.db.engine.url.database or "")
 
     def take_lock(self) -> None:
         """Hold the database's worker lock, or raise WorkerAlreadyRunning."""
         connection = self.db.engine.connect()
-        name = "littlepbx.worker." + (self.db.engine.url.database or "")
-        if connection.scalar(text("SELECT GET_LOCK(:name, 0)"), {"name": name}) != 1:
+        if connection.scalar(text("SELECT GET_LOCK(:name, 0)"), {"name": self.lock_name}) != 1:
             connection.close()
             raise WorkerAlreadyRunning("another LittlePBX worker is running on this database")
+        connection.commit()
         self.lock_connection = connection
+
+    def keep_lock(self) -> bool:
+        """Whether this worker still holds its lock, taking it again if its connection was lost.
+
+        Asked every tick, which also keeps the lock's connection from idling past the server's
+        wait_timeout. False while the database cannot be reached; if another worker took the
+        lock meanwhile, this worker stops.
+        """
+        if self.lock_connection is not None:
+            try:
+                mine = self.lock_connection.scalar(text("SELECT IS_USED_LOCK(:name) = CONNECTION_ID()"),
+                                                   {"name": self.lock_name})
+                self.lock_connection.commit()
+                if mine:
+                    return True
+            except DBAPIError as error:
+                log.warning("the worker lock's database connection was lost (%s); taking the lock again",
+                            error.orig)
+            self._drop_lock_connection()
+        try:
+            self.take_lock()
+        except WorkerAlreadyRunning:
+            log.error("another worker took the lock while this one was disconnected; stopping")
+            self.stop()
+            return False
+        except DBAPIError as error:
+            log.warning("cannot reach the database to take the worker lock: %s", error.orig)
+            return False
+        log.info("worker lock taken again")
+        return True
+
+    def _drop_lock_connection(self) -> None:
+        try:
+            self.lock_connection.close()
+        except DBAPIError:
+            pass
+        self.lock_connection = None
+
+    def stop(self) -> None:
+        """Stop ticking (run_forever returns once the runs in hand have finished their step)."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
 
     def tick(self) -> None:
         """Start a step for every active run, and every run owing an e-mail, not already in hand."""
+        if self.locking and not self.keep_lock():
+            return
         for run_id in self.applier.active_run_ids() + self.applier.unnotified_run_ids():
             with self.lock:
                 if run_id in self.in_flight:
@@ -62,13 +114,12 @@ class Worker:
     def run_forever(self) -> None:
         """Take the lock and tick until SIGTERM or SIGINT; the first tick resumes interrupted runs."""
         self.take_lock()
-        scheduler = BlockingScheduler()
+        self.locking = True
+        scheduler = self._scheduler = BlockingScheduler()
         scheduler.add_job(self.tick, "interval", seconds=self.poll_seconds, max_instances=1,
                           coalesce=True, id="tick")
-        def stop(*_):
-            scheduler.shutdown(wait=False)
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        signal.signal(signal.SIGINT, lambda *_: self.stop())
         log.info("worker started; polling every %s s", self.poll_seconds)
         self.tick()
         scheduler.start()
