@@ -66,7 +66,11 @@ def app(app_config, engine):
     with app.app_context():
         yield app
     wipe(engine)
-    db.engine.dispose()  # each app has its own pool: do not let idle connections pile up over the run
+    # Each app (and its recording backend) has its own pool: do not let idle connections pile up.
+    db.engine.dispose()
+    backend = app.extensions.get("littlepbx.backend")
+    if isinstance(backend, recording_backend.RecordingBackend):
+        backend.engine.dispose()
 
 
 @pytest.fixture
