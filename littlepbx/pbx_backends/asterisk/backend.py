@@ -198,16 +198,25 @@ def replace_rows(connection, table, key: str, scope, rows: list[dict]) -> None:
             {name: statement.inserted[name] for name in columns}))
 
 
-def claimed_addresses(connection, code: str, addresses: list[str]) -> list[str]:
-    """Those of ``addresses`` already claimed by another org's inbound upstream."""
+def claim_addresses(connection, code: str, addresses: list[str]) -> list[str]:
+    """Make ``addresses`` the org's upstream sources; return those another org holds.
+
+    The claim is one INSERT that never changes a row's owner, followed by a read: a
+    concurrent Apply claiming the same address waits on the first one's row lock until it
+    commits or rolls back, so of two orgs claiming one address at once exactly one gets it.
+    The caller fails the Apply (rolling the claim back) if anything is returned.
+    """
+    table = t.lp_upstream_sources
+    stale = delete(table).where(table.c.tenantid == code)
+    if addresses:
+        stale = stale.where(table.c.address.not_in(addresses))
+    connection.execute(stale)
     if not addresses:
         return []
-    table = t.lp_upstream_sources
-    # FOR UPDATE: under READ COMMITTED a concurrent Apply's uncommitted claim is otherwise
-    # invisible here, and the upsert below would then take the address from that org.
-    query = select(table.c.address).where(table.c.address.in_(addresses),
-                                          table.c.tenantid != code).with_for_update()
-    return list(connection.execute(query).scalars())
+    claim = mysql_insert(table).values([{"address": a, "tenantid": code} for a in sorted(addresses)])
+    connection.execute(claim.on_duplicate_key_update(tenantid=table.c.tenantid))
+    return list(connection.execute(select(table.c.address).where(table.c.address.in_(addresses),
+                                                                 table.c.tenantid != code)).scalars())
 
 
 REGISTRATION_STATES = ("Registered", "Unregistered", "Rejected", "Stopping", "Stopped")
@@ -244,7 +253,7 @@ class AsteriskBackend(PBXBackend):
         validate_org(org)
         code = org.code
         addresses = upstream_addresses(org)
-        taken = claimed_addresses(connection, code, addresses)
+        taken = claim_addresses(connection, code, addresses)
         if taken:
             raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
         had_registration = has_registration(connection, code)
@@ -271,8 +280,6 @@ class AsteriskBackend(PBXBackend):
         replace_rows(connection, t.lp_did_routes, "id", t.lp_did_routes.c.tenantid == code,
                      [{"id": f"{code}-{did_key(d.number)}", "tenantid": code, "number": d.number,
                        "extension": d.extension} for d in org.dids])
-        replace_rows(connection, t.lp_upstream_sources, "address", t.lp_upstream_sources.c.tenantid == code,
-                     [{"address": a, "tenantid": code} for a in addresses])
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
         if had_registration or trunk["registration"]:
