@@ -131,6 +131,8 @@ SCHEMAS = {
                 "lastapp": nullable(STR), "duration": nullable(INT),
                 "billsec": nullable(INT), "disposition": nullable(STR), "uniqueid": nullable(STR)},
                ("calldate", "src", "dst", "duration", "billsec", "disposition")),
+    "Audit": obj({"at": TIME, "actor": STR, "action": STR, "target": STR,
+                  "detail": nullable({"type": "object"})}, ("at", "actor", "action", "target", "detail")),
     "Token": obj({"id": INT, "name": STR, "prefix": STR, "org": nullable(STR), "created_by": STR,
                   "created_at": TIME, "last_used_at": TIME},
                  ("id", "name", "prefix", "org", "created_by", "created_at", "last_used_at")),
@@ -145,7 +147,7 @@ SCHEMAS = {
                     "org": nullable(STR), "auth": {"type": "string", "enum": ["token", "session"]},
                     "csrf_token": nullable(STR)}, ("name", "role", "org", "auth", "csrf_token")),
 }
-for _name in ("Org", "Did", "Admin", "Extension", "Cdr", "Token"):
+for _name in ("Org", "Did", "Admin", "Extension", "Cdr", "Audit", "Token"):
     SCHEMAS[_name + "Page"] = obj({"items": {"type": "array", "items": ref(_name)},
                                    "total": INT, "offset": INT, "limit": INT},
                                   ("items", "total", "offset", "limit"))
@@ -328,6 +330,14 @@ PATHS = {
                          params=(*PAGE, query("from", STR, "date or date-time (UTC), inclusive"),
                                  query("to", STR, "date (inclusive) or date-time (exclusive)")),
                          operation_id="list_cdr")},
+    f"{ORG}/audit": {
+        "parameters": [CODE],
+        "get": operation("Who changed what in the organization, newest first", "audit", "200",
+                         ref("AuditPage"), "422", params=PAGE, operation_id="list_org_audit")},
+    "/audit": {
+        "get": operation("Audit entries of no organization (deleted ones), system role", "audit",
+                         "200", ref("AuditPage"), "403", "422", params=PAGE,
+                         operation_id="list_system_audit")},
     "/tokens": {
         "get": operation("List API tokens (system role)", "tokens", "200", ref("TokenPage"), "403",
                          "422", params=PAGE, operation_id="list_tokens"),

@@ -7,7 +7,7 @@ import zoneinfo
 from sqlalchemy import func, select
 
 from littlepbx.errors import Conflict
-from littlepbx.models import LiveMusicOnHold, MusicOnHold, Organization
+from littlepbx.models import AuditEntry, LiveMusicOnHold, MusicOnHold, Organization
 from littlepbx.services import validation as v
 from littlepbx.pbx_backends.base import BackendError
 from littlepbx.services.scope import Actor, OrgScope
@@ -80,6 +80,9 @@ def delete_org(scope: OrgScope, backend) -> None:
     """Delete the organization, its draft, its live configuration and its PBX rows, in one transaction."""
     scope.require("orgs.manage")
     backend.remove_org(scope.session.connection(), scope.org.code)
+    # The org's own history goes with it; this entry, belonging to no org, stays.
+    scope.session.add(AuditEntry(org_id=None, actor=scope.actor.name, action="org.delete",
+                                 target=scope.org.code, detail={"name": scope.org.name}))
     scope.session.delete(scope.org)
 
 
