@@ -56,4 +56,5 @@ def build_applier(app: Flask):
     """An Applier wired to the app's database, backend and mail."""
     from littlepbx.applier.engine import Applier
     from littlepbx.applier.notify import mail_notifier
-    return Applier(db, get_backend(app), app.config["DATA_DIR"], mail_notifier(app, mail))
+    return Applier(db, get_backend(app), app.config["DATA_DIR"], mail_notifier(app, mail),
+                   moh_prune_after=float(app.config["MOH_PRUNE_AFTER_SECONDS"]))

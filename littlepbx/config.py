@@ -24,6 +24,9 @@ DEFAULTS: dict[str, object] = {
     # Where uploads (music on hold) are kept.
     "DATA_DIR": "/var/lib/littlepbx",
     "MOH_MAX_BYTES": 10 * 1024 * 1024,
+    # Converted uploads neither the draft nor the live configuration uses are deleted after an
+    # Apply once they are this old (the grace covers an upload whose draft is not saved yet).
+    "MOH_PRUNE_AFTER_SECONDS": 3600,
     # The PBX: a registered backend name, or 'package.module:Class'.
     "PBX_BACKEND": "asterisk",
     # Apply: how often the worker looks for work and polls an org's calls.

@@ -14,7 +14,9 @@ from littlepbx.applier import states
 from littlepbx.applier.live import load_live_config
 from littlepbx.applier.runs import transition
 from littlepbx.models import DRAFTED, ApplyRun, AuditEntry, Organization, utcnow
+from littlepbx.services import moh
 from littlepbx.services.drafts import copy_org_rows
+from littlepbx.services.scope import SYSTEM, OrgScope
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +24,12 @@ log = logging.getLogger(__name__)
 class Applier:
     """Executes runs against one database and one PBX backend."""
 
-    def __init__(self, db, backend, data_dir: str, notifier=None):
+    def __init__(self, db, backend, data_dir: str, notifier=None, moh_prune_after: float = 3600):
         self.db = db
         self.backend = backend
         self.data_dir = data_dir
         self.notifier = notifier
+        self.moh_prune_after = moh_prune_after
 
     def step(self, run_id: int) -> str:
         """Advance one run as far as it can go now; returns its state afterwards."""
@@ -115,11 +118,19 @@ class Applier:
         self._after_commit(pbx_config)
 
     def _after_commit(self, pbx_config) -> None:
-        """Let the PBX pick up the committed rows; the rows are already live, so only log a failure."""
+        """Let the PBX pick up the committed rows and delete music no configuration uses any more;
+        the rows are already live, so a failure here is only logged."""
         try:
             self.backend.after_commit(pbx_config)
         except Exception:
             log.exception("after-commit step for %s failed", pbx_config.code)
+        try:
+            with self.db.session() as session:
+                org = session.scalars(select(Organization).where(Organization.code == pbx_config.code)).first()
+                if org is not None:
+                    moh.prune_files(OrgScope(session, org, SYSTEM), self.data_dir, self.moh_prune_after)
+        except Exception:
+            log.exception("pruning unused music on hold of %s failed", pbx_config.code)
 
     @staticmethod
     def _summary(pbx_config, run: ApplyRun) -> str:

@@ -6,11 +6,12 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from littlepbx.applier.live import moh_dir, moh_path
 from littlepbx.errors import NotFound, ValidationError
-from littlepbx.models import MusicOnHold
+from littlepbx.models import LiveMusicOnHold, MusicOnHold
 from littlepbx.pbx_backends.base import BackendError
 from littlepbx.services import validation as v
 from littlepbx.services.scope import OrgScope
@@ -65,6 +66,7 @@ def upload(scope: OrgScope, filename, stream, data_dir: str, max_bytes: int,
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
             shutil.move(str(converted), str(target))
+        os.utime(target.parent)  # a reused upload is as new as this one: prune_files must wait
     row = get_moh(scope)
     row.original_name = os.path.basename(values["filename"].replace("\\", "/")) or "upload.mp3"
     row.sha256 = sha256
@@ -90,6 +92,22 @@ def audio_path(scope: OrgScope, data_dir: str) -> str:
     if path is None or not os.path.isfile(path):
         raise NotFound(f"no music on hold uploaded in organization {scope.org.code}")
     return path
+
+
+def prune_files(scope: OrgScope, data_dir: str, older_than_seconds: float) -> list[str]:
+    """Delete the org's converted uploads that neither its draft nor its live configuration uses,
+    once older than ``older_than_seconds``; returns the digests deleted."""
+    used = {row.sha256 for model in (MusicOnHold, LiveMusicOnHold) for row in scope.all(model)}
+    root = moh_dir(data_dir, scope.org.code)
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than_seconds
+    removed = []
+    for entry in root.iterdir():
+        if entry.is_dir() and entry.name not in used and entry.stat().st_mtime <= cutoff:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
 
 
 def remove_org_files(data_dir: str, code: str) -> None:

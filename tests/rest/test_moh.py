@@ -102,3 +102,24 @@ def test_when_org_deleted_then_its_music_files_are_removed(system_api, orgs, app
     assert stored_files(app)
     assert system_api.delete("/orgs/acme").status_code == 204
     assert stored_files(app) == []
+
+
+def apply_now(api, app):
+    from littlepbx import build_applier
+    run = api.post("/orgs/acme/apply").get_json()
+    assert build_applier(app).step(run["id"]) == "applied"
+
+
+def test_when_music_is_replaced_then_apply_deletes_the_old_file_once_it_is_old_enough(
+        system_api, orgs, app, mp3_bytes, tmp_path):
+    other = tmp_path / "other.mp3"
+    subprocess.run(["sox", "-n", "-r", "22050", "-c", "1", str(other), "synth", "0.5", "sine", "880"], check=True)
+    first = upload(system_api, mp3_bytes, enabled="true").get_json()["sha256"]
+    apply_now(system_api, app)
+    second = upload(system_api, other.read_bytes()).get_json()["sha256"]
+    apply_now(system_api, app)
+    assert stored_files(app) == sorted([first, second])  # the old one is not an hour old yet
+    app.config["MOH_PRUNE_AFTER_SECONDS"] = 0
+    apply_now(system_api, app)
+    assert stored_files(app) == [second]
+    assert system_api.get("/orgs/acme/moh/audio").status_code == 200
