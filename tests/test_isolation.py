@@ -122,9 +122,9 @@ def test_when_a_login_is_deactivated_then_its_session_no_longer_loads(app, sessi
     user, _ = users.create_admin(scope_of(session, "acme"), {"email": "gone@acme.example",
                                                             "password": "long enough pw"})
     session.commit()
-    assert load_user(str(user.id)).email == "gone@acme.example"
+    assert load_user(user.get_id()).email == "gone@acme.example"
     users.update_admin(scope_of(session, "acme"), "gone@acme.example", {"active": False})
     session.commit()
     from littlepbx.extensions import db
     db.request_session().expire_all()
-    assert load_user(str(user.id)) is None
+    assert load_user(user.get_id()) is None
