@@ -29,11 +29,13 @@ class Worker:
         self.db = db
         self.poll_seconds = poll_seconds
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="apply")
-        self.in_flight: set[int] = set()
+        self.in_flight: set = set()  # run ids, and "housekeeping", with a job in the pool
         self.lock = threading.Lock()
         self.lock_connection = None
         self.locking = False  # run_forever: every tick first makes sure the lock is still held
         self._scheduler = None
+        self.lock_connection_id = None
+        self.lost_lock = False
 
     @property
     def lock_name(self) -> str:
@@ -43,10 +45,20 @@ class Worker:
     def take_lock(self) -> None:
         """Hold the database's worker lock, or raise WorkerAlreadyRunning."""
         connection = self.db.engine.connect()
-        if connection.scalar(text("SELECT GET_LOCK(:name, 0)"), {"name": self.lock_name}) != 1:
+        try:
+            if connection.scalar(text("SELECT GET_LOCK(:name, 0)"), {"name": self.lock_name}) != 1:
+                holder = connection.scalar(text("SELECT IS_USED_LOCK(:name)"), {"name": self.lock_name})
+                if holder is not None and holder != self.lock_connection_id:
+                    raise WorkerAlreadyRunning("another LittlePBX worker is running on this database")
+                if holder is not None:  # our own earlier session, not yet noticed gone by the server
+                    connection.execute(text(f"KILL CONNECTION {int(holder)}"))
+                if connection.scalar(text("SELECT GET_LOCK(:name, 5)"), {"name": self.lock_name}) != 1:
+                    raise WorkerAlreadyRunning("another LittlePBX worker is running on this database")
+            self.lock_connection_id = connection.scalar(text("SELECT CONNECTION_ID()"))
+            connection.commit()
+        except BaseException:
             connection.close()
-            raise WorkerAlreadyRunning("another LittlePBX worker is running on this database")
-        connection.commit()
+            raise
         self.lock_connection = connection
 
     def keep_lock(self) -> bool:
@@ -54,7 +66,7 @@ class Worker:
 
         Asked every tick, which also keeps the lock's connection from idling past the server's
         wait_timeout. False while the database cannot be reached; if another worker took the
-        lock meanwhile, this worker stops.
+        lock meanwhile, this worker stops and `littlepbx worker` exits with an error.
         """
         if self.lock_connection is not None:
             try:
@@ -71,6 +83,7 @@ class Worker:
             self.take_lock()
         except WorkerAlreadyRunning:
             log.error("another worker took the lock while this one was disconnected; stopping")
+            self.lost_lock = True
             self.stop()
             return False
         except DBAPIError as error:
@@ -88,28 +101,43 @@ class Worker:
 
     def stop(self) -> None:
         """Stop ticking (run_forever returns once the runs in hand have finished their step)."""
-        if self._scheduler is not None:
+        if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
     def tick(self) -> None:
         """Start a step for every active run, and every run owing an e-mail, not already in hand."""
         if self.locking and not self.keep_lock():
             return
+        self._submit("housekeeping", self._housekeeping)
         for run_id in self.applier.active_run_ids() + self.applier.unnotified_run_ids():
-            with self.lock:
-                if run_id in self.in_flight:
-                    continue
-                self.in_flight.add(run_id)
-            self.pool.submit(self._step, run_id)
+            self._submit(run_id, self._step, run_id)
+
+    def _submit(self, key, job, *args) -> None:
+        """Run ``job`` in the pool unless the job under ``key`` is still in hand."""
+        with self.lock:
+            if key in self.in_flight:
+                return
+            self.in_flight.add(key)
+
+        def run():
+            try:
+                job(*args)
+            finally:
+                with self.lock:
+                    self.in_flight.discard(key)
+        self.pool.submit(run)
+
+    def _housekeeping(self) -> None:
+        try:
+            self.applier.backend.housekeeping()
+        except Exception:
+            log.exception("PBX housekeeping failed; it will be tried again")
 
     def _step(self, run_id: int) -> None:
         try:
             self.applier.step(run_id)
         except Exception:
             log.exception("step of run %s failed; it will be tried again", run_id)
-        finally:
-            with self.lock:
-                self.in_flight.discard(run_id)
 
     def run_forever(self) -> None:
         """Take the lock and tick until SIGTERM or SIGINT; the first tick resumes interrupted runs."""
@@ -122,5 +150,8 @@ class Worker:
         signal.signal(signal.SIGINT, lambda *_: self.stop())
         log.info("worker started; polling every %s s", self.poll_seconds)
         self.tick()
-        scheduler.start()
+        if not self.lost_lock:
+            scheduler.start()
         self.pool.shutdown(wait=True)
+        if self.lost_lock:
+            raise WorkerAlreadyRunning("another LittlePBX worker took the lock; this one stopped")

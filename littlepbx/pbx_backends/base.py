@@ -117,6 +117,13 @@ class PBXBackend:
     def after_remove(self, code: str) -> None:
         """After the removal's commit: stop whatever still runs for the org (e.g. registrations)."""
 
+    def close(self) -> None:
+        """Release what the backend holds (connections) when its process is done with it."""
+
+    def housekeeping(self, force: bool = False) -> None:
+        """Upkeep the worker asks for on every tick (e.g. retrying what after_commit could not
+        do); cheap when there is nothing to do. ``force`` skips any throttling."""
+
     def registered_extensions(self, connection, code: str) -> set[str] | None:
         """Numbers of the org's extensions with a live registration, read through ``connection``;
         None when this PBX cannot tell."""

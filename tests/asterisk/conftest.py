@@ -88,9 +88,11 @@ def pbx(database_url, tmp_path_factory):
     make_tone(workdir / "tone.wav")
     process = provision.start(config, workdir / "asterisk.log", verbosity=3)
     engine = create_engine(database_url, isolation_level="READ COMMITTED")
+    backend = AsteriskBackend(config)
     try:
-        yield TestPBX(config, AsteriskBackend(config), engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir)
+        yield TestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir)
     finally:
+        backend.close()
         engine.dispose()
         provision.stop(config, process)
         if not os.environ.get("LITTLEPBX_TEST_KEEP_ASTERISK"):

@@ -212,6 +212,8 @@ def test_when_org_adds_changes_and_removes_registering_upstream_then_registrar_s
     registrar = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario="registrar.xml", calls=2)
     try:
         pbx.apply(org_t1(trunks=(inbound, registering_trunk(T1_UPSTREAM_OUT, "acct1"))))
+        # The Apply itself starts it (asking for the state would look it up too).
+        assert wait_until(lambda: registers(registrar.trace()), 15), registrar.output()
         assert wait_until(lambda: pbx.backend.registration_state("t1") == "Registered", 15), \
             pbx.backend.registration_state("t1")
         assert pbx.backend.registration_state("t2") is None
@@ -229,6 +231,47 @@ def test_when_org_adds_changes_and_removes_registering_upstream_then_registrar_s
     assert [("acct1@" in m, "acct2@" in m) for m in ended] == [(True, False), (False, True)], registrar.output()
     assert pbx.backend.registration_state("t1") is None
     assert reload_watch() == []
+
+
+def test_when_the_refresh_after_commit_is_lost_then_the_workers_housekeeping_carries_it_out(t1_restored):
+    pbx = t1_restored
+    registrar = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario="registrar.xml")
+    try:
+        pbx.apply(org_t1(trunks=(org_t1().trunk("inbound"), registering_trunk(T1_UPSTREAM_OUT, "acct3"))))
+        assert wait_until(lambda: registers(registrar.trace()), 15), registrar.output()
+        # The worker dies right after committing an Apply that removes the upstream: no after_commit.
+        with pbx.engine.begin() as connection:
+            pbx.backend.write_org(connection, org_t1())
+        assert not wait_until(lambda: len(registers(registrar.trace())) > 1, 2), "Asterisk heard of it anyway"
+        pbx.backend.housekeeping(force=True)  # the restarted worker's first tick
+        assert registrar.wait(15) == 0, registrar.output()
+    finally:
+        registrar.stop()
+    assert is_unregister(registers(registrar.trace())[-1]), registrar.output()
+
+
+def test_when_only_the_upstream_password_is_corrected_then_the_org_registers_at_once(t1_restored):
+    pbx = t1_restored
+    inbound = org_t1().trunk("inbound")
+    keys = {"user": "acct7", "secret": "right-secret"}
+
+    def with_password(password: str):
+        trunk = TrunkConfig("outbound", T1_UPSTREAM_OUT, 5060, "udp", "acct7", password, True, None, None)
+        return org_t1(trunks=(inbound, trunk))
+
+    refusing = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario="registrar_refuses.xml")
+    try:
+        pbx.apply(with_password("wrong-secret"))
+        assert wait_until(lambda: pbx.backend.registration_state("t1") == "Rejected", 15), refusing.output()
+    finally:
+        refusing.stop()
+    # Asterisk would try again only after forbidden_retry_interval (5 min); the Apply must not wait for it.
+    accepting = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario="registrar_auth.xml", keys=keys, calls=5)
+    try:
+        pbx.apply(with_password("right-secret"))
+        assert wait_until(lambda: pbx.backend.registration_state("t1") == "Registered", 15), accepting.output()
+    finally:
+        accepting.stop()
 
 
 def test_when_calls_were_made_then_cdr_rows_carry_the_org(orgs):
@@ -267,6 +310,7 @@ def test_when_org_is_removed_then_all_its_rows_go_its_phones_are_refused_and_its
     registrar = orgs.sipp.answering(T2_UPSTREAM_OUT, scenario="registrar.xml")
     try:
         orgs.apply(org_t2(trunks=(org_t2().trunk("inbound"), registering_trunk(T2_UPSTREAM_OUT, "t2acct"))))
+        assert wait_until(lambda: registers(registrar.trace()), 15), registrar.output()
         assert wait_until(lambda: orgs.backend.registration_state("t2") == "Registered", 15)
         orgs.remove("t2")
         assert registrar.wait(20) == 0, registrar.output()

@@ -7,6 +7,11 @@ after the commit, the backend asks Asterisk to look up that one org's registrati
 changed registration starts (a changed one unregisters its old binding first), and a lookup
 that finds no row drops the running registration, which unregisters. Other orgs'
 registrations are not looked at.
+
+The refresh is requested in the Apply's own transaction (lp_registration_refresh) and
+cleared once done, so one lost to a crash or to Asterisk not answering is retried by the
+worker's housekeeping. Lookups of one org are serialised across processes by a MariaDB
+named lock: two concurrent lookups of a changed row would each start a registration.
 """
 from __future__ import annotations
 
@@ -14,17 +19,22 @@ import ipaddress
 import os.path
 import re
 import shutil
+import logging
 import threading
 import time
+from contextlib import contextmanager
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import create_engine, delete, func, or_, select, text
 from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.exc import DBAPIError
 
 from littlepbx.pbx_backends.base import (NO_ANSWER_FORWARD, BackendError,
                                          ExtensionConfig, OrgPBXConfig, PBXBackend)
 
 from . import tables as t
 from .ami import AMIClient, AMIError
+
+log = logging.getLogger(__name__)
 
 ORG_CODE = re.compile(r"[a-z0-9]{2,16}")
 EXTENSION_NUMBER = re.compile(r"[0-9]{2,6}")
@@ -42,9 +52,14 @@ def phone_id(code: str, number: str) -> str:
     return f"{code}-{number}"
 
 
+TRUNK_SUFFIX = "-trunk-out"
+RETRY_SECONDS = 5      # pending registration refreshes are retried this often
+SWEEP_SECONDS = 300    # every registering org is looked up again this often
+
+
 def trunk_id(code: str) -> str:
     """The PJSIP id of the org's outbound upstream (endpoint, AOR, auth, registration)."""
-    return f"{code}-trunk-out"
+    return f"{code}{TRUNK_SUFFIX}"
 
 
 def check_code(code: str) -> str:
@@ -215,8 +230,10 @@ def claim_addresses(connection, code: str, addresses: list[str]) -> list[str]:
         return []
     claim = mysql_insert(table).values([{"address": a, "tenantid": code} for a in sorted(addresses)])
     connection.execute(claim.on_duplicate_key_update(tenantid=table.c.tenantid))
+    # A locking read sees the latest committed owner whatever the isolation level.
     return list(connection.execute(select(table.c.address).where(table.c.address.in_(addresses),
-                                                                 table.c.tenantid != code)).scalars())
+                                                                 table.c.tenantid != code)
+                                   .with_for_update()).scalars())
 
 
 REGISTRATION_STATES = ("Registered", "Unregistered", "Rejected", "Stopping", "Stopped")
@@ -231,11 +248,35 @@ def registration_status_of(cli_output: str, registration: str) -> str | None:
     return None
 
 
-def has_registration(connection, code: str) -> bool:
-    """Whether the org has an outbound registration row right now."""
+def trunk_secret(connection, code: str) -> tuple[str, str] | None:
+    """The username and password the org's outbound upstream authenticates with now, if any."""
+    table = t.ps_auths
+    row = connection.execute(select(table.c.username, table.c.password)
+                             .where(table.c.id == trunk_id(code))).first()
+    return tuple(row) if row else None
+
+
+def registration_row(connection, code: str) -> dict | None:
+    """The org's outbound registration row as it is now, if it has one."""
     table = t.ps_registrations
-    return connection.execute(select(func.count()).select_from(table)
-                              .where(table.c.id.like(prefix_of(code)))).scalar() > 0
+    row = connection.execute(select(table).where(table.c.id == trunk_id(code))).mappings().first()
+    return dict(row) if row else None
+
+
+def same_registration(old: dict | None, new: dict | None) -> bool:
+    """Whether the row Asterisk would read is the same (only the columns LittlePBX writes count)."""
+    if old is None or new is None:
+        return old is None and new is None
+    return all((old.get(key) is None) if value is None else str(old.get(key)) == str(value)
+               for key, value in new.items())
+
+
+def request_refresh(connection, code: str, reregister: bool) -> None:
+    """Note, in the caller's transaction, that the org's registration must be looked up again."""
+    table = t.lp_registration_refresh
+    statement = mysql_insert(table).values(code=code, reregister=reregister, version=1)
+    connection.execute(statement.on_duplicate_key_update(
+        reregister=or_(table.c.reregister, statement.inserted.reregister), version=table.c.version + 1))
 
 
 class AsteriskBackend(PBXBackend):
@@ -245,8 +286,9 @@ class AsteriskBackend(PBXBackend):
 
     def __init__(self, config: dict):
         super().__init__(config)
-        self._registrations_changed: set[str] = set()
         self._lock = threading.Lock()
+        self._engine = None
+        self._next_retry = self._next_sweep = 0.0
 
     def write_org(self, connection, org: OrgPBXConfig) -> None:
         """Replace the org's rows (contacts of extensions that remain are kept: phones stay registered)."""
@@ -256,7 +298,8 @@ class AsteriskBackend(PBXBackend):
         taken = claim_addresses(connection, code, addresses)
         if taken:
             raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
-        had_registration = has_registration(connection, code)
+        old_registration = registration_row(connection, code)
+        old_secret = trunk_secret(connection, code)
         moh_class = code if org.moh.enabled and org.moh.path else None
         phones = [phone_rows(code, ext, moh_class) for ext in org.extensions]
         trunk = outbound_trunk_rows(code, org)
@@ -282,20 +325,23 @@ class AsteriskBackend(PBXBackend):
                        "extension": d.extension} for d in org.dids])
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
-        if had_registration or trunk["registration"]:
-            with self._lock:
-                self._registrations_changed.add(code)
+        new_registration = trunk["registration"]
+        if old_registration or new_registration:
+            # An unchanged registration row keeps running with its binding; if only the
+            # credentials (another row) changed, it must register again to use them now.
+            new_secret = (trunk["auth"]["username"], trunk["auth"]["password"]) if trunk["auth"] else None
+            request_refresh(connection, code, same_registration(old_registration, new_registration)
+                            and old_secret != new_secret)
 
     def after_commit(self, org: OrgPBXConfig) -> None:
         """Start, change or stop the org's outbound registration if it has or had one; nothing else is needed."""
-        self._refresh_registration_if_changed(org.code)
+        self.refresh_registration(org.code)
 
     def remove_org(self, connection, code: str) -> None:
         """Delete every row of the org, contacts and registrations included."""
         prefix = prefix_of(code)
-        if has_registration(connection, code):
-            with self._lock:
-                self._registrations_changed.add(code)
+        if registration_row(connection, code):
+            request_refresh(connection, code, False)
         connection.execute(delete(t.ps_endpoints).where(t.ps_endpoints.c.tenantid == code))
         for table in (t.ps_auths, t.ps_aors, t.ps_contacts, t.ps_registrations):
             connection.execute(delete(table).where(table.c.id.like(prefix)))
@@ -312,7 +358,7 @@ class AsteriskBackend(PBXBackend):
         from littlepbx.pbx_backends.asterisk.provision import in_root
         shutil.rmtree(in_root(self.config, f"/var/spool/asterisk/voicemail/{check_code(code)}"),
                       ignore_errors=True)
-        self._refresh_registration_if_changed(code)
+        self.refresh_registration(code)
 
     def registered_extensions(self, connection, code: str) -> set[str] | None:
         """Extensions with an unexpired contact: Asterisk writes REGISTERs into ps_contacts."""
@@ -348,26 +394,100 @@ class AsteriskBackend(PBXBackend):
         """The org's outbound registration status ('Registered', 'Rejected', ...), or None if it has none.
 
         Asks for this org's registration only (never the list of every org's)."""
-        with self.ami() as ami:
-            output = ami.command(f"pjsip show registration {trunk_id(check_code(code))}")
+        with self._registration_lock(code):
+            output = self._look_up_registration(code)
         return registration_status_of(output, trunk_id(code))
+
+    def refresh_registration(self, code: str) -> None:
+        """Carry out the org's pending registration refresh, if there is one (see the module doc)."""
+        table = t.lp_registration_refresh
+        with self._registration_lock(code) as connection:
+            pending = connection.execute(select(table.c.version, table.c.reregister)
+                                         .where(table.c.code == code)).first()
+            if pending is None:
+                return
+            self._look_up_registration(code, reregister=pending.reregister)
+            # A refresh requested meanwhile (a newer version) stays for the next round.
+            connection.execute(delete(table).where(table.c.code == code, table.c.version == pending.version))
+            connection.commit()
+
+    def housekeeping(self, force: bool = False) -> None:
+        """Called by the worker every tick: retry pending registration refreshes (every few
+        seconds) and look up every registering org again now and then, which restarts a
+        registration Asterisk dropped while it could not read its row."""
+        now = time.monotonic()
+        if not force and now < self._next_retry:
+            return
+        self._next_retry = now + RETRY_SECONDS
+        sweep = force or now >= self._next_sweep
+        with self._database().connect() as connection:
+            codes = set(connection.execute(select(t.lp_registration_refresh.c.code)).scalars())
+            if sweep:
+                self._next_sweep = now + SWEEP_SECONDS
+                codes |= {row_id[:-len(TRUNK_SUFFIX)] for row_id in connection.execute(
+                    select(t.ps_registrations.c.id).where(t.ps_registrations.c.id.like(f"%{TRUNK_SUFFIX}")))
+                    .scalars()}
+        for code in sorted(codes):
+            try:
+                self.refresh_registration(code)
+                if sweep:
+                    self.registration_state(code)
+            except BackendError as error:
+                log.warning("registration of %s not refreshed yet: %s", code, error)
+
+    def _look_up_registration(self, code: str, reregister: bool = False) -> str:
+        """Have Asterisk look the org's registration up (which applies its row); its CLI output.
+
+        With ``reregister`` the registration also registers again at once (PJSIPRegister)."""
+        registration = trunk_id(check_code(code))
+        try:
+            with self.ami() as ami:
+                output = ami.command(f"pjsip show registration {registration}")
+                if reregister:
+                    ami.action("PJSIPRegister", Registration=registration)
+        except (OSError, AMIError) as error:
+            raise BackendError(f"{code}: could not refresh the outbound registration: {error}") from error
+        return output
+
+    @contextmanager
+    def _registration_lock(self, code: str):
+        """A connection holding the org's registration lock (MariaDB GET_LOCK, all processes)."""
+        engine = self._database()
+        name = f"lp.reg.{engine.url.database}.{check_code(code)}"
+        with engine.connect() as connection:
+            if connection.scalar(text("SELECT GET_LOCK(:name, 10)"), {"name": name}) != 1:
+                raise BackendError(f"{code}: the registration is busy; try again")
+            connection.commit()
+            try:
+                yield connection
+            finally:
+                try:
+                    connection.rollback()
+                    connection.execute(text("DO RELEASE_LOCK(:name)"), {"name": name})
+                    connection.commit()
+                except DBAPIError:
+                    pass  # a lost connection has released the lock already
+
+    def close(self) -> None:
+        """Dispose of the backend's own database pool."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+    def _database(self):
+        """An engine on the database Asterisk reads (created on first use)."""
+        with self._lock:
+            if self._engine is None:
+                self._engine = create_engine(self.config["DATABASE_URL"], pool_size=2, max_overflow=4,
+                                             pool_pre_ping=True, pool_recycle=3600,
+                                             isolation_level="READ COMMITTED")
+            return self._engine
 
     def ami(self) -> AMIClient:
         """A fresh AMI connection to the configured Asterisk."""
         return AMIClient("127.0.0.1", int(self.config["ASTERISK_AMI_PORT"]), str(self.config["ASTERISK_AMI_USER"]),
                          str(self.config["ASTERISK_AMI_SECRET"]))
-
-    def _refresh_registration_if_changed(self, code: str) -> None:
-        """Have Asterisk look up the org's registration again, when it has or had one (see the module doc)."""
-        with self._lock:
-            if code not in self._registrations_changed:
-                return
-            self._registrations_changed.discard(code)
-        try:
-            with self.ami() as ami:
-                ami.command(f"pjsip show registration {trunk_id(check_code(code))}")
-        except (OSError, AMIError) as error:
-            raise BackendError(f"{code}: could not refresh the outbound registration: {error}") from error
 
     @staticmethod
     def _delete_stale_contacts(connection, code: str, aor_ids: list[str]) -> None:
