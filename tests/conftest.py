@@ -63,14 +63,15 @@ def app(app_config, engine):
     """A fresh app on clean tables."""
     wipe(engine)
     app = create_app(app_config)
+    app_engine = db.engine  # `db` is rebound by every create_app: keep this app's own engine
     with app.app_context():
         yield app
     wipe(engine)
     # Each app (and its recording backend) has its own pool: do not let idle connections pile up.
-    db.engine.dispose()
+    app_engine.dispose()
     backend = app.extensions.get("littlepbx.backend")
-    if isinstance(backend, recording_backend.RecordingBackend):
-        backend.engine.dispose()
+    if backend is not None:
+        backend.close()
 
 
 @pytest.fixture

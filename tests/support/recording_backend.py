@@ -36,6 +36,9 @@ class RecordingBackend(PBXBackend):
         from sqlalchemy import create_engine
         self.engine = create_engine(config["DATABASE_URL"], pool_pre_ping=True)
 
+    def close(self) -> None:
+        self.engine.dispose()
+
     def write_org(self, connection, org) -> None:
         self._remove(connection, org.code)
         rows = [("extension", e.number, f"{e.display_name}|{e.sip_password}|{e.ring_seconds}")
