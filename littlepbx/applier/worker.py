@@ -17,6 +17,9 @@ from sqlalchemy.exc import DBAPIError
 log = logging.getLogger(__name__)
 
 
+LOCK_SESSION_TIMEOUT = 60  # seconds; the lock's connection is pinged every tick
+
+
 class WorkerAlreadyRunning(RuntimeError):
     """Another worker holds the lock for this database."""
 
@@ -47,13 +50,10 @@ class Worker:
         connection = self.db.engine.connect()
         try:
             if connection.scalar(text("SELECT GET_LOCK(:name, 0)"), {"name": self.lock_name}) != 1:
-                holder = connection.scalar(text("SELECT IS_USED_LOCK(:name)"), {"name": self.lock_name})
-                if holder is not None and holder != self.lock_connection_id:
-                    raise WorkerAlreadyRunning("another LittlePBX worker is running on this database")
-                if holder is not None:  # our own earlier session, not yet noticed gone by the server
-                    connection.execute(text(f"KILL CONNECTION {int(holder)}"))
-                if connection.scalar(text("SELECT GET_LOCK(:name, 5)"), {"name": self.lock_name}) != 1:
-                    raise WorkerAlreadyRunning("another LittlePBX worker is running on this database")
+                raise WorkerAlreadyRunning("another LittlePBX worker is running on this database")
+            # Pinged every tick while alive: if this process loses the connection without the
+            # server noticing, the server ends the session (and frees the lock) within a minute.
+            connection.execute(text(f"SET SESSION wait_timeout = {LOCK_SESSION_TIMEOUT}"))
             self.lock_connection_id = connection.scalar(text("SELECT CONNECTION_ID()"))
             connection.commit()
         except BaseException:
@@ -82,6 +82,9 @@ class Worker:
         try:
             self.take_lock()
         except WorkerAlreadyRunning:
+            if self._holder() == self.lock_connection_id:
+                log.warning("the worker lock is still held by this worker's lost session; waiting for it to end")
+                return False
             log.error("another worker took the lock while this one was disconnected; stopping")
             self.lost_lock = True
             self.stop()
@@ -91,6 +94,11 @@ class Worker:
             return False
         log.info("worker lock taken again")
         return True
+
+    def _holder(self):
+        """The connection id holding the worker lock now, or None."""
+        with self.db.engine.connect() as connection:
+            return connection.scalar(text("SELECT IS_USED_LOCK(:name)"), {"name": self.lock_name})
 
     def _drop_lock_connection(self) -> None:
         try:

@@ -27,11 +27,15 @@ def product(pbx, app_config, engine):
     pbx_keys = {k: v for k, v in pbx.config.items() if k.startswith("ASTERISK_")}
     app = create_app({**app_config, **pbx_keys, "PBX_BACKEND": "asterisk",
                       "DATA_DIR": pbx.config["DATA_DIR"]})
+    app_engine = db.engine
     with app.app_context():
         yield app
     with pbx.engine.begin() as connection:
         pbx.backend.remove_org(connection, "e2e")
     wipe(engine)
+    if "littlepbx.backend" in app.extensions:
+        app.extensions["littlepbx.backend"].close()
+    app_engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ after the commit, the backend asks Asterisk to look up that one org's registrati
 (`pjsip show registration <id>`). A realtime lookup applies the row it finds: a new or
 changed registration starts (a changed one unregisters its old binding first), and a lookup
 that finds no row drops the running registration, which unregisters. Other orgs'
-registrations are not looked at.
+registrations are not looked at. The credentials' id changes with the credentials and is
+part of the registration row, so new credentials are a changed registration too.
 
 The refresh is requested in the Apply's own transaction (lp_registration_refresh) and
 cleared once done, so one lost to a crash or to Asterisk not answering is retried by the
@@ -15,21 +16,23 @@ named lock: two concurrent lookups of a changed row would each start a registrat
 """
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import logging
 import os.path
 import re
+import secrets
 import shutil
-import logging
 import threading
 import time
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, delete, func, or_, select, text
+from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.exc import DBAPIError
 
 from littlepbx.pbx_backends.base import (NO_ANSWER_FORWARD, BackendError,
-                                         ExtensionConfig, OrgPBXConfig, PBXBackend)
+                                         ExtensionConfig, OrgPBXConfig, PBXBackend, TrunkConfig)
 
 from . import tables as t
 from .ami import AMIClient, AMIError
@@ -120,8 +123,11 @@ def voicemail_row(code: str, ext: ExtensionConfig) -> dict:
             "attach": "yes"}
 
 
-def outbound_trunk_rows(code: str, org: OrgPBXConfig) -> dict[str, dict | None]:
-    """Endpoint, AOR, auth and registration rows of the org's outbound upstream."""
+def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None) -> dict[str, dict | None]:
+    """Endpoint, AOR, auth and registration rows of the org's outbound upstream.
+
+    ``auth_id`` names the credentials (see trunk_auth_id); it is part of the registration row,
+    so new credentials make a new registration in Asterisk, which registers with them at once."""
     trunk = org.trunk("outbound")
     if trunk is None:
         return {"endpoint": None, "aor": None, "auth": None, "registration": None}
@@ -129,9 +135,10 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig) -> dict[str, dict | None]:
         raise BackendError(f"{code}: upstream transport {trunk.transport!r} is not supported (udp only)")
     pjsip_id = trunk_id(code)
     has_auth = bool(trunk.username and trunk.password)
+    auth_id = auth_id or f"{pjsip_id}-0"
     endpoint = {
         "id": pjsip_id, "tenantid": code, "transport": TRANSPORT, "aors": pjsip_id, "auth": None,
-        "outbound_auth": pjsip_id if has_auth else None, "context": NO_CONTEXT,
+        "outbound_auth": auth_id if has_auth else None, "context": NO_CONTEXT,
         "message_context": NO_CONTEXT, "disallow": "all",
         "allow": CODECS, "direct_media": "no", "dtmf_mode": "rfc4733", "force_rport": "yes",
         "rewrite_contact": "no", "rtp_symmetric": "yes", "callerid": None, "mailboxes": None,
@@ -145,7 +152,7 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig) -> dict[str, dict | None]:
     server = f"sip:{trunk.host}:{trunk.port}"
     aor = {"id": pjsip_id, "contact": server, "max_contacts": 0, "remove_existing": "no",
            "qualify_frequency": 0, "mailboxes": None}
-    auth = ({"id": pjsip_id, "auth_type": "userpass", "username": trunk.username,
+    auth = ({"id": auth_id, "auth_type": "userpass", "username": trunk.username,
              "password": trunk.password, "realm": None} if has_auth else None)
     registration = None
     if trunk.register:
@@ -154,7 +161,7 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig) -> dict[str, dict | None]:
             "client_uri": f"sip:{trunk.username or trunk.from_user or code}@{trunk.host}:{trunk.port}",
             "contact_user": trunk.username or code, "transport": TRANSPORT,
             # No endpoint/line: calls from the upstream are identified by address (lp-upstream).
-            "outbound_auth": pjsip_id if has_auth else None, "endpoint": None, "line": "no",
+            "outbound_auth": auth_id if has_auth else None, "endpoint": None, "line": "no",
             "expiration": 3600, "retry_interval": 30, "forbidden_retry_interval": 300,
             "fatal_retry_interval": 300, "max_retries": 100000, "auth_rejection_permanent": "no"}
     return {"endpoint": endpoint, "aor": aor, "auth": auth, "registration": registration}
@@ -248,12 +255,16 @@ def registration_status_of(cli_output: str, registration: str) -> str | None:
     return None
 
 
-def trunk_secret(connection, code: str) -> tuple[str, str] | None:
-    """The username and password the org's outbound upstream authenticates with now, if any."""
+def trunk_auth_id(connection, code: str, trunk: TrunkConfig | None) -> str:
+    """The id of the org's outbound credentials: kept while they stay the same, new when they change.
+
+    A random suffix, not a digest: the id is shown in Asterisk and must not help guess a password."""
     table = t.ps_auths
-    row = connection.execute(select(table.c.username, table.c.password)
-                             .where(table.c.id == trunk_id(code))).first()
-    return tuple(row) if row else None
+    current = connection.execute(select(table.c.id, table.c.username, table.c.password)
+                                 .where(table.c.id.like(f"{trunk_id(code)}-%"))).first()
+    if current and trunk and (current.username, current.password) == (trunk.username, trunk.password):
+        return current.id
+    return f"{trunk_id(code)}-{secrets.token_hex(4)}"
 
 
 def registration_row(connection, code: str) -> dict | None:
@@ -271,12 +282,11 @@ def same_registration(old: dict | None, new: dict | None) -> bool:
                for key, value in new.items())
 
 
-def request_refresh(connection, code: str, reregister: bool) -> None:
+def request_refresh(connection, code: str) -> None:
     """Note, in the caller's transaction, that the org's registration must be looked up again."""
     table = t.lp_registration_refresh
-    statement = mysql_insert(table).values(code=code, reregister=reregister, version=1)
-    connection.execute(statement.on_duplicate_key_update(
-        reregister=or_(table.c.reregister, statement.inserted.reregister), version=table.c.version + 1))
+    statement = mysql_insert(table).values(code=code, version=1)
+    connection.execute(statement.on_duplicate_key_update(version=table.c.version + 1))
 
 
 class AsteriskBackend(PBXBackend):
@@ -299,10 +309,9 @@ class AsteriskBackend(PBXBackend):
         if taken:
             raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
         old_registration = registration_row(connection, code)
-        old_secret = trunk_secret(connection, code)
         moh_class = code if org.moh.enabled and org.moh.path else None
         phones = [phone_rows(code, ext, moh_class) for ext in org.extensions]
-        trunk = outbound_trunk_rows(code, org)
+        trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")))
         prefix = prefix_of(code)
 
         def rows(kind: str) -> list[dict]:
@@ -325,13 +334,8 @@ class AsteriskBackend(PBXBackend):
                        "extension": d.extension} for d in org.dids])
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
-        new_registration = trunk["registration"]
-        if old_registration or new_registration:
-            # An unchanged registration row keeps running with its binding; if only the
-            # credentials (another row) changed, it must register again to use them now.
-            new_secret = (trunk["auth"]["username"], trunk["auth"]["password"]) if trunk["auth"] else None
-            request_refresh(connection, code, same_registration(old_registration, new_registration)
-                            and old_secret != new_secret)
+        if not same_registration(old_registration, trunk["registration"]):
+            request_refresh(connection, code)
 
     def after_commit(self, org: OrgPBXConfig) -> None:
         """Start, change or stop the org's outbound registration if it has or had one; nothing else is needed."""
@@ -341,7 +345,7 @@ class AsteriskBackend(PBXBackend):
         """Delete every row of the org, contacts and registrations included."""
         prefix = prefix_of(code)
         if registration_row(connection, code):
-            request_refresh(connection, code, False)
+            request_refresh(connection, code)
         connection.execute(delete(t.ps_endpoints).where(t.ps_endpoints.c.tenantid == code))
         for table in (t.ps_auths, t.ps_aors, t.ps_contacts, t.ps_registrations):
             connection.execute(delete(table).where(table.c.id.like(prefix)))
@@ -398,62 +402,64 @@ class AsteriskBackend(PBXBackend):
             output = self._look_up_registration(code)
         return registration_status_of(output, trunk_id(code))
 
-    def refresh_registration(self, code: str) -> None:
+    def refresh_registration(self, code: str, ami: AMIClient | None = None) -> None:
         """Carry out the org's pending registration refresh, if there is one (see the module doc)."""
         table = t.lp_registration_refresh
         with self._registration_lock(code) as connection:
-            pending = connection.execute(select(table.c.version, table.c.reregister)
-                                         .where(table.c.code == code)).first()
-            if pending is None:
+            version = connection.scalar(select(table.c.version).where(table.c.code == code))
+            if version is None:
                 return
-            self._look_up_registration(code, reregister=pending.reregister)
+            self._look_up_registration(code, ami)
             # A refresh requested meanwhile (a newer version) stays for the next round.
-            connection.execute(delete(table).where(table.c.code == code, table.c.version == pending.version))
+            connection.execute(delete(table).where(table.c.code == code, table.c.version == version))
             connection.commit()
 
     def housekeeping(self, force: bool = False) -> None:
-        """Called by the worker every tick: retry pending registration refreshes (every few
-        seconds) and look up every registering org again now and then, which restarts a
-        registration Asterisk dropped while it could not read its row."""
+        """Called by the worker every tick: every few seconds, retry pending registration
+        refreshes; every few minutes, also look every registering org up again, which restarts
+        a registration Asterisk dropped while it could not read its row. One AMI session for
+        the lot; the first sign that Asterisk or the database is unreachable ends the round."""
         now = time.monotonic()
         if not force and now < self._next_retry:
             return
         self._next_retry = now + RETRY_SECONDS
         sweep = force or now >= self._next_sweep
-        with self._database().connect() as connection:
-            codes = set(connection.execute(select(t.lp_registration_refresh.c.code)).scalars())
+        try:
+            with self._database().connect() as connection:
+                pending = list(connection.execute(select(t.lp_registration_refresh.c.code)).scalars())
+                registering = [row_id[:-len(TRUNK_SUFFIX)] for row_id in connection.execute(
+                    select(t.ps_registrations.c.id).where(t.ps_registrations.c.id.like(f"%{TRUNK_SUFFIX}")))
+                    .scalars()] if sweep else []
+            if not pending and not registering:
+                return
+            with self.ami() as ami:
+                for code in pending:
+                    self.refresh_registration(code, ami)
+                for code in registering:
+                    with self._registration_lock(code):
+                        self._look_up_registration(code, ami)
             if sweep:
                 self._next_sweep = now + SWEEP_SECONDS
-                codes |= {row_id[:-len(TRUNK_SUFFIX)] for row_id in connection.execute(
-                    select(t.ps_registrations.c.id).where(t.ps_registrations.c.id.like(f"%{TRUNK_SUFFIX}")))
-                    .scalars()}
-        for code in sorted(codes):
-            try:
-                self.refresh_registration(code)
-                if sweep:
-                    self.registration_state(code)
-            except BackendError as error:
-                log.warning("registration of %s not refreshed yet: %s", code, error)
+        except (BackendError, OSError, AMIError, DBAPIError) as error:
+            log.warning("PBX housekeeping stopped for this round (it is retried): %s", error)
 
-    def _look_up_registration(self, code: str, reregister: bool = False) -> str:
-        """Have Asterisk look the org's registration up (which applies its row); its CLI output.
-
-        With ``reregister`` the registration also registers again at once (PJSIPRegister)."""
-        registration = trunk_id(check_code(code))
+    def _look_up_registration(self, code: str, ami: AMIClient | None = None) -> str:
+        """Have Asterisk look the org's registration up, which applies its row; the CLI output."""
+        command = f"pjsip show registration {trunk_id(check_code(code))}"
         try:
-            with self.ami() as ami:
-                output = ami.command(f"pjsip show registration {registration}")
-                if reregister:
-                    ami.action("PJSIPRegister", Registration=registration)
+            if ami is not None:
+                return ami.command(command)
+            with self.ami() as own:
+                return own.command(command)
         except (OSError, AMIError) as error:
             raise BackendError(f"{code}: could not refresh the outbound registration: {error}") from error
-        return output
 
     @contextmanager
     def _registration_lock(self, code: str):
         """A connection holding the org's registration lock (MariaDB GET_LOCK, all processes)."""
         engine = self._database()
-        name = f"lp.reg.{engine.url.database}.{check_code(code)}"
+        key = hashlib.sha256(f"{engine.url.database}/{check_code(code)}".encode()).hexdigest()[:40]
+        name = f"lp.reg.{key}"  # MariaDB lock names are at most 64 characters
         with engine.connect() as connection:
             if connection.scalar(text("SELECT GET_LOCK(:name, 10)"), {"name": name}) != 1:
                 raise BackendError(f"{code}: the registration is busy; try again")

@@ -8,7 +8,7 @@ with REALTIME_FIELD.  sql/migrations/versions/0002_asterisk_realtime.py creates 
 """
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table,
+from sqlalchemy import (BigInteger, Column, DateTime, Float, Index, Integer, MetaData, String, Table,
                         Text, UniqueConstraint)
 
 BIN = "utf8mb4_bin"
@@ -227,6 +227,5 @@ lp_upstream_sources = Table(
 lp_registration_refresh = Table(
     "lp_registration_refresh", metadata,
     Column("code", ident(16), primary_key=True),
-    Column("reregister", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
 )

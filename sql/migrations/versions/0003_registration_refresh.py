@@ -20,7 +20,6 @@ def upgrade() -> None:
     op.create_table(
         "lp_registration_refresh",
         sa.Column("code", sa.String(16, collation="utf8mb4_bin"), primary_key=True),
-        sa.Column("reregister", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         mysql_charset="utf8mb4",
     )
