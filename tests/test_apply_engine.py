@@ -216,3 +216,13 @@ def test_when_org_is_deleted_while_its_run_waits_then_the_worker_step_ends_quiet
     session.commit()
     assert applier.step(run_id) == "deleted"
     assert applier.active_run_ids() == []
+
+
+def test_when_the_worker_ticks_then_the_pbx_gets_its_housekeeping(app):
+    from littlepbx import get_backend
+    from littlepbx.applier.worker import Worker
+    from littlepbx.extensions import db
+    worker = Worker(build_applier(app), db, poll_seconds=0.1, threads=2)
+    worker.tick()
+    worker.pool.shutdown(wait=True)
+    assert get_backend(app).housekeeping_calls == 1

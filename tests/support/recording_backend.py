@@ -39,6 +39,9 @@ class RecordingBackend(PBXBackend):
     def close(self) -> None:
         self.engine.dispose()
 
+    def housekeeping(self, force: bool = False) -> None:
+        self.housekeeping_calls = getattr(self, "housekeeping_calls", 0) + 1
+
     def write_org(self, connection, org) -> None:
         self._remove(connection, org.code)
         rows = [("extension", e.number, f"{e.display_name}|{e.sip_password}|{e.ring_seconds}")
