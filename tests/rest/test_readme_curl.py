@@ -2,16 +2,13 @@
 import os
 import re
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
-from littlepbx import build_applier
-from littlepbx.applier.worker import Worker
-from littlepbx.extensions import db
 from tests.rest.conftest import new_token
 from tests.support.recording_backend import pbx_rows
+from tests.support.worker_thread import running_worker
 
 WALKTHROUGH = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -19,18 +16,8 @@ WALKTHROUGH = Path(__file__).resolve().parents[2] / "README.md"
 @pytest.fixture
 def worker(app):
     """The Apply worker ticking in a thread, as `littlepbx worker` would."""
-    work = Worker(build_applier(app), db, poll_seconds=0.2, threads=2)
-    stop = threading.Event()
-
-    def loop():
-        while not stop.wait(0.2):
-            work.tick()
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    yield work
-    stop.set()
-    thread.join(timeout=10)
-    work.pool.shutdown(wait=True)
+    with running_worker(app) as work:
+        yield work
 
 
 def walkthrough_script() -> str:

@@ -9,10 +9,10 @@ import pytest
 from waitress.server import create_server
 
 from littlepbx import build_applier
-from littlepbx.extensions import db
 from littlepbx.models import ROLE_OPERATOR, ROLE_ORG_ADMIN
 from littlepbx.services import apply, dids, extensions, users
 from tests.conftest import make_org, scope_of
+from tests.support.worker_thread import running_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -71,21 +71,8 @@ def page(browser, live_server):
 @pytest.fixture
 def worker(app):
     """The Apply worker ticking in a thread, as `littlepbx worker` would in its own process."""
-    from littlepbx.applier.worker import Worker
-    apply_worker = Worker(build_applier(app), db, poll_seconds=0.2, threads=2)
-    stop = threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            apply_worker.tick()
-            stop.wait(0.2)
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    yield apply_worker
-    stop.set()
-    thread.join(timeout=5)
-    apply_worker.pool.shutdown(wait=True)
+    with running_worker(app) as apply_worker:
+        yield apply_worker
 
 
 @pytest.fixture
