@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every LittlePBX test: installs what the tests need (Debian packages, MariaDB,
-# a virtualenv), then runs pytest. Extra arguments go to pytest (e.g. -m "not asterisk").
+# a virtualenv), lints with ruff, then runs pytest. Extra arguments go to pytest (e.g. -m "not asterisk").
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=scripts/lib.sh
@@ -26,4 +26,6 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+log "ruff check (lint): a finding fails the run"
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

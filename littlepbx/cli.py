@@ -134,7 +134,7 @@ def apply(org: str, wait: bool, timeout: int) -> None:
     from littlepbx.extensions import db
     from littlepbx.models import ApplyRun
     from littlepbx.services import apply as apply_service
-    from littlepbx.services.scope import Actor, ROLE_SYSTEM, open_scope
+    from littlepbx.services.scope import ROLE_SYSTEM, Actor, open_scope
     _app()
     with db.session() as session:
         run = apply_service.request_apply(open_scope(session, Actor("cli", ROLE_SYSTEM), org))
@@ -158,6 +158,7 @@ def apply(org: str, wait: bool, timeout: int) -> None:
 def bootstrap(credentials_file: str, demo: bool) -> None:
     """Ensure an operator, a system API token and the demo organization; write their credentials."""
     from pathlib import Path
+
     from littlepbx.bootstrap import bootstrap as run_bootstrap
     from littlepbx.extensions import db
     app = _app()

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from littlepbx import create_app, database
 from littlepbx.extensions import db
 from littlepbx.models import Base
-from littlepbx.services.scope import SYSTEM, Actor, ROLE_ORG_ADMIN, open_scope
+from littlepbx.services.scope import ROLE_ORG_ADMIN, SYSTEM, Actor, open_scope
 from tests.support import recording_backend
 from tests.support.databases import scratch_database
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, RECORDING_BACKEND
+from tests.conftest import RECORDING_BACKEND, ROOT
 
 
 @pytest.fixture

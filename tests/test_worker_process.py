@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from littlepbx.applier import states
 from littlepbx.models import ApplyRun, LiveExtension
 from littlepbx.services import extensions
-from tests.conftest import ROOT, RECORDING_BACKEND, make_org, scope_of, wait_until
+from tests.conftest import RECORDING_BACKEND, ROOT, make_org, scope_of, wait_until
 from tests.support.apply_helpers import apply_now, request
 from tests.support.recording_backend import pbx_rows, set_controls
 

@@ -6,8 +6,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from littlepbx.models import LiveDid, LiveExtension, LiveMusicOnHold, LiveTrunk, Organization
-from littlepbx.pbx_backends.base import (DidConfig, ExtensionConfig, MohConfig, OrgPBXConfig,
-                                         TrunkConfig)
+from littlepbx.pbx_backends.base import DidConfig, ExtensionConfig, MohConfig, OrgPBXConfig, TrunkConfig
 
 
 def moh_dir(data_dir: str, org_code: str) -> Path:

@@ -5,6 +5,7 @@ life); the lock goes with the connection if the process is killed.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -101,10 +102,8 @@ class Worker:
             return connection.scalar(text("SELECT IS_USED_LOCK(:name)"), {"name": self.lock_name})
 
     def _drop_lock_connection(self) -> None:
-        try:
+        with contextlib.suppress(DBAPIError):
             self.lock_connection.close()
-        except DBAPIError:
-            pass
         self.lock_connection = None
 
     def stop(self) -> None:

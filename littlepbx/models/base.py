@@ -1,5 +1,5 @@
 """Declarative base, shared column types and the naming convention migrations rely on."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase
@@ -14,7 +14,7 @@ NAMING = {
 
 def utcnow() -> datetime:
     """Now, in UTC, without tzinfo (MariaDB DATETIME has none)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def Ident(length: int) -> String:

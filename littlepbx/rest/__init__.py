@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from littlepbx.auth import bearer_token
 from littlepbx.extensions import csrf
+
 # Importing the resource modules registers their routes on the blueprint.
-from littlepbx.rest import (admins, apply, audit, dids, errors, extensions, moh, openapi,  # noqa: F401
-                           orgs, stats, tokens, trunks)
+from littlepbx.rest import admins, apply, audit, dids, errors, extensions, moh, openapi, orgs, stats, tokens, trunks  # noqa: F401
 from littlepbx.rest.common import api
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -51,7 +51,7 @@ def section_diff(scope: OrgScope, draft_model, live_model) -> dict:
         fields = {name: _change(name, live[key][name], draft[key][name])
                   for name in draft[key] if draft[key][name] != live[key][name]}
         if fields:
-            changed.append({"key": dict(zip(draft_model.key_columns, key)), "fields": fields})
+            changed.append({"key": dict(zip(draft_model.key_columns, key, strict=True)), "fields": fields})
     return {"added": added, "changed": changed, "removed": removed}
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from littlepbx.errors import Conflict
 from littlepbx.models import AuditEntry, LiveMusicOnHold, MusicOnHold, Organization
-from littlepbx.services import validation as v
 from littlepbx.pbx_backends.base import BackendError
+from littlepbx.services import validation as v
 from littlepbx.services.scope import Actor, OrgScope
 
 log = logging.getLogger(__name__)

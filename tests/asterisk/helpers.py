@@ -8,7 +8,6 @@ import dataclasses
 
 from littlepbx.pbx_backends.base import DidConfig, ExtensionConfig, OrgPBXConfig, TrunkConfig
 
-
 T1_UPSTREAM_IN = "127.0.0.51"
 T1_UPSTREAM_OUT = "127.0.0.52"
 T2_UPSTREAM_IN = "127.0.0.53"
@@ -24,9 +23,9 @@ def extension(code: str, number: str, **changes) -> ExtensionConfig:
     Voicemail is off unless a test turns it on: a box makes Asterisk send MWI NOTIFYs to the
     phone's address, and a sipp UAS there would take the NOTIFY for the call it waits for.
     """
-    values = dict(number=number, display_name=f"Phone {number}", sip_password=password(f"{code}-{number}"),
-                  ring_seconds=3, no_answer="hangup", forward_to=None, voicemail_enabled=False,
-                  voicemail_pin=pin(number), voicemail_email=None)
+    values = {"number": number, "display_name": f"Phone {number}", "sip_password": password(f"{code}-{number}"),
+                  "ring_seconds": 3, "no_answer": "hangup", "forward_to": None, "voicemail_enabled": False,
+                  "voicemail_pin": pin(number), "voicemail_email": None}
     values.update(changes)
     return ExtensionConfig(**values)
 

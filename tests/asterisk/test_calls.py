@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from littlepbx.pbx_backends.asterisk import tables
 
-from .helpers import (PHONE_IPS, T1_UPSTREAM_IN, T2_UPSTREAM_IN, UNKNOWN_SOURCE, call, password,
-                      upstream_call)
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T2_UPSTREAM_IN, UNKNOWN_SOURCE, call, password, upstream_call
 
 pytestmark = pytest.mark.asterisk
 

@@ -13,8 +13,7 @@ from littlepbx.pbx_backends.asterisk import convert_moh, provision, tables
 from littlepbx.pbx_backends.asterisk.ami import AMIClient
 from littlepbx.pbx_backends.base import BackendError, MohConfig, TrunkConfig
 
-from .helpers import (PHONE_IPS, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, org_t2, password, pin,
-                      register)
+from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, org_t2, password, pin, register
 from .sipp import wait_until
 
 pytestmark = pytest.mark.asterisk

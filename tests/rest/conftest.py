@@ -8,7 +8,6 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from littlepbx.models import User
-
 from littlepbx.services import tokens
 from littlepbx.services.scope import SYSTEM
 from littlepbx.services.users import create_admin

@@ -1,4 +1,5 @@
 """Scratch MariaDB databases for tests, created and dropped through an admin account."""
+import contextlib
 import os
 import secrets
 import warnings
@@ -42,9 +43,7 @@ def end_leftover_connections(connection, name: str) -> None:
         "WHERE DB = :name AND ID <> CONNECTION_ID()"), {"name": name}).all()
     if leftovers:
         warnings.warn(f"{len(leftovers)} connection(s) still open on {name} at the end, killed: "
-                      + "; ".join(f"#{r.ID} {r.COMMAND} {r.TIME}s {r.STATE!r} {r.INFO!r}" for r in leftovers))
+                      + "; ".join(f"#{r.ID} {r.COMMAND} {r.TIME}s {r.STATE!r} {r.INFO!r}" for r in leftovers), stacklevel=2)
     for row in leftovers:
-        try:
+        with contextlib.suppress(OperationalError):  # it may have ended on its own meanwhile
             connection.execute(text(f"KILL CONNECTION {int(row.ID)}"))
-        except OperationalError:
-            pass  # it ended on its own meanwhile

@@ -1,6 +1,7 @@
 """A small Asterisk Manager Interface client: log in, send actions, read responses and events."""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import socket
 import time
@@ -25,10 +26,8 @@ class AMIClient:
 
     def close(self) -> None:
         """Log off and close the socket."""
-        try:
+        with contextlib.suppress(OSError):
             self._send({"Action": "Logoff", "ActionID": "logoff"})
-        except OSError:
-            pass
         self._sock.close()
 
     def __enter__(self):
@@ -83,7 +82,7 @@ class AMIClient:
         while time.monotonic() < deadline:
             try:
                 message = self._read_message()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             if "Event" in message:
                 self.events.append(message)

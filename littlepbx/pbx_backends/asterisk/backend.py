@@ -31,8 +31,14 @@ from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.exc import DBAPIError
 
-from littlepbx.pbx_backends.base import (NO_ANSWER_FORWARD, BackendError,
-                                         ExtensionConfig, OrgPBXConfig, PBXBackend, TrunkConfig)
+from littlepbx.pbx_backends.base import (
+    NO_ANSWER_FORWARD,
+    BackendError,
+    ExtensionConfig,
+    OrgPBXConfig,
+    PBXBackend,
+    TrunkConfig,
+)
 
 from . import tables as t
 from .ami import AMIClient, AMIError

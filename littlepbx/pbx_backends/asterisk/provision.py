@@ -12,6 +12,7 @@ test fixtures, which run a private copy in the foreground on non-default ports.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -209,9 +210,10 @@ def start(config: dict, log_path: str | os.PathLike | None = None, verbosity: in
     """Mount, then start Asterisk in the foreground as a child process; returns it once fully booted."""
     mount(config)
     prepare_run_dirs(config)
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen(asterisk_command(config, verbosity), stdin=subprocess.DEVNULL, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    # The child keeps its own copy of the log's descriptor: ours is closed once it is started.
+    with open(log_path or os.devnull, "ab") as log:
+        process = subprocess.Popen(asterisk_command(config, verbosity), stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
     wait_fully_booted(config, process)
     return process
 
@@ -248,10 +250,8 @@ def wait_fully_booted(config: dict, process: subprocess.Popen | None = None, tim
 def stop(config: dict, process: subprocess.Popen | None = None, timeout: float = 20) -> None:
     """Stop Asterisk (gracefully, then by signal if it is our child) and unmount."""
     if is_running(config):
-        try:
+        with contextlib.suppress(ProvisionError, subprocess.TimeoutExpired):
             cli(config, "core stop now", timeout=timeout)
-        except (ProvisionError, subprocess.TimeoutExpired):
-            pass
     if process is not None:
         try:
             process.wait(timeout=timeout)

@@ -8,8 +8,19 @@ with REALTIME_FIELD.  sql/migrations/versions/0002_asterisk_realtime.py creates 
 """
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, DateTime, Float, Index, Integer, MetaData, String, Table,
-                        Text, UniqueConstraint)
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 BIN = "utf8mb4_bin"
 metadata = MetaData()

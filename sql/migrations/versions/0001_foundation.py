@@ -1,12 +1,11 @@
 """foundation: organizations, users, tokens, drafts, apply runs, audit
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-22 04:00:13.063716
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001_foundation'
 down_revision = None

@@ -8,8 +8,8 @@ columns LittlePBX sets or Asterisk writes. Identifier columns are utf8mb4_bin so
 Rows of one org are found by ps_endpoints.tenantid, by the ``<code>-`` prefix of the other
 PJSIP ids (primary-key range scans), by voicemail.context, musiconhold.name and lp_*.tenantid.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002_asterisk_realtime"
 down_revision = "0001_foundation"
