@@ -5,16 +5,18 @@ import secrets
 
 from flask import Flask
 
-from littlepbx.config import load_config
+from littlepbx.config import DEFAULTS, load_config
 from littlepbx.extensions import csrf, db, login_manager, mail
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the web app: configuration, extensions, blueprints. ``config`` overrides everything."""
+    """Build the web app: configuration, extensions, blueprints.
+
+    Without ``config`` the configuration is read as documented (defaults, the config file,
+    LITTLEPBX_* variables). With one, it is the defaults plus ``config`` and nothing else:
+    an app built for a test never reads the host's file or environment."""
     app = Flask(__name__)
-    app.config.update(load_config())
-    if config:
-        app.config.update(config)
+    app.config.update(load_config() if config is None else {**DEFAULTS, **config})
     if not app.config.get("SECRET_KEY"):
         # Without a configured key sessions last only as long as this process.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
@@ -56,5 +58,13 @@ def build_applier(app: Flask):
     """An Applier wired to the app's database, backend and mail."""
     from littlepbx.applier.engine import Applier
     from littlepbx.applier.notify import mail_notifier
-    return Applier(db, get_backend(app), app.config["DATA_DIR"], mail_notifier(app, mail),
+    return Applier(db.of(app), get_backend(app), app.config["DATA_DIR"], mail_notifier(app, mail),
                    moh_prune_after=float(app.config["MOH_PRUNE_AFTER_SECONDS"]))
+
+
+def close_app(app: Flask) -> None:
+    """Release what the app holds: its database pool and its PBX backend's connections."""
+    db.of(app).dispose()
+    backend = app.extensions.pop("littlepbx.backend", None)
+    if backend is not None:
+        backend.close()

@@ -15,6 +15,12 @@ def _app():
     return create_app()
 
 
+def _database():
+    """The database of the configured app (the CLI's own engine)."""
+    from littlepbx.extensions import db
+    return db.of(_app())
+
+
 def _fail_clearly(func):
     """Turn service errors into a one-line message and exit status 1 instead of a traceback."""
     import functools
@@ -65,11 +71,9 @@ def db_downgrade(revision: str) -> None:
 @_fail_clearly
 def create_operator(email: str, password: str) -> None:
     """Create an operator login (every organization)."""
-    from littlepbx.extensions import db
     from littlepbx.models import ROLE_OPERATOR
     from littlepbx.services.users import create_user
-    _app()
-    with db.session() as session:
+    with _database().session() as session:
         create_user(session, email, password, ROLE_OPERATOR)
     click.echo(f"operator {email} created")
 
@@ -81,11 +85,9 @@ def create_operator(email: str, password: str) -> None:
 @_fail_clearly
 def create_org(code: str, name: str, admin_email: str) -> None:
     """Create an organization."""
-    from littlepbx.extensions import db
     from littlepbx.services import orgs
     from littlepbx.services.scope import SYSTEM
-    _app()
-    with db.session() as session:
+    with _database().session() as session:
         orgs.create_org(session, SYSTEM, {"code": code, "name": name, "admin_email": admin_email})
     click.echo(f"organization {code} created")
 
@@ -97,11 +99,9 @@ def create_org(code: str, name: str, admin_email: str) -> None:
 @_fail_clearly
 def create_admin(org: str, email: str, password: str | None) -> None:
     """Create an organization admin login."""
-    from littlepbx.extensions import db
     from littlepbx.services import users
     from littlepbx.services.scope import SYSTEM, open_scope
-    _app()
-    with db.session() as session:
+    with _database().session() as session:
         _, generated = users.create_admin(open_scope(session, SYSTEM, org),
                                           {"email": email, "password": password})
     click.echo(f"admin {email} of {org} created" + (f"; password: {generated}" if generated else ""))
@@ -113,11 +113,9 @@ def create_admin(org: str, email: str, password: str | None) -> None:
 @_fail_clearly
 def create_token(name: str, org: str | None) -> None:
     """Create an API token and print it (it is shown only this once)."""
-    from littlepbx.extensions import db
     from littlepbx.services.scope import SYSTEM
     from littlepbx.services.tokens import create_token as make
-    _app()
-    with db.session() as session:
+    with _database().session() as session:
         _, plain = make(session, SYSTEM, name, org)
     click.echo(plain)
 
@@ -131,17 +129,16 @@ def apply(org: str, wait: bool, timeout: int) -> None:
     """Request an Apply of ORG (the worker executes it) and report how it ended."""
     from littlepbx.applier.runs import describe
     from littlepbx.applier.states import FINAL_STATES
-    from littlepbx.extensions import db
     from littlepbx.models import ApplyRun
     from littlepbx.services import apply as apply_service
     from littlepbx.services.scope import ROLE_SYSTEM, Actor, open_scope
-    _app()
-    with db.session() as session:
+    database = _database()
+    with database.session() as session:
         run = apply_service.request_apply(open_scope(session, Actor("cli", ROLE_SYSTEM), org))
     click.echo(f"run {run.id} queued")
     deadline = time.monotonic() + timeout
     while wait:
-        with db.session() as session:
+        with database.session() as session:
             run = session.get(ApplyRun, run.id)
             if run.state in FINAL_STATES or time.monotonic() > deadline:
                 break
@@ -160,11 +157,11 @@ def bootstrap(credentials_file: str, demo: bool) -> None:
     from pathlib import Path
 
     from littlepbx.bootstrap import bootstrap as run_bootstrap
-    from littlepbx.extensions import db
     app = _app()
     sip = {"server": app.config.get("SIP_PUBLIC_HOST") or app.config["ASTERISK_SIP_HOST"],
            "port": app.config["ASTERISK_SIP_PORT"]}
-    with db.session() as session:
+    from littlepbx.extensions import db
+    with db.of(app).session() as session:
         run_bootstrap(session, Path(credentials_file), app.config["PUBLIC_URL"], sip, demo)
     click.echo(f"credentials written to {credentials_file}")
 
@@ -174,10 +171,9 @@ def worker() -> None:
     """Run the Apply worker in the foreground."""
     from littlepbx import build_applier
     from littlepbx.applier.worker import Worker, WorkerAlreadyRunning
-    from littlepbx.extensions import db
     app = _app()
     try:
-        Worker(build_applier(app), db, float(app.config["WORKER_POLL_SECONDS"])).run_forever()
+        Worker(build_applier(app), float(app.config["WORKER_POLL_SECONDS"])).run_forever()
     except WorkerAlreadyRunning as exc:
         raise click.ClickException(str(exc)) from None
 

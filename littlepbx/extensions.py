@@ -1,11 +1,64 @@
-"""Flask extensions, created once and bound to an app in create_app."""
+"""Flask extensions, created once and bound to an app in create_app.
+
+Each app keeps its own state in ``app.extensions`` (its database under "littlepbx.db"), so
+two apps in one process never share an engine.
+"""
+from __future__ import annotations
+
+from flask import current_app, g
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
 
 from littlepbx.database import Database
 
-db = Database()
+EXTENSION_KEY = "littlepbx.db"
+
+
+class FlaskDatabase:
+    """The app's :class:`Database`, and one session per request, closed at the request's end."""
+
+    def init_app(self, app) -> None:
+        """Create the app's Database from DATABASE_URL and the per-request session hooks.
+
+        Closing at the request's end as well as the app context's matters where several requests
+        share one app context (tests do): no request sees objects another request loaded."""
+        app.extensions[EXTENSION_KEY] = Database(app.config["DATABASE_URL"])
+        app.before_request(lambda: self._close_request_session(None))
+        app.teardown_request(self._close_request_session)
+        app.teardown_appcontext(self._close_request_session)
+
+    @staticmethod
+    def of(app) -> Database:
+        """The Database of ``app``."""
+        return app.extensions[EXTENSION_KEY]
+
+    @property
+    def database(self) -> Database:
+        """The Database of the current app."""
+        return self.of(current_app)
+
+    def session(self):
+        """A committed-on-success session of the current app (see Database.session)."""
+        return self.database.session()
+
+    def request_session(self) -> Session:
+        """The session of the current request (created on first use)."""
+        if "db_session" not in g:
+            g.db_session = self.database.sessions()
+        return g.db_session
+
+    @staticmethod
+    def _close_request_session(exc) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+
+db = FlaskDatabase()
 login_manager = LoginManager()
 mail = Mail()
 csrf = CSRFProtect()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from littlepbx import create_app, database
+from littlepbx import close_app, create_app, database
 from littlepbx.extensions import db
 from littlepbx.models import Base
 from littlepbx.services.scope import ROLE_ORG_ADMIN, SYSTEM, Actor, open_scope
@@ -63,15 +63,11 @@ def app(app_config, engine):
     """A fresh app on clean tables."""
     wipe(engine)
     app = create_app(app_config)
-    app_engine = db.engine  # `db` is rebound by every create_app: keep this app's own engine
     with app.app_context():
         yield app
     wipe(engine)
     # Each app (and its recording backend) has its own pool: do not let idle connections pile up.
-    app_engine.dispose()
-    backend = app.extensions.get("littlepbx.backend")
-    if backend is not None:
-        backend.close()
+    close_app(app)
 
 
 @pytest.fixture
@@ -83,7 +79,7 @@ def client(app):
 @pytest.fixture
 def session(app):
     """A session committed by the test when it calls session.commit()."""
-    session = db.sessions()
+    session = db.of(app).sessions()
     yield session
     session.rollback()
     session.close()

@@ -67,10 +67,11 @@ def test_when_apply_requested_twice_then_second_is_refused_with_the_running_one(
 
 def test_when_two_requests_race_then_exactly_one_run_is_active(app, session, two_orgs):
     from littlepbx.extensions import db
+    database = db.of(app)  # the threads have no app context of their own
     outcomes = []
 
     def ask():
-        with db.session() as own:
+        with database.session() as own:
             try:
                 apply_service.request_apply(scope_of(own, "acme"))
                 outcomes.append("queued")
@@ -221,8 +222,7 @@ def test_when_org_is_deleted_while_its_run_waits_then_the_worker_step_ends_quiet
 def test_when_the_worker_ticks_then_the_pbx_gets_its_housekeeping(app):
     from littlepbx import get_backend
     from littlepbx.applier.worker import Worker
-    from littlepbx.extensions import db
-    worker = Worker(build_applier(app), db, poll_seconds=0.1, threads=2)
+    worker = Worker(build_applier(app), poll_seconds=0.1, threads=2)
     worker.tick()
     worker.pool.shutdown(wait=True)
     assert get_backend(app).housekeeping_calls == 1

@@ -4,7 +4,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from littlepbx import build_applier, create_app
+from littlepbx import build_applier, close_app, create_app
 from littlepbx.services import extensions
 from tests.conftest import make_org, scope_of, wait_until
 from tests.support.apply_helpers import request
@@ -43,6 +43,7 @@ def mail_app(app_config, engine, inbox, app):
     mail_app = create_app({**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
     with mail_app.app_context():
         yield mail_app
+    close_app(mail_app)
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ class WorkerAlreadyRunning(RuntimeError):
 class Worker:
     """Polls for active runs and advances each one in its own thread, one step at a time."""
 
-    def __init__(self, applier, db, poll_seconds: float, threads: int = 8):
+    def __init__(self, applier, poll_seconds: float, threads: int = 8):
         self.applier = applier
-        self.db = db
+        self.db = applier.db
         self.poll_seconds = poll_seconds
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="apply")
         self.in_flight: set = set()  # run ids, and "housekeeping", with a job in the pool

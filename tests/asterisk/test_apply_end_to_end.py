@@ -6,7 +6,7 @@ calls counted over AMI, and phones that register with what the service generated
 """
 import pytest
 
-from littlepbx import build_applier, create_app
+from littlepbx import build_applier, close_app, create_app
 from littlepbx.applier import states
 from littlepbx.extensions import db
 from littlepbx.services import dids, extensions, orgs, trunks
@@ -27,20 +27,17 @@ def product(pbx, app_config, engine):
     pbx_keys = {k: v for k, v in pbx.config.items() if k.startswith("ASTERISK_")}
     app = create_app({**app_config, **pbx_keys, "PBX_BACKEND": "asterisk",
                       "DATA_DIR": pbx.config["DATA_DIR"]})
-    app_engine = db.engine
     with app.app_context():
         yield app
     with pbx.engine.begin() as connection:
         pbx.backend.remove_org(connection, "e2e")
     wipe(engine)
-    if "littlepbx.backend" in app.extensions:
-        app.extensions["littlepbx.backend"].close()
-    app_engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture
 def session(product):
-    session = db.sessions()
+    session = db.of(product).sessions()
     yield session
     session.close()
 

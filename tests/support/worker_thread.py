@@ -6,13 +6,12 @@ from contextlib import contextmanager
 
 from littlepbx import build_applier
 from littlepbx.applier.worker import Worker
-from littlepbx.extensions import db
 
 
 @contextmanager
 def running_worker(app, poll_seconds: float = 0.2):
     """Tick a Worker of ``app`` every ``poll_seconds`` until the block ends; yields the Worker."""
-    worker = Worker(build_applier(app), db, poll_seconds=poll_seconds, threads=2)
+    worker = Worker(build_applier(app), poll_seconds=poll_seconds, threads=2)
     stop = threading.Event()
 
     def loop():

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from littlepbx import create_app
+from littlepbx import close_app, create_app
 from littlepbx.web.throttle import FREE_FAILURES, AddressThrottle
 from tests.web.conftest import ADMIN, PASSWORD
 
@@ -83,8 +83,9 @@ def test_when_password_changes_then_old_sessions_and_remember_me_cookies_stop_wo
 
 @pytest.mark.parametrize("secure", [True, False])
 def test_session_cookies_are_httponly_lax_and_secure_when_configured(app_config, acme, secure):
-    client = create_app({**app_config, "SESSION_COOKIE_SECURE": secure}).test_client()
-    response = post_login(client, remember="1")
+    secure_app = create_app({**app_config, "SESSION_COOKIE_SECURE": secure})
+    response = post_login(secure_app.test_client(), remember="1")
+    close_app(secure_app)
     cookies = response.headers.getlist("Set-Cookie")
     for name in ("session=", "remember_token="):
         cookie = next(c for c in cookies if c.startswith(name))
