@@ -14,9 +14,9 @@ from littlepbx.errors import Unauthorized
 from littlepbx.extensions import db, login_manager
 from littlepbx.models import User
 from littlepbx.models.user import password_fingerprint
-from littlepbx.services.scope import Actor
 from littlepbx.services.tokens import authenticate_token
 from littlepbx.services.users import actor_for
+from littlepbx.tenancy import Actor
 
 
 @login_manager.user_loader

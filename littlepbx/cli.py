@@ -86,7 +86,7 @@ def create_operator(email: str, password: str) -> None:
 def create_org(code: str, name: str, admin_email: str) -> None:
     """Create an organization."""
     from littlepbx.services import orgs
-    from littlepbx.services.scope import SYSTEM
+    from littlepbx.tenancy import SYSTEM
     with _database().session() as session:
         orgs.create_org(session, SYSTEM, {"code": code, "name": name, "admin_email": admin_email})
     click.echo(f"organization {code} created")
@@ -100,7 +100,7 @@ def create_org(code: str, name: str, admin_email: str) -> None:
 def create_admin(org: str, email: str, password: str | None) -> None:
     """Create an organization admin login."""
     from littlepbx.services import users
-    from littlepbx.services.scope import SYSTEM, open_scope
+    from littlepbx.tenancy import SYSTEM, open_scope
     with _database().session() as session:
         _, generated = users.create_admin(open_scope(session, SYSTEM, org),
                                           {"email": email, "password": password})
@@ -113,10 +113,10 @@ def create_admin(org: str, email: str, password: str | None) -> None:
 @_fail_clearly
 def create_token(name: str, org: str | None) -> None:
     """Create an API token and print it (it is shown only this once)."""
-    from littlepbx.services.scope import SYSTEM
     from littlepbx.services.tokens import create_token as make
+    from littlepbx.tenancy import SYSTEM
     with _database().session() as session:
-        _, plain = make(session, SYSTEM, name, org)
+        _, plain = make(session, SYSTEM, {"name": name, "org": org})
     click.echo(plain)
 
 
@@ -131,7 +131,7 @@ def apply(org: str, wait: bool, timeout: int) -> None:
     from littlepbx.applier.states import FINAL_STATES
     from littlepbx.models import ApplyRun
     from littlepbx.services import apply as apply_service
-    from littlepbx.services.scope import ROLE_SYSTEM, Actor, open_scope
+    from littlepbx.tenancy import ROLE_SYSTEM, Actor, open_scope
     database = _database()
     with database.session() as session:
         run = apply_service.request_apply(open_scope(session, Actor("cli", ROLE_SYSTEM), org))
@@ -156,7 +156,7 @@ def bootstrap(credentials_file: str, demo: bool) -> None:
     """Ensure an operator, a system API token and the demo organization; write their credentials."""
     from pathlib import Path
 
-    from littlepbx.bootstrap import bootstrap as run_bootstrap
+    from littlepbx.services.bootstrap import bootstrap as run_bootstrap
     app = _app()
     sip = {"server": app.config.get("SIP_PUBLIC_HOST") or app.config["ASTERISK_SIP_HOST"],
            "port": app.config["ASTERISK_SIP_PORT"]}

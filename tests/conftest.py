@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from littlepbx import close_app, create_app, database
 from littlepbx.extensions import db
 from littlepbx.models import Base
-from littlepbx.services.scope import ROLE_ORG_ADMIN, SYSTEM, Actor, open_scope
+from littlepbx.tenancy import ROLE_ORG_ADMIN, SYSTEM, Actor, open_scope
 from tests.support import recording_backend
 from tests.support.databases import scratch_database
 

@@ -7,9 +7,10 @@ from sqlalchemy import select, update
 from littlepbx import build_applier
 from littlepbx.applier import states
 from littlepbx.errors import Conflict
-from littlepbx.models import ApplyRun, LiveExtension
+from littlepbx.kinds import Extensions
+from littlepbx.models import ApplyRun
 from littlepbx.services import apply as apply_service
-from littlepbx.services import extensions
+from littlepbx.services import objects
 from tests.conftest import make_org, scope_of
 from tests.support.apply_helpers import apply_now, request
 from tests.support.recording_backend import pbx_rows, set_calls, set_controls
@@ -19,7 +20,7 @@ from tests.support.recording_backend import pbx_rows, set_calls, set_controls
 def two_orgs(session):
     for code in ("acme", "beta"):
         make_org(session, code)
-        extensions.create_extension(scope_of(session, code), {"number": "101",
+        objects.create(scope_of(session, code), Extensions, {"number": "101",
                                                               "display_name": code.title()})
     session.commit()
 
@@ -27,8 +28,8 @@ def two_orgs(session):
 def live_numbers(session, code):
     org_id = scope_of(session, code).org.id
     session.expire_all()
-    return sorted(session.scalars(select(LiveExtension.number)
-                                  .where(LiveExtension.org_id == org_id)))
+    return sorted(session.scalars(select(Extensions.live.number)
+                                  .where(Extensions.live.org_id == org_id)))
 
 
 def run_of(session, run_id):
@@ -46,7 +47,7 @@ def test_when_applied_then_live_rows_and_pbx_rows_hold_the_draft(app, engine, se
 def test_when_backend_fails_inside_the_transaction_then_nothing_changes_and_run_says_why(
         app, engine, session, two_orgs):
     apply_now(app, session, "acme")
-    extensions.create_extension(scope_of(session, "acme"), {"number": "102"})
+    objects.create(scope_of(session, "acme"), Extensions, {"number": "102"})
     session.commit()
     set_controls(engine, "acme", fail_message="disk on fire")
     run_id = request(session, "acme")
@@ -117,7 +118,7 @@ def test_when_two_orgs_wait_then_each_applies_when_its_own_calls_end(app, engine
 
 def test_when_deadline_passes_with_calls_up_then_it_applies_and_says_so(app, engine, session):
     make_org(session, "quick", apply_wait_seconds=0)
-    extensions.create_extension(scope_of(session, "quick"), {"number": "101"})
+    objects.create(scope_of(session, "quick"), Extensions, {"number": "101"})
     session.commit()
     set_calls(engine, "quick", 3)
     run_id = request(session, "quick")
@@ -195,7 +196,7 @@ def test_when_one_org_is_inside_its_apply_transaction_then_another_org_applies_a
     try:
         from tests.conftest import wait_until
         wait_until(marker.exists, what="acme to be inside its transaction")
-        extensions.create_extension(scope_of(session, "beta"), {"number": "102"})
+        objects.create(scope_of(session, "beta"), Extensions, {"number": "102"})
         session.commit()
         assert build_applier(app).step(beta_run) == states.APPLIED
         assert acme_thread.is_alive(), "beta finished while acme's transaction was still open"

@@ -1,7 +1,7 @@
 """First-run set-up: what install.sh prints and stores, and that running it twice keeps it."""
 import stat
 
-from littlepbx.bootstrap import bootstrap, read_credentials
+from littlepbx.services.bootstrap import bootstrap, read_credentials
 from littlepbx.services.tokens import authenticate_token
 from littlepbx.services.users import authenticate
 

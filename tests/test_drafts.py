@@ -2,8 +2,8 @@
 import pytest
 
 from littlepbx.errors import Conflict, ValidationError
-from littlepbx.models import Extension, LiveExtension
-from littlepbx.services import dids, drafts, extensions, trunks
+from littlepbx.kinds import Dids, Extensions, Trunks
+from littlepbx.services import drafts, extensions, objects
 from tests.conftest import make_org, scope_of
 from tests.support.apply_helpers import apply_now
 
@@ -15,17 +15,17 @@ def acme(session):
 
 def test_when_extension_added_then_diff_lists_it_as_added_and_live_is_unchanged(session, acme):
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "101", "display_name": "Alice"})
+    objects.create(scope, Extensions, {"number": "101", "display_name": "Alice"})
     session.commit()
     diff = drafts.diff(scope_of(session, "acme"))
     assert diff["pending"] is True
     assert [e["number"] for e in diff["extensions"]["added"]] == ["101"]
     assert diff["extensions"]["added"][0]["sip_password"] == "(set)"
-    assert session.query(LiveExtension).count() == 0
+    assert session.query(Extensions.live).count() == 0
 
 
 def test_when_draft_applied_then_nothing_is_pending(app, session, acme):
-    extensions.create_extension(scope_of(session, "acme"), {"number": "101"})
+    objects.create(scope_of(session, "acme"), Extensions, {"number": "101"})
     session.commit()
     assert apply_now(app, session, "acme") == "applied"
     assert drafts.diff(scope_of(session, "acme"))["pending"] is False
@@ -33,14 +33,14 @@ def test_when_draft_applied_then_nothing_is_pending(app, session, acme):
 
 def test_when_live_extension_changed_and_removed_then_diff_shows_both(app, session, acme):
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "101", "ring_seconds": 20})
-    extensions.create_extension(scope, {"number": "102"})
+    objects.create(scope, Extensions, {"number": "101", "ring_seconds": 20})
+    objects.create(scope, Extensions, {"number": "102"})
     session.commit()
     apply_now(app, session, "acme")
     scope = scope_of(session, "acme")
-    extensions.update_extension(scope, "101", {"ring_seconds": 30})
+    objects.update(scope, Extensions, "101", {"ring_seconds": 30})
     extensions.regenerate_password(scope, "101")
-    extensions.delete_extension(scope, "102")
+    objects.delete(scope, Extensions, "102")
     session.commit()
     diff = drafts.diff(scope_of(session, "acme"))["extensions"]
     assert diff["added"] == []
@@ -53,9 +53,9 @@ def test_when_live_extension_changed_and_removed_then_diff_shows_both(app, sessi
 
 def test_when_did_route_and_trunk_change_then_diff_shows_them(app, session, acme):
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "101"})
-    dids.assign_did(scope, {"number": "+14155550100", "extension": "101"})
-    trunks.put_trunk(scope, "outbound", {"host": "sip.example.net"})
+    objects.create(scope, Extensions, {"number": "101"})
+    objects.create(scope, Dids, {"number": "+14155550100", "extension": "101"})
+    objects.put(scope, Trunks, "outbound", {"host": "sip.example.net"})
     session.commit()
     diff = drafts.diff(scope_of(session, "acme"))
     assert [d["number"] for d in diff["dids"]["added"]] == ["+14155550100"]
@@ -64,76 +64,76 @@ def test_when_did_route_and_trunk_change_then_diff_shows_them(app, session, acme
 
 def test_when_discarded_then_draft_equals_live_again(app, session, acme):
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "101", "display_name": "Alice"})
+    objects.create(scope, Extensions, {"number": "101", "display_name": "Alice"})
     session.commit()
     apply_now(app, session, "acme")
     scope = scope_of(session, "acme")
-    extensions.update_extension(scope, "101", {"display_name": "Bob"})
-    extensions.create_extension(scope, {"number": "102"})
+    objects.update(scope, Extensions, "101", {"display_name": "Bob"})
+    objects.create(scope, Extensions, {"number": "102"})
     session.commit()
     drafts.discard(scope_of(session, "acme"))
     session.commit()
     session.expire_all()
-    assert [(e.number, e.display_name) for e in session.query(Extension)] == [("101", "Alice")]
+    assert [(e.number, e.display_name) for e in session.query(Extensions.draft)] == [("101", "Alice")]
     assert drafts.diff(scope_of(session, "acme"))["pending"] is False
 
 
 def test_when_reset_then_draft_has_the_documented_defaults(app, session, acme):
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "100"})
-    extensions.create_extension(scope, {"number": "205"})
-    dids.assign_did(scope, {"number": "+14155550100", "extension": "205"})
+    objects.create(scope, Extensions, {"number": "100"})
+    objects.create(scope, Extensions, {"number": "205"})
+    objects.create(scope, Dids, {"number": "+14155550100", "extension": "205"})
     session.commit()
-    password = extensions.get_extension(scope_of(session, "acme"), "100").sip_password
+    password = objects.get(scope_of(session, "acme"), Extensions, "100").sip_password
     drafts.reset(scope_of(session, "acme"))
     session.commit()
     session.expire_all()
     scope = scope_of(session, "acme")
-    [ext] = extensions.list_extensions(scope)
+    [ext] = objects.all_of(scope, Extensions)
     assert (ext.number, ext.display_name, ext.ring_seconds, ext.no_answer) == \
         ("100", "Reception", 20, "voicemail")
     assert ext.sip_password == password, "a kept extension keeps its phone's password"
-    assert [d.extension for d in dids.list_dids(scope)] == ["100"]
+    assert [d.extension for d in objects.all_of(scope, Dids)] == ["100"]
 
 
 def test_when_extension_input_is_bad_then_every_field_error_is_reported_and_nothing_saved(
         session, acme):
     scope = scope_of(session, "acme")
     with pytest.raises(ValidationError) as error:
-        extensions.create_extension(scope, {"number": "1", "ring_seconds": 500,
+        objects.create(scope, Extensions, {"number": "1", "ring_seconds": 500,
                                             "no_answer": "dance", "voicemail_pin": "12",
                                             "voicemail_email": "nope", "colour": "red"})
     assert set(error.value.fields) == {"number", "ring_seconds", "no_answer", "voicemail_pin",
                                        "voicemail_email", "colour"}
     session.rollback()
-    assert session.query(Extension).count() == 0
+    assert session.query(Extensions.draft).count() == 0
 
 
 def test_when_forward_has_no_target_then_it_is_refused(session, acme):
     with pytest.raises(ValidationError) as error:
-        extensions.create_extension(scope_of(session, "acme"),
+        objects.create(scope_of(session, "acme"), Extensions,
                                     {"number": "101", "no_answer": "forward"})
     assert "forward_to" in error.value.fields
 
 
 def test_when_extension_number_is_taken_then_conflict(session, acme):
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "101"})
+    objects.create(scope, Extensions, {"number": "101"})
     with pytest.raises(Conflict):
-        extensions.create_extension(scope, {"number": "101"})
+        objects.create(scope, Extensions, {"number": "101"})
 
 
 def test_when_org_reaches_its_extension_limit_then_the_next_is_refused(session):
     make_org(session, "tiny", max_extensions=1)
     scope = scope_of(session, "tiny")
-    extensions.create_extension(scope, {"number": "101"})
+    objects.create(scope, Extensions, {"number": "101"})
     with pytest.raises(Conflict, match="at most 1"):
-        extensions.create_extension(scope, {"number": "102"})
+        objects.create(scope, Extensions, {"number": "102"})
 
 
 def test_when_extension_created_then_its_sip_password_is_strong_and_unique(session, acme):
     scope = scope_of(session, "acme")
-    first = extensions.create_extension(scope, {"number": "101"}).sip_password
-    second = extensions.create_extension(scope, {"number": "102"}).sip_password
+    first = objects.create(scope, Extensions, {"number": "101"}).sip_password
+    second = objects.create(scope, Extensions, {"number": "102"}).sip_password
     assert first != second and len(first) >= 20
     assert any(c.isdigit() for c in first + second) and any(c.isupper() for c in first + second)

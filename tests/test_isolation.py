@@ -2,9 +2,10 @@
 import pytest
 
 from littlepbx.errors import Conflict, Forbidden, NotFound, ValidationError
+from littlepbx.kinds import Dids, Extensions, Trunks
 from littlepbx.services import apply as apply_service
-from littlepbx.services import dids, drafts, extensions, orgs, trunks, users
-from littlepbx.services.scope import ROLE_ORG_INTEGRATOR, Actor, open_scope
+from littlepbx.services import drafts, extensions, objects, orgs, users
+from littlepbx.tenancy import ROLE_ORG_INTEGRATOR, Actor, open_scope
 from tests.conftest import make_org, org_admin, scope_of
 from tests.support.apply_helpers import request
 
@@ -12,11 +13,11 @@ from tests.support.apply_helpers import request
 @pytest.fixture
 def orgs_ab(session):
     acme, beta = make_org(session, "acme"), make_org(session, "beta")
-    extensions.create_extension(scope_of(session, "acme"), {"number": "101"})
+    objects.create(scope_of(session, "acme"), Extensions, {"number": "101"})
     beta_scope = scope_of(session, "beta")
-    extensions.create_extension(beta_scope, {"number": "201"})
-    dids.assign_did(beta_scope, {"number": "+14155550201", "extension": "201"})
-    trunks.put_trunk(beta_scope, "inbound", {"host": "198.51.100.7",
+    objects.create(beta_scope, Extensions, {"number": "201"})
+    objects.create(beta_scope, Dids, {"number": "+14155550201", "extension": "201"})
+    objects.put(beta_scope, Trunks, "inbound", {"host": "198.51.100.7",
                                              "source_addresses": "198.51.100.7"})
     users.create_admin(beta_scope, {"email": "boss@beta.example", "password": "long enough pw"})
     session.commit()
@@ -37,15 +38,15 @@ def test_when_acme_actor_opens_beta_then_beta_does_not_exist_for_it(session, org
 
 
 @pytest.mark.parametrize("call", [
-    lambda s: extensions.get_extension(s, "201"),
-    lambda s: extensions.update_extension(s, "201", {"display_name": "x"}),
-    lambda s: extensions.delete_extension(s, "201"),
+    lambda s: objects.get(s, Extensions, "201"),
+    lambda s: objects.update(s, Extensions, "201", {"display_name": "x"}),
+    lambda s: objects.delete(s, Extensions, "201"),
     lambda s: extensions.regenerate_password(s, "201"),
     lambda s: extensions.sip_settings(s, "201", {}),
-    lambda s: dids.get_did(s, "+14155550201"),
-    lambda s: dids.update_did(s, "+14155550201", {"extension": "101"}),
-    lambda s: dids.release_did(s, "+14155550201"),
-    lambda s: trunks.get_trunk(s, "inbound"),
+    lambda s: objects.get(s, Dids, "+14155550201"),
+    lambda s: objects.update(s, Dids, "+14155550201", {"extension": "101"}),
+    lambda s: objects.delete(s, Dids, "+14155550201"),
+    lambda s: objects.get(s, Trunks, "inbound"),
     lambda s: users.get_admin(s, "boss@beta.example"),
     lambda s: users.update_admin(s, "boss@beta.example", {"password": "taken over!!"}),
     lambda s: users.delete_admin(s, "boss@beta.example"),
@@ -58,14 +59,14 @@ def test_when_acme_scope_names_a_beta_object_then_it_is_not_found(session, orgs_
 
 def test_when_acme_assigns_beta_did_then_it_is_refused(session, orgs_ab):
     with pytest.raises(Conflict, match="already assigned"):
-        dids.assign_did(scope_of(session, "acme"), {"number": "+14155550201"})
+        objects.create(scope_of(session, "acme"), Dids, {"number": "+14155550201"})
 
 
 def test_when_acme_routes_a_did_to_a_beta_extension_then_it_is_refused(session, orgs_ab):
     scope = scope_of(session, "acme")
-    dids.assign_did(scope, {"number": "+14155550101"})
+    objects.create(scope, Dids, {"number": "+14155550101"})
     with pytest.raises(ValidationError) as error:
-        dids.update_did(scope, "+14155550101", {"extension": "201"})
+        objects.update(scope, Dids, "+14155550101", {"extension": "201"})
     assert error.value.fields == {"extension": "no such extension"}
 
 
@@ -75,8 +76,8 @@ def test_when_acme_diffs_discards_and_resets_then_beta_draft_is_untouched(sessio
     drafts.discard(scope_of(session, "acme"))
     drafts.reset(scope_of(session, "acme"))
     session.commit()
-    assert [e.number for e in extensions.list_extensions(scope_of(session, "beta"))] == ["201"]
-    assert [d.extension for d in dids.list_dids(scope_of(session, "beta"))] == ["201"]
+    assert [e.number for e in objects.all_of(scope_of(session, "beta"), Extensions)] == ["201"]
+    assert [d.extension for d in objects.all_of(scope_of(session, "beta"), Dids)] == ["201"]
 
 
 def test_when_acme_stops_then_beta_run_goes_on(session, orgs_ab):
@@ -94,8 +95,8 @@ def test_when_org_admin_lists_orgs_then_only_its_own_is_listed(session, orgs_ab)
 
 
 @pytest.mark.parametrize("call", [
-    lambda s: dids.assign_did(s, {"number": "+14155550199"}),
-    lambda s: trunks.put_trunk(s, "outbound", {"host": "sip.example.net"}),
+    lambda s: objects.create(s, Dids, {"number": "+14155550199"}),
+    lambda s: objects.put(s, Trunks, "outbound", {"host": "sip.example.net"}),
     lambda s: users.create_admin(s, {"email": "x@acme.example"}),
     lambda s: orgs.update_org(s, {"max_concurrent_calls": 500}),
 ], ids=["did.assign", "trunk.put", "admin.create", "org.limits"])
@@ -107,12 +108,12 @@ def test_when_org_admin_does_integrator_work_then_it_is_forbidden(session, orgs_
 
 def test_when_org_admin_routes_own_did_then_it_may_change_only_the_extension(session, orgs_ab):
     acme, _ = orgs_ab
-    dids.assign_did(scope_of(session, "acme"), {"number": "+14155550101"})
+    objects.create(scope_of(session, "acme"), Dids, {"number": "+14155550101"})
     session.commit()
     scope = open_scope(session, org_admin(acme), "acme")
-    assert dids.update_did(scope, "+14155550101", {"extension": "101"}).extension == "101"
+    assert objects.update(scope, Dids, "+14155550101", {"extension": "101"}).extension == "101"
     with pytest.raises(ValidationError) as error:
-        dids.update_did(scope, "+14155550101", {"description": "mine now"})
+        objects.update(scope, Dids, "+14155550101", {"description": "mine now"})
     assert error.value.fields == {"description": "unknown field"}
 
 

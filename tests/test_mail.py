@@ -5,7 +5,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from littlepbx import build_applier, close_app, create_app
-from littlepbx.services import extensions
+from littlepbx.kinds import Extensions
+from littlepbx.services import objects
 from tests.conftest import make_org, scope_of, wait_until
 from tests.support.apply_helpers import request
 from tests.support.recording_backend import set_calls
@@ -49,7 +50,7 @@ def mail_app(app_config, engine, inbox, app):
 @pytest.fixture
 def acme(session):
     org = make_org(session, "acme")
-    extensions.create_extension(scope_of(session, "acme"), {"number": "101"})
+    objects.create(scope_of(session, "acme"), Extensions, {"number": "101"})
     session.commit()
     return org
 

@@ -2,7 +2,8 @@
 import pytest
 
 from littlepbx.errors import Conflict, ValidationError
-from littlepbx.services import extensions, trunks
+from littlepbx.kinds import Extensions, Trunks
+from littlepbx.services import objects
 from tests.conftest import make_org, scope_of
 
 
@@ -13,20 +14,20 @@ def acme(session):
 
 def test_when_inbound_trunk_names_a_network_then_it_is_refused(session, acme):
     with pytest.raises(ValidationError) as error:
-        trunks.put_trunk(scope_of(session, "acme"), "inbound",
+        objects.put(scope_of(session, "acme"), Trunks, "inbound",
                          {"host": "203.0.113.10", "source_addresses": "203.0.113.0/28"})
     assert "no networks" in error.value.fields["source_addresses"]
 
 
 def test_when_inbound_trunk_names_addresses_then_they_are_stored_as_given(session, acme):
-    trunk = trunks.put_trunk(scope_of(session, "acme"), "inbound",
+    trunk = objects.put(scope_of(session, "acme"), Trunks, "inbound",
                              {"host": "203.0.113.10", "source_addresses": "203.0.113.10, 203.0.113.11"})
     assert trunk.source_addresses == "203.0.113.10 203.0.113.11"
 
 
 def test_when_trunk_asks_for_a_transport_the_pbx_does_not_serve_then_it_is_refused(session, acme):
     with pytest.raises(ValidationError) as error:
-        trunks.put_trunk(scope_of(session, "acme"), "outbound",
+        objects.put(scope_of(session, "acme"), Trunks, "outbound",
                          {"host": "sip.example.net", "transport": "tls"})
     assert "transport" in error.value.fields
 
@@ -34,18 +35,18 @@ def test_when_trunk_asks_for_a_transport_the_pbx_does_not_serve_then_it_is_refus
 @pytest.mark.parametrize("target", ["123", "+1234567890123456"])
 def test_when_forward_target_is_no_dialable_number_then_it_is_refused(session, acme, target):
     with pytest.raises(ValidationError) as error:
-        extensions.create_extension(scope_of(session, "acme"),
+        objects.create(scope_of(session, "acme"), Extensions,
                                     {"number": "101", "no_answer": "forward", "forward_to": target})
     assert "forward_to" in error.value.fields
 
 
 def test_when_an_extension_is_a_forward_target_then_it_cannot_be_deleted(session, acme):
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "102"})
-    extensions.create_extension(scope, {"number": "101", "no_answer": "forward",
+    objects.create(scope, Extensions, {"number": "102"})
+    objects.create(scope, Extensions, {"number": "101", "no_answer": "forward",
                                         "forward_to": "102"})
     with pytest.raises(Conflict, match="101 forwards to 102"):
-        extensions.delete_extension(scope, "102")
+        objects.delete(scope, Extensions, "102")
 
 
 def test_when_a_request_is_larger_than_the_biggest_upload_then_it_is_refused_unread(app_config,

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select, text
 
 from littlepbx.applier import states
-from littlepbx.models import ApplyRun, LiveExtension
-from littlepbx.services import extensions
+from littlepbx.kinds import Extensions
+from littlepbx.models import ApplyRun
+from littlepbx.services import objects
 from tests.conftest import RECORDING_BACKEND, ROOT, make_org, scope_of, wait_until
 from tests.support.apply_helpers import apply_now, request
 from tests.support.recording_backend import pbx_rows, set_controls
@@ -47,14 +48,14 @@ def acme_old_live_new_draft(app, session):
     """acme runs OLD; its draft is NEW (one changed, ten added extensions)."""
     make_org(session, "acme")
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "101", "display_name": "Old"})
+    objects.create(scope, Extensions, {"number": "101", "display_name": "Old"})
     session.commit()
     assert apply_now(app, session, "acme") == states.APPLIED
     scope = scope_of(session, "acme")
-    extensions.update_extension(scope, "101", {"display_name": "New"})
+    objects.update(scope, Extensions, "101", {"display_name": "New"})
     for number, name in NEW.items():
         if number != "101":
-            extensions.create_extension(scope, {"number": number, "display_name": name})
+            objects.create(scope, Extensions, {"number": number, "display_name": name})
     session.commit()
 
 
@@ -62,7 +63,7 @@ def live_config(session):
     session.expire_all()
     org_id = scope_of(session, "acme").org.id
     return {e.number: e.display_name for e in session.scalars(
-        select(LiveExtension).where(LiveExtension.org_id == org_id))}
+        select(Extensions.live).where(Extensions.live.org_id == org_id))}
 
 
 def pbx_config(engine):

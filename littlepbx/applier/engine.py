@@ -11,14 +11,19 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from littlepbx.applier import states
-from littlepbx.applier.live import load_live_config
 from littlepbx.applier.runs import transition
-from littlepbx.models import DRAFTED, ApplyRun, AuditEntry, Organization, utcnow
-from littlepbx.services import moh
-from littlepbx.services.drafts import copy_org_rows
-from littlepbx.services.scope import SYSTEM, OrgScope
+from littlepbx.kinds import all_kinds
+from littlepbx.kinds.moh import prune_files
+from littlepbx.kinds.pbx import live_config
+from littlepbx.kinds.references import live_problems
+from littlepbx.models import ApplyRun, AuditEntry, Organization, utcnow
+from littlepbx.tenancy import SYSTEM, OrgScope
 
 log = logging.getLogger(__name__)
+
+
+class ApplyRefused(Exception):
+    """The draft cannot go live as it is; the message says why (nothing was changed)."""
 
 
 class Applier:
@@ -100,10 +105,15 @@ class Applier:
                                       .with_for_update()).one()
                 if run.state != states.APPLYING:
                     return
-                for draft_model, live_model in DRAFTED:
-                    copy_org_rows(session, org.id, draft_model, live_model)
+                scope = OrgScope(session, org, SYSTEM)
+                for kind in all_kinds():
+                    scope.copy_rows(kind.draft, kind.live)
                 session.flush()
-                pbx_config = load_live_config(session, org, self.data_dir)
+                problems = live_problems(scope)
+                if problems:
+                    raise ApplyRefused("the configuration refers to objects it does not have: "
+                                       + "; ".join(problems))
+                pbx_config = live_config(scope, self.data_dir)
                 self.backend.write_org(session.connection(), pbx_config)
                 message = run.message or self._summary(pbx_config, run)
                 transition(session, run, "done", message=message)
@@ -111,6 +121,10 @@ class Applier:
                 org.last_applied_run_id = run.id
                 session.add(AuditEntry(org_id=org.id, actor=run.requested_by, action="apply.done",
                                        target=str(run.id)))
+        except ApplyRefused as refused:
+            log.warning("apply run %s refused: %s", run_id, refused)
+            self._fail(run_id, str(refused))
+            return
         except Exception as exc:
             log.exception("apply run %s failed", run_id)
             self._fail(run_id, f"{type(exc).__name__}: {exc}")
@@ -128,7 +142,7 @@ class Applier:
             with self.db.session() as session:
                 org = session.scalars(select(Organization).where(Organization.code == pbx_config.code)).first()
                 if org is not None:
-                    moh.prune_files(OrgScope(session, org, SYSTEM), self.data_dir, self.moh_prune_after)
+                    prune_files(OrgScope(session, org, SYSTEM), self.data_dir, self.moh_prune_after)
         except Exception:
             log.exception("pruning unused music on hold of %s failed", pbx_config.code)
 

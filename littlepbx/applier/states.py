@@ -18,6 +18,7 @@ APPLIED = "applied"
 STOPPED = "stopped"
 FAILED = "failed"
 
+ALL_STATES = (QUEUED, WAITING, APPLYING, APPLIED, STOPPED, FAILED)
 # Runs in these states hold their organization's single active slot.
 ACTIVE_STATES = frozenset({QUEUED, WAITING, APPLYING})
 # States a run never leaves.

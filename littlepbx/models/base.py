@@ -26,19 +26,3 @@ class Base(DeclarativeBase):
     """Base of every LittlePBX table."""
 
     metadata = MetaData(naming_convention=NAMING)
-
-
-class DraftedMixin:
-    """An aggregate kept twice: the draft the admin edits and the live copy Apply writes.
-
-    ``key_columns`` names the natural key within the organization; the diff,
-    Apply and Discard are generic over it.
-    """
-
-    key_columns: tuple[str, ...] = ()
-    # Columns left out of the diff (none by default).
-    diff_ignored: tuple[str, ...] = ()
-
-    def key(self) -> tuple:
-        """The natural key of this row within its organization."""
-        return tuple(getattr(self, c) for c in self.key_columns)

@@ -1,19 +1,25 @@
-"""What the applier needs from a PBX, and the registry that picks one by configuration.
+"""Everything the rest of LittlePBX asks of a PBX (:class:`PBXBackend`), the shapes it is given,
+and the registry that picks a backend by configuration.
 
-A backend only ever sees one organization's live configuration at a time
-(an :class:`OrgPBXConfig`), and writes it inside a database transaction that
-the applier owns: the backend never commits.
+A backend only ever sees one organization's live configuration at a time (an
+:class:`OrgPBXConfig`), and writes it inside a database transaction that the applier owns:
+the backend never commits. Nothing outside ``pbx_backends`` knows which PBX runs.
 """
 from __future__ import annotations
 
+import abc
 import importlib
+import os
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # Call flow after ringing (Extension.no_answer).
 NO_ANSWER_VOICEMAIL = "voicemail"
 NO_ANSWER_FORWARD = "forward"
 NO_ANSWER_HANGUP = "hangup"
 NO_ANSWER_ACTIONS = (NO_ANSWER_VOICEMAIL, NO_ANSWER_FORWARD, NO_ANSWER_HANGUP)
+# Transports towards upstreams that the PBX serves.
+TRANSPORTS = ("udp",)
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class TrunkConfig:
 
 @dataclass(frozen=True)
 class MohConfig:
-    """Music on hold: the converted file Asterisk can play, when enabled."""
+    """Music on hold: the converted file the PBX plays, when enabled."""
 
     enabled: bool
     path: str | None
@@ -65,7 +71,7 @@ class MohConfig:
 
 @dataclass(frozen=True)
 class OrgPBXConfig:
-    """Everything the PBX must know about one organization."""
+    """Everything the PBX must know about one organization (one attribute per kind)."""
 
     code: str
     max_concurrent_calls: int
@@ -79,14 +85,30 @@ class OrgPBXConfig:
         return next((t for t in self.trunks if t.direction == direction), None)
 
 
+@dataclass(frozen=True)
+class CallInProgress:
+    """One call of an organization that is up now."""
+
+    caller: str
+    callee: str
+    state: str
+    started_at: datetime | None
+
+
+# The columns of a call record, as the call history answers them.
+CALL_RECORD_COLUMNS = ("calldate", "answer", "endtime", "clid", "src", "dst", "dstchannel", "lastapp",
+                       "duration", "billsec", "disposition", "uniqueid")
+
+
 class BackendError(Exception):
     """The PBX could not do what was asked; the message says why."""
 
 
-class PBXBackend:
-    """Base class: the few operations the applier and the pages need from a PBX.
+class PBXBackend(abc.ABC):
+    """The operations the applier, the services and the pages need from a PBX.
 
-    Subclasses set ``name`` and are registered with :func:`register`.
+    Subclasses set ``name`` and are registered with :func:`register`. Questions about live state
+    answer None (or raise BackendError) when the PBX cannot tell; they never guess.
     """
 
     name: str = ""
@@ -99,47 +121,78 @@ class PBXBackend:
         """Whether the backend's optional dependencies import on this machine."""
         return True
 
+    # --- configuration: written in the applier's transaction ---------------------------------
+
+    @abc.abstractmethod
     def write_org(self, connection, org: OrgPBXConfig) -> None:
-        """Replace the organization's rows in the PBX's realtime tables.
+        """Replace the organization's rows in the PBX's tables.
 
-        ``connection`` is a SQLAlchemy Connection inside the applier's
-        transaction; do not commit or roll back.
-        """
-        raise NotImplementedError
+        ``connection`` is a SQLAlchemy Connection inside the applier's transaction; do not
+        commit or roll back. Raise BackendError for a configuration the PBX cannot carry out."""
 
+    @abc.abstractmethod
     def after_commit(self, org: OrgPBXConfig) -> None:
-        """Make the committed rows effective (e.g. expire caches). Never reloads."""
+        """Make the committed rows effective for this organization only (e.g. expire its cached
+        objects, refresh its upstream registration). Never reloads anything."""
 
+    @abc.abstractmethod
     def remove_org(self, connection, code: str) -> None:
         """Delete every row the organization has in the PBX (inside the caller's transaction)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def after_remove(self, code: str) -> None:
-        """After the removal's commit: stop whatever still runs for the org (e.g. registrations)."""
+        """After the removal's commit: stop what still runs for the org and delete its files."""
 
-    def close(self) -> None:
-        """Release what the backend holds (connections) when its process is done with it."""
-
+    @abc.abstractmethod
     def housekeeping(self, force: bool = False) -> None:
         """Upkeep the worker asks for on every tick (e.g. retrying what after_commit could not
         do); cheap when there is nothing to do. ``force`` skips any throttling."""
 
+    # --- live state ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def active_calls(self, code: str) -> int:
+        """How many calls the organization has right now (BackendError when the PBX cannot tell)."""
+
+    @abc.abstractmethod
+    def did_calls(self, code: str, numbers: list[str]) -> dict[str, int] | None:
+        """Calls arriving now on each of the org's DIDs (E.164 numbers); None when the PBX cannot tell."""
+
+    @abc.abstractmethod
+    def current_calls(self, code: str) -> list[CallInProgress] | None:
+        """The organization's calls that are up now; None when the PBX cannot tell."""
+
+    @abc.abstractmethod
     def registered_extensions(self, connection, code: str) -> set[str] | None:
         """Numbers of the org's extensions with a live registration, read through ``connection``;
         None when this PBX cannot tell."""
-        return None
 
-    def did_calls(self, code: str, numbers: list[str]) -> dict[str, int] | None:
-        """Calls arriving now on each of the org's DIDs (E.164 numbers); None when the PBX cannot tell."""
-        return None
+    @abc.abstractmethod
+    def registration_state(self, code: str) -> str | None:
+        """The org's outbound upstream registration state ('Registered', 'Rejected', ...);
+        None when it has none or the PBX cannot tell."""
 
-    def active_calls(self, code: str) -> int:
-        """How many calls the organization has right now."""
-        raise NotImplementedError
+    @abc.abstractmethod
+    def call_history(self, connection, code: str, since: datetime | None, until: datetime | None,
+                     offset: int, limit: int) -> tuple[list[dict], int]:
+        """One page of the org's call records in [since, until), newest first (each a dict of
+        CALL_RECORD_COLUMNS, times as naive UTC datetimes), and how many there are."""
 
+    @abc.abstractmethod
     def health(self) -> dict:
         """A small JSON-able report: at least {"ok": bool}."""
-        return {"ok": True}
+
+    # --- files -----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def convert_audio(self, source: str | os.PathLike, target: str | os.PathLike,
+                      max_seconds: int = 600) -> None:
+        """Convert an uploaded audio file (music, prompts) into ``target`` in the form this PBX
+        plays without effort; BackendError when the file is not audio the PBX can use."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release what the backend holds (connections) when its process is done with it."""
 
 
 _registry: dict[str, type[PBXBackend]] = {}
@@ -156,11 +209,11 @@ def backend_class(name: str) -> type[PBXBackend]:
     if ":" in name:
         module_name, _, class_name = name.partition(":")
         return getattr(importlib.import_module(module_name), class_name)
-    importlib.import_module(f"littlepbx.pbx_backends.{name}")
     try:
+        importlib.import_module(f"littlepbx.pbx_backends.{name}")
         return _registry[name]
-    except KeyError:
-        raise BackendError(f"unknown PBX backend {name!r}; known: {sorted(_registry)}") from None
+    except (ImportError, KeyError):
+        raise BackendError(f"unknown PBX backend {name!r}; known: {sorted(_registry) or ['asterisk']}") from None
 
 
 def create_backend(name: str, config: dict) -> PBXBackend:

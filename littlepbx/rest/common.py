@@ -3,16 +3,20 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from littlepbx import fields as f
 from littlepbx.auth import current_actor
 from littlepbx.errors import ValidationError
 from littlepbx.extensions import db
-from littlepbx.services import validation as v
-from littlepbx.services.scope import OrgScope, open_scope
+from littlepbx.tenancy import OrgScope, open_scope
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+PAGE_FIELDS = f.FieldSet({
+    "offset": f.Integer(label="Offset", minimum=0, maximum=10**9, default=0),
+    "limit": f.Integer(label="Limit", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT),
+})
 
 
 def session():
@@ -43,11 +47,9 @@ def optional_body() -> dict:
 
 def page_params() -> tuple[int, int]:
     """``?offset=&limit=``, checked: offset >= 0, 1 <= limit <= MAX_LIMIT."""
-    checker = v.Checker()
-    offset = checker.field("offset", v.integer, request.args.get("offset", 0), 0, 10**9)
-    limit = checker.field("limit", v.integer, request.args.get("limit", DEFAULT_LIMIT), 1, MAX_LIMIT)
-    checker.done("bad pagination parameters")
-    return offset, limit
+    given = {name: request.args[name] for name in PAGE_FIELDS if name in request.args}
+    values = PAGE_FIELDS.clean(given, partial=True, message="bad pagination parameters")
+    return values.get("offset", 0), values.get("limit", DEFAULT_LIMIT)
 
 
 def paginated(items: list, total: int, offset: int, limit: int):
@@ -56,7 +58,7 @@ def paginated(items: list, total: int, offset: int, limit: int):
 
 
 def page_of(rows: list, serialise):
-    """Paginate a list the service returned whole (collections of one organization are small)."""
+    """Paginate a list the service returned whole (the admins of one organization are few)."""
     offset, limit = page_params()
     return paginated([serialise(row) for row in rows[offset:offset + limit]], len(rows), offset, limit)
 

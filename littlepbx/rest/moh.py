@@ -1,6 +1,7 @@
 """Music on hold: /orgs/{code}/moh (PUT takes the MP3 as multipart) and its converted audio."""
-from flask import request, send_file
+from flask import current_app, request, send_file
 
+from littlepbx import get_backend
 from littlepbx.rest.common import api, body, committed, config, scope
 from littlepbx.services import moh
 
@@ -8,7 +9,8 @@ from littlepbx.services import moh
 @api.get("/orgs/<code>/moh")
 def get_moh(code):
     """Whether music on hold is on, and which file is uploaded (draft)."""
-    return committed(moh.as_dict(moh.get_moh(scope(code))))
+    org_scope = scope(code)
+    return committed(moh.as_dict(org_scope, moh.get_moh(org_scope)))
 
 
 @api.put("/orgs/<code>/moh")
@@ -19,16 +21,17 @@ def put_moh(code):
         upload = request.files.get("file")
         row = moh.upload(org_scope, upload.filename if upload else None,
                          upload.stream if upload else None, config("DATA_DIR"),
-                         int(config("MOH_MAX_BYTES")), request.form.get("enabled"))
+                         int(config("MOH_MAX_BYTES")), get_backend(current_app), request.form.get("enabled"))
     else:
         row = moh.set_enabled(org_scope, body().get("enabled"))
-    return committed(moh.as_dict(row))
+    return committed(moh.as_dict(org_scope, row))
 
 
 @api.delete("/orgs/<code>/moh")
 def delete_moh(code):
     """Forget the uploaded music and turn music on hold off."""
-    return committed(moh.as_dict(moh.delete(scope(code))))
+    org_scope = scope(code)
+    return committed(moh.as_dict(org_scope, moh.delete(org_scope)))
 
 
 @api.get("/orgs/<code>/moh/audio")

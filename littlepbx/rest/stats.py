@@ -16,6 +16,6 @@ def calls(code):
 def cdr(code):
     """Call history, newest first, ``?from=&to=`` (dates or date-times, UTC) and paginated."""
     offset, limit = page_params()
-    rows, total = stats.cdr_page(scope(code), offset, limit, request.args.get("from"),
-                                 request.args.get("to"))
+    rows, total = stats.cdr_page(scope(code), get_backend(current_app), offset, limit,
+                                 request.args.get("from"), request.args.get("to"))
     return paginated(rows, total, offset, limit)

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
+from littlepbx import fields as f
 from littlepbx.applier import states
 from littlepbx.applier.runs import as_dict, transition
 from littlepbx.errors import Conflict
 from littlepbx.models import ApplyRun
-from littlepbx.services import validation as v
-from littlepbx.services.scope import OrgScope
+from littlepbx.tenancy import OrgScope
+
+APPLY_FIELDS = f.FieldSet({
+    "notify": f.Boolean(label="E-mail when applied", default=False),
+    "email": f.email("Notify this address", nullable=True, help="default: the organization's admin e-mail"),
+})
 
 
 def current_run(scope: OrgScope) -> ApplyRun | None:
@@ -25,8 +30,7 @@ def active_run(scope: OrgScope) -> ApplyRun | None:
 def request_apply(scope: OrgScope, notify: bool = False, email: str | None = None) -> ApplyRun:
     """Queue an Apply of the organization's draft; refused (409) while one is active."""
     scope.require("pbx.edit")
-    values = v.check_fields({"notify": notify, "email": email},
-                            {"notify": (v.boolean,), "email": (v.email,)})
+    values = APPLY_FIELDS.clean({"notify": notify, "email": email})
     running = active_run(scope)
     if running is not None:
         raise _already_running(running)
@@ -60,9 +64,3 @@ def stop(scope: OrgScope) -> ApplyRun:
 def _already_running(run: ApplyRun | None) -> Conflict:
     return Conflict("an Apply of this organization is already in progress",
                     detail={"run": as_dict(run) if run else None})
-
-
-def recent_runs(scope: OrgScope, limit: int = 20) -> list[ApplyRun]:
-    """The organization's latest runs, newest first."""
-    return list(scope.session.scalars(scope.select(ApplyRun).order_by(ApplyRun.id.desc())
-                                      .limit(limit)))

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from littlepbx.models import AuditEntry
-from littlepbx.services.scope import Actor, OrgScope
+from littlepbx.tenancy import Actor, OrgScope
 
 
 def org_page(scope: OrgScope, offset: int, limit: int) -> tuple[list[dict], int]:

@@ -1,4 +1,5 @@
-"""Music on hold: on/off and one uploaded MP3, converted at upload and stored by content (draft)."""
+"""Music on hold: on/off and one uploaded MP3, converted by the PBX backend at upload and stored
+by content (draft). The setting itself is the MusicOnHold kind (littlepbx/kinds/moh.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -6,32 +7,35 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from littlepbx.applier.live import moh_dir, moh_path
+from littlepbx import fields as f
 from littlepbx.errors import NotFound, ValidationError
-from littlepbx.models import LiveMusicOnHold, MusicOnHold
+from littlepbx.kinds import MusicOnHold
+from littlepbx.kinds.moh import moh_path
 from littlepbx.pbx_backends.base import BackendError
-from littlepbx.services import validation as v
-from littlepbx.services.scope import OrgScope
+from littlepbx.services import objects
+from littlepbx.tenancy import OrgScope
+
+UPLOAD_FIELDS = f.FieldSet({"filename": f.text("File name", 255, min_length=1, required=True),
+                            "enabled": MusicOnHold.fields["enabled"]})
 
 CHUNK = 64 * 1024
 
 
-def get_moh(scope: OrgScope) -> MusicOnHold:
+def get_moh(scope: OrgScope):
     """The organization's draft music-on-hold row (created empty if missing)."""
-    row = scope.find(MusicOnHold, org_id=scope.org.id)
+    row = objects.find(scope, MusicOnHold)
     if row is None:
-        row = MusicOnHold(enabled=False)
+        row = MusicOnHold.draft(enabled=False)
         scope.add(row)
     return row
 
 
-def set_enabled(scope: OrgScope, enabled) -> MusicOnHold:
+def set_enabled(scope: OrgScope, enabled):
     """Turn music on hold on or off; turning it on needs an uploaded file."""
     scope.require("pbx.edit")
-    values = v.check_fields({"enabled": enabled}, {"enabled": (v.boolean,)}, required=("enabled",))
+    values = MusicOnHold.fieldset.only(["enabled"]).clean({"enabled": enabled})
     row = get_moh(scope)
     if values["enabled"] and not row.sha256:
         raise ValidationError("upload an MP3 before turning music on hold on",
@@ -41,8 +45,8 @@ def set_enabled(scope: OrgScope, enabled) -> MusicOnHold:
     return row
 
 
-def upload(scope: OrgScope, filename, stream, data_dir: str, max_bytes: int,
-           enabled=None) -> MusicOnHold:
+def upload(scope: OrgScope, filename, stream, data_dir: str, max_bytes: int, backend,
+           enabled=None):
     """Check and convert an MP3 to 8 kHz mono WAV, store it by digest, point the draft at it.
 
     ``enabled`` None keeps the current on/off. A file that is too big, not an MP3 or
@@ -51,16 +55,14 @@ def upload(scope: OrgScope, filename, stream, data_dir: str, max_bytes: int,
     scope.require("pbx.edit")
     if stream is None or not filename:
         raise _bad_file("required: send the MP3 as the multipart field 'file'")
-    values = v.check_fields({"filename": filename, "enabled": enabled},
-                            {"filename": (v.text, 255, 1), "enabled": (v.boolean,)},
-                            required=("filename",))
+    values = UPLOAD_FIELDS.clean({"filename": filename, **({} if enabled is None else {"enabled": enabled})})
     incoming = Path(data_dir) / "moh" / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=incoming) as work:
         source = Path(work) / "upload.mp3"
         _save_limited(stream, source, max_bytes)
         _require_mp3(source)
-        converted = _convert(source, Path(work) / "converted.wav")
+        converted = _convert(backend, source, Path(work) / "converted.wav")
         sha256 = _sha256(converted)
         target = Path(moh_path(data_dir, scope.org.code, sha256))
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +78,7 @@ def upload(scope: OrgScope, filename, stream, data_dir: str, max_bytes: int,
     return row
 
 
-def delete(scope: OrgScope) -> MusicOnHold:
+def delete(scope: OrgScope):
     """Forget the uploaded music and turn music on hold off (the file stays for the live copy)."""
     scope.require("pbx.edit")
     row = get_moh(scope)
@@ -94,31 +96,9 @@ def audio_path(scope: OrgScope, data_dir: str) -> str:
     return path
 
 
-def prune_files(scope: OrgScope, data_dir: str, older_than_seconds: float) -> list[str]:
-    """Delete the org's converted uploads that neither its draft nor its live configuration uses,
-    once older than ``older_than_seconds``; returns the digests deleted."""
-    used = {row.sha256 for model in (MusicOnHold, LiveMusicOnHold) for row in scope.all(model)}
-    root = moh_dir(data_dir, scope.org.code)
-    if not root.is_dir():
-        return []
-    cutoff = time.time() - older_than_seconds
-    removed = []
-    for entry in root.iterdir():
-        if entry.is_dir() and entry.name not in used and entry.stat().st_mtime <= cutoff:
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry.name)
-    return removed
-
-
-def remove_org_files(data_dir: str, code: str) -> None:
-    """After an organization is deleted: its music goes too (a new org may reuse the code)."""
-    shutil.rmtree(moh_dir(data_dir, code), ignore_errors=True)
-
-
-def as_dict(row: MusicOnHold) -> dict:
+def as_dict(scope: OrgScope, row) -> dict:
     """The public shape of the music-on-hold setting."""
-    return {"enabled": row.enabled, "original_name": row.original_name, "sha256": row.sha256,
-            "has_file": bool(row.sha256)}
+    return objects.answers(scope, MusicOnHold, [row])[0]
 
 
 def _bad_file(message: str) -> ValidationError:
@@ -151,11 +131,11 @@ def _require_mp3(path: Path) -> None:
         raise _bad_file("not an MP3 file")
 
 
-def _convert(source: Path, target: Path) -> Path:
-    """Convert with the Asterisk backend's sox converter; garbage behind an MP3 header is refused."""
-    from littlepbx.pbx_backends.asterisk.moh import convert_moh
+def _convert(backend, source: Path, target: Path) -> Path:
+    """Convert for the PBX; garbage behind an MP3 header is refused."""
     try:
-        return convert_moh(source, target)
+        backend.convert_audio(source, target)
+        return target
     except BackendError as error:
         raise _bad_file(f"the MP3 could not be converted: {error}") from None
     except (OSError, ValueError, subprocess.SubprocessError) as error:

@@ -2,35 +2,32 @@
 from __future__ import annotations
 
 import logging
-import zoneinfo
 
 from sqlalchemy import func, select
 
-from littlepbx.errors import Conflict
-from littlepbx.models import AuditEntry, LiveMusicOnHold, MusicOnHold, Organization
+from littlepbx import fields as f
+from littlepbx.errors import Conflict, ValidationError
+from littlepbx.kinds import SINGLETON, all_kinds
+from littlepbx.kinds.moh import remove_org_files
+from littlepbx.models import AuditEntry, Organization
 from littlepbx.pbx_backends.base import BackendError
-from littlepbx.services import validation as v
-from littlepbx.services.scope import Actor, OrgScope
+from littlepbx.tenancy import Actor, OrgScope
 
 log = logging.getLogger(__name__)
 
-FIELDS = {
-    "code": (v.org_code,),
-    "name": (v.text, 100, 1),
-    "admin_email": (v.email,),
-    "timezone": (lambda value: _timezone(value),),
-    "max_extensions": (v.integer, 1, 10000),
-    "max_concurrent_calls": (v.integer, 0, 10000),
-    "apply_wait_seconds": (v.integer, 0, 86400),
-}
-EDITABLE = {name: rule for name, rule in FIELDS.items() if name != "code"}
-
-
-def _timezone(value) -> str:
-    value = v.text(value, 64, 1)
-    if value not in zoneinfo.available_timezones():
-        raise v.FieldError("not a time zone name, e.g. Europe/Paris")
-    return value
+FIELDS = f.FieldSet({
+    "code": f.org_code(required=True),
+    "name": f.text("Name", 100, min_length=1, required=True, example="Acme Inc"),
+    "admin_email": f.email("Admin e-mail", required=True,
+                           help="where Apply notices go unless the admin asks for another address"),
+    "timezone": f.time_zone(default="UTC"),
+    "max_extensions": f.Integer(label="Extensions at most", minimum=1, maximum=10000, default=50),
+    "max_concurrent_calls": f.Integer(label="Concurrent calls at most", minimum=0, maximum=10000, default=10,
+                                      help="0: no limit"),
+    "apply_wait_seconds": f.Integer(label="Apply waits for calls at most (seconds)", minimum=0,
+                                    maximum=86400, default=300),
+})
+EDITABLE = FIELDS.where(lambda name, rule: name != "code").as_optional()
 
 
 def list_orgs(session, actor: Actor, offset: int = 0, limit: int = 50) -> tuple[list[Organization], int]:
@@ -46,17 +43,20 @@ def list_orgs(session, actor: Actor, offset: int = 0, limit: int = 50) -> tuple[
 def create_org(session, actor: Actor, data: dict) -> Organization:
     """A new organization with an empty draft; its code must be unused."""
     actor.require("orgs.manage")
-    values = v.check_fields(data, FIELDS, required=("code", "name", "admin_email"))
+    values = FIELDS.clean(data)
     if session.scalar(select(Organization.id).where(Organization.code == values["code"])):
-        raise Conflict(f"organization {values['code']} already exists",
-                       {"code": "already used"})
-    org = Organization(**{k: val for k, val in values.items() if val is not None})
+        raise Conflict(f"organization {values['code']} already exists", {"code": "already used"})
+    org = Organization(**{name: rule.initial() for name, rule in FIELDS.items()})
+    for name, value in values.items():
+        setattr(org, name, value)
     session.add(org)
     session.flush()
     scope = OrgScope(session, org, actor)
     # Draft and live start equal: a new organization has nothing pending.
-    scope.add(MusicOnHold(enabled=False))
-    scope.add(LiveMusicOnHold(enabled=False))
+    for kind in all_kinds():
+        if kind.key_scope == SINGLETON:
+            scope.add(kind.draft(**{name: rule.initial() for name, rule in kind.fields.items()}))
+            scope.add(kind.live(**{name: rule.initial() for name, rule in kind.fields.items()}))
     scope.audit("org.create", org.code)
     return org
 
@@ -65,12 +65,10 @@ def update_org(scope: OrgScope, data: dict) -> Organization:
     """Change an organization's name, admin e-mail, time zone or limits."""
     scope.require("orgs.manage")
     if isinstance(data, dict) and "code" in data and data["code"] != scope.org.code:
-        raise v.ValidationError("an organization's code cannot change", {"code": "cannot be changed"})
+        raise ValidationError("an organization's code cannot change", {"code": "cannot be changed"})
     data = {k: val for k, val in data.items() if k != "code"} if isinstance(data, dict) else data
-    values = v.check_fields(data, EDITABLE, partial=True)
+    values = EDITABLE.clean(data, partial=True)
     for name, value in values.items():
-        if value is None:
-            raise v.ValidationError("some fields are not valid", {name: "required"})
         setattr(scope.org, name, value)
     scope.audit("org.update", scope.org.code, {"fields": sorted(values)})
     return scope.org
@@ -89,7 +87,6 @@ def delete_org(scope: OrgScope, backend) -> None:
 def after_delete(code: str, backend, data_dir: str) -> None:
     """After the deletion's commit: the side effects outside the database (music files, the
     PBX's running registrations). A PBX that does not answer drops the registration when it restarts."""
-    from littlepbx.services.moh import remove_org_files
     remove_org_files(data_dir, code)
     try:
         backend.after_remove(code)
@@ -99,10 +96,7 @@ def after_delete(code: str, backend, data_dir: str) -> None:
 
 def as_dict(org: Organization) -> dict:
     """The public shape of an organization."""
-    return {"code": org.code, "name": org.name, "admin_email": org.admin_email,
-            "timezone": org.timezone, "max_extensions": org.max_extensions,
-            "max_concurrent_calls": org.max_concurrent_calls,
-            "apply_wait_seconds": org.apply_wait_seconds,
+    return {**{name: getattr(org, name) for name in FIELDS},
             "created_at": _iso(org.created_at), "last_applied_at": _iso(org.last_applied_at)}
 
 

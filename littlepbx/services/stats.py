@@ -1,18 +1,19 @@
-"""Statistics of one organization: calls now, call history (CDR), outbound registration."""
+"""Statistics of one organization: calls now, call history, outbound registration."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-
+from littlepbx import fields as f
 from littlepbx.errors import LittlePBXError
-from littlepbx.models import Did, LiveTrunk
-from littlepbx.services import validation as v
-from littlepbx.services.scope import OrgScope
+from littlepbx.kinds import Dids, Trunks
+from littlepbx.services import objects
+from littlepbx.tenancy import OrgScope
 
-CDR_COLUMNS = ("calldate", "answer", "endtime", "clid", "src", "dst", "dstchannel", "lastapp",
-               "duration", "billsec", "disposition", "uniqueid")
 UNKNOWN = "unknown"
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
 
 
 class PBXUnavailable(LittlePBXError):
@@ -22,9 +23,44 @@ class PBXUnavailable(LittlePBXError):
     code = "pbx_unavailable"
 
 
+@dataclass(frozen=True, kw_only=True)
+class Moment(f.Text):
+    """A date (a whole day; ``end``: the day's end) or an ISO date-time, as naive UTC."""
+
+    end: bool = False
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return None
+        try:
+            if re.match(DATE, value):
+                day = date.fromisoformat(value)
+                return datetime.combine(day + timedelta(days=1) if self.end else day, time())
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except (ValueError, OverflowError):
+            raise f.FieldError("not a real date or time") from None
+        if moment.tzinfo is not None:
+            try:
+                moment = (moment - moment.utcoffset()).replace(tzinfo=None)
+            except OverflowError:
+                raise f.FieldError("date out of range") from None
+        return moment
+
+
+HISTORY_FILTERS = f.FieldSet({
+    "from": Moment(label="From", max_length=40, nullable=True, pattern=f"{DATE}|{DATE_TIME}",
+                   message="expected a date (2026-01-31) or a date-time (2026-01-31T12:00:00Z)",
+                   help="date or date-time (UTC), inclusive"),
+    "to": Moment(label="To", max_length=40, nullable=True, pattern=f"{DATE}|{DATE_TIME}", end=True,
+                 message="expected a date (2026-01-31) or a date-time (2026-01-31T12:00:00Z)",
+                 help="date (inclusive) or date-time (exclusive)"),
+})
+
+
 def calls_now(scope: OrgScope, backend) -> dict:
     """How many calls the organization has up right now, and how many arrive on each DID."""
-    numbers = [did.number for did in scope.all(Did, order_by=Did.number)]
+    numbers = [did.number for did in objects.all_of(scope, Dids)]
     try:
         calls = int(backend.active_calls(scope.org.code))
         per_did = backend.did_calls(scope.org.code, numbers) if numbers else {}
@@ -33,46 +69,18 @@ def calls_now(scope: OrgScope, backend) -> dict:
     return {"org": scope.org.code, "active_calls": calls, "dids": per_did}
 
 
-def _moment(value, end: bool) -> datetime:
-    """A date (whole day) or an ISO date-time; ``end`` makes a bare date mean its end."""
-    value = v.text(value, 40, 1)
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day + timedelta(days=1) if end else day, time())
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (ValueError, OverflowError):
-        raise v.FieldError("expected a date (2026-01-31) or a date-time (2026-01-31T12:00:00Z)") from None
-    if moment.tzinfo is not None:
-        try:
-            moment = (moment - moment.utcoffset()).replace(tzinfo=None)
-        except OverflowError:
-            raise v.FieldError("date out of range") from None
-    return moment
-
-
-def cdr_page(scope: OrgScope, offset: int = 0, limit: int = 50, since=None,
+def cdr_page(scope: OrgScope, backend, offset: int = 0, limit: int = 50, since=None,
              until=None) -> tuple[list[dict], int]:
     """One page of the organization's call records, newest first, optionally within [since, until)."""
-    from littlepbx.pbx_backends.asterisk.tables import cdr
-    checker = v.Checker()
-    start = checker.optional("from", _moment, since, False)
-    stop = checker.optional("to", _moment, until, True)
-    checker.done()
-    criteria = [cdr.c.tenantid == scope.org.code]
-    if start is not None:
-        criteria.append(cdr.c.calldate >= start)
-    if stop is not None:
-        criteria.append(cdr.c.calldate < stop)
-    total = scope.session.scalar(select(func.count()).select_from(cdr).where(*criteria))
-    rows = scope.session.execute(select(*[cdr.c[name] for name in CDR_COLUMNS]).where(*criteria)
-                                 .order_by(cdr.c.calldate.desc(), cdr.c.id.desc())
-                                 .offset(offset).limit(limit))
+    given = {name: value for name, value in (("from", since), ("to", until)) if value is not None}
+    window = HISTORY_FILTERS.clean(given, partial=True, message="bad date filter")
+    rows, total = backend.call_history(scope.session.connection(), scope.org.code, window.get("from"),
+                                       window.get("to"), offset, limit)
     return [_cdr_dict(row) for row in rows], total
 
 
-def _cdr_dict(row) -> dict:
-    record = dict(row._mapping)
+def _cdr_dict(record: dict) -> dict:
+    record = dict(record)
     for name in ("calldate", "answer", "endtime"):
         record[name] = record[name].isoformat() + "Z" if record[name] else None
     return record
@@ -80,7 +88,7 @@ def _cdr_dict(row) -> dict:
 
 def trunk_status(scope: OrgScope, backend) -> dict:
     """The live outbound trunk's registration state as the PBX reports it, or "unknown"."""
-    trunk = scope.find(LiveTrunk, direction="outbound")
+    trunk = objects.find(scope, Trunks, "outbound", live=True)
     result = {"direction": "outbound", "configured": trunk is not None,
               "register": bool(trunk and trunk.register), "state": UNKNOWN, "detail": ""}
     if trunk is None:
@@ -89,14 +97,12 @@ def trunk_status(scope: OrgScope, backend) -> dict:
     if not trunk.register:
         result.update(state="not_registering", detail="the outbound trunk does not register")
         return result
-    ask = getattr(backend, "registration_state", None) or getattr(backend, "registration_status", None)
-    if ask is None:
-        result["detail"] = "this PBX backend cannot report registrations"
-        return result
     try:
-        state = ask(scope.org.code)
+        state = backend.registration_state(scope.org.code)
     except Exception as error:  # the PBX being down is reported, not raised
         result["detail"] = f"the PBX did not answer: {error}"
         return result
+    if not state:
+        result["detail"] = "the PBX cannot tell"
     result["state"] = str(state) if state else UNKNOWN
     return result

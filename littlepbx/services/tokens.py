@@ -6,12 +6,16 @@ import secrets
 
 from sqlalchemy import select
 
+from littlepbx import fields as f
 from littlepbx.errors import NotFound, Unauthorized
 from littlepbx.models import ApiToken, Organization, utcnow
-from littlepbx.services import validation as v
-from littlepbx.services.scope import ROLE_ORG_INTEGRATOR, ROLE_SYSTEM, Actor, org_by_code
+from littlepbx.tenancy import ROLE_ORG_INTEGRATOR, ROLE_SYSTEM, Actor, org_by_code
 
 PREFIX = "lpbx_"
+TOKEN_FIELDS = f.FieldSet({
+    "name": f.text("Name", 100, min_length=1, required=True, example="acme crm"),
+    "org": f.org_code("Organization", nullable=True, help="null: a system token (every organization)"),
+})
 
 
 def digest(token: str) -> str:
@@ -19,11 +23,11 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session, actor: Actor, name: str, org_code: str | None) -> tuple[ApiToken, str]:
-    """A new token for the whole system (org_code None) or one organization; returns it once."""
+def create_token(session, actor: Actor, data: dict) -> tuple[ApiToken, str]:
+    """A new token for the whole system ("org" null) or one organization; returns it once."""
     actor.require("tokens.manage")
-    values = v.check_fields({"name": name}, {"name": (v.text, 100, 1)}, required=("name",))
-    org = org_by_code(session, org_code, actor) if org_code is not None else None
+    values = TOKEN_FIELDS.clean(data)
+    org = org_by_code(session, values["org"], actor) if values.get("org") else None
     plain = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=values["name"], digest=digest(plain), prefix=plain[:12],
                      org_id=org.id if org else None, created_by=actor.name)

@@ -7,18 +7,24 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from littlepbx import fields as f
 from littlepbx.errors import Conflict, Unauthorized
 from littlepbx.models import ROLE_OPERATOR, ROLE_ORG_ADMIN, User, utcnow
-from littlepbx.services import validation as v
-from littlepbx.services.scope import ROLE_ORG_ADMIN as ACTOR_ORG_ADMIN
-from littlepbx.services.scope import ROLE_SYSTEM, Actor, OrgScope
+from littlepbx.tenancy import ROLE_ORG_ADMIN as ACTOR_ORG_ADMIN
+from littlepbx.tenancy import ROLE_SYSTEM, Actor, OrgScope
 
 HASHER = PasswordHasher()
 FREE_FAILURES = 5          # failed logins allowed before the account is slowed down
 MAX_LOCK_SECONDS = 15 * 60
 
-ADMIN_FIELDS = {"email": (v.email,), "name": (v.text, 100), "password": (v.text, 200, 10),
-                "active": (v.boolean,)}
+ADMIN_FIELDS = f.FieldSet({
+    "email": f.email(required=True),
+    "name": f.text("Name", 100, default=""),
+    "password": f.Text(label="Password", max_length=200, min_length=10, nullable=True,
+                       help="omitted: one is generated and answered once"),
+    "active": f.Boolean(label="Active", default=True),
+})
+ADMIN_CHANGES = ADMIN_FIELDS.where(lambda name, rule: name != "email").as_optional()
 
 
 def hash_password(password: str) -> str:
@@ -29,8 +35,10 @@ def hash_password(password: str) -> str:
 def create_user(session, email: str, password: str, role: str, org_id: int | None = None,
                 name: str = "") -> User:
     """A new login; operators have no organization, organization admins exactly one."""
-    values = v.check_fields({"email": email, "password": password, "name": name},
-                            ADMIN_FIELDS, required=("email", "password"))
+    values = ADMIN_FIELDS.only(["email", "password", "name"]).clean(
+        {"email": email, "password": password, "name": name})
+    if not values.get("password"):
+        raise f.fail("password", "required")
     if session.scalar(select(User.id).where(User.email == values["email"])):
         raise Conflict(f"{values['email']} already has a login", {"email": "already used"})
     user = User(email=values["email"], name=values.get("name") or "", role=role, org_id=org_id,
@@ -89,8 +97,8 @@ def get_admin(scope: OrgScope, email: str) -> User:
 def create_admin(scope: OrgScope, data: dict) -> tuple[User, str | None]:
     """A new organization admin; without a password one is generated and returned once."""
     scope.require("admins.manage")
-    values = v.check_fields(data, ADMIN_FIELDS, required=("email",))
-    generated = None if values.get("password") else v.new_secret(16)
+    values = ADMIN_FIELDS.clean(data)
+    generated = None if values.get("password") else f.new_secret(16)
     user = create_user(scope.session, values["email"], values.get("password") or generated,
                        ROLE_ORG_ADMIN, scope.org.id, values.get("name") or "")
     if values.get("active") is False:
@@ -103,9 +111,8 @@ def update_admin(scope: OrgScope, email: str, data: dict) -> User:
     """Change an admin's name, password or whether the login is active."""
     scope.require("admins.manage")
     user = get_admin(scope, email)
-    values = v.check_fields({k: val for k, val in data.items() if k != "email"}
-                            if isinstance(data, dict) else data,
-                            {k: r for k, r in ADMIN_FIELDS.items() if k != "email"}, partial=True)
+    values = ADMIN_CHANGES.clean({k: val for k, val in data.items() if k != "email"}
+                                 if isinstance(data, dict) else data, partial=True)
     if values.get("name") is not None:
         user.name = values["name"]
     if values.get("password"):

@@ -10,12 +10,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from littlepbx.auth import current_actor
 from littlepbx.errors import LittlePBXError, Unauthorized
 from littlepbx.extensions import db
+from littlepbx.kinds import Extensions
 from littlepbx.models import Organization
 from littlepbx.services import extensions as extension_service
+from littlepbx.services import objects, users
 from littlepbx.services import orgs as org_service
-from littlepbx.services import users
 from littlepbx.services.phones import sip_server
-from littlepbx.services.scope import OrgScope, open_scope
+from littlepbx.tenancy import OrgScope, open_scope
 from littlepbx.web.phone_guides import PHONES
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -125,7 +126,7 @@ def phone_help(code: str):
     """How to set up each popular phone, with this organization's settings filled in."""
     scope = org_scope(code)
     numbers = [(e.number, e.display_name, extension_service.sip_username(scope, e.number))
-               for e in extension_service.list_extensions(scope)]
+               for e in objects.all_of(scope, Extensions)]
     return render_template("web/help_phones.html", org=scope.org, extensions=numbers,
                            server=sip_server(current_app.config), phones=PHONES)
 

@@ -3,6 +3,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+import littlepbx.kinds  # noqa: F401  (declares the draft and live tables of every kind)
 from littlepbx.models import Base
 
 config = context.config

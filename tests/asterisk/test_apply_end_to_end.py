@@ -9,7 +9,8 @@ import pytest
 from littlepbx import build_applier, close_app, create_app
 from littlepbx.applier import states
 from littlepbx.extensions import db
-from littlepbx.services import dids, extensions, orgs, trunks
+from littlepbx.kinds import Dids, Extensions, Trunks
+from littlepbx.services import extensions, objects, orgs
 from littlepbx.services.apply import request_apply
 from tests.conftest import make_org, scope_of, wait_until, wipe
 
@@ -55,7 +56,7 @@ def apply_until_done(app, session, code: str) -> str:
 
 def sip_password(session, number: str) -> str:
     session.expire_all()
-    return extensions.get_extension(scope_of(session, "e2e"), number).sip_password
+    return objects.get(scope_of(session, "e2e"), Extensions, number).sip_password
 
 
 def register(pbx, session, number: str) -> int:
@@ -80,11 +81,11 @@ def e2e_org(product, session, pbx):
     make_org(session, "e2e", apply_wait_seconds=60)
     scope = scope_of(session, "e2e")
     for number in ("101", "102"):
-        extensions.create_extension(scope, {"number": number, "ring_seconds": 5,
+        objects.create(scope, Extensions, {"number": number, "ring_seconds": 5,
                                             "no_answer": "hangup", "voicemail_enabled": False})
     # An inbound trunk set the way integrators set it (REST validation, then the backend).
-    trunks.put_trunk(scope, "inbound", {"host": UPSTREAM, "source_addresses": UPSTREAM})
-    dids.assign_did(scope, {"number": DID, "extension": "101"})
+    objects.put(scope, Trunks, "inbound", {"host": UPSTREAM, "source_addresses": UPSTREAM})
+    objects.create(scope, Dids, {"number": DID, "extension": "101"})
     session.commit()
     assert apply_until_done(product, session, "e2e") == states.APPLIED
     assert register(pbx, session, "101") == 0
@@ -102,14 +103,14 @@ def test_when_draft_is_applied_then_its_phones_register_and_call_each_other(pbx,
 
 
 def test_when_extension_is_only_a_draft_then_its_phone_cannot_register(pbx, session, e2e_org):
-    extensions.create_extension(scope_of(session, "e2e"), {"number": "103"})
+    objects.create(scope_of(session, "e2e"), Extensions, {"number": "103"})
     session.commit()
     assert register(pbx, session, "103") != 0
 
 
 def test_when_org_has_a_call_then_apply_waits_and_applies_after_the_bye(product, pbx, session,
                                                                        e2e_org):
-    extensions.create_extension(scope_of(session, "e2e"), {"number": "103"})
+    objects.create(scope_of(session, "e2e"), Extensions, {"number": "103"})
     session.commit()
     calling, answering = start_call(pbx, session, "102", "101", duration_ms=4000)
     try:
@@ -136,7 +137,7 @@ def test_when_apply_deadline_passes_during_a_call_then_call_survives_the_apply(p
         wait_until(lambda: pbx.backend.active_calls("e2e") == 1, what="the call to be up")
         scope = scope_of(session, "e2e")
         scope.org.apply_wait_seconds = 0
-        extensions.update_extension(scope, "101", {"ring_seconds": 30})
+        objects.update(scope, Extensions, "101", {"ring_seconds": 30})
         extensions.regenerate_password(scope, "102")
         session.commit()
         assert apply_until_done(product, session, "e2e") == states.APPLIED
@@ -148,10 +149,10 @@ def test_when_apply_deadline_passes_during_a_call_then_call_survives_the_apply(p
 
 def test_when_phones_register_then_the_api_shows_which_extensions_are_registered(
         product, session, e2e_org):
-    from littlepbx.services.scope import SYSTEM
     from littlepbx.services.tokens import create_token
-    extensions.create_extension(scope_of(session, "e2e"), {"number": "103"})
-    _, token = create_token(session, SYSTEM, "e2e", None)
+    from littlepbx.tenancy import SYSTEM
+    objects.create(scope_of(session, "e2e"), Extensions, {"number": "103"})
+    _, token = create_token(session, SYSTEM, {"name": "e2e"})
     session.commit()
     answer = product.test_client().get("/api/v1/orgs/e2e/extensions",
                                        headers={"Authorization": f"Bearer {token}"})
@@ -182,9 +183,9 @@ def test_when_org_is_deleted_then_its_call_history_goes_with_it(product, pbx, se
 
 def test_when_upstream_call_arrives_on_a_did_then_the_api_counts_it_on_that_did(
         product, pbx, session, e2e_org):
-    from littlepbx.services.scope import SYSTEM
     from littlepbx.services.tokens import create_token
-    _, token = create_token(session, SYSTEM, "e2e", None)
+    from littlepbx.tenancy import SYSTEM
+    _, token = create_token(session, SYSTEM, {"name": "e2e"})
     session.commit()
     client = product.test_client()
 

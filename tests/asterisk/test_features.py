@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from littlepbx.pbx_backends.asterisk import convert_moh, provision, tables
+from littlepbx.pbx_backends.asterisk import provision, tables
 from littlepbx.pbx_backends.asterisk.ami import AMIClient
 from littlepbx.pbx_backends.base import BackendError, MohConfig, TrunkConfig
 
@@ -155,7 +155,8 @@ def test_when_callee_holds_then_caller_hears_its_orgs_music_class(t1_restored, t
     pbx = t1_restored
     source = tmp_path / "music.wav"
     subprocess.run(["sox", "-n", "-r", "44100", "-c", "2", str(source), "synth", "3", "sine", "300"], check=True)
-    converted = convert_moh(source, Path(pbx.config["DATA_DIR"]) / "moh" / "t1" / "upload1" / "hold.wav")
+    converted = Path(pbx.config["DATA_DIR"]) / "moh" / "t1" / "upload1" / "hold.wav"
+    pbx.backend.convert_audio(source, converted)
     pbx.apply(org_t1(moh=MohConfig(True, str(converted))))
     with AMIClient("127.0.0.1", pbx.config["ASTERISK_AMI_PORT"], pbx.config["ASTERISK_AMI_USER"],
                    pbx.config["ASTERISK_AMI_SECRET"], events=True) as ami:
@@ -170,11 +171,11 @@ def test_when_callee_holds_then_caller_hears_its_orgs_music_class(t1_restored, t
     assert event.get("Class") == "t1", event
 
 
-def test_when_file_is_not_audio_then_convert_moh_says_so(tmp_path):
+def test_when_file_is_not_audio_then_converting_it_says_so(pbx, tmp_path):
     source = tmp_path / "notes.mp3"
     source.write_text("not music")
     with pytest.raises(BackendError, match="not an audio file"):
-        convert_moh(source, tmp_path / "out.wav")
+        pbx.backend.convert_audio(source, tmp_path / "out.wav")
 
 
 def registering_trunk(address: str, username: str) -> TrunkConfig:

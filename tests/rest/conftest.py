@@ -9,8 +9,8 @@ from werkzeug.serving import make_server
 
 from littlepbx.models import User
 from littlepbx.services import tokens
-from littlepbx.services.scope import SYSTEM
 from littlepbx.services.users import create_admin
+from littlepbx.tenancy import SYSTEM
 from tests.conftest import make_org, scope_of
 
 
@@ -45,7 +45,7 @@ class Api:
 
 def new_token(session, name: str, org_code: str | None) -> str:
     """A committed token for the system (None) or one organization."""
-    _, plain = tokens.create_token(session, SYSTEM, name, org_code)
+    _, plain = tokens.create_token(session, SYSTEM, {"name": name, "org": org_code})
     session.commit()
     return plain
 
@@ -59,12 +59,13 @@ def system_api(client, session):
 @pytest.fixture
 def orgs(session):
     """Two organizations, acme and globex, each with extension 101 and a DID."""
-    from littlepbx.services import dids, extensions
+    from littlepbx.kinds import Dids, Extensions
+    from littlepbx.services import objects
     for code, did in (("acme", "+14155550100"), ("globex", "+14155550200")):
         make_org(session, code)
         scope = scope_of(session, code)
-        extensions.create_extension(scope, {"number": "101", "display_name": "Front desk"})
-        dids.assign_did(scope, {"number": did, "extension": "101"})
+        objects.create(scope, Extensions, {"number": "101", "display_name": "Front desk"})
+        objects.create(scope, Dids, {"number": did, "extension": "101"})
         session.commit()
     return ("acme", "globex")
 

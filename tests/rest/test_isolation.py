@@ -1,7 +1,8 @@
 """An org token or an org admin never reaches another organization: every resource answers 404."""
 import pytest
 
-from littlepbx.models import Did, Extension, Organization, Trunk
+from littlepbx.kinds import Dids, Extensions, Trunks
+from littlepbx.models import Organization
 
 # Every endpoint under /orgs/{code}, aimed at globex (the other org), by code, DID number, extension number.
 OTHER_ORG_REQUESTS = [
@@ -50,9 +51,9 @@ def snapshot(session):
     """What globex has, to prove a refused request changed nothing."""
     session.expire_all()
     globex = session.query(Organization).filter_by(code="globex").one()
-    return (globex.name, sorted((d.number, d.extension) for d in session.query(Did).filter_by(org_id=globex.id)),
-            sorted((e.number, e.display_name, e.sip_password) for e in session.query(Extension).filter_by(org_id=globex.id)),
-            session.query(Trunk).filter_by(org_id=globex.id).count())
+    return (globex.name, sorted((d.number, d.extension) for d in session.query(Dids.draft).filter_by(org_id=globex.id)),
+            sorted((e.number, e.display_name, e.sip_password) for e in session.query(Extensions.draft).filter_by(org_id=globex.id)),
+            session.query(Trunks.draft).filter_by(org_id=globex.id).count())
 
 
 @pytest.mark.parametrize("method,path,payload", OTHER_ORG_REQUESTS + CROSS_KEY_REQUESTS)

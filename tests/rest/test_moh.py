@@ -4,7 +4,8 @@ import subprocess
 
 import pytest
 
-from littlepbx.applier.live import moh_path
+from littlepbx.kinds.moh import moh_path
+from tests.conftest import scope_of
 
 
 @pytest.fixture(scope="session")
@@ -88,12 +89,10 @@ def test_when_moh_deleted_then_no_file_and_off(system_api, orgs, mp3_bytes):
 
 def test_when_moh_applied_then_live_config_points_at_the_file(system_api, orgs, app, mp3_bytes, session):
     from littlepbx import build_applier
-    from littlepbx.applier.live import load_live_config
-    from littlepbx.models import Organization
+    from littlepbx.kinds.pbx import live_config
     shown = upload(system_api, mp3_bytes, enabled="true").get_json()
     build_applier(app).step(system_api.post("/orgs/acme/apply").get_json()["id"])
-    org = session.query(Organization).filter_by(code="acme").one()
-    live = load_live_config(session, org, app.config["DATA_DIR"])
+    live = live_config(scope_of(session, "acme"), app.config["DATA_DIR"])
     assert live.moh.enabled and live.moh.path == moh_path(app.config["DATA_DIR"], "acme", shown["sha256"])
 
 

@@ -1,9 +1,8 @@
 from datetime import datetime
 
 import pytest
-from sqlalchemy import text
 
-from tests.support.recording_backend import set_calls
+from tests.support.recording_backend import add_call_record, set_calls
 
 
 @pytest.fixture
@@ -13,15 +12,9 @@ def call_records(engine, orgs):
             ("acme", "2026-01-31 09:00:00", "101", "+33100000002"),
             ("acme", "2026-01-31 18:30:00", "+14155550999", "101"),
             ("globex", "2026-01-31 12:00:00", "101", "+33100000003")]
-    with engine.begin() as connection:
-        for tenant, when, src, dst in rows:
-            connection.execute(text("INSERT INTO cdr (calldate, tenantid, src, dst, duration, billsec,"
-                                    " disposition, uniqueid) VALUES (:c, :t, :s, :d, 30, 25, 'ANSWERED', :u)"),
-                               {"c": datetime.fromisoformat(when), "t": tenant, "s": src, "d": dst,
-                                "u": f"{tenant}-{when}"})
-    yield
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM cdr"))
+    for tenant, when, src, dst in rows:
+        add_call_record(engine, tenant, calldate=datetime.fromisoformat(when), src=src, dst=dst, duration=30,
+                        billsec=25, disposition="ANSWERED", uniqueid=f"{tenant}-{when}")
 
 
 def test_when_cdr_listed_then_only_the_orgs_calls_newest_first(system_api, call_records):

@@ -61,9 +61,11 @@ def test_when_backend_cannot_report_registration_then_state_is_unknown(system_ap
     assert status == {**status, "configured": True, "register": True, "state": "unknown"}
 
 
-def test_when_backend_reports_registration_then_state_is_shown(system_api, orgs, app):
-    from littlepbx import build_applier, get_backend
+def test_when_backend_reports_registration_then_state_is_shown(system_api, orgs, app, engine):
+    from littlepbx import build_applier
+    from tests.support.recording_backend import set_registration_state
     system_api.put("/orgs/acme/trunks/outbound", json=OUTBOUND)
     build_applier(app).step(system_api.post("/orgs/acme/apply").get_json()["id"])
-    get_backend(app).registration_state = lambda code: "Registered" if code == "acme" else None
+    set_registration_state(engine, "acme", "Registered")
+    set_registration_state(engine, "globex", "Rejected")
     assert system_api.get("/orgs/acme/trunks/outbound/status").get_json()["state"] == "Registered"

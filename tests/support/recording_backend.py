@@ -13,7 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from littlepbx.pbx_backends.base import PBXBackend
+from littlepbx.pbx_backends.audio import convert_to_wav
+from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS, PBXBackend
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS test_pbx_rows (org VARCHAR(16) NOT NULL, kind VARCHAR(16) NOT NULL,"
@@ -22,12 +23,19 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS test_pbx_controls (org VARCHAR(16) PRIMARY KEY,"
     " write_delay FLOAT NOT NULL DEFAULT 0, fail_message VARCHAR(255) NULL,"
     " marker VARCHAR(255) NULL)",
+    "CREATE TABLE IF NOT EXISTS test_pbx_registrations (org VARCHAR(16) PRIMARY KEY, state VARCHAR(40) NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS test_pbx_call_records (id INT AUTO_INCREMENT PRIMARY KEY, org VARCHAR(16) NOT NULL,"
+    " calldate DATETIME NOT NULL, answer DATETIME NULL, endtime DATETIME NULL, clid VARCHAR(120) NULL,"
+    " src VARCHAR(80) NULL, dst VARCHAR(80) NULL, dstchannel VARCHAR(120) NULL, lastapp VARCHAR(80) NULL,"
+    " duration INT NULL, billsec INT NULL, disposition VARCHAR(45) NULL, uniqueid VARCHAR(150) NULL)",
 ]
-TABLES = ("test_pbx_rows", "test_pbx_calls", "test_pbx_controls")
+TABLES = ("test_pbx_rows", "test_pbx_calls", "test_pbx_controls", "test_pbx_registrations",
+          "test_pbx_call_records")
 
 
 class RecordingBackend(PBXBackend):
-    """Writes one row per extension and DID; counts calls from a table the test sets."""
+    """Writes one row per extension and DID; calls, registrations and call records come from
+    tables the test fills (set_calls, set_registration_state, add_call_record)."""
 
     name = "recording"
 
@@ -41,6 +49,39 @@ class RecordingBackend(PBXBackend):
 
     def housekeeping(self, force: bool = False) -> None:
         self.housekeeping_calls = getattr(self, "housekeeping_calls", 0) + 1
+
+    def after_commit(self, org) -> None:
+        """Nothing runs between requests in this PBX."""
+
+    def after_remove(self, code: str) -> None:
+        """Nothing runs between requests in this PBX."""
+
+    def registered_extensions(self, connection, code: str):
+        """This PBX cannot tell."""
+        return None
+
+    def current_calls(self, code: str):
+        """This PBX cannot tell."""
+        return None
+
+    def registration_state(self, code: str):
+        with self.engine.connect() as connection:
+            return connection.scalar(text("SELECT state FROM test_pbx_registrations WHERE org = :o"), {"o": code})
+
+    def call_history(self, connection, code, since, until, offset, limit):
+        where = " WHERE org = :o" + (" AND calldate >= :since" if since else "") + (" AND calldate < :until" if until else "")
+        params = {"o": code, "since": since, "until": until}
+        total = connection.scalar(text("SELECT COUNT(*) FROM test_pbx_call_records" + where), params)
+        rows = connection.execute(text(f"SELECT {', '.join(CALL_RECORD_COLUMNS)} FROM test_pbx_call_records" + where
+                                       + f" ORDER BY calldate DESC, id DESC LIMIT {int(limit)} OFFSET {int(offset)}"),
+                                  params)
+        return [dict(row._mapping) for row in rows], total
+
+    def health(self) -> dict:
+        return {"ok": True}
+
+    def convert_audio(self, source, target, max_seconds: int = 600) -> None:
+        convert_to_wav(source, target, max_seconds)
 
     def write_org(self, connection, org) -> None:
         self._remove(connection, org.code)
@@ -98,6 +139,20 @@ def set_controls(engine, code: str, write_delay: float = 0, fail_message: str | 
     with engine.begin() as connection:
         connection.execute(text("REPLACE INTO test_pbx_controls VALUES (:o, :d, :f, :m)"),
                            {"o": code, "d": write_delay, "f": fail_message, "m": marker})
+
+
+def set_registration_state(engine, code: str, state: str) -> None:
+    """Pretend the organization's outbound upstream registration is in ``state``."""
+    with engine.begin() as connection:
+        connection.execute(text("REPLACE INTO test_pbx_registrations VALUES (:o, :s)"), {"o": code, "s": state})
+
+
+def add_call_record(engine, code: str, **values) -> None:
+    """One call record of the organization, as the PBX would have written it."""
+    columns = ["org", *values]
+    with engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO test_pbx_call_records ({', '.join(columns)}) VALUES "
+                                f"({', '.join(':' + c for c in columns)})"), {"org": code, **values})
 
 
 def pbx_rows(engine, code: str) -> dict[tuple[str, str], str]:

@@ -9,8 +9,9 @@ import pytest
 from waitress.server import create_server
 
 from littlepbx import build_applier
+from littlepbx.kinds import Dids, Extensions
 from littlepbx.models import ROLE_OPERATOR, ROLE_ORG_ADMIN
-from littlepbx.services import apply, dids, extensions, users
+from littlepbx.services import apply, objects, users
 from tests.conftest import make_org, scope_of
 from tests.support.worker_thread import running_worker
 
@@ -80,8 +81,8 @@ def acme(app, session):
     """Organization acme (Europe/Paris) with extension 100, one DID, an admin, all applied."""
     org = make_org(session, "acme", name="Acme Widgets", timezone="Europe/Paris")
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "100", "display_name": "Reception"})
-    dids.assign_did(scope, {"number": "+14155550100", "extension": "100"})
+    objects.create(scope, Extensions, {"number": "100", "display_name": "Reception"})
+    objects.create(scope, Dids, {"number": "+14155550100", "extension": "100"})
     users.create_user(session, ADMIN, PASSWORD, ROLE_ORG_ADMIN, org.id)
     run = apply.request_apply(scope)
     session.commit()
@@ -93,7 +94,7 @@ def acme(app, session):
 def other_org(app, session):
     """A second organization the acme admin must never see."""
     org = make_org(session, "globex", name="Globex Secret Corp")
-    extensions.create_extension(scope_of(session, "globex"), {"number": "555", "display_name": "Hank Scorpio"})
+    objects.create(scope_of(session, "globex"), Extensions, {"number": "555", "display_name": "Hank Scorpio"})
     session.commit()
     return org
 

@@ -5,11 +5,9 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import delete, insert
 
 from littlepbx.models import utcnow
-from littlepbx.pbx_backends.asterisk.tables import cdr
-from tests.support.recording_backend import set_calls
+from tests.support.recording_backend import add_call_record, set_calls
 from tests.web.conftest import ARTIFACTS, log_in, open_pbx, screenshot
 
 pytestmark = pytest.mark.browser
@@ -17,10 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def call_history(acme, engine):
-    """Six call records of acme (five in the last four weeks) and one of another org.
-
-    The cdr table is the PBX's, not wiped between tests: the records are removed afterwards.
-    """
+    """Six call records of acme (five in the last four weeks) and one of another org."""
     now = utcnow()
     rows = [
         ("acme", 1, "100", "ANSWERED", 65), ("acme", 2, "100", "ANSWERED", 30),
@@ -28,15 +23,10 @@ def call_history(acme, engine):
         ("acme", 80, "100", "BUSY", 0), ("acme", 24 * 40, "100", "ANSWERED", 5),
         ("globex", 1, "555", "ANSWERED", 99),
     ]
-    with engine.begin() as connection:
-        for number, (tenant, hours_ago, dst, disposition, billsec) in enumerate(rows):
-            connection.execute(insert(cdr).values(
-                calldate=now - timedelta(hours=hours_ago), tenantid=tenant, src="+33140000000",
-                clid=f'"Caller {number}" <+33140000000>', dst=dst, disposition=disposition,
-                duration=billsec + 5, billsec=billsec, uniqueid=f"u{number}"))
-    yield
-    with engine.begin() as connection:
-        connection.execute(delete(cdr))
+    for number, (tenant, hours_ago, dst, disposition, billsec) in enumerate(rows):
+        add_call_record(engine, tenant, calldate=now - timedelta(hours=hours_ago), src="+33140000000",
+                        clid=f'"Caller {number}" <+33140000000>', dst=dst, disposition=disposition,
+                        duration=billsec + 5, billsec=billsec, uniqueid=f"u{number}")
 
 
 def test_stats_page_shows_calls_now_history_chart_and_per_extension_counts(page, acme, call_history, engine):
@@ -68,9 +58,10 @@ def test_when_org_has_no_calls_then_stats_say_so(page, acme):
 
 
 def test_phone_help_fills_in_server_port_transport_and_each_extension_username(page, acme, session):
-    from littlepbx.services import extensions
+    from littlepbx.kinds import Extensions
+    from littlepbx.services import objects
     from tests.conftest import scope_of
-    extensions.create_extension(scope_of(session, "acme"), {"number": "101", "display_name": "Sales"})
+    objects.create(scope_of(session, "acme"), Extensions, {"number": "101", "display_name": "Sales"})
     session.commit()
     log_in(page)
     page.get_by_role("link", name="Phone help").click()
@@ -112,9 +103,10 @@ def test_an_extension_can_be_added_with_the_keyboard_alone(page, acme, engine):
 
 
 def test_empty_org_says_how_to_begin(page, acme, session):
-    from littlepbx.services import extensions
+    from littlepbx.kinds import Extensions
+    from littlepbx.services import objects
     from tests.conftest import scope_of
-    extensions.delete_extension(scope_of(session, "acme"), "100")
+    objects.delete(scope_of(session, "acme"), Extensions, "100")
     session.commit()
     open_pbx(page)
     expect(page.locator("#no-extensions")).to_have_text("No extensions yet: add the first one below.")
@@ -123,12 +115,13 @@ def test_empty_org_says_how_to_begin(page, acme, session):
 def test_readme_screenshot_of_the_pbx_page(page, acme, session):
     """Not a check: the picture README shows. docs/screenshot-pbx-page.png is written when missing
     or when LITTLEPBX_UPDATE_SCREENSHOT=1 (so test runs do not churn it); test-artifacts/ always."""
-    from littlepbx.services import extensions
+    from littlepbx.kinds import Extensions
+    from littlepbx.services import objects
     from tests.conftest import scope_of
     scope = scope_of(session, "acme")
-    extensions.create_extension(scope, {"number": "101", "display_name": "Sales", "ring_seconds": 25,
+    objects.create(scope, Extensions, {"number": "101", "display_name": "Sales", "ring_seconds": 25,
                                         "voicemail_email": "sales@acme.example"})
-    extensions.update_extension(scope, "100", {"display_name": "Front desk"})
+    objects.update(scope, Extensions, "100", {"display_name": "Front desk"})
     session.commit()
     open_pbx(page)
     page.get_by_text("Show what will change").click()

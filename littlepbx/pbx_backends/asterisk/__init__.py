@@ -1,9 +1,8 @@
-"""The Asterisk 22 backend: realtime rows over ODBC, one generic dialplan, AMI for call counts."""
+"""The Asterisk 22 backend: realtime rows over ODBC, one generic dialplan, ARI and AMI on loopback."""
 from littlepbx.pbx_backends.base import register
 
 from .backend import AsteriskBackend
-from .moh import convert_moh
 
 register(AsteriskBackend)
 
-__all__ = ["AsteriskBackend", "convert_moh"]
+__all__ = ["AsteriskBackend"]

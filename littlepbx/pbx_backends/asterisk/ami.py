@@ -49,22 +49,6 @@ class AMIClient:
             if "Event" in message:
                 self.events.append(message)
 
-    def action_list(self, name: str, **fields) -> list[dict]:
-        """Send an action answered by a list of events, and return those events."""
-        action_id = f"lp{next(self._ids)}"
-        self._send({"Action": name, "ActionID": action_id, **fields})
-        items: list[dict] = []
-        while True:
-            message = self._read_message()
-            if message.get("ActionID") != action_id:
-                continue
-            if message.get("Response", "").lower() == "error":
-                raise AMIError(f"{name}: {message.get('Message', 'error')}")
-            if message.get("EventList", "").lower() == "complete":
-                return items
-            if "Event" in message:
-                items.append(message)
-
     def command(self, command: str) -> str:
         """Run one CLI command and return what it printed."""
         return self.action("Command", Command=command).get("Output", "")

@@ -26,14 +26,18 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.exc import DBAPIError
 
+from littlepbx.pbx_backends.audio import convert_to_wav
 from littlepbx.pbx_backends.base import (
+    CALL_RECORD_COLUMNS,
     NO_ANSWER_FORWARD,
     BackendError,
+    CallInProgress,
     ExtensionConfig,
     OrgPBXConfig,
     PBXBackend,
@@ -42,6 +46,7 @@ from littlepbx.pbx_backends.base import (
 
 from . import tables as t
 from .ami import AMIClient, AMIError
+from .ari import ARIClient, ARIError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,8 @@ EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
 TRANSPORT = "transport-udp"
 PHONE_CONTEXT = "lp-phones"
+UPSTREAM_CONTEXT = "lp-upstream"
+ENTRY_CONTEXTS = (PHONE_CONTEXT, UPSTREAM_CONTEXT)
 # A context that does not exist: trunk endpoints must never start a call.
 NO_CONTEXT = "lp-none"
 CODECS = "ulaw,alaw"
@@ -295,6 +302,34 @@ def request_refresh(connection, code: str) -> None:
     connection.execute(statement.on_duplicate_key_update(version=table.c.version + 1))
 
 
+def calls_of_tenant(channels: list[dict], code: str) -> list[CallInProgress]:
+    """One entry per call of the tenant: the channel that started it (a phone's or an upstream's,
+    the one with a dialplan position in LittlePBX's entry contexts), with who it reached."""
+    calls = []
+    for channel in channels:
+        if channel.get("tenantid") != code:
+            continue
+        if (channel.get("dialplan") or {}).get("context") not in ENTRY_CONTEXTS:
+            continue
+        caller = (channel.get("caller") or {}).get("number") or ""
+        connected = (channel.get("connected") or {}).get("number") or ""
+        exten = (channel.get("dialplan") or {}).get("exten") or ""
+        calls.append(CallInProgress(caller=caller, callee=connected or exten, state=channel.get("state", ""),
+                                    started_at=_ari_time(channel.get("creationtime"))))
+    return calls
+
+
+def _ari_time(value: str | None):
+    """An ARI timestamp ('2026-11-27T10:00:00.123+0000') as a naive UTC datetime."""
+    if not value:
+        return None
+    try:
+        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 class AsteriskBackend(PBXBackend):
     """Writes an org's realtime rows in the applier's transaction; counts calls through AMI."""
 
@@ -370,6 +405,34 @@ class AsteriskBackend(PBXBackend):
                       ignore_errors=True)
         self.refresh_registration(code)
 
+    def convert_audio(self, source, target, max_seconds: int = 600) -> None:
+        """8 kHz mono WAV, which Asterisk plays without transcoding (see pbx_backends.audio)."""
+        convert_to_wav(source, target, max_seconds)
+
+    def call_history(self, connection, code: str, since, until, offset: int, limit: int):
+        """The org's CDR rows (cdr_adaptive_odbc writes them with the channel's tenantid)."""
+        table = t.cdr
+        criteria = [table.c.tenantid == check_code(code)]
+        if since is not None:
+            criteria.append(table.c.calldate >= since)
+        if until is not None:
+            criteria.append(table.c.calldate < until)
+        total = connection.scalar(select(func.count()).select_from(table).where(*criteria))
+        rows = connection.execute(select(*[table.c[name] for name in CALL_RECORD_COLUMNS]).where(*criteria)
+                                  .order_by(table.c.calldate.desc(), table.c.id.desc())
+                                  .offset(offset).limit(limit))
+        return [dict(row._mapping) for row in rows], total
+
+    def current_calls(self, code: str) -> list[CallInProgress] | None:
+        """The org's calls now, from ARI's channel list (each channel carries its tenantid)."""
+        check_code(code)
+        try:
+            channels = self.ari().get("channels")
+        except ARIError as error:
+            log.warning("ARI did not list the channels: %s", error)
+            return None
+        return calls_of_tenant(channels, code)
+
     def registered_extensions(self, connection, code: str) -> set[str] | None:
         """Extensions with an unexpired contact: Asterisk writes REGISTERs into ps_contacts."""
         table = t.ps_contacts
@@ -380,16 +443,22 @@ class AsteriskBackend(PBXBackend):
 
     def active_calls(self, code: str) -> int:
         """Calls the org started (phones and its upstream), from the dialplan's GROUP counter."""
-        with self.ami() as ami:
-            value = ami.getvar(f"GROUP_COUNT({check_code(code)}@tenant)")
+        try:
+            with self.ami() as ami:
+                value = ami.getvar(f"GROUP_COUNT({check_code(code)}@tenant)")
+        except (OSError, AMIError) as error:
+            raise BackendError(f"Asterisk did not answer on AMI: {error}") from None
         return int(value or 0)
 
     def did_calls(self, code: str, numbers: list[str]) -> dict[str, int] | None:
         """Calls up on each DID, from the GROUP the dialplan sets when an upstream call matches it."""
         check_code(code)
-        with self.ami() as ami:
-            return {number: int(ami.getvar(f"GROUP_COUNT({code}-{number.lstrip('+')}@did)") or 0)
-                    for number in numbers}
+        try:
+            with self.ami() as ami:
+                return {number: int(ami.getvar(f"GROUP_COUNT({code}-{number.lstrip('+')}@did)") or 0)
+                        for number in numbers}
+        except (OSError, AMIError) as error:
+            raise BackendError(f"Asterisk did not answer on AMI: {error}") from None
 
     def health(self) -> dict:
         """Whether Asterisk answers on AMI."""
@@ -495,6 +564,11 @@ class AsteriskBackend(PBXBackend):
                                              pool_pre_ping=True, pool_recycle=3600,
                                              isolation_level="READ COMMITTED")
             return self._engine
+
+    def ari(self) -> ARIClient:
+        """The ARI client of the configured Asterisk (HTTP on loopback)."""
+        return ARIClient(int(self.config["ASTERISK_ARI_PORT"]), str(self.config["ASTERISK_ARI_USER"]),
+                         str(self.config["ASTERISK_ARI_PASSWORD"]))
 
     def ami(self) -> AMIClient:
         """A fresh AMI connection to the configured Asterisk."""

@@ -1,4 +1,5 @@
-"""Music on hold: uploads converted once to a format Asterisk plays without transcoding effort."""
+"""Audio uploads (music on hold, prompts) converted once, with sox, to 8 kHz mono 16-bit WAV:
+the form both Asterisk and FreeSWITCH play without transcoding effort."""
 from __future__ import annotations
 
 import os
@@ -8,16 +9,13 @@ from pathlib import Path
 
 from littlepbx.pbx_backends.base import BackendError
 
-# 8 kHz mono 16-bit WAV: format_wav reads it natively; sox's mp3 support comes from libsox-fmt-mp3.
+# 8 kHz mono 16-bit WAV: Asterisk's format_wav reads it natively; sox's mp3 support comes from libsox-fmt-mp3.
 SOX_OUTPUT = ["-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer"]
 
 
-def convert_moh(src_path: str | os.PathLike, dst_path: str | os.PathLike, max_seconds: int = 600) -> Path:
-    """Convert an uploaded audio file (MP3, WAV, ...) to 8 kHz mono WAV at ``dst_path`` (.wav).
-
-    The org's MoH class plays every file in the directory of the path given in MohConfig, so
-    keep one converted file per directory. Raises BackendError when the file is not audio sox can read.
-    """
+def convert_to_wav(src_path: str | os.PathLike, dst_path: str | os.PathLike, max_seconds: int = 600) -> Path:
+    """Convert an uploaded audio file (MP3, WAV, ...) to 8 kHz mono WAV at ``dst_path`` (.wav), at
+    most ``max_seconds`` long. Raises BackendError when the file is not audio sox can read."""
     if shutil.which("sox") is None:
         raise BackendError("sox is not installed (apt-get install sox libsox-fmt-mp3)")
     dst_path = Path(dst_path)
@@ -31,7 +29,7 @@ def convert_moh(src_path: str | os.PathLike, dst_path: str | os.PathLike, max_se
         temporary.unlink(missing_ok=True)
         raise BackendError(f"{Path(src_path).name} is not an audio file that can be played on hold: "
                            f"{result.stderr.strip()[:200]}")
-    # Asterisk runs as its own user: the file must be world-readable.
+    # The PBX runs as its own user: the file must be world-readable.
     temporary.chmod(0o644)
     temporary.replace(dst_path)
     return dst_path

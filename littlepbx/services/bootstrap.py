@@ -11,11 +11,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from littlepbx.errors import Unauthorized
+from littlepbx.fields import new_secret
+from littlepbx.kinds import Dids, Extensions
 from littlepbx.models import ROLE_OPERATOR, Organization, User
-from littlepbx.services import dids, extensions, orgs, users
-from littlepbx.services.scope import SYSTEM, open_scope
+from littlepbx.services import extensions, objects, orgs, users
 from littlepbx.services.tokens import authenticate_token, create_token
-from littlepbx.services.validation import new_secret
+from littlepbx.tenancy import SYSTEM, open_scope
 
 OPERATOR_EMAIL = "operator@littlepbx.local"
 DEMO_ORG = {"code": "demo", "name": "Demo Organization", "admin_email": "admin@demo.littlepbx.local"}
@@ -68,7 +69,7 @@ def ensure_token(session, token: str | None) -> str:
                 return token
         except Unauthorized:
             pass
-    return create_token(session, SYSTEM, "install", None)[1]
+    return create_token(session, SYSTEM, {"name": "install"})[1]
 
 
 def ensure_demo_org(session) -> None:
@@ -79,9 +80,9 @@ def ensure_demo_org(session) -> None:
     orgs.create_org(session, SYSTEM, DEMO_ORG)
     scope = open_scope(session, SYSTEM, DEMO_ORG["code"])
     for data in DEMO_EXTENSIONS:
-        extensions.create_extension(scope, data)
+        objects.create(scope, Extensions, data)
     session.flush()
-    dids.assign_did(scope, DEMO_DID)
+    objects.create(scope, Dids, DEMO_DID)
 
 
 def bootstrap(session, credentials_file: Path, url: str, sip: dict, demo: bool = True) -> dict:
@@ -100,7 +101,7 @@ def bootstrap(session, credentials_file: Path, url: str, sip: dict, demo: bool =
                                                 old.get("ADMIN_PASSWORD"), "org_admin",
                                                 scope.org.id)
         values["SIP_SERVER"] = f"{sip['server']}:{sip['port']}"
-        for ext in extensions.list_extensions(scope):
+        for ext in objects.all_of(scope, Extensions):
             values[f"EXT_{ext.number}_USERNAME"] = extensions.sip_username(scope, ext.number)
             values[f"EXT_{ext.number}_PASSWORD"] = ext.sip_password
     write_credentials(credentials_file, values)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from littlepbx.errors import Forbidden, NotFound
@@ -47,6 +47,18 @@ class Actor:
         """Whether the role grants ``permission``."""
         return self.role in PERMISSIONS[permission]
 
+    def delete_all(self, model) -> None:
+        """Delete every row of ``model`` of this organization."""
+        self.session.execute(delete(model).where(model.org_id == self.org.id))
+
+    def copy_rows(self, source, target) -> None:
+        """Replace this organization's rows of ``target`` with its rows of ``source`` (same columns)."""
+        self.delete_all(target)
+        columns = [c.name for c in source.__table__.columns]
+        rows = select(*[source.__table__.c[name] for name in columns]).where(
+            source.__table__.c.org_id == self.org.id)
+        self.session.execute(insert(target.__table__).from_select(columns, rows))
+
     def require(self, permission: str) -> None:
         """Raise Forbidden unless the role grants ``permission``."""
         if not self.may(permission):
@@ -75,6 +87,15 @@ class OrgScope:
             query = query.order_by(order_by)
         return list(self.session.scalars(query))
 
+    def count(self, model, *criteria) -> int:
+        """How many rows of ``model`` this organization has."""
+        return self.session.scalar(select(func.count()).select_from(model)
+                                   .where(model.org_id == self.org.id, *criteria))
+
+    def page(self, model, order_by, offset: int, limit: int) -> list:
+        """One page of this organization's rows of ``model``."""
+        return list(self.session.scalars(self.select(model).order_by(order_by).offset(offset).limit(limit)))
+
     def find(self, model, **key):
         """The row of this organization with ``key``, or None."""
         criteria = [getattr(model, name) == value for name, value in key.items()]
@@ -97,6 +118,18 @@ class OrgScope:
         if row.org_id != self.org.id:
             raise NotFound("no such object in this organization")
         self.session.delete(row)
+
+    def delete_all(self, model) -> None:
+        """Delete every row of ``model`` of this organization."""
+        self.session.execute(delete(model).where(model.org_id == self.org.id))
+
+    def copy_rows(self, source, target) -> None:
+        """Replace this organization's rows of ``target`` with its rows of ``source`` (same columns)."""
+        self.delete_all(target)
+        columns = [c.name for c in source.__table__.columns]
+        rows = select(*[source.__table__.c[name] for name in columns]).where(
+            source.__table__.c.org_id == self.org.id)
+        self.session.execute(insert(target.__table__).from_select(columns, rows))
 
     def require(self, permission: str) -> None:
         """Raise Forbidden unless the actor may do ``permission`` here; a write then takes the

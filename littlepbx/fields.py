@@ -1,0 +1,515 @@
+"""Field rules, each written once: the JSON schema that the OpenAPI document publishes is the
+same schema that checks every value arriving through the API, the page or the CLI.
+
+A field may first normalise what it is given (trim text, drop the spaces of a phone number,
+split a string of addresses; each field's description says so); what it accepts after that
+is exactly what its schema accepts, and a refusal is told in words an admin understands.
+A field also knows its column, so the tables are declared by the same rules.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import string
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import Boolean as SABoolean
+from sqlalchemy import Integer as SAInteger
+from sqlalchemy import String
+
+from littlepbx.errors import ValidationError
+
+# --- patterns, shared with the OpenAPI document ---------------------------------------------
+
+NO_CONTROL = r"^[^\x00-\x1F\x7F]*$"
+ORG_CODE = r"^[a-z][a-z0-9]{1,15}$"
+EXTENSION_NUMBER = r"^[0-9]{2,6}$"
+E164 = r"^\+[1-9][0-9]{6,14}$"
+# What a phone may dial to reach the outside, and what a call may be forwarded to.
+EXTERNAL_NUMBER = r"^\+?[0-9]{7,15}$"
+INTERNAL_OR_EXTERNAL = r"^(?:[0-9]{2,6}|\+?[0-9]{7,15})$"
+PIN = r"^[0-9]{4,10}$"
+EMAIL = (r"^[^@\s\"'<>,;]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+SIP_USER = r"^[A-Za-z0-9._~+-]{1,64}$"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+# An IPv4 address, or a DNS name whose last label is not all digits (that would be a bad address).
+HOST = rf"^(?:{IPV4}|(?=.{{1,253}}$)(?:{_LABEL}\.)*(?=[0-9]*[A-Za-z-]){_LABEL}\.?)$"
+# Characters a phone number is often written with; dropped before the number is checked.
+NUMBER_SEPARATORS = re.compile(r"[\s.()-]")
+
+# What access a field has through the API: "rw" set and answered; "read" answered only;
+# "write" set only (a secret); "internal" neither (a generated secret shown by its own route).
+ACCESS = ("rw", "read", "write", "internal")
+
+
+class FieldError(Exception):
+    """One field's problem, in words an admin understands."""
+
+
+# --- the schema checker ---------------------------------------------------------------------
+
+def check(schema: dict, value) -> None:
+    """Raise FieldError unless ``value`` satisfies ``schema`` (the subset of JSON schema the
+    fields use: type, enum, pattern, lengths, ranges, items, oneOf, nullable)."""
+    if value is None:
+        if schema.get("nullable"):
+            return
+        raise FieldError("required")
+    if "oneOf" in schema:
+        _check_one_of(schema, value)
+        return
+    kind = schema.get("type")
+    _CHECKS[kind](schema, value)
+    if "enum" in schema and value not in schema["enum"]:
+        raise FieldError(_message(schema, value, "must be one of: " + ", ".join(map(str, schema["enum"]))))
+
+
+def _check_one_of(schema: dict, value) -> None:
+    problems = []
+    for alternative in schema["oneOf"]:
+        try:
+            check(alternative, value)
+            return
+        except FieldError as error:
+            problems.append(str(error))
+    raise FieldError(problems[-1])
+
+
+def _message(schema: dict, value, default: str) -> str:
+    """The schema's own message for a refused value (x-message may name the {value})."""
+    template = schema.get("x-message")
+    return template.format(value=value) if template else default
+
+
+def _check_string(schema: dict, value) -> None:
+    if not isinstance(value, str):
+        raise FieldError("expected text")
+    if len(value) > schema.get("maxLength", len(value)):
+        raise FieldError(f"at most {schema['maxLength']} characters")
+    low = schema.get("minLength", 0)
+    if len(value) < low:
+        raise FieldError("required" if low == 1 else f"at least {low} characters")
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        raise FieldError(_message(schema, value, "not in the expected form"))
+
+
+def _check_integer(schema: dict, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError("expected a whole number")
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise FieldError(f"must be between {low} and {high}")
+
+
+def _check_boolean(schema: dict, value) -> None:
+    if not isinstance(value, bool):
+        raise FieldError("expected true or false")
+
+
+def _check_array(schema: dict, value) -> None:
+    if not isinstance(value, list):
+        raise FieldError("expected a list")
+    if len(value) > schema.get("maxItems", len(value)):
+        raise FieldError(_message(schema, value, f"at most {schema['maxItems']} items"))
+    for item in value:
+        check(schema["items"], item)
+
+
+_CHECKS = {"string": _check_string, "integer": _check_integer, "boolean": _check_boolean,
+           "array": _check_array}
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """One field: its JSON schema, how a value is normalised and stored, and who may set it."""
+
+    label: str = ""
+    help: str = ""
+    required: bool = False           # must be given when the object is created
+    nullable: bool = False           # null means "no value" (and "" is read as null)
+    default: object = None           # an omitted field's value on create (a callable is called)
+    editable: bool = True            # may change after the object is created
+    permission: str | None = None    # a permission needed to set it, beyond the operation's own
+    access: str = "rw"
+    secret: bool = False             # a diff says only that it changed
+    example: object = None
+    refers_to: str | None = None     # the kind whose key this field names (see kinds.references)
+    on_delete: str = "refuse"        # when that object is deleted: "refuse" or "set_null"
+    ref_phrase: str = "refers to"    # "DID +1... rings 101", "extension 101 forwards to 102"
+    ref_when: str | None = None      # only values matching this pattern are references
+
+    json_type = "string"
+
+    def type_schema(self) -> dict:
+        """The schema of the value itself (no title, no nullability)."""
+        return {"type": self.json_type}
+
+    def schema(self) -> dict:
+        """The value's schema as the OpenAPI document shows it."""
+        schema = dict(self.type_schema())
+        if self.label:
+            schema["title"] = self.label
+        if self.help:
+            schema["description"] = self.help
+        if self.example is not None:
+            schema["example"] = self.example
+        if self.nullable:
+            schema["nullable"] = True
+        return schema
+
+    def input_schema(self) -> dict:
+        """What a client may send (the value's schema unless the field accepts more forms)."""
+        return self.schema()
+
+    def normalise(self, value):
+        """The value as given, before it is checked (subclasses trim, split, convert)."""
+        return value
+
+    def clean(self, value):
+        """The checked value to store, or FieldError."""
+        if self.nullable and (value is None or value == ""):
+            return None
+        value = self.normalise(value)
+        check(self.schema(), value)
+        return self.to_column(value)
+
+    def to_column(self, value):
+        """A checked value as its column holds it."""
+        return value
+
+    def dump(self, stored):
+        """A stored value as the API answers it."""
+        return stored
+
+    def column_type(self):
+        """The SQLAlchemy type of the field's column."""
+        raise NotImplementedError
+
+    def initial(self):
+        """The value of an omitted field when the object is created."""
+        return self.default() if callable(self.default) else self.default
+
+    def ref_keys(self, stored) -> list[str]:
+        """The keys of ``refers_to`` objects this stored value names."""
+        if not self.refers_to or stored is None:
+            return []
+        return [stored] if self.ref_when is None or re.search(self.ref_when, stored) else []
+
+    def ref_criterion(self, column, key):
+        """An SQL condition on this field's column: true where a row names ``key``."""
+        return column == key
+
+    @property
+    def answered(self) -> bool:
+        """Whether the API shows the field."""
+        return self.access in ("rw", "read")
+
+    @property
+    def settable(self) -> bool:
+        """Whether the API may set the field."""
+        return self.access in ("rw", "write")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text(Field):
+    """A string: trimmed, within length limits, matching ``pattern`` (plain text refuses control
+    characters); ``message`` says what a refused value should look like."""
+
+    max_length: int
+    min_length: int = 0
+    pattern: str = NO_CONTROL
+    message: str = "control characters are not allowed"
+    ident: bool = False              # compared byte for byte (a binary collation)
+    column_length: int | None = None
+    lowercase: bool = False
+
+    def type_schema(self) -> dict:
+        schema = {"type": "string", "maxLength": self.max_length, "pattern": self.pattern,
+                  "x-message": self.message}
+        if self.min_length:
+            schema["minLength"] = self.min_length
+        return schema
+
+    def normalise(self, value):
+        if not isinstance(value, str):
+            return value
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):  # a lone surrogate from JSON's \ud800
+            raise FieldError("not valid Unicode text")
+        value = value.strip()
+        return value.lower() if self.lowercase else value
+
+    def column_type(self):
+        return String(self.column_length or self.max_length, collation="utf8mb4_bin" if self.ident else None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneNumber(Text):
+    """A number as people write it: spaces, dots, dashes and parentheses are dropped first;
+    ``plus`` adds the '+' of an E.164 number that was given without one."""
+
+    plus: bool = False
+
+    def normalise(self, value):
+        value = super().normalise(value)
+        if isinstance(value, str):
+            value = NUMBER_SEPARATORS.sub("", value)
+            if self.plus and value and not value.startswith("+"):
+                value = "+" + value
+        return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Integer(Field):
+    """A whole number between ``minimum`` and ``maximum``; a numeric string (a form) is accepted."""
+
+    minimum: int
+    maximum: int
+    json_type = "integer"
+
+    def type_schema(self) -> dict:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+
+    def normalise(self, value):
+        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,12}\s*", value):
+            return int(value)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+            return int(value)
+        return value
+
+    def column_type(self):
+        return SAInteger()
+
+
+FORM_TRUE = ("true", "1", "on", "yes")
+FORM_FALSE = ("false", "0", "off", "no")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Boolean(Field):
+    """true or false; the strings a form sends are accepted."""
+
+    json_type = "boolean"
+
+    def normalise(self, value):
+        if isinstance(value, str) and value.strip().lower() in FORM_TRUE:
+            return True
+        if isinstance(value, str) and value.strip().lower() in FORM_FALSE:
+            return False
+        return value
+
+    def column_type(self):
+        return SABoolean()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice(Field):
+    """One of ``options``: (value, label) pairs; the labels are what the page shows."""
+
+    options: tuple[tuple[str, str], ...]
+    message: str | None = None
+    column_length: int | None = None
+    ident: bool = False
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The allowed values."""
+        return tuple(value for value, _ in self.options)
+
+    def type_schema(self) -> dict:
+        schema = {"type": "string", "enum": list(self.values)}
+        if any(label != value for value, label in self.options):
+            schema["x-labels"] = [label for _, label in self.options]
+        if self.message:
+            schema["x-message"] = self.message
+        return schema
+
+    def column_type(self):
+        length = self.column_length or max(len(value) for value in self.values)
+        return String(length, collation="utf8mb4_bin" if self.ident else None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressList(Field):
+    """IPv4 addresses, stored space-separated: a list, or one string separated by spaces or commas."""
+
+    max_items: int = 60
+    column_length: int = 1000
+    item_pattern: str = rf"^{IPV4}$"
+    item_message: str = "{value} is not an IPv4 address (one address each, no networks)"
+    json_type = "array"
+
+    def type_schema(self) -> dict:
+        return {"type": "array", "maxItems": self.max_items, "x-message": "too many addresses",
+                "items": {"type": "string", "pattern": self.item_pattern, "x-message": self.item_message}}
+
+    def input_schema(self) -> dict:
+        text_form = {"type": "string", "pattern": rf"^[\s,]*(?:{IPV4}(?:[\s,]+{IPV4})*)?[\s,]*$",
+                     "x-message": "IPv4 addresses separated by spaces or commas (no networks)"}
+        return {"oneOf": [self.schema(), text_form], "title": self.label,
+                "description": "a list of IPv4 addresses, or one string of them separated by spaces or commas"}
+
+    def normalise(self, value):
+        if isinstance(value, str):
+            return [item for item in re.split(r"[\s,]+", value) if item]
+        if isinstance(value, list):
+            return [item.strip() if isinstance(item, str) else item for item in value]
+        return value
+
+    def to_column(self, value):
+        return " ".join(value)
+
+    def dump(self, stored):
+        return stored.split() if stored else []
+
+    def column_type(self):
+        return String(self.column_length)
+
+
+# --- ready-made fields ----------------------------------------------------------------------
+
+def text(label: str, max_length: int, **options) -> Text:
+    """Plain text of at most ``max_length`` characters."""
+    return Text(label=label, max_length=max_length, **options)
+
+
+def extension_number(label: str = "Number", **options) -> Text:
+    """An extension number: 2 to 6 digits."""
+    return Text(label=label, max_length=6, pattern=EXTENSION_NUMBER, example="101",
+                message="an extension number is 2 to 6 digits", ident=True, **options)
+
+
+def e164(label: str = "Number", **options) -> PhoneNumber:
+    """An E.164 number, stored with its '+'."""
+    return PhoneNumber(label=label, max_length=32, column_length=16, pattern=E164, plus=True, ident=True,
+                       example="+14155550100",
+                       message="an E.164 number is + then 7 to 15 digits, e.g. +14155550100", **options)
+
+
+def email(label: str = "E-mail", **options) -> Text:
+    """A plain address: name@domain.tld."""
+    return Text(label=label, max_length=254, pattern=EMAIL, message="not an e-mail address",
+                example="admin@acme.example", **options)
+
+
+def pin(label: str = "PIN", **options) -> Text:
+    """4 to 10 digits."""
+    return Text(label=label, max_length=10, column_length=12, pattern=PIN, message="a PIN is 4 to 10 digits",
+                **options)
+
+
+def host(label: str = "Host", **options) -> Text:
+    """An IPv4 address or a DNS host name (lower-cased)."""
+    return Text(label=label, max_length=253, min_length=1, pattern=HOST, lowercase=True,
+                message="not a host name or IPv4 address", example="sip.example.net", **options)
+
+
+def port(label: str = "Port", **options) -> Integer:
+    """A UDP/TCP port."""
+    return Integer(label=label, minimum=1, maximum=65535, **options)
+
+
+def sip_user(label: str, **options) -> Text:
+    """A SIP user part we are willing to put on the wire (no '@', ';', spaces)."""
+    return Text(label=label, max_length=64, min_length=1, pattern=SIP_USER,
+                message="use letters, digits and . _ ~ + - only", **options)
+
+
+def org_code(label: str = "Code", **options) -> Text:
+    """An organization's code: 2 to 16 lowercase letters and digits, starting with a letter."""
+    return Text(label=label, max_length=16, pattern=ORG_CODE, ident=True, example="acme",
+                message="use 2 to 16 lowercase letters and digits, starting with a letter", **options)
+
+
+def time_zone(label: str = "Time zone", **options) -> Choice:
+    """An IANA time zone name."""
+    zones = tuple((zone, zone) for zone in sorted(zoneinfo.available_timezones()))
+    return Choice(label=label, options=zones, message="not a time zone name, e.g. Europe/Paris",
+                  column_length=64, example="Europe/Paris", **options)
+
+
+# --- generated secrets ----------------------------------------------------------------------
+
+def new_secret(length: int = 24) -> str:
+    """A strong random SIP password: letters and digits only, so every phone accepts it."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def new_pin(length: int = 6) -> str:
+    """A random numeric PIN."""
+    return "".join(secrets.choice(string.digits) for _ in range(length))
+
+
+# --- sets of fields ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldSet:
+    """The fields of one request or object, checked together: every problem is reported at once."""
+
+    fields: dict[str, Field] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Field:
+        return self.fields[name]
+
+    def __iter__(self):
+        return iter(self.fields)
+
+    def items(self):
+        """(name, field) pairs in declaration order."""
+        return self.fields.items()
+
+    def only(self, names: Iterable[str]) -> FieldSet:
+        """The fields named, in declaration order."""
+        wanted = set(names)
+        return FieldSet({name: f for name, f in self.fields.items() if name in wanted})
+
+    def where(self, keep: Callable[[str, Field], bool]) -> FieldSet:
+        """The fields for which ``keep(name, field)`` is true."""
+        return FieldSet({name: f for name, f in self.fields.items() if keep(name, f)})
+
+    def as_optional(self) -> FieldSet:
+        """The same fields, none of them required (a PATCH)."""
+        return FieldSet({name: replace(f, required=False) for name, f in self.fields.items()})
+
+    def clean(self, data, *, partial: bool = False, message: str = "some fields are not valid") -> dict:
+        """Check ``data`` (a JSON object): unknown names, missing required ones (unless
+        ``partial``) and every given value; the cleaned values, or ValidationError naming
+        each field's problem."""
+        if not isinstance(data, dict):
+            raise ValidationError("expected a JSON object")
+        errors: dict[str, str] = {name: "unknown field" for name in data if name not in self.fields}
+        values: dict[str, object] = {}
+        for name, rule in self.fields.items():
+            if name not in data:
+                if rule.required and not partial:
+                    errors[name] = "required"
+                continue
+            try:
+                values[name] = rule.clean(data[name])
+            except FieldError as error:
+                errors[name] = str(error)
+        if errors:
+            raise ValidationError(message, errors)
+        return values
+
+    def object_schema(self, required: Iterable[str] = (), schema_of=Field.input_schema,
+                      additional: bool = False) -> dict:
+        """A JSON object schema of these fields."""
+        schema = {"type": "object", "properties": {name: schema_of(f) for name, f in self.fields.items()},
+                  "additionalProperties": additional}
+        required = [name for name in required if name in self.fields]
+        if required:
+            schema["required"] = required
+        return schema
+
+
+def fail(field_name: str, message: str, summary: str | None = None) -> ValidationError:
+    """A ValidationError about one field (a rule that needs more than the field's own value)."""
+    return ValidationError(summary or message, {field_name: message})

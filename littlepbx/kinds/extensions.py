@@ -1,0 +1,80 @@
+"""Extensions: the organization's phones, their call flow and voicemail."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from littlepbx import fields as f
+from littlepbx.errors import Conflict
+from littlepbx.kinds.base import Kind
+from littlepbx.kinds.registry import register
+from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_HANGUP, NO_ANSWER_VOICEMAIL, ExtensionConfig
+
+NO_ANSWER = ((NO_ANSWER_VOICEMAIL, "Voicemail"), (NO_ANSWER_FORWARD, "Forward to a number"),
+             (NO_ANSWER_HANGUP, "Hang up"))
+# Reset gives the draft these documented defaults (see README, "Reset").
+RESET_NUMBER = "100"
+RESET_EXTENSION = {"number": RESET_NUMBER, "display_name": "Reception", "ring_seconds": 20,
+                   "no_answer": NO_ANSWER_VOICEMAIL, "forward_to": None, "voicemail_enabled": True,
+                   "voicemail_email": None}
+
+
+@register
+class Extensions(Kind):
+    """A phone: its SIP account, how long it rings, what happens when nobody answers, voicemail."""
+
+    name = "extensions"
+    noun = "extension"
+    label = "Extension"
+    table = "extensions"
+    schema_name = "Extension"
+    key = "number"
+    fields = {
+        "number": f.extension_number(required=True, editable=False),
+        "display_name": f.text("Name", 60, default="", example="Front desk"),
+        # Generated, never set or answered here: GET .../sip shows it, .../sip/regenerate renews it.
+        "sip_password": f.Text(label="SIP password", max_length=64, ident=True, access="internal",
+                               secret=True, default=f.new_secret),
+        "ring_seconds": f.Integer(label="Ring for (seconds)", minimum=5, maximum=120, default=20),
+        "no_answer": f.Choice(label="If not answered", options=NO_ANSWER, default=NO_ANSWER_VOICEMAIL,
+                              column_length=16),
+        "forward_to": f.PhoneNumber(
+            label="Forward to", max_length=32, column_length=20, pattern=f.INTERNAL_OR_EXTERNAL,
+            nullable=True, example="+14155550100", refers_to="extensions", ref_when=f.EXTENSION_NUMBER,
+            ref_phrase="forwards to", help="an extension of the organization, or an outside number",
+            message="forward to an extension (2 to 6 digits) or a phone number (7 to 15 digits, optional +)"),
+        "voicemail_enabled": f.Boolean(label="Voicemail on", default=True),
+        "voicemail_pin": f.pin("Voicemail PIN", default=f.new_pin),
+        "voicemail_email": f.email("Voicemail e-mail", nullable=True,
+                                   help="messages are also sent to this address"),
+    }
+    outputs = {"registered": f.Boolean(label="Phone registered", nullable=True, access="read",
+                                       help="whether the phone is registered now; null if the PBX cannot tell")}
+    pbx_config = ExtensionConfig
+
+    def before_create(self, scope, values: dict) -> None:
+        """An organization has at most max_extensions extensions."""
+        count = scope.session.scalar(select(func.count()).select_from(self.draft)
+                                     .where(self.draft.org_id == scope.org.id))
+        if count >= scope.org.max_extensions:
+            raise Conflict(f"the organization may have at most {scope.org.max_extensions} extensions",
+                           {"number": "extension limit reached"})
+
+    def check(self, scope, row) -> None:
+        """Forwarding needs a target, and not the extension itself."""
+        if row.no_answer == NO_ANSWER_FORWARD and not row.forward_to:
+            raise f.fail("forward_to", "required when no answer forwards", "forwarding needs a number to forward to")
+        if row.forward_to == row.number:
+            raise f.fail("forward_to", "cannot be the extension itself", "an extension cannot forward to itself")
+
+    def extra(self, scope, rows: list, pbx) -> dict:
+        """Whether each phone is registered now (null when the PBX cannot tell)."""
+        registered = pbx.registered_extensions(scope.session.connection(), scope.org.code) if pbx else None
+        return {self.key_of(row): {"registered": None if registered is None else row.number in registered}
+                for row in rows}
+
+    def reset(self, scope) -> None:
+        """One extension, 100 "Reception", keeping its SIP password if it existed; a new PIN."""
+        kept = scope.find(self.draft, number=RESET_NUMBER)
+        password = kept.sip_password if kept else f.new_secret()
+        scope.delete_all(self.draft)
+        scope.add(self.draft(**RESET_EXTENSION, sip_password=password, voicemail_pin=f.new_pin()))

@@ -1,0 +1,22 @@
+"""An organization's live configuration as its PBX backend is given it: one attribute per kind."""
+from __future__ import annotations
+
+from littlepbx.kinds.base import SINGLETON
+from littlepbx.kinds.registry import all_kinds
+from littlepbx.pbx_backends.base import OrgPBXConfig
+
+
+def live_config(scope, data_dir: str) -> OrgPBXConfig:
+    """The organization's live rows (read in the caller's transaction) as an OrgPBXConfig."""
+    context = {"data_dir": data_dir, "code": scope.org.code}
+    values = {}
+    for kind in all_kinds():
+        if kind.pbx_config is None:
+            continue
+        order = getattr(kind.live, kind.key) if kind.key else kind.live.org_id
+        rows = scope.all(kind.live, order_by=order)
+        if kind.key_scope == SINGLETON:
+            values[kind.name] = kind.to_pbx(rows[0] if rows else None, context)
+        else:
+            values[kind.name] = tuple(kind.to_pbx(row, context) for row in rows)
+    return OrgPBXConfig(scope.org.code, scope.org.max_concurrent_calls, **values)

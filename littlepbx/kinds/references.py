@@ -1,0 +1,96 @@
+"""References between objects of one organization: a field naming another kind's key.
+
+A reference is checked when it is written (the target must be in the same organization's
+draft), when its target is deleted (refused, naming who refers to it, or set to null where
+the field says so), and again inside each Apply (the live rows must be whole).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from littlepbx.errors import Conflict, ValidationError
+from littlepbx.kinds.base import Kind
+from littlepbx.kinds.registry import all_kinds, kind_named
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """The rows of one kind whose field names a target."""
+
+    kind: Kind
+    field_name: str
+    keys: list
+
+    @property
+    def rule(self):
+        """The referring field."""
+        return self.kind.fields[self.field_name]
+
+
+def missing_targets(scope, kind: Kind, row, live: bool = False) -> dict[str, str]:
+    """{field: "no such <noun>"} for each reference of ``row`` whose target the organization
+    does not have (in its draft, or in its live configuration)."""
+    problems = {}
+    for name, rule in kind.fields.items():
+        for key in rule.ref_keys(getattr(row, name)):
+            target = kind_named(rule.refers_to)
+            model = target.live if live else target.draft
+            if scope.find(model, **{target.key: key}) is None:
+                problems[name] = f"no such {target.noun}"
+    return problems
+
+
+def require_targets(scope, kind: Kind, row, names=None) -> None:
+    """Raise ValidationError unless every reference of ``row`` (or of the fields ``names``) exists."""
+    problems = missing_targets(scope, kind, row)
+    if names is not None:
+        problems = {name: problem for name, problem in problems.items() if name in names}
+    if problems:
+        first = next(iter(problems))
+        key = getattr(row, first)
+        raise ValidationError(f"no {kind_named(kind.fields[first].refers_to).noun} {key} in this organization",
+                              problems)
+
+
+def referrers(scope, target: Kind, key) -> list[Referrer]:
+    """Every draft object of the organization that refers to ``target``'s object ``key``."""
+    found = []
+    for kind in all_kinds():
+        for name, rule in kind.fields.items():
+            if rule.refers_to != target.name:
+                continue
+            rows = scope.all(kind.draft, rule.ref_criterion(getattr(kind.draft, name), key))
+            if kind is target:
+                rows = [row for row in rows if kind.key_of(row) != (key,)]
+            if rows:
+                found.append(Referrer(kind, name, [kind.key_of(row)[0] for row in rows]))
+    return found
+
+
+def release_references(scope, target: Kind, key) -> dict[str, list]:
+    """Before ``target``'s object ``key`` is deleted: refuse (409 naming who refers to it), or
+    set the referring fields to null where they allow it. Returns {"unrouted_<kind>": keys}."""
+    found = referrers(scope, target, key)
+    for referrer in found:
+        if referrer.rule.on_delete != "set_null":
+            who = ", ".join(map(str, referrer.keys))
+            raise Conflict(f"{referrer.kind.noun} {who} {referrer.rule.ref_phrase} {key}; change that first",
+                           {target.key: f"{referrer.kind.noun} {who} {referrer.rule.ref_phrase} it"})
+    released = {}
+    for referrer in found:
+        column = getattr(referrer.kind.draft, referrer.field_name)
+        for row in scope.all(referrer.kind.draft, referrer.rule.ref_criterion(column, key)):
+            setattr(row, referrer.field_name, None)
+        released[f"unrouted_{referrer.kind.name}"] = referrer.keys
+    return released
+
+
+def live_problems(scope) -> list[str]:
+    """Inside an Apply, after the copy: every live reference whose target is not live too."""
+    problems = []
+    for kind in all_kinds():
+        for row in scope.all(kind.live):
+            for name, problem in missing_targets(scope, kind, row, live=True).items():
+                problems.append(f"{kind.describe(kind.key_of(row)[0])}: {kind.fields[name].label.lower()} "
+                                f"{getattr(row, name)}: {problem}")
+    return problems
