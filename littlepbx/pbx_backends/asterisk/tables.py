@@ -83,7 +83,7 @@ ps_aors = Table(
     Column("remove_existing", String(3)),
     Column("qualify_frequency", Integer),
     Column("qualify_timeout", Float),
-    Column("authenticate_qualify", String(3)),
+    Column("authenticate_qualify", String(5)),
     Column("mailboxes", String(120)),
     Column("outbound_proxy", String(255)),
     Column("support_path", String(3)),
