@@ -172,6 +172,10 @@ def static_schemas() -> dict:
                       "dids": nullable({"type": "object", "additionalProperties": INT,
                                         "description": "calls arriving now per DID; null if the PBX cannot tell"})},
                      ("org", "active_calls", "dids")),
+        "CurrentCalls": obj({"org": STR, "calls": nullable({
+            "type": "array", "description": "null if the PBX cannot tell",
+            "items": obj({"caller": STR, "callee": STR, "state": STR, "started_at": TIME},
+                         ("caller", "callee", "state", "started_at"))})}, ("org", "calls")),
         "Cdr": obj({name: (TIME if name in ("calldate", "answer", "endtime") else
                            nullable(INT) if name in ("duration", "billsec") else nullable(STR))
                     for name in CALL_RECORD_COLUMNS},
@@ -343,6 +347,10 @@ def static_paths() -> dict:
             "parameters": [CODE],
             "get": operation("Calls up now", "stats", "200", ref("Calls"), "503",
                              operation_id="get_calls")},
+        f"{ORG}/calls/current": {
+            "parameters": [CODE],
+            "get": operation("The organization's calls up now: caller, callee, state", "stats", "200",
+                             ref("CurrentCalls"), "503", operation_id="get_current_calls")},
         f"{ORG}/cdr": {
             "parameters": [CODE],
             "get": operation("Call history, newest first", "stats", "200", ref("CdrPage"), "422",

@@ -12,6 +12,12 @@ def calls(code):
     return committed(stats.calls_now(scope(code), get_backend(current_app)))
 
 
+@api.get("/orgs/<code>/calls/current")
+def current_calls(code):
+    """Who is on the phone now: the organization's calls, each with caller, callee and state."""
+    return committed(stats.current_calls(scope(code), get_backend(current_app)))
+
+
 @api.get("/orgs/<code>/cdr")
 def cdr(code):
     """Call history, newest first, ``?from=&to=`` (dates or date-times, UTC) and paginated."""

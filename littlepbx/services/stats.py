@@ -69,6 +69,19 @@ def calls_now(scope: OrgScope, backend) -> dict:
     return {"org": scope.org.code, "active_calls": calls, "dids": per_did}
 
 
+def current_calls(scope: OrgScope, backend) -> dict:
+    """The organization's calls that are up now (who calls whom, since when); null if the PBX cannot tell."""
+    try:
+        calls = backend.current_calls(scope.org.code)
+    except Exception as error:  # any PBX failure is "cannot tell", never a crash
+        raise PBXUnavailable(f"the PBX cannot list calls right now: {error}") from None
+    if calls is None:
+        return {"org": scope.org.code, "calls": None}
+    return {"org": scope.org.code, "calls": [
+        {"caller": call.caller, "callee": call.callee, "state": call.state,
+         "started_at": call.started_at.isoformat() + "Z" if call.started_at else None} for call in calls]}
+
+
 def cdr_page(scope: OrgScope, backend, offset: int = 0, limit: int = 50, since=None,
              until=None) -> tuple[list[dict], int]:
     """One page of the organization's call records, newest first, optionally within [since, until)."""

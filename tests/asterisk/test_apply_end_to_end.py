@@ -199,6 +199,9 @@ def test_when_upstream_call_arrives_on_a_did_then_the_api_counts_it_on_that_did(
                              duration_ms=3000)
     try:
         wait_until(lambda: calls()["dids"] == {DID: 1}, what="the DID's call to be counted")
+        current = client.get("/api/v1/orgs/e2e/calls/current", headers={"Authorization": f"Bearer {token}"})
+        [call] = current.get_json()["calls"]
+        assert call["callee"] == "101" and call["state"] == "Up", call
         assert inbound.wait(30) == 0, inbound.output()
     finally:
         answering.stop()

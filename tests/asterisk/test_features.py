@@ -130,6 +130,21 @@ def test_when_org_is_at_its_call_limit_then_only_its_next_call_is_refused(t1_res
     assert wait_until(lambda: pbx.backend.active_calls("t1") == 0, 10)
 
 
+def test_when_a_call_is_up_then_ari_lists_it_for_its_org_only(orgs):
+    callee = orgs.sipp.answering(PHONE_IPS["t1-101"])
+    ongoing = start_call(orgs, "t1-102", "101", 3000)
+    try:
+        calls = wait_until(lambda: orgs.backend.current_calls("t1"), 10)
+        assert [(c.caller, c.callee, c.state) for c in calls] == [("102", "101", "Up")], calls
+        assert calls[0].started_at is not None
+        assert orgs.backend.current_calls("t2") == []
+        assert ongoing.wait(30) == 0, ongoing.output()
+    finally:
+        callee.stop()
+        ongoing.stop()
+    assert wait_until(lambda: orgs.backend.current_calls("t1") == [], 10)
+
+
 # --- 8. Apply during calls -------------------------------------------------------------------------------
 
 def test_when_own_and_other_org_are_applied_during_a_call_then_call_continues(t1_restored):

@@ -28,7 +28,8 @@ OTHER_ORG_REQUESTS = [
     ("GET", "/orgs/globex/changes", None), ("GET", "/orgs/globex/apply", None),
     ("POST", "/orgs/globex/apply", None), ("POST", "/orgs/globex/apply/stop", None),
     ("POST", "/orgs/globex/discard", None), ("POST", "/orgs/globex/reset", None),
-    ("GET", "/orgs/globex/calls", None), ("GET", "/orgs/globex/cdr", None),
+    ("GET", "/orgs/globex/calls", None), ("GET", "/orgs/globex/calls/current", None),
+    ("GET", "/orgs/globex/cdr", None),
 ]
 # The same resources of globex reached through acme's URL: another org's DID or extension is not there.
 CROSS_KEY_REQUESTS = [

@@ -55,3 +55,7 @@ def test_when_pbx_does_not_answer_then_calls_is_503(system_api, orgs, engine):
     set_calls(engine, "acme", -1)
     answer = system_api.get("/orgs/acme/calls")
     assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "pbx_unavailable"
+
+
+def test_when_the_pbx_cannot_list_calls_then_the_list_is_null_not_empty(system_api, orgs):
+    assert system_api.get("/orgs/acme/calls/current").get_json() == {"org": "acme", "calls": None}

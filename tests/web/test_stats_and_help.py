@@ -36,6 +36,7 @@ def test_stats_page_shows_calls_now_history_chart_and_per_extension_counts(page,
     expect(page).to_have_url("/orgs/acme/stats")
     expect(page.locator("#stats[data-loaded=true]")).to_be_attached()
     expect(page.locator("#calls-now")).to_have_text("2")
+    expect(page.locator("#current-calls")).to_have_text("This PBX cannot list the calls that are up.")
     expect(page.locator("#calls-total")).to_have_text("5")
     bars = page.locator("#per-day-svg rect.bar")
     expect(bars).to_have_count(28)

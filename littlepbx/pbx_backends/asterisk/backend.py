@@ -56,8 +56,7 @@ EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
 TRANSPORT = "transport-udp"
 PHONE_CONTEXT = "lp-phones"
-UPSTREAM_CONTEXT = "lp-upstream"
-ENTRY_CONTEXTS = (PHONE_CONTEXT, UPSTREAM_CONTEXT)
+
 # A context that does not exist: trunk endpoints must never start a call.
 NO_CONTEXT = "lp-none"
 CODECS = "ulaw,alaw"
@@ -303,18 +302,18 @@ def request_refresh(connection, code: str) -> None:
 
 
 def calls_of_tenant(channels: list[dict], code: str) -> list[CallInProgress]:
-    """One entry per call of the tenant: the channel that started it (a phone's or an upstream's,
-    the one with a dialplan position in LittlePBX's entry contexts), with who it reached."""
+    """One entry per call of the tenant: the channel that started it (a phone's or an upstream's)
+    with whom it reached. The channels a Dial() created run Asterisk's AppDial: they are the
+    called side of a call already listed."""
     calls = []
     for channel in channels:
-        if channel.get("tenantid") != code:
-            continue
-        if (channel.get("dialplan") or {}).get("context") not in ENTRY_CONTEXTS:
+        dialplan = channel.get("dialplan") or {}
+        if channel.get("tenantid") != code or dialplan.get("app_name") == "AppDial":
             continue
         caller = (channel.get("caller") or {}).get("number") or ""
         connected = (channel.get("connected") or {}).get("number") or ""
-        exten = (channel.get("dialplan") or {}).get("exten") or ""
-        calls.append(CallInProgress(caller=caller, callee=connected or exten, state=channel.get("state", ""),
+        callee = connected or str(dialplan.get("app_name") or dialplan.get("exten") or "").lower()
+        calls.append(CallInProgress(caller=caller, callee=callee, state=channel.get("state", ""),
                                     started_at=_ari_time(channel.get("creationtime"))))
     return calls
 

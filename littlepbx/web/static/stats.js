@@ -33,6 +33,33 @@
     }
   }
 
+  async function loadCurrentCalls() {
+    const box = document.getElementById("current-calls");
+    let answer;
+    try {
+      answer = await api("GET", base + "/calls/current");
+    } catch (error) {
+      LP.replaceChildren(box, el("p", {class: "muted"}, "The PBX did not answer: " + error.message));
+      return;
+    }
+    if (answer.calls === null) {
+      LP.replaceChildren(box, el("p", {class: "muted"}, "This PBX cannot list the calls that are up."));
+      return;
+    }
+    if (!answer.calls.length) {
+      LP.replaceChildren(box, el("p", {class: "empty"}, "Nobody is on the phone."));
+      return;
+    }
+    LP.replaceChildren(box, el("table", {id: "current-table"},
+      el("thead", {}, el("tr", {}, ["From", "To", "State", "Since"].map(function (h) {
+        return el("th", {scope: "col"}, h);
+      }))),
+      el("tbody", {}, answer.calls.map(function (call) {
+        return el("tr", {}, el("td", {}, call.caller || "unknown"), el("td", {}, call.callee || "unknown"),
+          el("td", {}, call.state), el("td", {}, LP.formatTime(call.started_at, timeZone, false)));
+      }))));
+  }
+
   async function loadExtensions() {
     const extensions = await LP.listAll(base + "/extensions");
     const reported = extensions.filter(function (e) { return typeof e.registered === "boolean"; });
@@ -176,6 +203,7 @@
 
   async function load() {
     loadNow();
+    loadCurrentCalls();
     try {
       await loadHistory(await loadExtensions());
       root.dataset.loaded = "true";
@@ -185,5 +213,5 @@
   }
 
   load();
-  window.setInterval(loadNow, 10000);
+  window.setInterval(function () { loadNow(); loadCurrentCalls(); }, 10000);
 })();
