@@ -6,7 +6,9 @@ import secrets
 from flask import Flask
 
 from littlepbx.config import DEFAULTS, load_config
-from littlepbx.extensions import csrf, db, login_manager, mail
+from littlepbx.extensions import build_applier, close_app, csrf, db, get_backend, login_manager, mail
+
+__all__ = ["build_applier", "close_app", "create_app", "get_backend"]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,28 +45,3 @@ def _register_blueprints(app: Flask) -> None:
     from littlepbx import rest, web
     rest.init_app(app)
     web.init_app(app)
-
-
-def get_backend(app: Flask):
-    """The app's PBX backend, created on first use from PBX_BACKEND."""
-    from littlepbx.pbx_backends.base import create_backend
-    if "littlepbx.backend" not in app.extensions:
-        app.extensions["littlepbx.backend"] = create_backend(app.config["PBX_BACKEND"],
-                                                             dict(app.config))
-    return app.extensions["littlepbx.backend"]
-
-
-def build_applier(app: Flask):
-    """An Applier wired to the app's database, backend and mail."""
-    from littlepbx.applier.engine import Applier
-    from littlepbx.applier.notify import mail_notifier
-    return Applier(db.of(app), get_backend(app), app.config["DATA_DIR"], mail_notifier(app, mail),
-                   moh_prune_after=float(app.config["MOH_PRUNE_AFTER_SECONDS"]))
-
-
-def close_app(app: Flask) -> None:
-    """Release what the app holds: its database pool and its PBX backend's connections."""
-    db.of(app).dispose()
-    backend = app.extensions.pop("littlepbx.backend", None)
-    if backend is not None:
-        backend.close()

@@ -41,6 +41,8 @@ def main(verbose: bool) -> None:
     """LittlePBX: many organizations, one shared PBX."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs two INFO lines per tick of the worker (170,000 a day): only its problems.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @main.group("db")
@@ -169,8 +171,8 @@ def bootstrap(credentials_file: str, demo: bool) -> None:
 @main.command("worker")
 def worker() -> None:
     """Run the Apply worker in the foreground."""
-    from littlepbx import build_applier
     from littlepbx.applier.worker import Worker, WorkerAlreadyRunning
+    from littlepbx.extensions import build_applier
     app = _app()
     try:
         Worker(build_applier(app), float(app.config["WORKER_POLL_SECONDS"])).run_forever()

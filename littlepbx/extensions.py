@@ -1,7 +1,8 @@
-"""Flask extensions, created once and bound to an app in create_app.
+"""Flask extensions, created once and bound to an app in create_app, and the app's other parts
+(its PBX backend, its Apply engine).
 
-Each app keeps its own state in ``app.extensions`` (its database under "littlepbx.db"), so
-two apps in one process never share an engine.
+Each app keeps its own state in ``app.extensions`` (its database under "littlepbx.db", its
+backend under "littlepbx.backend"), so two apps in one process never share them.
 """
 from __future__ import annotations
 
@@ -56,6 +57,30 @@ class FlaskDatabase:
             if exc is not None:
                 session.rollback()
             session.close()
+
+
+def get_backend(app):
+    """The app's PBX backend, created on first use from PBX_BACKEND."""
+    from littlepbx.pbx_backends.base import create_backend
+    if "littlepbx.backend" not in app.extensions:
+        app.extensions["littlepbx.backend"] = create_backend(app.config["PBX_BACKEND"], dict(app.config))
+    return app.extensions["littlepbx.backend"]
+
+
+def build_applier(app):
+    """An Applier wired to the app's database, PBX backend and mail."""
+    from littlepbx.applier.engine import Applier
+    from littlepbx.applier.notify import mail_notifier
+    return Applier(FlaskDatabase.of(app), get_backend(app), app.config["DATA_DIR"], mail_notifier(app, mail),
+                   moh_prune_after=float(app.config["MOH_PRUNE_AFTER_SECONDS"]))
+
+
+def close_app(app) -> None:
+    """Release what the app holds: its database pool and its PBX backend's connections."""
+    FlaskDatabase.of(app).dispose()
+    backend = app.extensions.pop("littlepbx.backend", None)
+    if backend is not None:
+        backend.close()
 
 
 db = FlaskDatabase()

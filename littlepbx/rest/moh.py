@@ -1,7 +1,7 @@
 """Music on hold: /orgs/{code}/moh (PUT takes the MP3 as multipart) and its converted audio."""
 from flask import current_app, request, send_file
 
-from littlepbx import get_backend
+from littlepbx.extensions import get_backend
 from littlepbx.rest.common import api, body, committed, config, scope
 from littlepbx.services import moh
 

@@ -6,7 +6,7 @@ from functools import partial
 
 from flask import current_app, url_for
 
-from littlepbx import get_backend
+from littlepbx.extensions import get_backend
 from littlepbx.kinds import Kind, all_kinds
 from littlepbx.rest.common import api, body, committed, no_content, page_params, paginated, scope
 from littlepbx.services import objects

@@ -1,8 +1,8 @@
 """Organizations: /orgs and /orgs/{code}."""
 from flask import current_app, url_for
 
-from littlepbx import get_backend
 from littlepbx.auth import current_actor
+from littlepbx.extensions import get_backend
 from littlepbx.rest.common import api, body, committed, no_content, page_params, paginated, scope, session
 from littlepbx.services import orgs
 

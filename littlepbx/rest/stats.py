@@ -1,7 +1,7 @@
 """Statistics: /orgs/{code}/calls and /orgs/{code}/cdr."""
 from flask import current_app, request
 
-from littlepbx import get_backend
+from littlepbx.extensions import get_backend
 from littlepbx.rest.common import api, committed, page_params, paginated, scope
 from littlepbx.services import stats
 

@@ -2,7 +2,7 @@
 themselves are generic routes: littlepbx/rest/objects.py)."""
 from flask import current_app
 
-from littlepbx import get_backend
+from littlepbx.extensions import get_backend
 from littlepbx.rest.common import api, committed, scope
 from littlepbx.services import stats
 
