@@ -72,40 +72,29 @@ install_code() {
   "$PREFIX/venv/bin/pip" install -q --disable-pip-version-check -e "$PREFIX/src"
 }
 
+# Write the keys the config file lacks; every key already there (an operator's MAIL_SERVER, a
+# changed port) is kept as it is. Secrets are generated only when missing.
 write_config() {
-  local db_password secret ami_secret ari_password host
-  db_password=$(conf_value DB_PASSWORD); db_password=${db_password:-$(random_secret 32)}
-  secret=$(conf_value SECRET_KEY); secret=${secret:-$(random_secret 48)}
-  ami_secret=$(conf_value ASTERISK_AMI_SECRET); ami_secret=${ami_secret:-$(random_secret 32)}
-  ari_password=$(conf_value ASTERISK_ARI_PASSWORD); ari_password=${ari_password:-$(random_secret 32)}
+  local host
   host=$(conf_value SIP_PUBLIC_HOST)
   host=${host:-$(hostname -I 2>/dev/null | awk '{print $1}')}
   host=${host:-127.0.0.1}
-  log "writing $CONF"
-  umask 027
-  cat >"$CONF" <<CONF
-# LittlePBX configuration, written by install.sh (values here are kept on reinstall).
-# Every key can also be set as an environment variable LITTLEPBX_<KEY>.
-SECRET_KEY = $secret
-DB_PASSWORD = $db_password
-DATABASE_URL = mysql+pymysql://$DB_USER:$db_password@127.0.0.1:3306/$DB_NAME?charset=utf8mb4
-DATA_DIR = $DATA_DIR
-LISTEN_HOST = 0.0.0.0
-LISTEN_PORT = $WEB_PORT
-PUBLIC_URL = http://$host:$WEB_PORT
-SIP_PUBLIC_HOST = $host
-PBX_BACKEND = asterisk
-ASTERISK_SIP_HOST = 0.0.0.0
-ASTERISK_ROOT = $ASTERISK_ROOT
-ASTERISK_AMI_SECRET = $ami_secret
-ASTERISK_ARI_PASSWORD = $ari_password
-MAIL_SERVER = 127.0.0.1
-MAIL_PORT = 25
-CONF
-  umask 022
+  log "checking $CONF (keys already there are kept)"
+  (umask 027 && littlepbx config-file "$CONF" \
+    --secret SECRET_KEY=48 --secret DB_PASSWORD=32 \
+    --secret ASTERISK_AMI_SECRET=32 --secret ASTERISK_ARI_PASSWORD=32 \
+    --set "DATABASE_URL=mysql+pymysql://$DB_USER:{DB_PASSWORD}@127.0.0.1:3306/$DB_NAME?charset=utf8mb4" \
+    --set "DATA_DIR=$DATA_DIR" --set LISTEN_HOST=0.0.0.0 --set "LISTEN_PORT=$WEB_PORT" \
+    --set "PUBLIC_URL=http://$host:$WEB_PORT" --set "SIP_PUBLIC_HOST=$host" --set PBX_BACKEND=asterisk \
+    --set ASTERISK_SIP_HOST=0.0.0.0 --set "ASTERISK_ROOT=$(asterisk_root)" \
+    --set MAIL_SERVER=127.0.0.1 --set MAIL_PORT=25)
+  record "file $CONF"
+}
+
+# Only the service user's group may read the configuration (it holds the database password).
+secure_config() {
   chgrp "$SERVICE_USER" "$CONF"
   chmod 0640 "$CONF"
-  record "file $CONF"
 }
 
 create_database() {
@@ -188,8 +177,10 @@ main() {
   create_service_user
   create_directories
   install_code
-  ASTERISK_ROOT=$(asterisk_root)
   write_config
+  secure_config
+  ASTERISK_ROOT=$(conf_value ASTERISK_ROOT)
+  WEB_PORT=$(conf_value LISTEN_PORT)
   create_database
   install_pbx
   littlepbx bootstrap --credentials-file "$CREDENTIALS"
@@ -220,4 +211,7 @@ Services: littlepbxctl status | start | stop | restart
 SUMMARY
 }
 
-main "$@"
+# Sourced (by the tests, to run one step), it only defines its functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  main "$@"
+fi

@@ -168,6 +168,20 @@ def bootstrap(credentials_file: str, demo: bool) -> None:
     click.echo(f"credentials written to {credentials_file}")
 
 
+@main.command("config-file")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--set", "values", multiple=True, metavar="KEY=VALUE", help="A key to write if missing.")
+@click.option("--secret", "secrets", multiple=True, metavar="KEY=LENGTH",
+              help="A secret to generate if missing.")
+def config_file(path: str, values: tuple[str, ...], secrets: tuple[str, ...]) -> None:
+    """Add the keys missing from the config file at PATH; keys already there are kept (install.sh)."""
+    from littlepbx.config import ensure_file
+    wanted = dict(value.split("=", 1) for value in values)
+    generated = {key: int(length) for key, length in (secret.split("=", 1) for secret in secrets)}
+    added = ensure_file(path, wanted, generated)
+    click.echo(f"{path}: added {', '.join(added)}" if added else f"{path}: every key was there; nothing changed")
+
+
 @main.command("worker")
 def worker() -> None:
     """Run the Apply worker in the foreground."""

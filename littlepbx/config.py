@@ -8,6 +8,10 @@ default.
 from __future__ import annotations
 
 import os
+import re
+import secrets
+import string
+from datetime import datetime, timezone
 from pathlib import Path
 
 DEFAULT_CONFIG_FILE = "/etc/littlepbx/littlepbx.conf"
@@ -104,3 +108,44 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
             key = name[len("LITTLEPBX_"):]
             config[key] = _convert(key, raw)
     return config
+
+
+def _keys_in(text: str) -> dict[str, str]:
+    """The KEY = value pairs of a config file's text (the last one of a key wins)."""
+    pairs = {}
+    for line in text.splitlines():
+        key, sep, raw = line.strip().partition("=")
+        if sep and not line.lstrip().startswith("#"):
+            pairs[key.strip().upper()] = raw.strip()
+    return pairs
+
+
+def ensure_file(path: str | os.PathLike, values: dict[str, str], generated: dict[str, int]) -> list[str]:
+    """Make sure the config file at ``path`` has every key of ``values`` and ``generated``, writing
+    only the missing ones: every key already there, and every comment, stays as the operator left it.
+
+    ``generated`` names secrets (and their length) made up only when missing. A value may name
+    other keys as {KEY}; they are filled in from the file's final values. Returns the keys added.
+    """
+    path = Path(path)
+    text = path.read_text() if path.exists() else ("# LittlePBX configuration. install.sh only adds keys that are"
+                                                   " missing:\n# what is here is kept. Every key can also be set"
+                                                   " as LITTLEPBX_<KEY> in the environment.\n")
+    present = _keys_in(text)
+    alphabet = string.ascii_letters + string.digits
+    added = {key: "".join(secrets.choice(alphabet) for _ in range(length))
+             for key, length in generated.items() if key not in present}
+    added.update({key: value for key, value in values.items() if key not in present and key not in added})
+    final = {**present, **added}
+    for key, value in added.items():
+        added[key] = re.sub(r"\{([A-Z0-9_]+)\}", lambda m: final[m.group(1)], value)
+    if added:
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        text = text.rstrip("\n") + f"\n# added by install.sh on {stamp}\n"
+        text += "".join(f"{key} = {value}\n" for key, value in added.items())
+        temporary = path.with_name(path.name + ".new")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+        temporary.replace(path)
+    return list(added)

@@ -66,4 +66,4 @@ RUNTIME_PACKAGES=(mariadb-server mariadb-client python3 python3-venv python3-dev
                   sox libsox-fmt-mp3 debootstrap ca-certificates)
 # ... and those its tests need on top.
 # shellcheck disable=SC2034
-TEST_PACKAGES=(sip-tester chromium curl jq iproute2 mount)
+TEST_PACKAGES=(sip-tester chromium curl jq iproute2 mount shellcheck)

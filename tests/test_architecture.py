@@ -31,3 +31,9 @@ def test_every_backend_and_the_test_double_implement_the_whole_interface(app_con
         assert not backend_class.__abstractmethods__, backend_class
         backend = backend_class(dict(app_config))
         backend.close()
+
+
+def test_shell_scripts_pass_shellcheck():
+    scripts = ["install.sh", "uninstall.sh", "test.sh", ".ci/run", "scripts/lib.sh", "scripts/littlepbxctl"]
+    result = subprocess.run(["shellcheck", "-x", *scripts], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
