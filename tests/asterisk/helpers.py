@@ -8,6 +8,8 @@ import dataclasses
 
 from littlepbx.pbx_backends.base import DidConfig, ExtensionConfig, OrgPBXConfig, TrunkConfig
 
+from .sipp import CALLER_PORT, PHONE_PORT
+
 T1_UPSTREAM_IN = "127.0.0.51"
 T1_UPSTREAM_OUT = "127.0.0.52"
 T2_UPSTREAM_IN = "127.0.0.53"
@@ -32,8 +34,8 @@ def extension(code: str, number: str, **changes) -> ExtensionConfig:
 
 def trunks(inbound_ip: str, outbound_ip: str) -> tuple[TrunkConfig, ...]:
     """One inbound upstream identified by its address and one outbound upstream without registration."""
-    return (TrunkConfig("inbound", inbound_ip, 5060, "udp", None, None, False, None, None, (inbound_ip,)),
-            TrunkConfig("outbound", outbound_ip, 5060, "udp", None, None, False, None, None))
+    return (TrunkConfig("inbound", inbound_ip, PHONE_PORT, "udp", None, None, False, None, None, (inbound_ip,)),
+            TrunkConfig("outbound", outbound_ip, PHONE_PORT, "udp", None, None, False, None, None))
 
 
 def org_t1(**changes) -> OrgPBXConfig:
@@ -61,7 +63,7 @@ def password(phone: str) -> str:
 
 
 def register(pbx, phone: str) -> None:
-    """REGISTER ``phone`` from its address on port 5060, asserting success."""
+    """REGISTER ``phone`` from its address on PHONE_PORT, asserting success."""
     run = pbx.sipp.run("register.xml", PHONE_IPS[phone], user=phone, password=password(phone))
     assert run.process.returncode == 0, run.output()
 
@@ -71,7 +73,7 @@ def call(pbx, caller: str, dialled: str, callee_ip: str | None, *, answered: boo
     """``caller`` dials ``dialled``; ``callee_ip`` answers (if given). Asserts the expected outcome."""
     callee = pbx.sipp.answering(callee_ip, scenario=callee_scenario) if callee_ip else None
     scenario = "call_answered.xml" if answered else "call_refused.xml"
-    run = pbx.sipp.run(scenario, PHONE_IPS[caller], 5070, service=dialled, user=caller,
+    run = pbx.sipp.run(scenario, PHONE_IPS[caller], CALLER_PORT, service=dialled, user=caller,
                        password=password(caller), duration_ms=duration_ms)
     try:
         assert run.process.returncode == 0, run.output()
@@ -87,7 +89,7 @@ def upstream_call(pbx, source_ip: str, did: str, callee_ip: str | None, *, answe
     """An upstream at ``source_ip`` sends an INVITE for ``did``; asserts the outcome."""
     callee = pbx.sipp.answering(callee_ip) if callee_ip else None
     scenario = "upstream_call_answered.xml" if answered else "upstream_call_refused.xml"
-    run = pbx.sipp.run(scenario, source_ip, 5060, service=did)
+    run = pbx.sipp.run(scenario, source_ip, PHONE_PORT, service=did)
     try:
         assert run.process.returncode == 0, run.output()
         if callee is not None and answered:

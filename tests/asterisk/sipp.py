@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCENARIOS = Path(__file__).resolve().parent
+# Ports of the test phones and upstreams on their own 127.0.0.x addresses: never 5060, which an
+# installed PBX beside the tests holds on 0.0.0.0 (a bind to 127.0.0.11:5060 would then fail).
+PHONE_PORT = 25060   # a phone's registered contact; an upstream's address
+CALLER_PORT = 25070  # a second port of a phone, for the calls it places while its contact answers
 
 
 @dataclass
@@ -50,7 +54,7 @@ class Sipp:
         self.workdir = workdir
         self.count = 0
 
-    def start(self, scenario: str, ip: str, port: int = 5060, *, service: str = "", user: str = "",
+    def start(self, scenario: str, ip: str, port: int = PHONE_PORT, *, service: str = "", user: str = "",
               password: str = "", duration_ms: int = 200, timeout_s: int = 30, calls: int = 1,
               uas: bool = False, keys: dict[str, str] | None = None) -> SippRun:
         """Start ``scenario`` from ``ip:port`` (a UAS when ``uas``); returns at once.
@@ -77,13 +81,13 @@ class Sipp:
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         return SippRun(process, messages, command)
 
-    def run(self, scenario: str, ip: str, port: int = 5060, **kwargs) -> SippRun:
+    def run(self, scenario: str, ip: str, port: int = PHONE_PORT, **kwargs) -> SippRun:
         """Run ``scenario`` to completion."""
         run = self.start(scenario, ip, port, **kwargs)
         run.wait(timeout=kwargs.get("timeout_s", 30) + 15)
         return run
 
-    def answering(self, ip: str, port: int = 5060, scenario: str = "answer.xml", **kwargs) -> SippRun:
+    def answering(self, ip: str, port: int = PHONE_PORT, scenario: str = "answer.xml", **kwargs) -> SippRun:
         """A UAS on ``ip:port`` (a phone's registered contact, or an upstream), listening once bound."""
         run = self.start(scenario, ip, port, uas=True, **kwargs)
         wait_until(lambda: udp_bound(ip, port) or run.process.poll() is not None, 5)

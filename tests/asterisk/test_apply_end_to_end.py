@@ -12,6 +12,7 @@ from littlepbx.extensions import db
 from littlepbx.kinds import Dids, Extensions, Trunks
 from littlepbx.services import extensions, objects, orgs
 from littlepbx.services.apply import request_apply
+from tests.asterisk.sipp import CALLER_PORT, PHONE_PORT
 from tests.conftest import make_org, scope_of, wait_until, wipe
 
 pytestmark = pytest.mark.asterisk
@@ -69,7 +70,7 @@ def register(pbx, session, number: str) -> int:
 def start_call(pbx, session, caller: str, callee: str, duration_ms: int):
     """caller dials callee, who answers; both sipp processes, still running."""
     answering = pbx.sipp.answering(PHONES[callee])
-    calling = pbx.sipp.start("call_answered.xml", PHONES[caller], 5070, service=callee,
+    calling = pbx.sipp.start("call_answered.xml", PHONES[caller], CALLER_PORT, service=callee,
                              user=f"e2e-{caller}", password=sip_password(session, caller),
                              duration_ms=duration_ms)
     return calling, answering
@@ -195,7 +196,7 @@ def test_when_upstream_call_arrives_on_a_did_then_the_api_counts_it_on_that_did(
         return answer.get_json()
     assert calls()["dids"] == {DID: 0}
     answering = pbx.sipp.answering(PHONES["101"])
-    inbound = pbx.sipp.start("upstream_call_answered.xml", UPSTREAM, 5060, service=DID,
+    inbound = pbx.sipp.start("upstream_call_answered.xml", UPSTREAM, PHONE_PORT, service=DID,
                              duration_ms=3000)
     try:
         wait_until(lambda: calls()["dids"] == {DID: 1}, what="the DID's call to be counted")

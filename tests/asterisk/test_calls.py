@@ -7,6 +7,7 @@ from sqlalchemy import select
 from littlepbx.pbx_backends.asterisk import tables
 
 from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T2_UPSTREAM_IN, UNKNOWN_SOURCE, call, password, upstream_call
+from .sipp import PHONE_PORT
 
 pytestmark = pytest.mark.asterisk
 
@@ -18,7 +19,7 @@ def test_when_phone_registers_with_right_password_then_contact_is_stored(orgs):
     with orgs.engine.connect() as connection:
         contacts = connection.execute(select(tables.ps_contacts.c.id, tables.ps_contacts.c.uri)
                                       .where(tables.ps_contacts.c.endpoint == "t1-101")).all()
-    assert len(contacts) == 1 and "127.0.0.11:5060" in contacts[0].uri, contacts
+    assert len(contacts) == 1 and f"127.0.0.11:{PHONE_PORT}" in contacts[0].uri, contacts
 
 
 def test_when_phone_registers_with_wrong_password_then_it_is_refused(orgs):
@@ -82,7 +83,7 @@ def test_when_unknown_source_claims_a_trunk_or_phone_identity_then_call_is_refus
     """A trunk endpoint is never identified by From user; a phone's name is challenged, never trusted."""
     callee = orgs.sipp.answering(PHONE_IPS["t1-101"])
     try:
-        run = orgs.sipp.run("upstream_call_refused.xml", UNKNOWN_SOURCE, 5060, service="101",
+        run = orgs.sipp.run("upstream_call_refused.xml", UNKNOWN_SOURCE, PHONE_PORT, service="101",
                             keys={"user": from_user})
         assert run.process.returncode == 0, run.output()
         assert "INVITE sip:" not in callee.trace()

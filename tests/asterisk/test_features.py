@@ -14,7 +14,7 @@ from littlepbx.pbx_backends.asterisk.ami import AMIClient
 from littlepbx.pbx_backends.base import BackendError, MohConfig, TrunkConfig
 
 from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, org_t2, password, pin, register
-from .sipp import wait_until
+from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 
 pytestmark = pytest.mark.asterisk
 
@@ -35,7 +35,7 @@ def t1_with(*extensions, **changes):
 
 def start_call(pbx, caller: str, dialled: str, duration_ms: int):
     """Start an answered call from ``caller`` in the background; returns the sipp run."""
-    return pbx.sipp.start("call_answered.xml", PHONE_IPS[caller], 5070, service=dialled, user=caller,
+    return pbx.sipp.start("call_answered.xml", PHONE_IPS[caller], CALLER_PORT, service=dialled, user=caller,
                           password=password(caller), duration_ms=duration_ms, timeout_s=duration_ms // 1000 + 20)
 
 
@@ -51,7 +51,7 @@ def test_when_phone_dials_external_number_then_it_leaves_through_own_upstream_on
     other = orgs.sipp.answering(T2_UPSTREAM_OUT)
     try:
         upstream = orgs.sipp.answering(T1_UPSTREAM_OUT)
-        run = orgs.sipp.run("call_answered.xml", PHONE_IPS["t1-102"], 5070, service="+15559990000",
+        run = orgs.sipp.run("call_answered.xml", PHONE_IPS["t1-102"], CALLER_PORT, service="+15559990000",
                             user="t1-102", password=password("t1-102"))
         assert run.process.returncode == 0, run.output()
         assert upstream.wait(10) == 0, upstream.output()
@@ -68,7 +68,7 @@ def test_when_extension_forwards_to_external_number_then_call_leaves_through_own
     ringing = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
     upstream = pbx.sipp.answering(T1_UPSTREAM_OUT)
     try:
-        run = pbx.sipp.run("call_answered.xml", PHONE_IPS["t1-102"], 5070, service="103", user="t1-102",
+        run = pbx.sipp.run("call_answered.xml", PHONE_IPS["t1-102"], CALLER_PORT, service="103", user="t1-102",
                            password=password("t1-102"))
         assert run.process.returncode == 0, run.output()
         assert upstream.wait(10) == 0, upstream.output()
@@ -96,7 +96,7 @@ def test_when_forward_row_is_tampered_with_then_dialplan_still_refuses_other_org
     ringing = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
     victim = pbx.sipp.answering(PHONE_IPS["t2-101"])
     try:
-        run = pbx.sipp.run("call_refused.xml", PHONE_IPS["t1-102"], 5070, service="103", user="t1-102",
+        run = pbx.sipp.run("call_refused.xml", PHONE_IPS["t1-102"], CALLER_PORT, service="103", user="t1-102",
                            password=password("t1-102"))
         assert run.process.returncode == 0, run.output()
         assert "INVITE" not in victim.trace()
@@ -115,11 +115,11 @@ def test_when_org_is_at_its_call_limit_then_only_its_next_call_is_refused(t1_res
     try:
         assert wait_until(lambda: pbx.backend.active_calls("t1") == 1, 10)
         assert pbx.backend.active_calls("t2") == 0
-        refused = pbx.sipp.run("call_refused.xml", PHONE_IPS["t1-103"], 5070, service="102", user="t1-103",
+        refused = pbx.sipp.run("call_refused.xml", PHONE_IPS["t1-103"], CALLER_PORT, service="102", user="t1-103",
                                password=password("t1-103"))
         assert refused.process.returncode == 0, refused.output()
         t2_callee = pbx.sipp.answering(PHONE_IPS["t2-101"])
-        t2_call = pbx.sipp.run("call_answered.xml", PHONE_IPS["t2-102"], 5070, service="101", user="t2-102",
+        t2_call = pbx.sipp.run("call_answered.xml", PHONE_IPS["t2-102"], CALLER_PORT, service="101", user="t2-102",
                                password=password("t2-102"))
         assert t2_call.process.returncode == 0, t2_call.output()
         assert t2_callee.wait(10) == 0
@@ -177,7 +177,7 @@ def test_when_callee_holds_then_caller_hears_its_orgs_music_class(t1_restored, t
                    pbx.config["ASTERISK_AMI_SECRET"], events=True) as ami:
         holder = pbx.sipp.answering(PHONE_IPS["t1-101"], scenario="hold.xml")
         try:
-            run = pbx.sipp.run("call_answered.xml", PHONE_IPS["t1-102"], 5070, service="101", user="t1-102",
+            run = pbx.sipp.run("call_answered.xml", PHONE_IPS["t1-102"], CALLER_PORT, service="101", user="t1-102",
                                password=password("t1-102"), duration_ms=2500)
             event = ami.wait_event(lambda e: e.get("Event") == "MusicOnHoldStart", 10)
             assert run.process.returncode == 0, run.output()
@@ -195,7 +195,7 @@ def test_when_file_is_not_audio_then_converting_it_says_so(pbx, tmp_path):
 
 def registering_trunk(address: str, username: str) -> TrunkConfig:
     """An outbound upstream at ``address`` that wants LittlePBX to register as ``username``."""
-    return TrunkConfig("outbound", address, 5060, "udp", username, "secret1", True, None, None)
+    return TrunkConfig("outbound", address, PHONE_PORT, "udp", username, "secret1", True, None, None)
 
 
 def registers(trace: str) -> list[str]:
@@ -271,7 +271,7 @@ def test_when_only_the_upstream_password_is_corrected_then_the_org_registers_at_
     keys = {"user": "acct7", "secret": "right-secret"}
 
     def with_password(password: str):
-        trunk = TrunkConfig("outbound", T1_UPSTREAM_OUT, 5060, "udp", "acct7", password, True, None, None)
+        trunk = TrunkConfig("outbound", T1_UPSTREAM_OUT, PHONE_PORT, "udp", "acct7", password, True, None, None)
         return org_t1(trunks=(inbound, trunk))
 
     refusing = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario="registrar_refuses.xml")
@@ -337,7 +337,7 @@ def test_when_org_is_removed_then_all_its_rows_go_its_phones_are_refused_and_its
         with orgs.engine.connect() as connection:
             assert set(rows_of(connection, "t2").values()) == {0}
             assert rows_of(connection, "t1")["ps_endpoints"] == 4
-        refused = orgs.sipp.run("register_refused.xml", PHONE_IPS["t2-101"], 5070, user="t2-101",
+        refused = orgs.sipp.run("register_refused.xml", PHONE_IPS["t2-101"], CALLER_PORT, user="t2-101",
                                 password=password("t2-101"))
         assert refused.process.returncode == 0, refused.output()
     finally:
@@ -358,7 +358,7 @@ def leave_voicemail(pbx, caller: str, mailbox: str) -> None:
     """``caller`` calls t1's ``mailbox`` (ringing, never answered) and talks for a few seconds after the beep."""
     ringing = pbx.sipp.answering(PHONE_IPS[f"t1-{mailbox}"], scenario="ring.xml")
     try:
-        run = pbx.sipp.run("call_answered.xml", PHONE_IPS[caller], 5070, service=mailbox, user=caller,
+        run = pbx.sipp.run("call_answered.xml", PHONE_IPS[caller], CALLER_PORT, service=mailbox, user=caller,
                            password=password(caller), duration_ms=8000)
         assert run.process.returncode == 0, run.output()
     finally:
@@ -373,7 +373,7 @@ def messages(folder) -> int:
 def voicemail_login(pbx, caller: str, digits: str, listen: str = "1"):
     """``caller`` dials *97, types ``digits`` and #, then presses ``listen``."""
     keys = {"d1": digits[0], "d2": digits[1], "d3": digits[2], "d4": digits[3], "pound": "#", "listen": listen}
-    run = pbx.sipp.run("voicemail_login.xml", PHONE_IPS[caller], 5070, service="*97", user=caller,
+    run = pbx.sipp.run("voicemail_login.xml", PHONE_IPS[caller], CALLER_PORT, service="*97", user=caller,
                        password=password(caller), duration_ms=3000, keys=keys)
     assert run.process.returncode == 0, run.output()
 
