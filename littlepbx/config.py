@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_CONFIG_FILE = "/etc/littlepbx/littlepbx.conf"
@@ -140,7 +140,7 @@ def ensure_file(path: str | os.PathLike, values: dict[str, str], generated: dict
     for key, value in added.items():
         added[key] = re.sub(r"\{([A-Z0-9_]+)\}", lambda m: final[m.group(1)], value)
     if added:
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         text = text.rstrip("\n") + f"\n# added by install.sh on {stamp}\n"
         text += "".join(f"{key} = {value}\n" for key, value in added.items())
         temporary = path.with_name(path.name + ".new")

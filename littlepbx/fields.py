@@ -162,6 +162,8 @@ class Field:
             schema["example"] = self.example
         if self.nullable:
             schema["nullable"] = True
+        if self.refers_to and self.ref_when is None:
+            schema["x-ref"] = self.refers_to  # the page offers the organization's objects of that kind
         return schema
 
     def input_schema(self) -> dict:
@@ -392,10 +394,18 @@ def e164(label: str = "Number", **options) -> PhoneNumber:
                        message="an E.164 number is + then 7 to 15 digits, e.g. +14155550100", **options)
 
 
-def email(label: str = "E-mail", **options) -> Text:
+@dataclass(frozen=True, kw_only=True)
+class Email(Text):
+    """A plain address: name@domain.tld (the page offers an e-mail input)."""
+
+    def type_schema(self) -> dict:
+        return {**super().type_schema(), "format": "email"}
+
+
+def email(label: str = "E-mail", **options) -> Email:
     """A plain address: name@domain.tld."""
-    return Text(label=label, max_length=254, pattern=EMAIL, message="not an e-mail address",
-                example="admin@acme.example", **options)
+    return Email(label=label, max_length=254, pattern=EMAIL, message="not an e-mail address",
+                 example="admin@acme.example", **options)
 
 
 def pin(label: str = "PIN", **options) -> Text:

@@ -19,6 +19,9 @@ STOPPED = "stopped"
 FAILED = "failed"
 
 ALL_STATES = (QUEUED, WAITING, APPLYING, APPLIED, STOPPED, FAILED)
+# What the page calls each state.
+LABELS = {QUEUED: "Queued", WAITING: "Waiting for calls", APPLYING: "Applying", APPLIED: "Applied",
+          STOPPED: "Stopped", FAILED: "Failed"}
 # Runs in these states hold their organization's single active slot.
 ACTIVE_STATES = frozenset({QUEUED, WAITING, APPLYING})
 # States a run never leaves.

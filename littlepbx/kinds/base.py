@@ -43,6 +43,7 @@ class Kind:
                                        "put": "put"}
     routes: ClassVar[frozenset[str]] = ROUTES  # which generic REST routes exist ("put": by key)
     pbx_config: ClassVar[type | None] = None     # the dataclass the PBX backend gets per object
+    title_field: ClassVar[str | None] = None     # a field naming the object for people ("Front desk")
 
     def __init__(self):
         self.fieldset = FieldSet(dict(self.fields))

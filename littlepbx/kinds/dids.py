@@ -17,7 +17,7 @@ class Dids(Kind):
 
     name = "dids"
     noun = "DID"
-    label = "Phone number"
+    label = "Number"
     table = "dids"
     schema_name = "Did"
     key = "number"

@@ -28,6 +28,7 @@ class Extensions(Kind):
     table = "extensions"
     schema_name = "Extension"
     key = "number"
+    title_field = "display_name"
     fields = {
         "number": f.extension_number(required=True, editable=False),
         "display_name": f.text("Name", 60, default="", example="Front desk"),

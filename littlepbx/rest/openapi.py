@@ -163,7 +163,10 @@ def static_schemas() -> dict:
                                                  "removed": {"type": "array"}},
                                                 ("added", "changed", "removed"))},
         "ApplyRequest": APPLY_FIELDS.object_schema(additional=True),
-        "Run": obj({"id": INT, "state": {"type": "string", "enum": list(states.ALL_STATES)},
+        "Run": obj({"id": INT, "state": {"type": "string", "enum": list(states.ALL_STATES),
+                                         "x-labels": [states.LABELS[state] for state in states.ALL_STATES],
+                                         "x-active": sorted(states.ACTIVE_STATES),
+                                         "x-stoppable": sorted(states.STOPPABLE_STATES)},
                     "active": BOOL, "waiting_calls": INT, "description": STR, "message": STR,
                     "requested_by": STR, "requested_at": TIME, "started_at": TIME,
                     "finished_at": TIME, "wait_deadline": TIME, "notify": BOOL, "attempts": INT},
@@ -384,6 +387,14 @@ def static_paths() -> dict:
     }
 
 
+def kinds_index() -> list[dict]:
+    """x-kinds: every kind of configuration, for the page: its diff section, key and the label of each
+    of its fields (also of those the API never shows, which a diff names)."""
+    return [{"name": kind.name, "section": kind.table, "label": kind.label, "schema": kind.schema_name,
+             "key": kind.key, "title_field": kind.title_field,
+             "labels": {name: rule.label or name for name, rule in kind.fields.items()}} for kind in all_kinds()]
+
+
 def build_document() -> dict:
     """The whole document: every kind's schemas and paths, then the other resources'."""
     schemas, paths = static_schemas(), static_paths()
@@ -391,6 +402,7 @@ def build_document() -> dict:
         schemas.update(kind_schemas(kind))
         paths.update(kind_paths(kind))
     return {
+        "x-kinds": kinds_index(),
         "openapi": "3.0.3",
         "info": {"title": "LittlePBX integrator API", "version": "1.0.0",
                  "description": "Organizations, trunks, DIDs, admins, extensions, music on hold and the"

@@ -1,5 +1,6 @@
 /* Stats page: calls now, registrations, and the last four weeks of call records, from the REST API. */
-"use strict";
+import * as LP from "./common.js";
+
 (function () {
   const api = LP.api, el = LP.el;
   const root = document.getElementById("stats");

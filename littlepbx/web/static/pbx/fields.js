@@ -1,0 +1,105 @@
+/* Shared helpers of every section: a control made from a field's schema, its label and status,
+   saving a change at once (the draft), errors shown next to their field, and confirmations. */
+import {el} from "../common.js";
+import {Schema} from "./schema.js";
+
+/* The status line under an input ("Saving…", "Saved" or the API's words). */
+export function setStatus(input, kind, text) {
+  const status = document.getElementById(input.id + "-status");
+  if (kind === "error") input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+  if (!status) return;
+  status.className = "status " + kind;
+  status.textContent = text;
+}
+
+/* The API's message for field ``name``, or its general message. */
+export function fieldMessage(error, name) {
+  return (error.fields && error.fields[name]) || error.message;
+}
+
+/* Each of the API's field errors next to its field inside ``container``; the rest next to ``input``. */
+export function showErrors(container, error, input) {
+  let placed = false;
+  Object.keys(error.fields || {}).forEach(function (name) {
+    const target = container.querySelector('[name="' + name + '"]');
+    if (target) {
+      setStatus(target, "error", error.fields[name]);
+      placed = placed || target === input;
+    }
+  });
+  if (!placed && input) setStatus(input, "error", fieldMessage(error, input.name));
+}
+
+/* Run ``request`` for a change of ``input``: its status says how it went; ``ctx.changed`` refreshes
+   the pending diff. Resolves to the request's result, or undefined when refused. */
+export async function saveField(ctx, input, request) {
+  setStatus(input, "saving", "Saving…");
+  try {
+    const result = await request();
+    setStatus(input, "saved", "Saved");
+    ctx.changed();
+    return result;
+  } catch (error) {
+    showErrors(input.closest("[data-container]") || document.body, error, input);
+    return undefined;
+  }
+}
+
+/* A labelled field with its status line. */
+export function field(id, label, control, extraClass) {
+  control.id = id;
+  return el("div", {class: "field" + (extraClass ? " " + extraClass : "")},
+    control.type === "checkbox" ? [control, el("label", {for: id}, label)] : [el("label", {for: id}, label), control],
+    el("span", {class: "status", id: id + "-status", "aria-live": "polite"}));
+}
+
+/* The input a field's schema calls for, showing ``value``: a checkbox, a select of its choices (or
+   of ``refOptions`` for a reference), a number with its range, or text with its length and form. */
+export function control(name, schema, value, refOptions) {
+  if (schema.type === "boolean") return el("input", {name: name, type: "checkbox", checked: !!value});
+  if (schema.enum || refOptions) {
+    const options = refOptions || Schema.options(schema);
+    const select = el("select", {name: name},
+      schema.nullable && refOptions ? el("option", {value: ""}, "— none —") : null,
+      options.map(function (pair) { return el("option", {value: pair[0], selected: pair[0] === value}, pair[1]); }));
+    if (value && !options.some(function (pair) { return pair[0] === value; })) {
+      select.appendChild(el("option", {value: value, selected: true}, value + " (deleted)"));
+    }
+    return select;
+  }
+  if (schema.type === "integer") {
+    return el("input", {name: name, type: "number", min: schema.minimum, max: schema.maximum, step: 1,
+      value: value === null || value === undefined ? "" : value});
+  }
+  const pattern = schema.pattern || "";
+  const attributes = {name: name, value: value || "", maxlength: schema.maxLength, autocomplete: "off",
+    placeholder: schema.example ? "e.g. " + schema.example : null};
+  if (schema.format === "email") attributes.type = "email";
+  else if (/^\^\[0-9\]\{[0-9,]+\}\$$/.test(pattern)) attributes.inputmode = "numeric";
+  else if (pattern.indexOf("[0-9]") >= 0 && pattern.indexOf("\\+") >= 0) attributes.inputmode = "tel";
+  return el("input", attributes);
+}
+
+/* What a control holds, as the API wants it for this schema. */
+export function valueOf(input, schema) {
+  if (input.type === "checkbox") return input.checked;
+  const text = input.value.trim();
+  if (schema.type === "integer") return /^-?\d+$/.test(text) ? parseInt(text, 10) : (text === "" ? null : text);
+  if (text === "" && schema.nullable) return null;
+  return input.tagName === "INPUT" ? text : input.value;
+}
+
+/* Ask in the page's <dialog>; resolves true when ``okLabel`` was chosen. */
+export function confirmAction(title, text, okLabel) {
+  const dialog = document.getElementById("confirm");
+  document.getElementById("confirm-title").textContent = title;
+  document.getElementById("confirm-text").textContent = text;
+  document.getElementById("confirm-ok").textContent = okLabel;
+  dialog.returnValue = "";
+  return new Promise(function (resolve) {
+    dialog.addEventListener("close", function () { resolve(dialog.returnValue === "ok"); }, {once: true});
+    dialog.showModal();
+    document.getElementById("confirm-cancel").focus();
+  });
+}

@@ -1,0 +1,62 @@
+/* Music on hold: on or off, and the organization's own music (an MP3, converted on the server). */
+import {api, el, replaceChildren} from "../../common.js";
+import {fieldMessage, saveField, setStatus} from "../fields.js";
+
+function mohOf(body) {
+  return body && body.moh ? body.moh : body;
+}
+
+export const moh = {
+  name: "moh",
+
+  async load(ctx) {
+    ctx.state.moh = mohOf(await api("GET", ctx.base + "/moh"));
+  },
+
+  mount(ctx) {
+    const checkbox = document.getElementById("moh-enabled");
+    checkbox.addEventListener("change", function () {
+      saveField(ctx, checkbox, function () {
+        return api("PUT", ctx.base + "/moh", {enabled: checkbox.checked}).then(function (body) {
+          if (body) ctx.state.moh = mohOf(body);
+        });
+      }).then(function (result) {
+        if (result === undefined && checkbox.getAttribute("aria-invalid")) checkbox.checked = !checkbox.checked;
+      });
+    });
+    const form = document.getElementById("moh-upload"), file = document.getElementById("moh-file");
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      if (!file.files.length) { setStatus(file, "error", "choose an MP3 file first"); return; }
+      const data = new FormData();
+      data.append("file", file.files[0]);
+      setStatus(file, "saving", "Uploading and converting…");
+      try {
+        ctx.state.moh = mohOf(await api("PUT", ctx.base + "/moh", data));
+      } catch (error) {
+        setStatus(file, "error", fieldMessage(error, "file"));
+        return;
+      }
+      setStatus(file, "saved", "Uploaded");
+      form.reset();
+      moh.render(ctx);
+      ctx.changed();
+    });
+  },
+
+  render(ctx) {
+    const current = ctx.state.moh || {};
+    document.getElementById("moh-enabled").checked = !!current.enabled;
+    const box = document.getElementById("moh-current");
+    if (!current.has_file) {
+      replaceChildren(box, el("p", {class: "empty", id: "moh-empty"},
+        "No music uploaded yet: callers on hold hear the PBX's default music. Upload an MP3 to use your own."));
+      return;
+    }
+    replaceChildren(box,
+      el("p", {id: "moh-name"}, "Uploaded: ", el("strong", {}, current.original_name || "music")),
+      el("audio", {controls: true, preload: "none", id: "moh-player",
+        src: "/api/v1" + ctx.base + "/moh/audio?v=" + encodeURIComponent(current.sha256 || "")},
+        "Your browser cannot play the music here."));
+  },
+};
