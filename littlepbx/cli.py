@@ -59,6 +59,14 @@ def db_upgrade(revision: str) -> None:
     click.echo("database schema is up to date")
 
 
+@db_group.command("revision")
+@click.argument("name")
+def db_revision(name: str) -> None:
+    """Write the migration a new or changed kind needs (compared with the database's schema)."""
+    from littlepbx import database
+    database.new_revision(_app().config["DATABASE_URL"], name)
+
+
 @db_group.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:

@@ -50,6 +50,7 @@ def alembic_config(url: str):
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option("file_template", "%%(rev)s")  # the revision id is already "0005_<name>"
     return cfg
 
 
@@ -57,6 +58,20 @@ def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the schema at ``url`` up to ``revision``."""
     from alembic import command
     command.upgrade(alembic_config(url), revision)
+
+
+def new_revision(url: str, name: str) -> str:
+    """Autogenerate the next migration ("0005_<name>") from the declared tables against the schema
+    at ``url`` (which must be up to date); returns its path. Read it before committing it."""
+    import re
+
+    from alembic import command
+    existing = sorted((MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    number = int(existing[-1].name[:4]) + 1 if existing else 1
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    script = command.revision(alembic_config(url), message=name, autogenerate=True,
+                              rev_id=f"{number:04d}_{slug}")
+    return script.path
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -1,28 +1,31 @@
-"""The registry of kinds: every kind of organization configuration, in dependency order."""
+"""The registry of kinds: every kind of organization configuration, ordered so that the targets of
+references come before the kinds that refer to them."""
 from __future__ import annotations
 
 from littlepbx.errors import NotFound
 from littlepbx.kinds.base import Kind
 
 _KINDS: dict[str, Kind] = {}
+_ordered: list[Kind] | None = None
 
 
 def register(kind_class: type[Kind]) -> Kind:
-    """Declare a kind (a class decorator): its tables are built and it joins the registry.
-    Register a kind after the kinds it refers to."""
+    """Declare a kind (a class decorator): its tables are built and it joins the registry."""
+    global _ordered
     kind = kind_class()
     if kind.name in _KINDS:
         raise ValueError(f"kind {kind.name!r} is declared twice")
-    for name, rule in kind.fields.items():
-        if rule.refers_to and rule.refers_to not in _KINDS and rule.refers_to != kind.name:
-            raise ValueError(f"{kind.name}.{name} refers to {rule.refers_to!r}, which is not declared before it")
     _KINDS[kind.name] = kind
+    _ordered = None
     return kind
 
 
 def all_kinds() -> list[Kind]:
-    """Every kind, in the order they were declared (targets of references first)."""
-    return list(_KINDS.values())
+    """Every kind, targets of references first (Reset, Apply's checks and the page rely on it)."""
+    global _ordered
+    if _ordered is None:
+        _ordered = _in_dependency_order()
+    return list(_ordered)
 
 
 def kind_named(name: str) -> Kind:
@@ -31,3 +34,27 @@ def kind_named(name: str) -> Kind:
         return _KINDS[name]
     except KeyError:
         raise NotFound(f"no kind of configuration {name!r}") from None
+
+
+def _in_dependency_order() -> list[Kind]:
+    """Kinds sorted so each comes after the kinds its fields refer to (then by name)."""
+    ordered: list[Kind] = []
+    placing: set[str] = set()
+
+    def place(kind: Kind) -> None:
+        if kind in ordered:
+            return
+        if kind.name in placing:
+            raise ValueError(f"kinds refer to each other in a circle through {kind.name!r}")
+        placing.add(kind.name)
+        for name, rule in kind.fields.items():
+            if rule.refers_to and rule.refers_to != kind.name:
+                if rule.refers_to not in _KINDS:
+                    raise ValueError(f"{kind.name}.{name} refers to {rule.refers_to!r}, which is not a kind")
+                place(_KINDS[rule.refers_to])
+        placing.discard(kind.name)
+        ordered.append(kind)
+
+    for kind in sorted(_KINDS.values(), key=lambda k: k.name):
+        place(kind)
+    return ordered
