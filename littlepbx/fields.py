@@ -29,7 +29,6 @@ EXTENSION_NUMBER = r"^[0-9]{2,6}$"
 E164 = r"^\+[1-9][0-9]{6,14}$"
 # What a phone may dial to reach the outside, and what a call may be forwarded to.
 EXTERNAL_NUMBER = r"^\+?[0-9]{7,15}$"
-INTERNAL_OR_EXTERNAL = r"^(?:[0-9]{2,6}|\+?[0-9]{7,15})$"
 PIN = r"^[0-9]{4,10}$"
 EMAIL = (r"^[^@\s\"'<>,;]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -143,7 +142,6 @@ class Field:
     refers_to: str | None = None     # the kind whose key this field names (see kinds.references)
     on_delete: str = "refuse"        # when that object is deleted: "refuse" or "set_null"
     ref_phrase: str = "refers to"    # "DID +1... rings 101", "extension 101 forwards to 102"
-    ref_when: str | None = None      # only values matching this pattern are references
 
     json_type = "string"
 
@@ -162,7 +160,7 @@ class Field:
             schema["example"] = self.example
         if self.nullable:
             schema["nullable"] = True
-        if self.refers_to and self.ref_when is None:
+        if self.refers_to:
             schema["x-ref"] = self.refers_to  # the page offers the organization's objects of that kind
         return schema
 
@@ -198,14 +196,16 @@ class Field:
         """The value of an omitted field when the object is created."""
         return self.default() if callable(self.default) else self.default
 
-    def ref_keys(self, stored) -> list[str]:
-        """The keys of ``refers_to`` objects this stored value names."""
-        if not self.refers_to or stored is None:
-            return []
-        return [stored] if self.ref_when is None or re.search(self.ref_when, stored) else []
+    def targets(self) -> frozenset[str]:
+        """The kinds this field may name an object of."""
+        return frozenset({self.refers_to} if self.refers_to else ())
 
-    def ref_criterion(self, column, key):
-        """An SQL condition on this field's column: true where a row names ``key``."""
+    def references(self, stored) -> list[tuple[str, str]]:
+        """(kind, key) of each object this stored value names."""
+        return [(self.refers_to, stored)] if self.refers_to and stored is not None else []
+
+    def ref_criterion(self, column, kind: str, key: str):
+        """An SQL condition on this field's column: true where a row names ``kind``'s object ``key``."""
         return column == key
 
     @property
@@ -372,6 +372,74 @@ class AddressList(Field):
 
     def column_type(self):
         return String(self.column_length)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One kind of place a call can be sent: its written form, and the kind whose object it names."""
+
+    name: str                      # "extension", "voicemail", "external", "hangup"
+    pattern: str                   # the written form, e.g. "voicemail:[0-9]{2,6}" (no anchors)
+    kind: str | None = None        # the kind named, if any ("extensions")
+    prefix: str = ""               # what precedes the key in the written form ("voicemail:")
+    label: str = ""
+
+
+# Every kind of destination (littlepbx.kinds adds its own with register_target).
+TARGETS: dict[str, Target] = {
+    "extension": Target("extension", "[0-9]{2,6}", "extensions", label="an extension"),
+    "voicemail": Target("voicemail", "voicemail:[0-9]{2,6}", "extensions", "voicemail:", "an extension's mailbox"),
+    "external": Target("external", r"\+?[0-9]{7,15}", label="an outside number"),
+    "hangup": Target("hangup", "hangup", label="hang up"),
+}
+
+
+def register_target(target: Target) -> Target:
+    """Declare a new kind of destination (a ring group, a queue, ...)."""
+    TARGETS[target.name] = target
+    return target
+
+
+@dataclass(frozen=True, kw_only=True)
+class Destination(PhoneNumber):
+    """Where a call goes: one of ``allowed`` targets, written "102" (an extension),
+    "voicemail:102", "+14155550100" (an outside number), "hangup", or "<kind>:<key>" for the
+    kinds that are destinations. A target naming an object must be one of the organization's."""
+
+    allowed: tuple[str, ...] = ("extension", "external")
+    max_length: int = 40
+    pattern: str = ""
+    message: str = ""
+
+    def _allowed(self) -> list[Target]:
+        return [TARGETS[name] for name in self.allowed]
+
+    def type_schema(self) -> dict:
+        pattern = "^(?:" + "|".join(target.pattern for target in self._allowed()) + ")$"
+        words = ", ".join(target.label for target in self._allowed())
+        return {"type": "string", "maxLength": self.max_length, "pattern": pattern,
+                "x-message": self.message or f"not a destination: use {words}",
+                "x-destination": list(self.allowed)}
+
+    def normalise(self, value):
+        if isinstance(value, str) and ":" in value:  # "voicemail:102": only the number's spaces go
+            return Text.normalise(self, value)
+        return super().normalise(value)
+
+    def target_of(self, stored: str) -> Target | None:
+        """The allowed target ``stored`` is written as."""
+        return next((t for t in self._allowed() if re.fullmatch(t.pattern, stored)), None)
+
+    def targets(self) -> frozenset[str]:
+        return frozenset(t.kind for t in self._allowed() if t.kind)
+
+    def references(self, stored) -> list[tuple[str, str]]:
+        target = self.target_of(stored) if stored is not None else None
+        return [(target.kind, stored[len(target.prefix):])] if target and target.kind else []
+
+    def ref_criterion(self, column, kind: str, key: str):
+        from sqlalchemy import or_
+        return or_(*[column == t.prefix + key for t in self._allowed() if t.kind == kind])
 
 
 # --- ready-made fields ----------------------------------------------------------------------

@@ -38,10 +38,10 @@ class Extensions(Kind):
         "ring_seconds": f.Integer(label="Ring for (seconds)", minimum=5, maximum=120, default=20),
         "no_answer": f.Choice(label="If not answered", options=NO_ANSWER, default=NO_ANSWER_VOICEMAIL,
                               column_length=16),
-        "forward_to": f.PhoneNumber(
-            label="Forward to", max_length=32, column_length=20, pattern=f.INTERNAL_OR_EXTERNAL,
-            nullable=True, example="+14155550100", refers_to="extensions", ref_when=f.EXTENSION_NUMBER,
-            ref_phrase="forwards to", help="an extension of the organization, or an outside number",
+        "forward_to": f.Destination(
+            label="Forward to", column_length=20, nullable=True, example="+14155550100",
+            allowed=("extension", "external"), ref_phrase="forwards to",
+            help="an extension of the organization, or an outside number",
             message="forward to an extension (2 to 6 digits) or a phone number (7 to 15 digits, optional +)"),
         "voicemail_enabled": f.Boolean(label="Voicemail on", default=True),
         "voicemail_pin": f.pin("Voicemail PIN", default=f.new_pin),

@@ -32,8 +32,8 @@ def missing_targets(scope, kind: Kind, row, live: bool = False) -> dict[str, str
     does not have (in its draft, or in its live configuration)."""
     problems = {}
     for name, rule in kind.fields.items():
-        for key in rule.ref_keys(getattr(row, name)):
-            target = kind_named(rule.refers_to)
+        for target_name, key in rule.references(getattr(row, name)):
+            target = kind_named(target_name)
             model = target.live if live else target.draft
             if scope.find(model, **{target.key: key}) is None:
                 problems[name] = f"no such {target.noun}"
@@ -47,9 +47,8 @@ def require_targets(scope, kind: Kind, row, names=None) -> None:
         problems = {name: problem for name, problem in problems.items() if name in names}
     if problems:
         first = next(iter(problems))
-        key = getattr(row, first)
-        raise ValidationError(f"no {kind_named(kind.fields[first].refers_to).noun} {key} in this organization",
-                              problems)
+        [(target, key)] = kind.fields[first].references(getattr(row, first))[:1]
+        raise ValidationError(f"no {kind_named(target).noun} {key} in this organization", problems)
 
 
 def referrers(scope, target: Kind, key) -> list[Referrer]:
@@ -57,9 +56,9 @@ def referrers(scope, target: Kind, key) -> list[Referrer]:
     found = []
     for kind in all_kinds():
         for name, rule in kind.fields.items():
-            if rule.refers_to != target.name:
+            if target.name not in rule.targets():
                 continue
-            rows = scope.all(kind.draft, rule.ref_criterion(getattr(kind.draft, name), key))
+            rows = scope.all(kind.draft, rule.ref_criterion(getattr(kind.draft, name), target.name, key))
             if kind is target:
                 rows = [row for row in rows if kind.key_of(row) != (key,)]
             if rows:
@@ -79,7 +78,7 @@ def release_references(scope, target: Kind, key) -> dict[str, list]:
     released = {}
     for referrer in found:
         column = getattr(referrer.kind.draft, referrer.field_name)
-        for row in scope.all(referrer.kind.draft, referrer.rule.ref_criterion(column, key)):
+        for row in scope.all(referrer.kind.draft, referrer.rule.ref_criterion(column, target.name, key)):
             setattr(row, referrer.field_name, None)
         released[f"unrouted_{referrer.kind.name}"] = referrer.keys
     return released

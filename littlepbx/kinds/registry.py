@@ -48,10 +48,10 @@ def _in_dependency_order() -> list[Kind]:
             raise ValueError(f"kinds refer to each other in a circle through {kind.name!r}")
         placing.add(kind.name)
         for name, rule in kind.fields.items():
-            if rule.refers_to and rule.refers_to != kind.name:
-                if rule.refers_to not in _KINDS:
-                    raise ValueError(f"{kind.name}.{name} refers to {rule.refers_to!r}, which is not a kind")
-                place(_KINDS[rule.refers_to])
+            for target in sorted(rule.targets() - {kind.name}):
+                if target not in _KINDS:
+                    raise ValueError(f"{kind.name}.{name} refers to {target!r}, which is not a kind")
+                place(_KINDS[target])
         placing.discard(kind.name)
         ordered.append(kind)
 

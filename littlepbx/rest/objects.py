@@ -81,7 +81,7 @@ def delete_object(kind: Kind, code: str, **key):
 def unrouted_fields(kind: Kind) -> list[str]:
     """The names of the lists a delete answers: "unrouted_<kind>" per kind that refers with set_null."""
     return [f"unrouted_{other.name}" for other in all_kinds()
-            for rule in other.fields.values() if rule.refers_to == kind.name and rule.on_delete == "set_null"]
+            for rule in other.fields.values() if kind.name in rule.targets() and rule.on_delete == "set_null"]
 
 
 ROUTES = {
