@@ -30,7 +30,8 @@ E164 = r"^\+[1-9][0-9]{6,14}$"
 # What a phone may dial to reach the outside, and what a call may be forwarded to.
 EXTERNAL_NUMBER = r"^\+?[0-9]{7,15}$"
 PIN = r"^[0-9]{4,10}$"
-EMAIL = (r"^[^@\s\"'<>,;]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# No ^ either: Asterisk's realtime driver would read ^XX as an escape (a voicemail address is mail).
+EMAIL = (r"^[^@\s\"'<>,;^]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 SIP_USER = r"^[A-Za-z0-9._~+-]{1,64}$"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"

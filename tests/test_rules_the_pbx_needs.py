@@ -69,3 +69,18 @@ def test_when_login_names_a_next_page_then_only_this_sites_pages_are_followed(ap
     from littlepbx.web.views import safe_next
     with app.test_request_context("/login?next=" + quote(target)):
         assert (safe_next() == target) is allowed
+
+
+@pytest.mark.parametrize("address", ["ann^0ABcc:evil@acme.example", "ann;bob@acme.example", "ann,bob@acme.example",
+                                     "Ann <ann@acme.example>"])
+def test_when_a_voicemail_address_could_add_headers_or_recipients_then_it_is_refused(session, acme, address):
+    with pytest.raises(ValidationError) as error:
+        objects.create(scope_of(session, "acme"), Extensions, {"number": "101", "voicemail_email": address})
+    assert error.value.fields == {"voicemail_email": "not an e-mail address"}
+
+
+@pytest.mark.parametrize("domain", ["example.net;transport=tcp", "example.net>", "exa mple.net", "a@example.net"])
+def test_when_a_from_domain_could_add_sip_parameters_then_it_is_refused(session, acme, domain):
+    with pytest.raises(ValidationError) as error:
+        objects.put(scope_of(session, "acme"), Trunks, "outbound", {"host": "sip.example.net", "from_domain": domain})
+    assert "from_domain" in error.value.fields

@@ -33,7 +33,8 @@ class Trunks(Kind):
         "register": f.Boolean(label="Register", default=False,
                               help="register to the upstream (needs username and password)"),
         "from_user": f.sip_user("From user", nullable=True),
-        "from_domain": f.Text(label="From domain", max_length=80, min_length=1, column_length=253, nullable=True),
+        "from_domain": f.host("From domain", nullable=True, help="a host name or address: nothing else goes "
+                              "into the From header"),
         "source_addresses": f.AddressList(label="Source addresses", default=""),
     }
     outputs = {"password_set": f.Boolean(label="Password set", access="read")}

@@ -200,9 +200,11 @@ def test_when_upstream_call_arrives_on_a_did_then_the_api_counts_it_on_that_did(
                              duration_ms=3000)
     try:
         wait_until(lambda: calls()["dids"] == {DID: 1}, what="the DID's call to be counted")
-        current = client.get("/api/v1/orgs/e2e/calls/current", headers={"Authorization": f"Bearer {token}"})
-        [call] = current.get_json()["calls"]
-        assert call["callee"] == "101" and call["state"] == "Up", call
+
+        def answered_call():
+            answer = client.get("/api/v1/orgs/e2e/calls/current", headers={"Authorization": f"Bearer {token}"})
+            return [c for c in answer.get_json()["calls"] if c["callee"] == "101" and c["state"] == "Up"]
+        assert len(wait_until(answered_call, what="the DID's call to show as up")) == 1
         assert inbound.wait(30) == 0, inbound.output()
     finally:
         answering.stop()

@@ -116,7 +116,10 @@ def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[s
     auth = {"id": pjsip_id, "auth_type": "userpass", "username": pjsip_id,
             "password": ext.sip_password, "realm": None}
     aor = {"id": pjsip_id, "contact": None, "max_contacts": 1, "remove_existing": "yes",
-           "qualify_frequency": 0, "mailboxes": mailbox}
+           "qualify_frequency": 0,
+           # No mailboxes on the AOR: Asterisk lets any endpoint SUBSCRIBE to an AOR's mailboxes by
+           # naming it. The endpoint's own mailboxes give its phone unsolicited MWI NOTIFYs instead.
+           "mailboxes": None}
     return {"endpoint": endpoint, "auth": auth, "aor": aor}
 
 
@@ -219,8 +222,27 @@ def validate_org(org: OrgPBXConfig) -> None:
 
 # --- writing -------------------------------------------------------------------------------------
 
+def realtime_value(value):
+    """A value as Asterisk's ODBC realtime driver must find it to read back exactly ``value``.
+
+    The driver splits every value it reads at ';' (each piece a separate setting) and decodes
+    "^XX" hex escapes; Asterisk itself writes ';' and '^' as ^3B and ^5E. Written the same way, a
+    display name, a password or any other text an admin or integrator chose reaches Asterisk as
+    exactly the text that was checked, and never as escapes or extra settings of its own."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("^", "^5E").replace(";", "^3B")
+
+
+def realtime_row(row: dict) -> dict:
+    """Every value of ``row`` as realtime_value writes it."""
+    return {name: realtime_value(value) for name, value in row.items()}
+
+
 def replace_rows(connection, table, key: str, scope, rows: list[dict]) -> None:
-    """Make the rows of ``table`` in ``scope`` exactly ``rows``: delete the others, upsert these."""
+    """Make the rows of ``table`` in ``scope`` exactly ``rows``: delete the others, upsert these
+    (every value written the way Asterisk's realtime driver reads it back unchanged)."""
+    rows = [realtime_row(row) for row in rows]
     stale = delete(table).where(scope)
     if rows:
         stale = stale.where(table.c[key].not_in([row[key] for row in rows]))
@@ -274,7 +296,8 @@ def trunk_auth_id(connection, code: str, trunk: TrunkConfig | None) -> str:
     table = t.ps_auths
     current = connection.execute(select(table.c.id, table.c.username, table.c.password)
                                  .where(table.c.id.like(f"{trunk_id(code)}-%"))).first()
-    if current and trunk and (current.username, current.password) == (trunk.username, trunk.password):
+    if current and trunk and (current.username, current.password) == (realtime_value(trunk.username),
+                                                                       realtime_value(trunk.password)):
         return current.id
     return f"{trunk_id(code)}-{secrets.token_hex(4)}"
 
@@ -291,7 +314,7 @@ def same_registration(old: dict | None, new: dict | None) -> bool:
     if old is None or new is None:
         return old is None and new is None
     return all((old.get(key) is None) if value is None else str(old.get(key)) == str(value)
-               for key, value in new.items())
+               for key, value in realtime_row(new).items())
 
 
 def request_refresh(connection, code: str) -> None:

@@ -94,6 +94,18 @@ def install_root(cache_root: str | os.PathLike, root: str | os.PathLike) -> Path
 
 # --- static configuration ---------------------------------------------------------------------
 
+# The longest string a phone may dial (an outside number, a feature code) and an upstream may send.
+PHONE_DIAL_MAX = 20
+UPSTREAM_DIAL_MAX = 16
+
+
+def entry_patterns(characters: str, longest: int, context: str) -> str:
+    """One dialplan line per length, 1 to ``longest``, admitting only strings of ``characters``
+    into ``context`` (Asterisk's patterns have no "one or more of this class")."""
+    return "\n".join(f"exten => _{('[' + characters + ']') * length},1,Goto({context},${{EXTEN}},1)"
+                     for length in range(1, longest + 1))
+
+
 def template_values(config: dict) -> dict[str, str]:
     """The values substituted for @@NAME@@ in the templates."""
     url = make_url(str(config["DATABASE_URL"]))
@@ -116,6 +128,8 @@ def template_values(config: dict) -> dict[str, str]:
         "MAIL_SERVER": str(config.get("MAIL_SERVER", "127.0.0.1")),
         "MAIL_PORT": str(config.get("MAIL_PORT", 25)),
         "MAIL_FROM": str(config.get("MAIL_DEFAULT_SENDER", "littlepbx@localhost")),
+        "PHONE_ENTRIES": entry_patterns("*+0-9", PHONE_DIAL_MAX, "lp-phone-call"),
+        "UPSTREAM_ENTRIES": entry_patterns("+0-9", UPSTREAM_DIAL_MAX, "lp-upstream-call"),
     }
 
 
