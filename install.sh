@@ -15,9 +15,14 @@ DATA_DIR=${LITTLEPBX_DATA_DIR:-/var/lib/littlepbx}
 LOG_DIR=${LITTLEPBX_LOG_DIR:-/var/log/littlepbx}
 DB_NAME=${LITTLEPBX_DB_NAME:-littlepbx}
 DB_USER=${LITTLEPBX_DB_USER:-littlepbx}
+# Schema changes run as the owner; the app only reads and writes rows; Asterisk reads its rows.
+DB_OWNER=${DB_USER}_owner
+DB_PBX_USER=${DB_USER}_pbx
 WEB_PORT=${LITTLEPBX_WEB_PORT:-8080}
 SERVICE_USER=littlepbx
 CONF="$ETC_DIR/littlepbx.conf"
+# The database owner's credentials: root only (the services never read them).
+OWNER_CONF="$ETC_DIR/db-owner.conf"
 CREDENTIALS="$ETC_DIR/initial-credentials"
 MANIFEST="$ETC_DIR/install-manifest"
 CTL=/usr/local/sbin/littlepbxctl
@@ -81,14 +86,18 @@ write_config() {
   host=${host:-127.0.0.1}
   log "checking $CONF (keys already there are kept)"
   (umask 027 && littlepbx config-file "$CONF" \
-    --secret SECRET_KEY=48 --secret DB_PASSWORD=32 \
-    --secret ASTERISK_AMI_SECRET=32 --secret ASTERISK_ARI_PASSWORD=32 \
+    --secret SECRET_KEY=48 --secret DB_PASSWORD=32 --secret ASTERISK_DB_PASSWORD=32 \
+    --secret ASTERISK_AMI_SECRET=32 --secret ASTERISK_ARI_PASSWORD=32 --set "ASTERISK_DB_USER=$DB_PBX_USER" \
     --set "DATABASE_URL=mysql+pymysql://$DB_USER:{DB_PASSWORD}@127.0.0.1:3306/$DB_NAME?charset=utf8mb4" \
     --set "DATA_DIR=$DATA_DIR" --set LISTEN_HOST=0.0.0.0 --set "LISTEN_PORT=$WEB_PORT" \
     --set "PUBLIC_URL=http://$host:$WEB_PORT" --set "SIP_PUBLIC_HOST=$host" --set PBX_BACKEND=asterisk \
     --set ASTERISK_SIP_HOST=0.0.0.0 --set "ASTERISK_ROOT=$(asterisk_root)" \
     --set MAIL_SERVER=127.0.0.1 --set MAIL_PORT=25)
   record "file $CONF"
+  (umask 077 && littlepbx config-file "$OWNER_CONF" --secret DB_OWNER_PASSWORD=32 \
+    --set "DATABASE_URL=mysql+pymysql://$DB_OWNER:{DB_OWNER_PASSWORD}@127.0.0.1:3306/$DB_NAME?charset=utf8mb4")
+  chmod 0600 "$OWNER_CONF"
+  record "file $OWNER_CONF"
 }
 
 # Only the service user's group may read the configuration (it holds the database password).
@@ -97,22 +106,45 @@ secure_config() {
   chmod 0640 "$CONF"
 }
 
+# The SQL that makes sure account $1 exists on both local hosts with password $2.
+account_sql() {
+  local host
+  for host in 127.0.0.1 localhost; do
+    printf "CREATE USER IF NOT EXISTS '%s'@'%s' IDENTIFIED BY '%s';\n" "$1" "$host" "$2"
+    printf "ALTER USER '%s'@'%s' IDENTIFIED BY '%s';\n" "$1" "$host" "$2"
+    printf "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '%s'@'%s';\n" "$1" "$host"
+  done
+}
+
+# Three accounts: the owner runs the migrations; the app (web and worker) may only read and
+# write rows; Asterisk may read its realtime rows and write contacts, mailbox PINs and CDR.
 create_database() {
-  local db_password
-  db_password=$(conf_value DB_PASSWORD)
-  log "creating the database $DB_NAME and its user $DB_USER"
+  local host exact
+  # In a database-level GRANT, '_' and '%' are wildcards: escaped, the name means only itself.
+  exact=$(printf '%s' "$DB_NAME" | sed 's/[_%\\]/\\&/g')
+  log "creating the database $DB_NAME and its accounts ($DB_OWNER, $DB_USER, $DB_PBX_USER)"
   record "database $DB_NAME"
   record "dbuser $DB_USER"
-  mysql_root <<SQL
-CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$db_password';
-CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$db_password';
-ALTER USER '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$db_password';
-ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$db_password';
-GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'127.0.0.1';
-GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';
-SQL
-  littlepbx db upgrade
+  record "dbuser $DB_OWNER"
+  record "dbuser $DB_PBX_USER"
+  {
+    echo "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+    account_sql "$DB_OWNER" "$(owner_value DB_OWNER_PASSWORD)"
+    account_sql "$DB_USER" "$(conf_value DB_PASSWORD)"
+    account_sql "$DB_PBX_USER" "$(conf_value ASTERISK_DB_PASSWORD)"
+    for host in 127.0.0.1 localhost; do
+      echo "GRANT ALL PRIVILEGES ON \`$exact\`.* TO '$DB_OWNER'@'$host';"
+      echo "GRANT SELECT, INSERT, UPDATE, DELETE ON \`$exact\`.* TO '$DB_USER'@'$host';"
+    done
+  } | mysql_root
+  LITTLEPBX_DATABASE_URL=$(owner_value DATABASE_URL) littlepbx db upgrade
+  # Asterisk's rights are per table: the tables exist once the migrations have run.
+  provision grants | mysql_root
+}
+
+# The value of KEY in the owner's file.
+owner_value() {
+  sed -n "s/^$1 *= *//p" "$OWNER_CONF" | tail -n 1
 }
 
 littlepbx() {

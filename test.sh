@@ -9,12 +9,15 @@ cd "$(dirname "$0")"
 if [ "$(id -u)" -eq 0 ]; then
   ensure_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}" >/dev/null
   ensure_mariadb_running
-  # A MariaDB account for the tests that may only create and use littlepbx_test_* databases.
+  # A MariaDB account for the tests that may only create and use littlepbx_test_* databases, and
+  # make the run's own accounts on them (the app's and Asterisk's, with the rights install.sh gives).
   mysql_root <<'SQL'
 CREATE USER IF NOT EXISTS 'littlepbx_test'@'127.0.0.1' IDENTIFIED BY 'littlepbx_test';
 CREATE USER IF NOT EXISTS 'littlepbx_test'@'localhost' IDENTIFIED BY 'littlepbx_test';
-GRANT ALL PRIVILEGES ON `littlepbx\_test\_%`.* TO 'littlepbx_test'@'127.0.0.1';
-GRANT ALL PRIVILEGES ON `littlepbx\_test\_%`.* TO 'littlepbx_test'@'localhost';
+GRANT ALL PRIVILEGES ON `littlepbx\_test\_%`.* TO 'littlepbx_test'@'127.0.0.1' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON `littlepbx\_test\_%`.* TO 'littlepbx_test'@'localhost' WITH GRANT OPTION;
+GRANT CREATE USER ON *.* TO 'littlepbx_test'@'127.0.0.1';
+GRANT CREATE USER ON *.* TO 'littlepbx_test'@'localhost';
 SQL
 else
   log "not root: assuming the Debian packages and MariaDB are already there"

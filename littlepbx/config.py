@@ -31,6 +31,8 @@ DEFAULTS: dict[str, object] = {
     # Converted uploads neither the draft nor the live configuration uses are deleted after an
     # Apply once they are this old (the grace covers an upload whose draft is not saved yet).
     "MOH_PRUNE_AFTER_SECONDS": 3600,
+    # Upstream trunks on loopback or private addresses (labs, tests, a carrier on a private link).
+    "ALLOW_PRIVATE_UPSTREAMS": False,
     # The PBX: a registered backend name, or 'package.module:Class'.
     "PBX_BACKEND": "asterisk",
     # Apply: how often the worker looks for work and polls an org's calls.
@@ -57,6 +59,12 @@ DEFAULTS: dict[str, object] = {
     "ASTERISK_ARI_PORT": 8088,
     "ASTERISK_ARI_USER": "littlepbx",
     "ASTERISK_ARI_PASSWORD": "",
+    # The host's system account Asterisk runs as (when it runs from its own root).
+    "ASTERISK_SYSTEM_USER": "littlepbx-asterisk",
+    # Asterisk's own database account (it may read its realtime rows and write contacts, CDR and
+    # mailbox PINs, nothing else); empty: the account of DATABASE_URL.
+    "ASTERISK_DB_USER": "",
+    "ASTERISK_DB_PASSWORD": "",
     # Where the Debian sid root holding Asterisk is built once and copied from.
     "ASTERISK_CACHE_ROOT": "/var/cache/littlepbx/asterisk-root",
     "ASTERISK_DEBIAN_MIRROR": "http://deb.debian.org/debian",

@@ -44,6 +44,18 @@ class Database:
         self.engine.dispose()
 
 
+# What the web app and the worker may do in their database: read and write rows, nothing more
+# (no DROP, ALTER, CREATE or GRANT: schema changes run as the owner, through `littlepbx db upgrade`).
+APP_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+
+
+def app_grants(database: str, user: str, host: str) -> list[str]:
+    """The SQL giving the app's account its rights (install.sh and the tests run it as an admin).
+    In a database-level GRANT, '_' and '%' are wildcards: the name is escaped to mean only itself."""
+    exact = database.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+    return [f"GRANT {APP_PRIVILEGES} ON `{exact}`.* TO '{user}'@'{host}'"]
+
+
 def alembic_config(url: str):
     """An Alembic Config pointing at sql/migrations and ``url``."""
     from alembic.config import Config

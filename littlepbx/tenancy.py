@@ -22,7 +22,10 @@ PERMISSIONS = {
     "orgs.manage": {ROLE_SYSTEM},
     "tokens.manage": {ROLE_SYSTEM},
     "trunks.manage": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR},
-    "dids.assign": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR},
+    # Phone numbers and the addresses upstream calls come from are the operator's to hand out:
+    # an organization's own token could otherwise take another's number or capture its calls.
+    "trunks.addresses": {ROLE_SYSTEM},
+    "dids.assign": {ROLE_SYSTEM},
     "admins.manage": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR},
     "pbx.edit": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR, ROLE_ORG_ADMIN},
     "pbx.view": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR, ROLE_ORG_ADMIN},
@@ -71,10 +74,12 @@ SYSTEM = Actor("system", ROLE_SYSTEM)
 class OrgScope:
     """One organization's data as one actor may reach it."""
 
-    def __init__(self, session: Session, org: Organization, actor: Actor):
+    def __init__(self, session: Session, org: Organization, actor: Actor, settings: dict | None = None):
         self.session = session
         self.org = org
         self.actor = actor
+        # The deployment's rules a write may depend on (e.g. ALLOW_PRIVATE_UPSTREAMS); none: the defaults.
+        self.settings = settings or {}
 
     def select(self, model, *criteria):
         """SELECT model rows of this organization only."""
@@ -152,9 +157,10 @@ def org_by_code(session: Session, code: str, actor: Actor) -> Organization:
     return org
 
 
-def open_scope(session: Session, actor: Actor, code: str, permission: str = "pbx.view") -> OrgScope:
+def open_scope(session: Session, actor: Actor, code: str, permission: str = "pbx.view",
+               settings: dict | None = None) -> OrgScope:
     """The scope of organization ``code`` for ``actor``, checking ``permission``."""
-    scope = OrgScope(session, org_by_code(session, code, actor), actor)
+    scope = OrgScope(session, org_by_code(session, code, actor), actor, settings)
     scope.require(permission)
     return scope
 

@@ -12,15 +12,17 @@ from littlepbx.extensions import db
 from littlepbx.models import Base
 from littlepbx.tenancy import ROLE_ORG_ADMIN, SYSTEM, Actor, open_scope
 from tests.support import recording_backend
-from tests.support.databases import scratch_database
+from tests.support.databases import scratch_account, scratch_database, url_of
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDING_BACKEND = "tests.support.recording_backend:RecordingBackend"
+# The tests are a lab: their upstreams sit on loopback and documentation addresses.
+LAB = {"ALLOW_PRIVATE_UPSTREAMS": True}
 
 
 @pytest.fixture(scope="session")
-def database_url():
-    """A new, fully migrated database for this test run, dropped at the end."""
+def owner_database_url():
+    """A new, fully migrated database for this test run, dropped at the end (its owner's URL)."""
     with scratch_database("run") as url:
         database.upgrade(url)
         engine = create_engine(url)
@@ -32,9 +34,17 @@ def database_url():
 
 
 @pytest.fixture(scope="session")
-def engine(database_url):
+def database_url(owner_database_url):
+    """The run's database as the app uses it: an account that may only read and write rows, as
+    install.sh gives the web app and the worker (so every test proves that is enough)."""
+    with scratch_account(owner_database_url, "app", database.app_grants) as (user, password):
+        yield url_of(owner_database_url, user, password)
+
+
+@pytest.fixture(scope="session")
+def engine(owner_database_url):
     """An engine on the run's database, for assertions made outside the app."""
-    engine = create_engine(database_url, isolation_level="READ COMMITTED")
+    engine = create_engine(owner_database_url, isolation_level="READ COMMITTED")
     yield engine
     engine.dispose()
 
@@ -55,7 +65,7 @@ def app_config(database_url, tmp_path):
     """The configuration every test app starts from."""
     return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-" + "x" * 32,
             "PBX_BACKEND": RECORDING_BACKEND, "DATA_DIR": str(tmp_path / "data"),
-            "WORKER_POLL_SECONDS": 0.2, "MAIL_SUPPRESS_SEND": False, "MAIL_PORT": 1}
+            "WORKER_POLL_SECONDS": 0.2, "MAIL_SUPPRESS_SEND": False, "MAIL_PORT": 1, **LAB}
 
 
 @pytest.fixture
@@ -99,9 +109,9 @@ def org_admin(org) -> Actor:
     return Actor(f"admin@{org.code}.example", ROLE_ORG_ADMIN, org.id)
 
 
-def scope_of(session, code: str, actor: Actor = SYSTEM):
-    """An org scope, as the REST API and the page open it."""
-    return open_scope(session, actor, code)
+def scope_of(session, code: str, actor: Actor = SYSTEM, settings: dict | None = None):
+    """An org scope, as the REST API and the page open it (with the lab's settings)."""
+    return open_scope(session, actor, code, settings=LAB if settings is None else settings)
 
 
 def wait_until(condition, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):

@@ -137,3 +137,32 @@ def test_when_extension_created_then_its_sip_password_is_strong_and_unique(sessi
     second = objects.create(scope, Extensions, {"number": "102"}).sip_password
     assert first != second and len(first) >= 20
     assert any(c.isdigit() for c in first + second) and any(c.isupper() for c in first + second)
+
+
+def test_when_an_admin_discards_then_numbers_and_trunks_the_integrator_changed_stay_as_they_are(app, session, acme):
+    from littlepbx.services.users import create_admin
+    from tests.conftest import org_admin
+    scope = scope_of(session, "acme")
+    objects.create(scope, Extensions, {"number": "101"})
+    objects.create(scope, Extensions, {"number": "102"})
+    objects.create(scope, Dids, {"number": "+14155550100", "extension": "101"})
+    objects.create(scope, Dids, {"number": "+14155550101", "extension": "101"})
+    objects.put(scope, Trunks, "outbound", {"host": "sip.example.net"})
+    create_admin(scope, {"email": "admin@acme.example"})
+    session.commit()
+    apply_now(app, session, "acme")
+    integrator = scope_of(session, "acme")
+    objects.delete(integrator, Dids, "+14155550101")                     # released by the operator
+    objects.create(integrator, Dids, {"number": "+14155550102"})        # a new number
+    objects.delete(integrator, Trunks, "outbound")
+    admin = scope_of(session, "acme", org_admin(acme))
+    objects.update(admin, Dids, "+14155550100", {"extension": "102"})   # the admin's own change
+    session.commit()
+
+    drafts.discard(scope_of(session, "acme", org_admin(acme)))
+    session.commit()
+    session.expire_all()
+    scope = scope_of(session, "acme")
+    assert {d.number: d.extension for d in objects.all_of(scope, Dids)} == {
+        "+14155550100": "101", "+14155550102": None}, "the admin's change is undone, the operator's are not"
+    assert objects.all_of(scope, Trunks) == []

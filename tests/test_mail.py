@@ -75,6 +75,9 @@ def test_when_apply_had_to_wait_then_admin_gets_an_email_saying_it_applied(
 def test_when_apply_asks_for_email_then_it_goes_to_the_given_address(
         mail_app, session, inbox, acme):
     handler, _ = inbox
+    from littlepbx.services.users import create_admin
+    create_admin(scope_of(session, "acme"), {"email": "boss@acme.example"})  # notices go to admins only
+    session.commit()
     run_id = request(session, "acme", notify=True, email="boss@acme.example")
     build_applier(mail_app).step(run_id)
     wait_until(lambda: handler.messages, what="the e-mail")

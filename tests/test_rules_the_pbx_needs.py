@@ -84,3 +84,26 @@ def test_when_a_from_domain_could_add_sip_parameters_then_it_is_refused(session,
     with pytest.raises(ValidationError) as error:
         objects.put(scope_of(session, "acme"), Trunks, "outbound", {"host": "sip.example.net", "from_domain": domain})
     assert "from_domain" in error.value.fields
+
+
+@pytest.mark.parametrize("host,problem", [
+    ("169.254.10.1", "not an address an upstream can have"), ("0.0.0.0", "not an address"),
+    ("127.0.0.1", "loopback or private"), ("localhost", "loopback or private"), ("10.1.2.3", "loopback or private"),
+    ("192.168.1.20", "loopback or private"), ("pbx.example.com", "this server's own SIP address"),
+])
+def test_when_a_trunk_points_somewhere_it_must_not_then_it_is_refused(session, acme, host, problem):
+    production = {"ALLOW_PRIVATE_UPSTREAMS": False, "SIP_PUBLIC_HOST": "pbx.example.com"}
+    with pytest.raises(ValidationError) as error:
+        objects.put(scope_of(session, "acme", settings=production), Trunks, "outbound", {"host": host})
+    assert problem in error.value.fields["host"]
+
+
+def test_when_the_operator_allows_private_upstreams_then_a_lab_trunk_is_accepted(session, acme):
+    lab = {"ALLOW_PRIVATE_UPSTREAMS": True}
+    trunk = objects.put(scope_of(session, "acme", settings=lab), Trunks, "inbound",
+                        {"host": "192.168.1.20", "source_addresses": "192.168.1.20"})
+    assert trunk.host == "192.168.1.20"
+    with pytest.raises(ValidationError) as error:
+        objects.put(scope_of(session, "acme", settings=lab), Trunks, "inbound",
+                    {"host": "sip.example.net", "source_addresses": "169.254.0.9"})
+    assert "not an address" in error.value.fields["source_addresses"]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from littlepbx.applier import states
 from littlepbx.kinds import Extensions
@@ -145,8 +145,10 @@ def test_when_worker_loses_its_database_connection_then_it_keeps_the_lock_and_go
     first = start_worker()
     holder = wait_until(lambda: worker_lock_holder(engine, database_url), timeout=30,
                         what="the worker to take its lock")
-    with engine.connect() as connection:
+    own = create_engine(database_url)  # an account may end its own connections (the worker's)
+    with own.connect() as connection:
         connection.execute(text(f"KILL CONNECTION {int(holder)}"))  # as a server restart or wait_timeout would
+    own.dispose()
     retaken = wait_until(lambda: (worker_lock_holder(engine, database_url) or holder) != holder, timeout=30,
                          what="the worker to take its lock again")
     assert retaken and first.poll() is None

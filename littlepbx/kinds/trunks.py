@@ -1,7 +1,12 @@
 """Upstream SIP trunks: one inbound and one outbound per organization, set by integrators."""
 from __future__ import annotations
 
+import ipaddress
+
+from sqlalchemy import select
+
 from littlepbx import fields as f
+from littlepbx.errors import Conflict, ValidationError
 from littlepbx.kinds.base import Kind
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import TRANSPORTS, TrunkConfig
@@ -35,7 +40,7 @@ class Trunks(Kind):
         "from_user": f.sip_user("From user", nullable=True),
         "from_domain": f.host("From domain", nullable=True, help="a host name or address: nothing else goes "
                               "into the From header"),
-        "source_addresses": f.AddressList(label="Source addresses", default=""),
+        "source_addresses": f.AddressList(label="Source addresses", default="", permission="trunks.addresses"),
     }
     outputs = {"password_set": f.Boolean(label="Password set", access="read")}
     permissions = {"read": "pbx.view", "create": "trunks.manage", "update": "trunks.manage",
@@ -50,6 +55,27 @@ class Trunks(Kind):
         if row.direction == "inbound" and not row.source_addresses and not row.username:
             raise f.fail("source_addresses", "required for an inbound trunk",
                          "an inbound trunk needs the addresses calls come from")
+        problems = {name: problem for name, problem in (("host", host_problem(row.host, scope.settings)),
+                                                        ("source_addresses", addresses_problem(row, scope.settings)))
+                    if problem}
+        if problems:
+            raise ValidationError(next(iter(problems.values())), problems)
+        taken = self.held_elsewhere(scope, row.source_addresses.split())
+        if taken:
+            raise Conflict(f"{', '.join(taken)}: calls from there already belong to another organization",
+                           {"source_addresses": "held by another organization"})
+
+    def held_elsewhere(self, scope, addresses: list[str]) -> list[str]:
+        """Which of ``addresses`` another organization's trunk names, in its draft or live configuration:
+        an address identifies whose calls arrive from it, so it belongs to one organization only."""
+        if not addresses:
+            return []
+        held = set()
+        for model in (self.draft, self.live):
+            for value in scope.session.scalars(select(model.source_addresses)
+                                               .where(model.org_id != scope.org.id, model.source_addresses != "")):
+                held.update(value.split())
+        return sorted(set(addresses) & held)
 
     def extra(self, scope, rows: list, pbx) -> dict:
         """Whether a password is set (the password itself is never answered)."""
@@ -59,3 +85,34 @@ class Trunks(Kind):
         """The trunk, its source addresses as a tuple."""
         return TrunkConfig(row.direction, row.host, row.port, row.transport, row.username, row.password,
                            row.register, row.from_user, row.from_domain, tuple(row.source_addresses.split()))
+
+
+def address_problem(address: ipaddress.IPv4Address, settings: dict) -> str | None:
+    """Why an upstream may not be at ``address``, or None."""
+    if address.is_link_local or address.is_multicast or address.is_unspecified or address.is_reserved:
+        return f"{address} is not an address an upstream can have"
+    if (address.is_loopback or address.is_private) and not settings.get("ALLOW_PRIVATE_UPSTREAMS"):
+        return f"{address} is a loopback or private address (the operator's ALLOW_PRIVATE_UPSTREAMS allows them)"
+    return None
+
+
+def host_problem(host: str, settings: dict) -> str | None:
+    """Why a trunk may not point at ``host``: a bad address, or this server's own SIP address."""
+    own = {str(settings.get(key) or "").lower() for key in ("SIP_PUBLIC_HOST", "ASTERISK_SIP_HOST")} - {"", "0.0.0.0"}
+    if host.lower() in own:
+        return f"{host} is this server's own SIP address"
+    if host.lower().rstrip(".") == "localhost":
+        host = "127.0.0.1"
+    try:
+        return address_problem(ipaddress.IPv4Address(host), settings)
+    except ValueError:
+        return None  # a host name: what it resolves to is the carrier's
+
+
+def addresses_problem(row, settings: dict) -> str | None:
+    """The first source address an upstream's calls may not come from, or None."""
+    for address in row.source_addresses.split():
+        problem = address_problem(ipaddress.IPv4Address(address), settings)
+        if problem:
+            return problem
+    return None

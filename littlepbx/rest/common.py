@@ -26,7 +26,7 @@ def session():
 
 def scope(code: str) -> OrgScope:
     """Organization ``code`` as the caller may reach it; another org's is NotFound."""
-    return open_scope(session(), current_actor(), code)
+    return open_scope(session(), current_actor(), code, settings=current_app.config)
 
 
 def body() -> dict:

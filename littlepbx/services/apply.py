@@ -7,13 +7,20 @@ from littlepbx import fields as f
 from littlepbx.applier import states
 from littlepbx.applier.runs import as_dict, transition
 from littlepbx.errors import Conflict
-from littlepbx.models import ApplyRun
+from littlepbx.fields import fail
+from littlepbx.models import ApplyRun, User
 from littlepbx.tenancy import OrgScope
 
 APPLY_FIELDS = f.FieldSet({
     "notify": f.Boolean(label="E-mail when applied", default=False),
     "email": f.email("Notify this address", nullable=True, help="default: the organization's admin e-mail"),
 })
+
+
+def admin_addresses(scope: OrgScope) -> set[str]:
+    """Where an Apply notice may go: the organization's admin e-mail and its admins' logins."""
+    logins = {user.email.lower() for user in scope.all(User)}
+    return logins | {scope.org.admin_email.lower()}
 
 
 def current_run(scope: OrgScope) -> ApplyRun | None:
@@ -31,6 +38,9 @@ def request_apply(scope: OrgScope, notify: bool = False, email: str | None = Non
     """Queue an Apply of the organization's draft; refused (409) while one is active."""
     scope.require("pbx.edit")
     values = APPLY_FIELDS.clean({"notify": notify, "email": email})
+    if values.get("email") and values["email"].lower() not in admin_addresses(scope):
+        raise fail("email", "not an admin of this organization",
+                   "the notice goes to the organization's own admins only")
     running = active_run(scope)
     if running is not None:
         raise _already_running(running)

@@ -49,11 +49,29 @@ def diff(scope: OrgScope) -> dict:
 
 
 def discard(scope: OrgScope) -> None:
-    """Replace the whole draft with the live configuration."""
+    """Replace the draft with the live configuration, as far as the actor's role reaches: a kind
+    whose objects the actor may add and remove is copied whole; of the others only what the actor
+    may change comes back, so an admin's Discard never brings back a number or a trunk the
+    integrator removed, nor removes one the integrator added."""
     scope.require("pbx.edit")
     for kind in all_kinds():
-        scope.copy_rows(kind.live, kind.draft)
+        if all(scope.actor.may(kind.permissions[op]) for op in ("create", "delete", "update")):
+            scope.copy_rows(kind.live, kind.draft)
+        elif scope.actor.may(kind.permissions["update"]):
+            restore_fields(scope, kind)
     scope.audit("discard")
+
+
+def restore_fields(scope: OrgScope, kind: Kind) -> None:
+    """Give the draft objects that are also live their live values of the fields the actor may set."""
+    names = [name for name, rule in kind.writable(creating=False).items()
+             if rule.permission is None or scope.actor.may(rule.permission)]
+    live = {kind.key_of(row): row for row in scope.all(kind.live)}
+    for row in scope.all(kind.draft):
+        source = live.get(kind.key_of(row))
+        if source is not None:
+            for name in names:
+                setattr(row, name, getattr(source, name))
 
 
 def reset(scope: OrgScope) -> None:

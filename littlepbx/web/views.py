@@ -148,7 +148,7 @@ def own_phone_help():
 
 def org_scope(code: str) -> OrgScope:
     """The organization the logged-in user may see, or NotFound (rendered as a 404 page)."""
-    return open_scope(db.request_session(), current_actor(), code)
+    return open_scope(db.request_session(), current_actor(), code, settings=current_app.config)
 
 
 def own_org_code() -> str:

@@ -19,11 +19,14 @@ from littlepbx.config import DEFAULTS
 from littlepbx.pbx_backends.asterisk import provision
 from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
 from littlepbx.pbx_backends.base import OrgPBXConfig
+from tests.support.databases import scratch_account
 
 from .helpers import PHONE_IPS, org_t1, org_t2, register
 from .sipp import Sipp
 
 SIP_PORT = 15060
+# The host account the test Asterisk runs as (its own: an installed LittlePBX's is left alone).
+SYSTEM_USER = f"lpt-pbx-{os.getpid()}"
 # Where voicemail mail goes (msmtp inside the root); the smtp fixture listens there.
 SMTP_PORT = 15025
 # Where the built root is cached between runs (built from scratch, about a minute, if absent).
@@ -39,6 +42,7 @@ class TestPBX:
     engine: object
     sipp: Sipp
     workdir: Path
+    process: subprocess.Popen
 
     def apply(self, org: OrgPBXConfig) -> None:
         """write_org in one transaction, then after_commit: what an Apply does."""
@@ -68,7 +72,14 @@ def make_tone(path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def pbx(database_url, tmp_path_factory):
+def pbx_account(owner_database_url):
+    """Asterisk's own database account, with exactly the rights install.sh gives it."""
+    with scratch_account(owner_database_url, "pbx", provision.database_grants) as account:
+        yield account
+
+
+@pytest.fixture(scope="session")
+def pbx(database_url, pbx_account, tmp_path_factory):
     """Provision (from the cache), start Asterisk in the foreground, and stop and unmount it at the end."""
     if os.geteuid() != 0:
         pytest.skip("the Asterisk tests need root (chroot, mount)")
@@ -81,7 +92,9 @@ def pbx(database_url, tmp_path_factory):
                   ASTERISK_SIP_HOST="127.0.0.1", ASTERISK_SIP_PORT=SIP_PORT, ASTERISK_AMI_PORT=15038,
                   ASTERISK_ARI_PORT=18088, ASTERISK_AMI_SECRET=secrets.token_hex(8),
                   ASTERISK_ARI_PASSWORD=secrets.token_hex(8), ASTERISK_RTP_START=31000, ASTERISK_RTP_END=31999,
-                  MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT, MAIL_DEFAULT_SENDER="pbx@littlepbx.test")
+                  MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT, MAIL_DEFAULT_SENDER="pbx@littlepbx.test",
+                  ASTERISK_DB_USER=pbx_account[0], ASTERISK_DB_PASSWORD=pbx_account[1],
+                  ASTERISK_SYSTEM_USER=SYSTEM_USER)
     provision.build_root(CACHE_ROOT)
     provision.install_root(CACHE_ROOT, config["ASTERISK_ROOT"])
     provision.write_config(config)
@@ -90,13 +103,14 @@ def pbx(database_url, tmp_path_factory):
     engine = create_engine(database_url, isolation_level="READ COMMITTED")
     backend = AsteriskBackend(config)
     try:
-        yield TestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir)
+        yield TestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir, process)
     finally:
         backend.close()
         engine.dispose()
         provision.stop(config, process)
         if not os.environ.get("LITTLEPBX_TEST_KEEP_ASTERISK"):
             provision.remove_root(config)
+        subprocess.run(["userdel", SYSTEM_USER], capture_output=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from littlepbx.pbx_backends.asterisk import tables
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T2_UPSTREAM_IN, UNKNOWN_SOURCE, call, password, upstream_call
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T2_UPSTREAM_IN, UNKNOWN_SOURCE, call, password, register, upstream_call
 from .sipp import PHONE_PORT
 
 pytestmark = pytest.mark.asterisk
@@ -20,6 +20,17 @@ def test_when_phone_registers_with_right_password_then_contact_is_stored(orgs):
         contacts = connection.execute(select(tables.ps_contacts.c.id, tables.ps_contacts.c.uri)
                                       .where(tables.ps_contacts.c.endpoint == "t1-101")).all()
     assert len(contacts) == 1 and f"127.0.0.11:{PHONE_PORT}" in contacts[0].uri, contacts
+
+
+def test_when_phone_registers_again_within_the_same_second_then_it_stays_reachable(orgs):
+    """An unchanged contact row is still "updated" (ODBC FOUND_ROWS): otherwise Asterisk drops it."""
+    for _ in range(3):
+        register(orgs, "t1-103")
+    with orgs.engine.connect() as connection:
+        contacts = connection.execute(select(tables.ps_contacts.c.uri)
+                                      .where(tables.ps_contacts.c.endpoint == "t1-103")).scalars().all()
+    assert len(contacts) == 1, contacts
+    call(orgs, "t1-102", "103", PHONE_IPS["t1-103"], answered=True)
 
 
 def test_when_phone_registers_with_wrong_password_then_it_is_refused(orgs):

@@ -80,3 +80,12 @@ def test_when_reset_then_draft_has_only_reception_and_dids_ring_it(system_api, o
     assert answer.status_code == 200 and answer.get_json()["pending"] is True
     assert [e["number"] for e in system_api.get("/orgs/acme/extensions").get_json()["items"]] == ["100"]
     assert system_api.get("/orgs/acme/dids/+14155550100").get_json()["extension"] == "100"
+
+
+def test_when_a_notice_is_asked_for_an_outsider_then_it_is_refused_and_nothing_queued(system_api, orgs):
+    answer = system_api.post("/orgs/acme/apply", json={"notify": True, "email": "someone@elsewhere.example"})
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["fields"] == {"email": "not an admin of this organization"}
+    assert system_api.get("/orgs/acme/apply").status_code == 404
+    own = system_api.post("/orgs/acme/apply", json={"notify": True, "email": "Admin@acme.example"})
+    assert own.status_code == 202, own.get_json()

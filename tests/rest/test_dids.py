@@ -54,3 +54,9 @@ def test_when_org_admin_reroutes_did_then_only_the_extension_may_change(acme_adm
     assert refused.status_code == 422 and refused.get_json()["error"]["fields"] == {"description": "unknown field"}
     assert acme_admin.post("/orgs/acme/dids", json={"number": "+14155550177"}, headers=headers).status_code == 403
     assert acme_admin.delete("/orgs/acme/dids/+14155550100", headers=headers).status_code == 403
+
+
+def test_when_an_org_token_assigns_or_releases_a_number_then_403(acme_api):
+    assert acme_api.post("/orgs/acme/dids", json={"number": "+14155550177"}).status_code == 403
+    assert acme_api.delete("/orgs/acme/dids/+14155550100").status_code == 403
+    assert acme_api.get("/orgs/acme/dids/+14155550100").status_code == 200

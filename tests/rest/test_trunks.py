@@ -69,3 +69,17 @@ def test_when_backend_reports_registration_then_state_is_shown(system_api, orgs,
     set_registration_state(engine, "acme", "Registered")
     set_registration_state(engine, "globex", "Rejected")
     assert system_api.get("/orgs/acme/trunks/outbound/status").get_json()["state"] == "Registered"
+
+
+def test_when_an_org_token_sets_source_addresses_then_only_the_operator_may(acme_api, system_api):
+    answer = acme_api.put("/orgs/acme/trunks/inbound", json=INBOUND)
+    assert answer.status_code == 422 and answer.get_json()["error"]["fields"] == {"source_addresses": "unknown field"}
+    assert acme_api.put("/orgs/acme/trunks/outbound", json=OUTBOUND).status_code == 200, "credentials stay its own"
+
+
+def test_when_an_address_is_another_orgs_then_a_trunk_naming_it_is_refused(system_api, orgs):
+    assert system_api.put("/orgs/globex/trunks/inbound", json=INBOUND).status_code == 200
+    answer = system_api.put("/orgs/acme/trunks/inbound", json=INBOUND)
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["fields"] == {"source_addresses": "held by another organization"}
+    assert system_api.put("/orgs/globex/trunks/inbound", json=INBOUND).status_code == 200, "its owner may keep it"

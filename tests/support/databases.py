@@ -47,3 +47,40 @@ def end_leftover_connections(connection, name: str) -> None:
     for row in leftovers:
         with contextlib.suppress(OperationalError):  # it may have ended on its own meanwhile
             connection.execute(text(f"KILL CONNECTION {int(row.ID)}"))
+
+
+@contextmanager
+def scratch_account(database_url: str, purpose: str, grants):
+    """A MariaDB account for this run with the rights ``grants(database, user, host)`` gives it on
+    the database of ``database_url``; yields (user, password), and drops the account at the end."""
+    url = make_url(database_url)
+    user, password = f"lpt_{purpose}_{secrets.token_hex(4)}", secrets.token_hex(16)
+    admin = create_engine(ADMIN_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE USER '{user}'@'127.0.0.1' IDENTIFIED BY '{password}'"))
+        for statement in grants(url.database, user, "127.0.0.1"):
+            connection.execute(text(statement))
+    try:
+        yield user, password
+    finally:
+        end_own_connections(url_of(database_url, user, password))
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP USER IF EXISTS '{user}'@'127.0.0.1'"))
+        admin.dispose()
+
+
+def end_own_connections(url: str) -> None:
+    """End every other connection of the account of ``url`` (an account may end its own; the test
+    admin may not end another account's), so none is left open on the run's database."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        for (thread,) in connection.execute(text("SELECT ID FROM information_schema.PROCESSLIST "
+                                                 "WHERE USER = SUBSTRING_INDEX(CURRENT_USER(), '@', 1) AND ID <> CONNECTION_ID()")):
+            with contextlib.suppress(OperationalError):
+                connection.execute(text(f"KILL CONNECTION {int(thread)}"))
+    engine.dispose()
+
+
+def url_of(database_url: str, user: str, password: str) -> str:
+    """``database_url`` with another account."""
+    return make_url(database_url).set(username=user, password=password).render_as_string(hide_password=False)

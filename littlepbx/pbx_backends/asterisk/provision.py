@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -92,6 +93,35 @@ def install_root(cache_root: str | os.PathLike, root: str | os.PathLike) -> Path
     return root
 
 
+# --- the database account Asterisk uses ------------------------------------------------------
+
+# Asterisk reads its realtime objects and LittlePBX's plan, and writes only what it must: the
+# phones' registrations, a mailbox's changed PIN, and call records. It cannot read LittlePBX's
+# users, tokens or drafts, nor create anything.
+PBX_TABLE_PRIVILEGES = {
+    "ps_endpoints": "SELECT", "ps_auths": "SELECT", "ps_aors": "SELECT", "ps_registrations": "SELECT",
+    "musiconhold": "SELECT", "lp_org_plans": "SELECT", "lp_extension_plans": "SELECT", "lp_did_routes": "SELECT",
+    "lp_upstream_sources": "SELECT",
+    "ps_contacts": "SELECT, INSERT, UPDATE, DELETE",
+    "voicemail": "SELECT, UPDATE",
+    "cdr": "INSERT",
+}
+
+
+def database_grants(database: str, user: str, host: str) -> list[str]:
+    """The SQL giving Asterisk's account its rights, table by table (run as an admin)."""
+    return [f"GRANT {privileges} ON `{database}`.`{table}` TO '{user}'@'{host}'"
+            for table, privileges in PBX_TABLE_PRIVILEGES.items()]
+
+
+def pbx_database_account(config: dict) -> tuple[str, str]:
+    """The user and password Asterisk connects with: its own account when one is configured."""
+    url = make_url(str(config["DATABASE_URL"]))
+    if config.get("ASTERISK_DB_USER"):
+        return str(config["ASTERISK_DB_USER"]), str(config.get("ASTERISK_DB_PASSWORD") or "")
+    return url.username or "", url.password or ""
+
+
 # --- static configuration ---------------------------------------------------------------------
 
 # The longest string a phone may dial (an outside number, a feature code) and an upstream may send.
@@ -109,6 +139,7 @@ def entry_patterns(characters: str, longest: int, context: str) -> str:
 def template_values(config: dict) -> dict[str, str]:
     """The values substituted for @@NAME@@ in the templates."""
     url = make_url(str(config["DATABASE_URL"]))
+    db_user, db_password = pbx_database_account(config)
     return {
         "SIP_HOST": str(config["ASTERISK_SIP_HOST"]),
         "SIP_PORT": str(config["ASTERISK_SIP_PORT"]),
@@ -123,8 +154,8 @@ def template_values(config: dict) -> dict[str, str]:
         "DB_HOST": url.host or "127.0.0.1",
         "DB_PORT": str(url.port or 3306),
         "DB_NAME": url.database or "",
-        "DB_USER": url.username or "",
-        "DB_PASSWORD": url.password or "",
+        "DB_USER": db_user,
+        "DB_PASSWORD": db_password,
         "MAIL_SERVER": str(config.get("MAIL_SERVER", "127.0.0.1")),
         "MAIL_PORT": str(config.get("MAIL_PORT", 25)),
         "MAIL_FROM": str(config.get("MAIL_DEFAULT_SENDER", "littlepbx@localhost")),
@@ -166,8 +197,45 @@ def write_config(config: dict) -> None:
     chown_asterisk(config, [config_dir])
 
 
+def host_account(config: dict) -> tuple[int, int]:
+    """The uid and gid of the host's system account for Asterisk (created if missing)."""
+    name = str(config.get("ASTERISK_SYSTEM_USER") or "littlepbx-asterisk")
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+             "--shell", "/usr/sbin/nologin", "--comment", "Asterisk PBX of LittlePBX", name])
+        entry = pwd.getpwnam(name)
+    return entry.pw_uid, entry.pw_gid
+
+
+def adopt_host_account(config: dict) -> None:
+    """Give the root's asterisk user the uid and gid of a host account of its own.
+
+    The root's asterisk user got whatever uid Debian's package picked inside the root; on the
+    host that uid may be another service's (ps showed Asterisk as "postgres"). A host account
+    makes Asterisk's processes and files the host's "littlepbx-asterisk" and no one else's."""
+    if root_of(config) == Path("/"):
+        return  # the host's own Asterisk runs as the host's own asterisk user
+    uid, gid = host_account(config)
+    for name, ids in (("passwd", (uid, gid)), ("group", (gid,))):
+        path = in_root(config, f"/etc/{name}")
+        lines = path.read_text().splitlines()
+        changed = [_with_ids(line, ids) if line.startswith("asterisk:") else line for line in lines]
+        if changed != lines:
+            write_file(path, "\n".join(changed) + "\n", 0o644)
+
+
+def _with_ids(line: str, ids: tuple[int, ...]) -> str:
+    """A passwd line with uid and gid (or a group line with gid) replaced."""
+    fields = line.split(":")
+    fields[2:2 + len(ids)] = [str(i) for i in ids]
+    return ":".join(fields)
+
+
 def chown_asterisk(config: dict, paths: list[Path]) -> None:
     """Give ``paths`` (recursively) to the asterisk user of the root, so Asterisk can drop root."""
+    adopt_host_account(config)
     run(chrooted(config, ["chown", "-R", "asterisk:asterisk",
                           *("/" + str(p.relative_to(root_of(config))) for p in paths)]))
 
@@ -309,7 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m littlepbx.pbx_backends.asterisk.provision ACTION`` (see --help)."""
     from littlepbx.config import load_config
     parser = argparse.ArgumentParser(prog="littlepbx.pbx_backends.asterisk.provision", description=__doc__)
-    parser.add_argument("action", choices=("build-root", "write-config", "start", "serve", "stop", "status"))
+    parser.add_argument("action", choices=("build-root", "write-config", "start", "serve", "stop", "status",
+                                           "grants"))
     action = parser.parse_args(argv).action
     config = load_config()
     if action in ("write-config", "start", "serve") and not in_root(config, "/usr/sbin/asterisk").exists():
@@ -327,6 +396,13 @@ def main(argv: list[str] | None = None) -> int:
         return serve(config)
     elif action == "stop":
         stop(config)
+    elif action == "grants":  # install.sh pipes these into MariaDB as its admin
+        user = str(config.get("ASTERISK_DB_USER") or "")
+        if not user:
+            raise SystemExit("ASTERISK_DB_USER is not set")
+        database = make_url(str(config["DATABASE_URL"])).database or ""
+        for host in ("127.0.0.1", "localhost"):
+            print("".join(f"{statement};\n" for statement in database_grants(database, user, host)), end="")
     elif action == "status":
         running = is_running(config)
         print("running" if running else "stopped")
