@@ -161,6 +161,13 @@ asterisk_root() {
 
 install_pbx() {
   local cache=/var/cache/littlepbx
+  # Asterisk in its own root runs as a host account of its own (provision gives the root's
+  # asterisk user this uid): never as whichever host service happens to share the root's uid.
+  if [ -n "$ASTERISK_ROOT" ] && ! id littlepbx-asterisk >/dev/null 2>&1; then
+    record "user littlepbx-asterisk"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+      --comment "Asterisk PBX of LittlePBX" littlepbx-asterisk
+  fi
   [ -d "$cache" ] || record "dir $cache"
   [ -z "$ASTERISK_ROOT" ] || [ -d "$ASTERISK_ROOT" ] || record "dir $ASTERISK_ROOT"
   log "provisioning Asterisk ${ASTERISK_ROOT:+in $ASTERISK_ROOT (a Debian sid root; the first time takes a minute)}"

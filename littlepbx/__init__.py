@@ -28,8 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
                       REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"])
-    # The page keeps its CSRF token for as long as it is open; the token is bound to the session.
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # A CSRF token is good for CSRF_TIME_LIMIT_SECONDS; a page open longer fetches a fresh one
+    # (GET /api/v1/session) when the API says its token expired, and a stale login form asks again.
+    app.config["WTF_CSRF_TIME_LIMIT"] = int(app.config["CSRF_TIME_LIMIT_SECONDS"])
     db.init_app(app)
     mail.init_app(app)
     csrf.init_app(app)

@@ -62,3 +62,4 @@ def init_app(app) -> None:
     def forget_earlier_caller() -> None:
         g.pop("actor", None)
         g.pop("_login_user", None)
+        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF caches the token here

@@ -209,8 +209,10 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the pages and the REST API (waitress, in the foreground)."""
     from waitress import serve as waitress_serve
     app = _app()
-    waitress_serve(app, host=host or app.config["LISTEN_HOST"],
-                   port=port or app.config["LISTEN_PORT"], threads=8, ident="LittlePBX")
+    # waitress refuses a body larger than the app would accept before reading it (413), so a
+    # client cannot make the server read and buffer gigabytes only to be told no.
+    waitress_serve(app, host=host or app.config["LISTEN_HOST"], port=port or app.config["LISTEN_PORT"],
+                   threads=8, ident="LittlePBX", max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]))
 
 
 if __name__ == "__main__":

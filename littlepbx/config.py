@@ -20,6 +20,8 @@ DEFAULTS: dict[str, object] = {
     # Flask
     "SECRET_KEY": "",
     "SESSION_COOKIE_SECURE": False,
+    # How long a page's CSRF token is accepted (the page renews it when it expires).
+    "CSRF_TIME_LIMIT_SECONDS": 8 * 3600,
     "PUBLIC_URL": "http://127.0.0.1:8080",
     "LISTEN_HOST": "127.0.0.1",
     "LISTEN_PORT": 8080,

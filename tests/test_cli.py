@@ -78,3 +78,31 @@ def test_when_the_worker_idles_then_its_log_stays_quiet(database_url, tmp_path):
     lines = log.read_text().splitlines()
     assert len(lines) <= 3, lines
     assert not [line for line in lines if "apscheduler" in line], lines
+
+
+def test_when_a_request_announces_a_body_too_large_then_the_server_refuses_it_unread(database_url, tmp_path):
+    """`littlepbx serve` answers 413 to the headers alone: it never reads (or buffers) the body."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "littlepbx.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT), LITTLEPBX_CONFIG=str(tmp_path / "none.conf"),
+                                       LITTLEPBX_DATABASE_URL=database_url, LITTLEPBX_PBX_BACKEND=RECORDING_BACKEND,
+                                       LITTLEPBX_MOH_MAX_BYTES="1000000"))
+    try:
+        def connect():
+            try:
+                return socket.create_connection(("127.0.0.1", port), timeout=5)
+            except OSError:
+                return None
+        connection = wait_until(connect, what="the server to listen")
+        with connection:
+            connection.sendall(b"POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: 500000000\r\n\r\n{")
+            answer = connection.recv(4096).decode(errors="replace")
+        assert answer.startswith("HTTP/1.1 413"), answer
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

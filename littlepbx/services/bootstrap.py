@@ -57,7 +57,7 @@ def ensure_login(session, email: str, password: str | None, role: str, org_id=No
         users.create_user(session, email, password, role, org_id)
     else:
         user.password_hash = users.hash_password(password)
-        user.active, user.failed_logins, user.locked_until = True, 0, None
+        user.active = True
     return password
 
 

@@ -1,7 +1,5 @@
-"""People who log in: passwords (argon2), login throttling per account, organization admins."""
+"""People who log in: passwords (argon2), organization admins (login throttling: web/throttle.py)."""
 from __future__ import annotations
-
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,8 +12,9 @@ from littlepbx.tenancy import ROLE_ORG_ADMIN as ACTOR_ORG_ADMIN
 from littlepbx.tenancy import ROLE_SYSTEM, Actor, OrgScope
 
 HASHER = PasswordHasher()
-FREE_FAILURES = 5          # failed logins allowed before the account is slowed down
-MAX_LOCK_SECONDS = 15 * 60
+WRONG_CREDENTIALS = "wrong e-mail or password"
+# What an unknown e-mail's attempt is checked against: the same work as a real account's.
+UNKNOWN_USER_HASH = HASHER.hash("no account has this password")
 
 ADMIN_FIELDS = f.FieldSet({
     "email": f.email(required=True),
@@ -49,30 +48,23 @@ def create_user(session, email: str, password: str, role: str, org_id: int | Non
 
 
 def authenticate(session, email: str, password: str) -> User:
-    """The active user with these credentials; repeated failures lock the account for a while."""
+    """The active user with these credentials, or Unauthorized. An unknown e-mail costs the same
+    hashing time as a wrong password, so the answer's timing does not tell which e-mails exist."""
     user = session.scalars(select(User).where(User.email == str(email).strip())).first()
-    now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        seconds = int((user.locked_until - now).total_seconds()) + 1
-        raise Unauthorized(f"too many failed logins; try again in {seconds} s")
-    if user is None or not user.active or not _verify(user, password):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= FREE_FAILURES:
-                delay = min(2 ** (user.failed_logins - FREE_FAILURES), MAX_LOCK_SECONDS)
-                user.locked_until = now + timedelta(seconds=delay)
-        raise Unauthorized("wrong e-mail or password")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    if user is None:
+        _verify_against(UNKNOWN_USER_HASH, password)
+        raise Unauthorized(WRONG_CREDENTIALS)
+    if not _verify_against(user.password_hash, password) or not user.active:
+        raise Unauthorized(WRONG_CREDENTIALS)
+    user.last_login_at = utcnow()
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
 
-def _verify(user: User, password: str) -> bool:
+def _verify_against(password_hash: str, password: str) -> bool:
     try:
-        return HASHER.verify(user.password_hash, str(password))
+        return HASHER.verify(password_hash, str(password))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -117,7 +109,6 @@ def update_admin(scope: OrgScope, email: str, data: dict) -> User:
         user.name = values["name"]
     if values.get("password"):
         user.password_hash = hash_password(values["password"])
-        user.failed_logins, user.locked_until = 0, None
     if values.get("active") is not None:
         user.active = values["active"]
     scope.audit("admin.update", user.email, {"fields": sorted(values)})

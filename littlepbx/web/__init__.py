@@ -3,10 +3,11 @@ from littlepbx.extensions import login_manager
 
 
 def init_app(app) -> None:
-    """Register the pages' blueprint and the per-address login throttle."""
-    from littlepbx.web.throttle import AddressThrottle
-    from littlepbx.web.views import bp
+    """Register the pages' blueprint and the login throttle."""
+    from littlepbx.web.throttle import LoginThrottle
+    from littlepbx.web.views import bp, security_headers
     app.register_blueprint(bp)
-    app.extensions["littlepbx.login_throttle"] = AddressThrottle()
+    app.after_request(security_headers)
+    app.extensions["littlepbx.login_throttle"] = LoginThrottle()
     login_manager.login_view = "web.login"
     login_manager.login_message = "Please log in to see this page."

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
 from littlepbx.auth import current_actor
 from littlepbx.errors import LittlePBXError, Unauthorized
@@ -28,9 +29,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src
                            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
-@bp.after_request
 def security_headers(response):
-    """Pages may only load this server's assets and may not be framed by another site."""
+    """Every page (the LittlePBXAdmin demo too) may only load this server's assets and may not be
+    framed by another site."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -41,6 +42,16 @@ def security_headers(response):
 def service_error(error: LittlePBXError):
     """A refused page: the same words the API would use, nothing of the object asked for."""
     return render_template("web/error.html", error=error), error.status
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error):
+    """A page form sent with an expired or missing CSRF token: ask again instead of a bare 400."""
+    if request.endpoint == "web.logout":
+        logout_user()
+        return redirect(url_for(".login"))
+    return render_template("web/login.html", email=request.form.get("email", ""),
+                           error="The form had expired; please try again."), 400
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,19 +70,20 @@ def login():
 
 
 def try_login(email: str, password: str, remember: bool) -> tuple[str | None, int]:
-    """Log the user in, or say why not; failures count per account and per client address."""
+    """Log the user in, or say why not. Failures count per client address and per account from
+    that address (web/throttle.py), the same whether the e-mail exists or not."""
     throttle = current_app.extensions["littlepbx.login_throttle"]
     address = request.remote_addr or "unknown"
-    wait = throttle.wait_seconds(address)
+    wait = throttle.wait_seconds(address, email)
     if wait:
         return f"too many failed logins from your address; try again in {wait} s", 429
     session = db.request_session()
     try:
         user = users.authenticate(session, email, password)
     except Unauthorized as refused:
-        session.commit()  # keeps the account's failure count
-        throttle.failed(address)
+        throttle.failed(address, email)
         return refused.message, 401
+    throttle.succeeded(address, email)
     session.commit()
     login_user(user, remember=remember)
     return None, 200

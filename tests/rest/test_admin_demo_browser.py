@@ -38,6 +38,7 @@ def test_when_integrator_uses_admin_demo_then_org_is_provisioned_applied_and_del
     page.fill("#token", token)
     page.click("text=Use token")
     expect(page.get_by_test_id("whoami")).to_have_text("token:demo (system)")
+    assert page.evaluate("sessionStorage.length + localStorage.length") == 0, "the token stays in the tab's memory"
 
     submit(page, "#org-form", "Create organization", code="demo1", name="Demo One",
            admin_email="it@demo1.example")
@@ -83,3 +84,9 @@ def test_when_token_is_wrong_then_admin_demo_shows_the_401(page, live_server, ap
     page.click("text=Use token")
     expect(page.get_by_test_id("whoami")).to_have_text("not accepted")
     expect(page.get_by_test_id("log")).to_contain_text("HTTP 401")
+
+
+def test_the_admin_demo_page_has_the_same_content_security_policy_as_the_others(client):
+    answer = client.get("/admin-demo/")
+    assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]

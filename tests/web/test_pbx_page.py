@@ -228,3 +228,14 @@ def test_when_a_call_arrives_on_a_number_then_its_row_says_so(page, acme, engine
     set_calls(engine, "acme:+14155550100", 0)
     page.reload()
     expect(page.locator("td[data-did-calls='+14155550100']")).to_have_text("none")
+
+
+def test_when_the_page_outlives_its_csrf_token_then_an_edit_is_still_saved(page, acme, app, engine):
+    app.config["WTF_CSRF_TIME_LIMIT"] = 1
+    open_pbx(page)
+    page.wait_for_timeout(2500)  # the thing tested is a token older than its limit
+    name = page.locator("#ext-100-display_name")
+    name.fill("After lunch")
+    name.press("Enter")
+    expect(page.locator("#ext-100-display_name-status")).to_have_text("Saved")
+    assert draft_extension(engine, "100")["display_name"] == "After lunch"

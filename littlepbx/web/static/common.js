@@ -7,8 +7,26 @@ function csrfToken() {
   return meta ? meta.content : "";
 }
 
-/* Call the API; resolves to the JSON body, rejects with an Error carrying status, code and fields. */
+/* A page open longer than its CSRF token lives asks the API for a fresh one. */
+async function renewCsrfToken() {
+  const session = await api("GET", "/session");
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta && session && session.csrf_token) meta.content = session.csrf_token;
+}
+
+/* Call the API; resolves to the JSON body, rejects with an Error carrying status, code and fields.
+   A write refused because the page's CSRF token expired is sent once more with a fresh token. */
 async function api(method, path, body) {
+  try {
+    return await request(method, path, body);
+  } catch (error) {
+    if (error.code !== "csrf" || method === "GET") throw error;
+    await renewCsrfToken();
+    return request(method, path, body);
+  }
+}
+
+async function request(method, path, body) {
   const options = {method: method, credentials: "same-origin", headers: {"Accept": "application/json"}};
   if (method !== "GET" && method !== "HEAD") options.headers["X-CSRFToken"] = csrfToken();
   if (body instanceof FormData) {

@@ -2,7 +2,9 @@
 "use strict";
 
 const API = document.body.dataset.api;
-const state = { token: sessionStorage.getItem("littlepbx-token") || "", org: null, polling: null };
+// The token lives in this page's memory only: no storage another page of the site could read,
+// and it is gone when the tab is closed or reloaded.
+const state = { token: "", org: null, polling: null };
 const $ = (selector) => document.querySelector(selector);
 
 function el(tag, text, attrs = {}) {
@@ -173,10 +175,9 @@ function onSubmit(selector, handler) {
 }
 
 function wire() {
-  $("#token").value = state.token;
   onSubmit("#token-form", async () => {
     state.token = $("#token").value.trim();
-    sessionStorage.setItem("littlepbx-token", state.token);
+    $("#token").value = "";
     await whoAmI();
   });
   onSubmit("#org-form", async (form) => {
@@ -214,7 +215,7 @@ function wire() {
   $("#discard").addEventListener("click", () => call("POST", orgPath("/discard")));
   $("#reload-orgs").addEventListener("click", loadOrgs);
   $("#clear-log").addEventListener("click", () => $("#log").replaceChildren());
-  if (state.token) whoAmI();
+
 }
 
 wire();
