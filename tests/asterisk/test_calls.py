@@ -22,6 +22,13 @@ def test_when_phone_registers_with_right_password_then_contact_is_stored(orgs):
     assert len(contacts) == 1 and f"127.0.0.11:{PHONE_PORT}" in contacts[0].uri, contacts
 
 
+def test_asterisk_holds_a_digest_of_a_phones_credentials_not_its_password(orgs):
+    with orgs.engine.connect() as connection:
+        row = connection.execute(select(tables.ps_auths).where(tables.ps_auths.c.id == "t1-101")).mappings().one()
+    assert row["auth_type"] == "md5" and row["password"] is None
+    assert len(row["md5_cred"]) == 32 and password("t1-101") not in str(dict(row))
+
+
 def test_when_phone_registers_again_within_the_same_second_then_it_stays_reachable(orgs):
     """An unchanged contact row is still "updated" (ODBC FOUND_ROWS): otherwise Asterisk drops it."""
     for _ in range(3):

@@ -62,6 +62,15 @@ NO_CONTEXT = "lp-none"
 CODECS = "ulaw,alaw"
 
 
+# The digest realm phones answer; part of their stored credentials (md5_cred), so it never changes.
+SIP_REALM = "littlepbx"
+
+
+def md5_credentials(username: str, password: str) -> str:
+    """What a digest-auth server needs instead of the password: MD5 of "user:realm:password"."""
+    return hashlib.md5(f"{username}:{SIP_REALM}:{password}".encode(), usedforsecurity=False).hexdigest()
+
+
 def phone_id(code: str, number: str) -> str:
     """The PJSIP endpoint, auth and AOR id of an extension (also the SIP username)."""
     return f"{code}-{number}"
@@ -113,8 +122,10 @@ def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[s
         # No re-INVITE after answer just to update the connected line: phones and sipp need none.
         "send_connected_line": "no",
     }
-    auth = {"id": pjsip_id, "auth_type": "userpass", "username": pjsip_id,
-            "password": ext.sip_password, "realm": None}
+    # A digest of the credentials, not the password: Asterisk (and its database account) never
+    # holds a phone's password, and a copy of ps_auths lets no one register as the phone elsewhere.
+    auth = {"id": pjsip_id, "auth_type": "md5", "username": pjsip_id, "password": None,
+            "md5_cred": md5_credentials(pjsip_id, ext.sip_password), "realm": SIP_REALM}
     aor = {"id": pjsip_id, "contact": None, "max_contacts": 1, "remove_existing": "yes",
            "qualify_frequency": 0,
            # No mailboxes on the AOR: Asterisk lets any endpoint SUBSCRIBE to an AOR's mailboxes by
@@ -167,8 +178,9 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None
     server = f"sip:{trunk.host}:{trunk.port}"
     aor = {"id": pjsip_id, "contact": server, "max_contacts": 0, "remove_existing": "no",
            "qualify_frequency": 0, "mailboxes": None}
+    # The carrier's realm is its own, so the password itself must be kept to answer its challenge.
     auth = ({"id": auth_id, "auth_type": "userpass", "username": trunk.username,
-             "password": trunk.password, "realm": None} if has_auth else None)
+             "password": trunk.password, "md5_cred": None, "realm": None} if has_auth else None)
     registration = None
     if trunk.register:
         registration = {

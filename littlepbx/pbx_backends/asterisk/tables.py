@@ -69,6 +69,7 @@ ps_auths = Table(
     Column("auth_type", String(20)),
     Column("username", ident()),
     Column("password", String(80)),
+    Column("md5_cred", String(40)),
     Column("realm", String(80)),
 )
 
