@@ -60,3 +60,16 @@ class Conflict(LittlePBXError):
         if self.detail is not None:
             body["error"]["detail"] = self.detail
         return body
+
+
+class QuotaExceeded(Conflict):
+    """The organization would use more of the shared server than its quota allows."""
+
+    code = "quota_exceeded"
+
+
+class TooManyRequests(LittlePBXError):
+    """The organization asks for something more often than it may (e.g. Applies per minute)."""
+
+    status = 429
+    code = "too_many_requests"

@@ -52,7 +52,11 @@ class Actor:
 
     def delete_all(self, model) -> None:
         """Delete every row of ``model`` of this organization."""
-        self.session.execute(delete(model).where(model.org_id == self.org.id))
+        self.delete_where(model)
+
+    def delete_where(self, model, *criteria) -> None:
+        """Delete this organization's rows of ``model`` that meet ``criteria``."""
+        self.session.execute(delete(model).where(model.org_id == self.org.id, *criteria))
 
     def copy_rows(self, source, target) -> None:
         """Replace this organization's rows of ``target`` with its rows of ``source`` (same columns)."""
@@ -126,7 +130,11 @@ class OrgScope:
 
     def delete_all(self, model) -> None:
         """Delete every row of ``model`` of this organization."""
-        self.session.execute(delete(model).where(model.org_id == self.org.id))
+        self.delete_where(model)
+
+    def delete_where(self, model, *criteria) -> None:
+        """Delete this organization's rows of ``model`` that meet ``criteria``."""
+        self.session.execute(delete(model).where(model.org_id == self.org.id, *criteria))
 
     def copy_rows(self, source, target) -> None:
         """Replace this organization's rows of ``target`` with its rows of ``source`` (same columns)."""

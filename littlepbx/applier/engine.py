@@ -6,9 +6,10 @@ wait, and it holds no lock: it is just the run's state, polled again.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from littlepbx.applier import states
 from littlepbx.applier.runs import transition
@@ -21,6 +22,8 @@ from littlepbx.tenancy import SYSTEM, OrgScope
 
 log = logging.getLogger(__name__)
 
+UPKEEP_SECONDS = 3600  # how often the worker prunes LittlePBX's own data
+
 
 class ApplyRefused(Exception):
     """The draft cannot go live as it is; the message says why (nothing was changed)."""
@@ -30,6 +33,7 @@ class Applier:
     """Executes runs against one database and one PBX backend."""
 
     def __init__(self, db, backend, data_dir: str, notifier=None, moh_prune_after: float = 3600):
+        self._next_upkeep = 0.0
         self.db = db
         self.backend = backend
         self.data_dir = data_dir
@@ -179,6 +183,43 @@ class Applier:
             self.notifier(recipient, org, run)
         except Exception:
             log.exception("could not e-mail the result of run %s to %s", run_id, recipient)
+
+    def housekeeping(self) -> None:
+        """The worker's upkeep of LittlePBX's own data (hourly): audit entries past each
+        organization's retention are deleted. One organization's failure is logged and the
+        others go on."""
+        now = time.monotonic()
+        if now < self._next_upkeep:
+            return
+        self._next_upkeep = now + UPKEEP_SECONDS
+        self.prune_audit()
+
+    def prune_audit(self, lock_wait_seconds: int = 10) -> list[str]:
+        """Delete each organization's audit entries older than its audit_retention_days; returns
+        the codes whose pruning failed (logged; tried again at the next upkeep)."""
+        with self.db.session() as session:
+            org_ids = list(session.scalars(select(Organization.id)))
+        failed = []
+        for org_id in org_ids:
+            try:
+                with self.db.session() as session:
+                    session.execute(text(f"SET SESSION innodb_lock_wait_timeout = {int(lock_wait_seconds)}"))
+                    org = session.get(Organization, org_id)
+                    if org is not None:
+                        self._prune_org_audit(OrgScope(session, org, SYSTEM))
+            except Exception:
+                log.exception("pruning the audit log of organization %s failed; the others go on", org_id)
+                failed.append(org_id)
+        return failed
+
+    @staticmethod
+    def _prune_org_audit(scope: OrgScope) -> None:
+        """Delete the org's entries past its retention by id: the read takes no lock, and the
+        delete locks only those rows (never another organization's)."""
+        cutoff = utcnow() - timedelta(days=scope.org.audit_retention_days)
+        old = [row.id for row in scope.all(AuditEntry, AuditEntry.at < cutoff)]
+        for start in range(0, len(old), 1000):
+            scope.delete_where(AuditEntry, AuditEntry.id.in_(old[start:start + 1000]))
 
     def active_run_ids(self) -> list[int]:
         """Every run that is not final, oldest first."""

@@ -139,6 +139,10 @@ class Worker:
             self.applier.backend.housekeeping()
         except Exception:
             log.exception("PBX housekeeping failed; it will be tried again")
+        try:
+            self.applier.housekeeping()
+        except Exception:
+            log.exception("LittlePBX housekeeping failed; it will be tried again")
 
     def _step(self, run_id: int) -> None:
         try:

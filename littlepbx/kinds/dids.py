@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from littlepbx import fields as f
-from littlepbx.errors import Conflict
+from littlepbx.errors import Conflict, QuotaExceeded
 from littlepbx.kinds.base import GLOBAL, Kind
 from littlepbx.kinds.extensions import RESET_NUMBER
 from littlepbx.kinds.registry import register
@@ -38,6 +38,9 @@ class Dids(Kind):
     def before_create(self, scope, values: dict) -> None:
         """A number is held by one organization at a time, drafts and live configurations alike."""
         number = values["number"]
+        if scope.count(self.draft) >= scope.org.max_dids:
+            raise QuotaExceeded(f"the organization may have at most {scope.org.max_dids} numbers",
+                                {"number": "number limit reached"})
         if scope.session.get(self.draft, number) is not None:
             raise Conflict(f"{number} is already assigned", {"number": "already assigned"})
         live_elsewhere = scope.session.scalar(

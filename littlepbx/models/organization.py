@@ -20,6 +20,11 @@ class Organization(Base):
     max_extensions: Mapped[int] = mapped_column(Integer, default=50)
     max_concurrent_calls: Mapped[int] = mapped_column(Integer, default=10)
     apply_wait_seconds: Mapped[int] = mapped_column(Integer, default=300)
+    # Quotas (services/quotas.py): what one organization may use of the shared server.
+    max_dids: Mapped[int] = mapped_column(Integer, default=100)
+    max_storage_mb: Mapped[int] = mapped_column(Integer, default=200)
+    max_applies_per_minute: Mapped[int] = mapped_column(Integer, default=10)
+    audit_retention_days: Mapped[int] = mapped_column(Integer, default=365)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_applied_at: Mapped[datetime | None] = mapped_column(default=None)

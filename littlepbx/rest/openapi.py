@@ -142,6 +142,10 @@ def static_schemas() -> dict:
         "Org": answer_schema(orgs.FIELDS, {"created_at": TIME, "last_applied_at": TIME}),
         "OrgCreate": orgs.FIELDS.object_schema([n for n, rule in orgs.FIELDS.items() if rule.required]),
         "OrgPatch": orgs.EDITABLE.object_schema(),
+        "Usage": obj({"org": STR, "audit_retention_days": INT,
+                      **{name: obj({"used": INT, "limit": INT}, ("used", "limit"))
+                         for name in ("storage_bytes", "dids", "extensions", "applies_last_minute")}},
+                     ("org", "storage_bytes", "dids", "extensions", "applies_last_minute", "audit_retention_days")),
         "TrunkStatus": obj({"direction": STR, "configured": BOOL, "register": BOOL,
                             "state": {"type": "string", "description": "the PBX's word, e.g. Registered;"
                                       " or unknown, not_configured, not_registering"},
@@ -201,6 +205,7 @@ ERROR_TEXT = {"400": "Malformed request (or a CSRF failure of a cookie-authentic
               "404": "No such object, or one in another organization",
               "405": "Method not allowed", "409": "Conflicts with the current state",
               "413": "Request body too large", "422": "A field breaks a rule (see error.fields)",
+              "429": "Too many requests of this kind for now (e.g. Applies per minute)",
               "503": "The PBX does not answer"}
 
 
@@ -297,6 +302,10 @@ def static_paths() -> dict:
                                "403", "422", "413", body=json_body("OrgPatch"), operation_id="update_org"),
             "delete": operation("Delete an organization and its PBX configuration (system role)",
                                 "orgs", "204", None, "403", operation_id="delete_org")},
+        f"{ORG}/usage": {
+            "parameters": [CODE],
+            "get": operation("What the organization uses of its quotas", "orgs", "200", ref("Usage"),
+                             operation_id="get_usage")},
         f"{ORG}/trunks/outbound/status": {
             "parameters": [CODE],
             "get": operation("Registration state of the live outbound trunk", "trunks", "200",
@@ -338,7 +347,7 @@ def static_paths() -> dict:
             "get": operation("The active Apply run, or else the latest one", "apply", "200", ref("Run"),
                              operation_id="get_apply"),
             "post": operation("Queue an Apply (409 with the running one)", "apply", "202", ref("Run"),
-                              "403", "409", "413", "422", body=json_body("ApplyRequest", False),
+                              "403", "409", "413", "422", "429", body=json_body("ApplyRequest", False),
                               operation_id="request_apply")},
         f"{ORG}/apply/stop": action("Stop the active Apply if it has not begun writing", "apply", "200",
                                     "Run", "403", "409", op_id="stop_apply"),

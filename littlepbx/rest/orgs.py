@@ -4,7 +4,7 @@ from flask import current_app, url_for
 from littlepbx.auth import current_actor
 from littlepbx.extensions import get_backend
 from littlepbx.rest.common import api, body, committed, no_content, page_params, paginated, scope, session
-from littlepbx.services import orgs
+from littlepbx.services import orgs, quotas
 
 
 @api.get("/orgs")
@@ -42,3 +42,9 @@ def delete_org(code):
     response = no_content()
     orgs.after_delete(code, backend, current_app.config["DATA_DIR"])
     return response
+
+
+@api.get("/orgs/<code>/usage")
+def usage(code):
+    """What the organization uses of its quotas."""
+    return committed(quotas.usage(scope(code), current_app.config["DATA_DIR"]))

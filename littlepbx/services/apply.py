@@ -9,6 +9,7 @@ from littlepbx.applier.runs import as_dict, transition
 from littlepbx.errors import Conflict
 from littlepbx.fields import fail
 from littlepbx.models import ApplyRun, User
+from littlepbx.services import quotas
 from littlepbx.tenancy import OrgScope
 
 APPLY_FIELDS = f.FieldSet({
@@ -44,6 +45,7 @@ def request_apply(scope: OrgScope, notify: bool = False, email: str | None = Non
     running = active_run(scope)
     if running is not None:
         raise _already_running(running)
+    quotas.require_apply_room(scope)
     run = ApplyRun(state=states.QUEUED, active_org_id=scope.org.id, requested_by=scope.actor.name,
                    notify=bool(values.get("notify")), notify_email=values.get("email"))
     scope.add(run)

@@ -14,7 +14,7 @@ from littlepbx.errors import NotFound, ValidationError
 from littlepbx.kinds import MusicOnHold
 from littlepbx.kinds.moh import moh_path
 from littlepbx.pbx_backends.base import BackendError
-from littlepbx.services import objects
+from littlepbx.services import objects, quotas
 from littlepbx.tenancy import OrgScope
 
 UPLOAD_FIELDS = f.FieldSet({"filename": f.text("File name", 255, min_length=1, required=True),
@@ -65,8 +65,9 @@ def upload(scope: OrgScope, filename, stream, data_dir: str, max_bytes: int, bac
         converted = _convert(backend, source, Path(work) / "converted.wav")
         sha256 = _sha256(converted)
         target = Path(moh_path(data_dir, scope.org.code, sha256))
-        target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
+            quotas.require_storage(scope, data_dir, converted.stat().st_size)
+            target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(converted), str(target))
         os.utime(target.parent)  # a reused upload is as new as this one: prune_files must wait
     row = get_moh(scope)

@@ -26,6 +26,11 @@ FIELDS = f.FieldSet({
                                       help="0: no limit"),
     "apply_wait_seconds": f.Integer(label="Apply waits for calls at most (seconds)", minimum=0,
                                     maximum=86400, default=300),
+    "max_dids": f.Integer(label="Phone numbers at most", minimum=0, maximum=100000, default=100),
+    "max_storage_mb": f.Integer(label="Audio storage at most (MB)", minimum=0, maximum=1_000_000, default=200,
+                                help="music on hold, prompts and recordings together"),
+    "max_applies_per_minute": f.Integer(label="Applies per minute at most", minimum=1, maximum=1000, default=10),
+    "audit_retention_days": f.Integer(label="Audit log kept (days)", minimum=1, maximum=3650, default=365),
 })
 EDITABLE = FIELDS.where(lambda name, rule: name != "code").as_optional()
 

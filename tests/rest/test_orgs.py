@@ -107,3 +107,13 @@ def test_when_admin_demo_page_served_then_it_loads_its_assets(client):
     page = client.get("/admin-demo/")
     assert page.status_code == 200 and b"LittlePBXAdmin" in page.data
     assert client.get("/admin-demo/static/admin.js").status_code == 200
+
+
+def test_when_the_integrator_asks_then_usage_and_limits_are_shown(system_api, orgs, app, tmp_path):
+    music = tmp_path / "data" / "moh" / "acme" / "abc"
+    music.mkdir(parents=True)
+    (music / "hold.wav").write_bytes(b"x" * 2048)
+    answer = system_api.get("/orgs/acme/usage").get_json()
+    assert answer["storage_bytes"] == {"used": 2048, "limit": 200 * 1024 * 1024}
+    assert answer["dids"] == {"used": 1, "limit": 100} and answer["extensions"] == {"used": 1, "limit": 50}
+    assert system_api.get("/orgs/globex/usage").get_json()["storage_bytes"]["used"] == 0

@@ -543,14 +543,26 @@ class AsteriskBackend(PBXBackend):
                 return
             with self.ami() as ami:
                 for code in pending:
-                    self.refresh_registration(code, ami)
+                    self._for_one_org(code, self.refresh_registration, code, ami)
                 for code in registering:
-                    with self._registration_lock(code):
-                        self._look_up_registration(code, ami)
+                    self._for_one_org(code, self._sweep_registration, code, ami)
             if sweep:
                 self._next_sweep = now + SWEEP_SECONDS
         except (BackendError, OSError, AMIError, DBAPIError) as error:
             log.warning("PBX housekeeping stopped for this round (it is retried): %s", error)
+
+    @staticmethod
+    def _for_one_org(code: str, job, *args) -> None:
+        """One organization's part of the upkeep: its failure is logged, and the others go on."""
+        try:
+            job(*args)
+        except BackendError as error:
+            log.warning("PBX upkeep of %s failed (tried again next round): %s", code, error)
+
+    def _sweep_registration(self, code: str, ami: AMIClient) -> None:
+        """Look the org's registration up again (restarts one Asterisk dropped)."""
+        with self._registration_lock(code):
+            self._look_up_registration(code, ami)
 
     def _look_up_registration(self, code: str, ami: AMIClient | None = None) -> str:
         """Have Asterisk look the org's registration up, which applies its row; the CLI output."""
