@@ -7,8 +7,10 @@ import re
 
 import pytest
 
-from .helpers import PHONE_IPS, extension, org_t2, password
-from .sipp import CALLER_PORT, SCENARIOS
+from littlepbx.pbx_backends.asterisk import provision
+
+from .helpers import PHONE_IPS, UNKNOWN_SOURCE, extension, org_t2, password
+from .sipp import CALLER_PORT, PHONE_PORT, SCENARIOS, wait_until
 
 pytestmark = pytest.mark.asterisk
 
@@ -72,3 +74,25 @@ def test_when_a_phone_aims_a_request_at_another_org_then_the_answer_says_nothing
     assert not [t for t, (code, _) in answers.items() if 200 <= code < 300], answers
     assert not [t for t, (_, notified) in answers.items() if notified], answers
     assert len({code for code, _ in answers.values()}) == 1, answers
+
+
+@pytest.mark.parametrize("method,event,content_type,body", [
+    ("MESSAGE", "", "text/plain", "hello"), ("SUBSCRIBE", "message-summary", "", ""),
+    ("SUBSCRIBE", "presence", "", "")])
+def test_when_an_unknown_address_sends_out_of_dialog_requests_then_no_dialplan_runs(orgs, method, event,
+                                                                                    content_type, body):
+    """Unidentified requests meet the anonymous endpoint (for upstream calls): nothing else."""
+    run = orgs.sipp.run(scenario(orgs, method), UNKNOWN_SOURCE, PHONE_PORT, service="+15550101", user="scanner",
+                        keys={"event": event or "none", "content_type": content_type or "text/plain", "body": body})
+    assert run.process.returncode == 0, run.output()
+    codes = [int(m[8:11]) for m in received_messages(run.trace()) if m.startswith("SIP/2.0 ")]
+    assert codes and not 200 <= codes[-1] < 300, run.output()
+    assert "lp-upstream" not in orgs.cli("core show channels verbose")
+
+
+def test_when_a_phone_fails_to_authenticate_then_the_security_log_names_its_address(orgs):
+    run = orgs.sipp.run("register_refused.xml", "127.0.0.14", user="t1-101", password="wrong")
+    assert run.process.returncode == 0, run.output()
+    log = provision.in_root(orgs.config, "/var/log/asterisk/security.log")
+    assert wait_until(lambda: log.exists() and "127.0.0.14" in log.read_text(), 10)
+    assert "InvalidPassword" in log.read_text() or "ChallengeResponseFailed" in log.read_text()
