@@ -198,6 +198,22 @@ install_services() {
   "$CTL" restart
 }
 
+# Ban addresses that keep failing SIP authentication (fail2ban reading Asterisk's security log).
+install_bans() {
+  local jail=/etc/fail2ban/jail.d/littlepbx.conf
+  command -v fail2ban-client >/dev/null || { log "fail2ban is not installed: no SIP bans"; return 0; }
+  provision fail2ban-jail >"$jail"
+  record "file $jail"
+  if has_systemd; then
+    systemctl enable fail2ban >/dev/null 2>&1 || true
+    systemctl restart fail2ban || log "fail2ban did not start: see journalctl -u fail2ban"
+  elif fail2ban-client ping >/dev/null 2>&1; then
+    fail2ban-client reload >/dev/null || log "fail2ban did not reload its jails"
+  else
+    fail2ban-client -x start >/dev/null 2>&1 || log "fail2ban did not start (no systemd here); SIP bans are off"
+  fi
+}
+
 wait_for_web() {
   local _
   for _ in $(seq 1 60); do
@@ -225,6 +241,7 @@ main() {
   littlepbx bootstrap --credentials-file "$CREDENTIALS"
   record "file $CREDENTIALS"
   install_services
+  install_bans
   wait_for_web
   log "applying the demo organization's configuration"
   littlepbx apply demo --timeout 120 || log "the demo Apply did not finish; see $LOG_DIR/worker.log"

@@ -70,6 +70,11 @@ DEFAULTS: dict[str, object] = {
     # Where the Debian sid root holding Asterisk is built once and copied from.
     "ASTERISK_CACHE_ROOT": "/var/cache/littlepbx/asterisk-root",
     "ASTERISK_DEBIAN_MIRROR": "http://deb.debian.org/debian",
+    # SIP bans (fail2ban on Asterisk's security log): this many failures within the window ban
+    # the address from the SIP port for SIP_BAN_SECONDS.
+    "SIP_BAN_AFTER_FAILURES": 5,
+    "SIP_BAN_WINDOW_SECONDS": 600,
+    "SIP_BAN_SECONDS": 3600,
     "ASTERISK_RTP_START": 10000,
     "ASTERISK_RTP_END": 20000,
 }

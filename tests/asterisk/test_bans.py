@@ -1,0 +1,62 @@
+"""An address that keeps failing to authenticate is banned from SIP (fail2ban reading Asterisk's
+security log, nftables); everyone else goes on registering."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from littlepbx.pbx_backends.asterisk import provision
+
+from .helpers import PHONE_IPS, password, register
+from .sipp import wait_until
+
+pytestmark = pytest.mark.asterisk
+SCANNER = "127.0.0.78"
+
+
+@pytest.fixture
+def fail2ban(orgs, tmp_path):
+    """fail2ban with LittlePBX's jail (as install.sh writes it), its own files and nftables table."""
+    if shutil.which("fail2ban-server") is None or shutil.which("nft") is None:
+        pytest.skip("fail2ban and nftables are not installed (test.sh installs them)")
+    conf = tmp_path / "fail2ban"
+    shutil.copytree("/etc/fail2ban", conf)
+    for jail in (conf / "jail.d").iterdir():
+        jail.unlink()  # only our jail: the machine's own (e.g. sshd) stay out of the test
+    table = f"lpt{tmp_path.name[-6:].replace('-', '')}"
+    (conf / "jail.d" / "littlepbx.conf").write_text(provision.fail2ban_jail(
+        {**orgs.config, "SIP_BAN_AFTER_FAILURES": 3}, table=table, extra={"ignoreself": "false", "ignoreip": ""}))
+    (conf / "fail2ban.local").write_text(f"[Definition]\nsocket = {tmp_path}/f2b.sock\npidfile = {tmp_path}/f2b.pid\n"
+                                         f"dbfile = :memory:\nlogtarget = {tmp_path}/f2b.log\n")
+    server = subprocess.Popen(["fail2ban-server", "-f", "-x", "-c", str(conf)], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    client = ["fail2ban-client", "-c", str(conf)]
+    wait_until(lambda: subprocess.run([*client, "status", "littlepbx-sip"], capture_output=True).returncode == 0, 20)
+    try:
+        yield table
+    finally:
+        subprocess.run([*client, "stop"], capture_output=True, timeout=30)
+        server.wait(timeout=30)
+        subprocess.run(["nft", "delete", "table", "inet", table], capture_output=True)
+
+
+def banned(table: str) -> str:
+    return subprocess.run(["nft", "list", "set", "inet", table, "addr-set-sip"], capture_output=True, text=True).stdout
+
+
+def test_when_an_address_keeps_failing_then_it_is_banned_and_others_still_register(orgs, fail2ban):
+    for _ in range(4):
+        orgs.sipp.run("register_refused.xml", SCANNER, user="t1-101", password="guess")
+    assert wait_until(lambda: SCANNER in banned(fail2ban), 20), banned(fail2ban)
+    attempt = orgs.sipp.run("register.xml", SCANNER, user="t1-101", password=password("t1-101"), timeout_s=3)
+    assert "SIP/2.0 200" not in attempt.trace(), "the banned address gets no answer, even with the right password"
+    register(orgs, "t1-101")  # the phone itself, from its own address
+    assert PHONE_IPS["t1-101"] not in banned(fail2ban)
+
+
+def test_the_jail_install_sh_writes_reads_the_asterisk_roots_security_log(orgs):
+    jail = provision.fail2ban_jail(orgs.config)
+    assert f"logpath = {provision.in_root(orgs.config, '/var/log/asterisk/security.log')}" in jail
+    assert "filter = asterisk" in jail and f'port="{orgs.config["ASTERISK_SIP_PORT"]}"' in jail
+    assert Path(provision.in_root(orgs.config, "/var/log/asterisk/security.log")).parent.is_dir()
