@@ -19,6 +19,11 @@ DB_USER=${LITTLEPBX_DB_USER:-littlepbx}
 DB_OWNER=${DB_USER}_owner
 DB_PBX_USER=${DB_USER}_pbx
 WEB_PORT=${LITTLEPBX_WEB_PORT:-8080}
+HTTPS_PORT=${LITTLEPBX_HTTPS_PORT:-443}
+HTTP_PORT=${LITTLEPBX_HTTP_PORT:-80}
+# The operator's certificate and key for the HTTPS front; without them a self-signed one is made.
+TLS_CERT=${LITTLEPBX_TLS_CERT:-}
+TLS_KEY=${LITTLEPBX_TLS_KEY:-}
 SERVICE_USER=littlepbx
 CONF="$ETC_DIR/littlepbx.conf"
 # The database owner's credentials: root only (the services never read them).
@@ -89,8 +94,9 @@ write_config() {
     --secret SECRET_KEY=48 --secret DB_PASSWORD=32 --secret ASTERISK_DB_PASSWORD=32 \
     --secret ASTERISK_AMI_SECRET=32 --secret ASTERISK_ARI_PASSWORD=32 --set "ASTERISK_DB_USER=$DB_PBX_USER" \
     --set "DATABASE_URL=mysql+pymysql://$DB_USER:{DB_PASSWORD}@127.0.0.1:3306/$DB_NAME?charset=utf8mb4" \
-    --set "DATA_DIR=$DATA_DIR" --set LISTEN_HOST=0.0.0.0 --set "LISTEN_PORT=$WEB_PORT" \
-    --set "PUBLIC_URL=http://$host:$WEB_PORT" --set "SIP_PUBLIC_HOST=$host" --set PBX_BACKEND=asterisk \
+    --set "DATA_DIR=$DATA_DIR" --set LISTEN_HOST=127.0.0.1 --set "LISTEN_PORT=$WEB_PORT" \
+    --set BEHIND_PROXY=true --set SESSION_COOKIE_SECURE=true \
+    --set "PUBLIC_URL=$(public_url "$host")" --set "SIP_PUBLIC_HOST=$host" --set PBX_BACKEND=asterisk \
     --set ASTERISK_SIP_HOST=0.0.0.0 --set "ASTERISK_ROOT=$(asterisk_root)" \
     --set MAIL_SERVER=127.0.0.1 --set MAIL_PORT=25)
   record "file $CONF"
@@ -98,6 +104,11 @@ write_config() {
     --set "DATABASE_URL=mysql+pymysql://$DB_OWNER:{DB_OWNER_PASSWORD}@127.0.0.1:3306/$DB_NAME?charset=utf8mb4")
   chmod 0600 "$OWNER_CONF"
   record "file $OWNER_CONF"
+}
+
+# The address browsers use: the HTTPS front's.
+public_url() {
+  if [ "$HTTPS_PORT" = 443 ]; then echo "https://$1"; else echo "https://$1:$HTTPS_PORT"; fi
 }
 
 # Only the service user's group may read the configuration (it holds the database password).
@@ -198,6 +209,45 @@ install_services() {
   "$CTL" restart
 }
 
+# The HTTPS front: nginx terminates TLS (the operator's certificate, or a self-signed one made
+# here once) and passes requests to the app on loopback; plain HTTP only redirects.
+install_front() {
+  local tls="$ETC_DIR/tls" site=/etc/nginx/sites-available/littlepbx host
+  host=$(conf_value SIP_PUBLIC_HOST)
+  [ -d "$tls" ] || record "dir $tls"
+  install -d -m 0750 "$tls"
+  if [ -n "$TLS_CERT" ] && [ -n "$TLS_KEY" ]; then
+    install -m 0644 "$TLS_CERT" "$tls/littlepbx.crt"
+    install -m 0600 "$TLS_KEY" "$tls/littlepbx.key"
+  elif [ ! -s "$tls/littlepbx.crt" ]; then
+    log "making a self-signed certificate for $host (give LITTLEPBX_TLS_CERT and LITTLEPBX_TLS_KEY to use yours)"
+    "$PREFIX/venv/bin/python" -m littlepbx.frontend certificate --host "$host" \
+      --cert "$tls/littlepbx.crt" --key "$tls/littlepbx.key"
+  fi
+  "$PREFIX/venv/bin/python" -m littlepbx.frontend site --upstream "127.0.0.1:$WEB_PORT" \
+    --cert "$tls/littlepbx.crt" --key "$tls/littlepbx.key" --https-port "$HTTPS_PORT" --http-port "$HTTP_PORT" >"$site"
+  record "file $site"
+  ln -sf "$site" /etc/nginx/sites-enabled/littlepbx
+  record "file /etc/nginx/sites-enabled/littlepbx"
+  # Debian's example site also claims port 80 as the default server: ours takes its place.
+  if [ -L /etc/nginx/sites-enabled/default ]; then
+    record "nginx-default-site /etc/nginx/sites-enabled/default"
+    rm /etc/nginx/sites-enabled/default
+  fi
+  nginx -t -q || die "nginx refused the site (see nginx -t)"
+  if has_systemd; then
+    systemctl enable nginx >/dev/null 2>&1 || true
+    systemctl reload-or-restart nginx
+  elif [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then
+    nginx -s reload
+  else
+    nginx
+  fi
+  if [ "$(conf_value LISTEN_HOST)" != 127.0.0.1 ]; then
+    log "warning: $CONF has LISTEN_HOST = $(conf_value LISTEN_HOST): the app also answers plain HTTP on port $WEB_PORT; set it to 127.0.0.1"
+  fi
+}
+
 # Ban addresses that keep failing SIP authentication (fail2ban reading Asterisk's security log).
 install_bans() {
   local jail=/etc/fail2ban/jail.d/littlepbx.conf
@@ -241,6 +291,7 @@ main() {
   littlepbx bootstrap --credentials-file "$CREDENTIALS"
   record "file $CREDENTIALS"
   install_services
+  install_front
   install_bans
   wait_for_web
   log "applying the demo organization's configuration"
@@ -255,7 +306,7 @@ print_summary() {
 
 LittlePBX is running.
 
-  Web page:        $URL/
+  Web page:        $URL/   (HTTPS; a self-signed certificate unless you gave one)
   Operator login:  $OPERATOR_EMAIL / $OPERATOR_PASSWORD
   Demo org admin:  $ADMIN_EMAIL / $ADMIN_PASSWORD
   API token:       $API_TOKEN   (LittlePBXAdmin demo page: $URL/admin-demo/)

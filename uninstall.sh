@@ -50,6 +50,7 @@ undo() {
     package) apt-get remove -y -qq "$value" >/dev/null; echo "removed package $value" ;;
     database) drop_database "$value" ;;
     dbuser) drop_db_user "$value" ;;
+    nginx-default-site) ln -sf /etc/nginx/sites-available/default "$value" && echo "restored $value" ;;
     *) echo "unknown manifest entry: $kind $value" >&2 ;;
   esac
 }
@@ -86,6 +87,13 @@ main() {
     undo "$kind" "$value"
   done < <(tac "$MANIFEST")
   if has_systemd; then systemctl daemon-reload; fi
+  # Let the front and the bans forget what was removed.
+  if command -v nginx >/dev/null && nginx -t -q 2>/dev/null; then
+    if has_systemd; then systemctl reload nginx 2>/dev/null || true; else nginx -s reload 2>/dev/null || true; fi
+  fi
+  if command -v fail2ban-client >/dev/null && fail2ban-client ping >/dev/null 2>&1; then
+    fail2ban-client reload >/dev/null 2>&1 || true
+  fi
   if [ ${#kept[@]} -gt 0 ]; then
     printf 'kept (use --purge to remove): %s\n' "${kept[*]}"
   fi

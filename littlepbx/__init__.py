@@ -31,6 +31,10 @@ def create_app(config: dict | None = None) -> Flask:
     # A CSRF token is good for CSRF_TIME_LIMIT_SECONDS; a page open longer fetches a fresh one
     # (GET /api/v1/session) when the API says its token expired, and a stale login form asks again.
     app.config["WTF_CSRF_TIME_LIMIT"] = int(app.config["CSRF_TIME_LIMIT_SECONDS"])
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        # One proxy, ours: its X-Forwarded-For is the client (it overwrites what the client sent).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
     db.init_app(app)
     mail.init_app(app)
     csrf.init_app(app)

@@ -24,6 +24,9 @@ DEFAULTS: dict[str, object] = {
     "CSRF_TIME_LIMIT_SECONDS": 8 * 3600,
     "PUBLIC_URL": "http://127.0.0.1:8080",
     "LISTEN_HOST": "127.0.0.1",
+    # Behind the HTTPS front (nginx on this host): trust its X-Forwarded-* headers for the client's
+    # address and scheme (install.sh sets it; never set it when the app faces clients itself).
+    "BEHIND_PROXY": False,
     "LISTEN_PORT": 8080,
     # Database: one MariaDB holds LittlePBX's tables and the PBX's realtime tables.
     "DATABASE_URL": "mysql+pymysql://littlepbx@127.0.0.1:3306/littlepbx?charset=utf8mb4",
