@@ -383,7 +383,7 @@ class Target:
     pattern: str                   # the written form, e.g. "voicemail:[0-9]{2,6}" (no anchors)
     kind: str | None = None        # the kind named, if any ("extensions")
     prefix: str = ""               # what precedes the key in the written form ("voicemail:")
-    label: str = ""
+    label: str = ""                # in words: "an extension's mailbox"
 
 
 # Every kind of destination (littlepbx.kinds adds its own with register_target).
@@ -403,24 +403,26 @@ def register_target(target: Target) -> Target:
 
 @dataclass(frozen=True, kw_only=True)
 class Destination(PhoneNumber):
-    """Where a call goes: one of ``allowed`` targets, written "102" (an extension),
-    "voicemail:102", "+14155550100" (an outside number), "hangup", or "<kind>:<key>" for the
-    kinds that are destinations. A target naming an object must be one of the organization's."""
+    """Where a call goes: one of ``allowed`` targets (None: every kind of destination there is),
+    written "102" (an extension), "voicemail:102", "+14155550100" (an outside number), "hangup",
+    or "<kind>:<key>" for the kinds that are destinations ("ringgroup:600", "ivr:main"). A target
+    naming an object must be one of the organization's."""
 
-    allowed: tuple[str, ...] = ("extension", "external")
+    allowed: tuple[str, ...] | None = ("extension", "external")
     max_length: int = 40
     pattern: str = ""
     message: str = ""
+    ident: bool = True
 
     def _allowed(self) -> list[Target]:
-        return [TARGETS[name] for name in self.allowed]
+        return list(TARGETS.values()) if self.allowed is None else [TARGETS[name] for name in self.allowed]
 
     def type_schema(self) -> dict:
         pattern = "^(?:" + "|".join(target.pattern for target in self._allowed()) + ")$"
         words = ", ".join(target.label for target in self._allowed())
         return {"type": "string", "maxLength": self.max_length, "pattern": pattern,
                 "x-message": self.message or f"not a destination: use {words}",
-                "x-destination": list(self.allowed)}
+                "x-destination": [target.name for target in self._allowed()]}
 
     def normalise(self, value):
         if isinstance(value, str) and ":" in value:  # "voicemail:102": only the number's spaces go

@@ -25,12 +25,19 @@ def test_when_a_destination_is_not_one_of_the_allowed_forms_then_it_is_refused(w
 
 
 def test_when_a_field_allows_fewer_targets_then_the_others_are_refused():
-    forward = Extensions.fields["forward_to"]
-    assert forward.clean("102") == "102" and forward.clean("+14155550100") == "+14155550100"
+    numbers_only = f.Destination(label="Then", allowed=("extension", "external"))
+    assert numbers_only.clean("102") == "102" and numbers_only.clean("+14155550100") == "+14155550100"
     for refused in ("voicemail:102", "hangup"):
-        with pytest.raises(f.FieldError, match="forward to an extension"):
-            forward.clean(refused)
-    assert forward.targets() == {"extensions"}
+        with pytest.raises(f.FieldError, match="not a destination"):
+            numbers_only.clean(refused)
+    assert numbers_only.targets() == {"extensions"}
+
+
+def test_an_extension_forwards_to_any_destination_of_its_organization():
+    forward = Extensions.fields["forward_to"]
+    for destination in ("102", "+14155550100", "voicemail:102", "hangup"):
+        assert forward.clean(destination) == destination
+    assert "extensions" in forward.targets()
 
 
 def test_the_document_tells_the_page_which_targets_a_destination_takes():

@@ -93,7 +93,7 @@ def test_when_reset_then_draft_has_the_documented_defaults(app, session, acme):
     assert (ext.number, ext.display_name, ext.ring_seconds, ext.no_answer) == \
         ("100", "Reception", 20, "voicemail")
     assert ext.sip_password == password, "a kept extension keeps its phone's password"
-    assert [d.extension for d in objects.all_of(scope, Dids)] == ["100"]
+    assert [d.destination for d in objects.all_of(scope, Dids)] == ["100"]
 
 
 def test_when_extension_input_is_bad_then_every_field_error_is_reported_and_nothing_saved(
@@ -163,6 +163,6 @@ def test_when_an_admin_discards_then_numbers_and_trunks_the_integrator_changed_s
     session.commit()
     session.expire_all()
     scope = scope_of(session, "acme")
-    assert {d.number: d.extension for d in objects.all_of(scope, Dids)} == {
+    assert {d.number: d.destination for d in objects.all_of(scope, Dids)} == {
         "+14155550100": "101", "+14155550102": None}, "the admin's change is undone, the operator's are not"
     assert objects.all_of(scope, Trunks) == []

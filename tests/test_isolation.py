@@ -77,7 +77,7 @@ def test_when_acme_diffs_discards_and_resets_then_beta_draft_is_untouched(sessio
     drafts.reset(scope_of(session, "acme"))
     session.commit()
     assert [e.number for e in objects.all_of(scope_of(session, "beta"), Extensions)] == ["201"]
-    assert [d.extension for d in objects.all_of(scope_of(session, "beta"), Dids)] == ["201"]
+    assert [d.destination for d in objects.all_of(scope_of(session, "beta"), Dids)] == ["201"]
 
 
 def test_when_acme_stops_then_beta_run_goes_on(session, orgs_ab):
@@ -111,7 +111,7 @@ def test_when_org_admin_routes_own_did_then_it_may_change_only_the_extension(ses
     objects.create(scope_of(session, "acme"), Dids, {"number": "+14155550101"})
     session.commit()
     scope = open_scope(session, org_admin(acme), "acme")
-    assert objects.update(scope, Dids, "+14155550101", {"extension": "101"}).extension == "101"
+    assert objects.update(scope, Dids, "+14155550101", {"extension": "101"}).destination == "101"
     with pytest.raises(ValidationError) as error:
         objects.update(scope, Dids, "+14155550101", {"description": "mine now"})
     assert error.value.fields == {"description": "unknown field"}

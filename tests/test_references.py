@@ -53,7 +53,7 @@ def test_when_a_rung_extension_is_deleted_then_its_dids_ring_nobody_and_are_name
     scope = scope_of(session, "acme")
     objects.create(scope, Dids, {"number": "+14155550100", "extension": "101"})
     assert objects.delete(scope, Extensions, "101") == {"unrouted_dids": ["+14155550100"]}
-    assert objects.get(scope, Dids, "+14155550100").extension is None
+    assert objects.get(scope, Dids, "+14155550100").destination is None
 
 
 def test_when_a_draft_row_was_altered_behind_the_apps_back_then_apply_refuses_and_nothing_goes_live(
@@ -62,10 +62,10 @@ def test_when_a_draft_row_was_altered_behind_the_apps_back_then_apply_refuses_an
     objects.create(scope_of(session, "acme"), Dids, {"number": "+14155550100", "extension": "101"})
     session.commit()
     with engine.begin() as connection:
-        connection.execute(text("UPDATE dids SET extension = '301' WHERE number = '+14155550100'"))
+        connection.execute(text("UPDATE dids SET destination = '301' WHERE number = '+14155550100'"))
     run_id = request(session, "acme")
     assert build_applier(app).step(run_id) == "failed"
     message = session.execute(text("SELECT message FROM apply_runs WHERE id = :i"), {"i": run_id}).scalar()
-    assert "DID +14155550100: rings extension 301: no such extension" in message
+    assert "DID +14155550100: rings 301: no such extension" in message
     assert pbx_rows(engine, "acme") == {}
     assert session.execute(text("SELECT COUNT(*) FROM live_extensions")).scalar() == 0

@@ -44,6 +44,7 @@ class Kind:
     routes: ClassVar[frozenset[str]] = ROUTES  # which generic REST routes exist ("put": by key)
     pbx_config: ClassVar[type | None] = None     # the dataclass the PBX backend gets per object
     title_field: ClassVar[str | None] = None     # a field naming the object for people ("Front desk")
+    aliases: ClassVar[dict[str, str]] = {}       # an older name a request may still use for a field
 
     def __init__(self):
         self.fieldset = FieldSet(dict(self.fields))

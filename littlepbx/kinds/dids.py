@@ -13,7 +13,8 @@ from littlepbx.pbx_backends.base import DidConfig
 
 @register
 class Dids(Kind):
-    """An E.164 number: one organization holds it, and it rings one of its extensions (or nobody)."""
+    """An E.164 number: one organization holds it, and its calls go to a destination of its own
+    (an extension, a mailbox, a ring group, a menu, business hours, ...) or are refused."""
 
     name = "dids"
     noun = "DID"
@@ -25,14 +26,16 @@ class Dids(Kind):
     fields = {
         "number": f.e164(required=True, editable=False,
                          help="spaces, dots, dashes and parentheses are dropped; a missing + is added"),
-        "extension": f.extension_number("Rings extension", nullable=True, refers_to="extensions",
-                                        on_delete="set_null", ref_phrase="rings",
-                                        help="the extension calls to this number ring; null: calls are refused"),
+        "destination": f.Destination(label="Rings", allowed=None, nullable=True, on_delete="set_null",
+                                     ref_phrase="rings", example="100",
+                                     help="where calls to this number go; null: they are refused"),
         "description": f.text("Description", 100, default="", permission="dids.assign",
                               help="set by the integrator"),
     }
     permissions = {"read": "pbx.view", "create": "dids.assign", "update": "pbx.edit", "delete": "dids.assign"}
     verbs = {"create": "assign", "update": "update", "delete": "release"}
+    # Before destinations, a DID rang an extension: "extension": "101" still means "destination": "101".
+    aliases = {"extension": "destination"}
     pbx_config = DidConfig
 
     def before_create(self, scope, values: dict) -> None:
@@ -52,4 +55,4 @@ class Dids(Kind):
     def reset(self, scope) -> None:
         """Every number rings the reset extension."""
         scope.session.execute(update(self.draft).where(self.draft.org_id == scope.org.id)
-                              .values(extension=RESET_NUMBER))
+                              .values(destination=RESET_NUMBER))

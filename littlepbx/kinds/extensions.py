@@ -9,7 +9,7 @@ from littlepbx.kinds.base import Kind
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_HANGUP, NO_ANSWER_VOICEMAIL, ExtensionConfig
 
-NO_ANSWER = ((NO_ANSWER_VOICEMAIL, "Voicemail"), (NO_ANSWER_FORWARD, "Forward to a number"),
+NO_ANSWER = ((NO_ANSWER_VOICEMAIL, "Voicemail"), (NO_ANSWER_FORWARD, "Forward"),
              (NO_ANSWER_HANGUP, "Hang up"))
 # Reset gives the draft these documented defaults (see README, "Reset").
 RESET_NUMBER = "100"
@@ -39,10 +39,9 @@ class Extensions(Kind):
         "no_answer": f.Choice(label="If not answered", options=NO_ANSWER, default=NO_ANSWER_VOICEMAIL,
                               column_length=16),
         "forward_to": f.Destination(
-            label="Forward to", column_length=20, nullable=True, example="+14155550100",
-            allowed=("extension", "external"), ref_phrase="forwards to",
-            help="an extension of the organization, or an outside number",
-            message="forward to an extension (2 to 6 digits) or a phone number (7 to 15 digits, optional +)"),
+            label="Forward to", nullable=True, example="+14155550100", allowed=None, ref_phrase="forwards to",
+            help="another destination of the organization: an extension, a mailbox, a group, a menu, or an "
+                 "outside number"),
         "voicemail_enabled": f.Boolean(label="Voicemail on", default=True),
         "voicemail_pin": f.pin("Voicemail PIN", default=f.new_pin),
         "voicemail_email": f.email("Voicemail e-mail", nullable=True,

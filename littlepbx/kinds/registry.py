@@ -37,15 +37,15 @@ def kind_named(name: str) -> Kind:
 
 
 def _in_dependency_order() -> list[Kind]:
-    """Kinds sorted so each comes after the kinds its fields refer to (then by name)."""
+    """Kinds sorted so each comes after the kinds its fields refer to, where that is possible
+    (then by name). Kinds may refer to each other in a circle (a menu's option goes to a time
+    condition whose closed destination is another menu): a circle is broken where it is found."""
     ordered: list[Kind] = []
     placing: set[str] = set()
 
     def place(kind: Kind) -> None:
-        if kind in ordered:
+        if kind in ordered or kind.name in placing:
             return
-        if kind.name in placing:
-            raise ValueError(f"kinds refer to each other in a circle through {kind.name!r}")
         placing.add(kind.name)
         for name, rule in kind.fields.items():
             for target in sorted(rule.targets() - {kind.name}):

@@ -39,10 +39,11 @@ class ExtensionConfig:
 
 @dataclass(frozen=True)
 class DidConfig:
-    """An E.164 number of the organization and the extension it rings."""
+    """An E.164 number of the organization and where its calls go (a destination, as
+    littlepbx.fields.Destination writes it: "101", "voicemail:101", "ringgroup:600", ...)."""
 
     number: str
-    extension: str | None
+    destination: str | None
 
 
 @dataclass(frozen=True)

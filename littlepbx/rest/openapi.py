@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from littlepbx.applier import states
-from littlepbx.fields import Field, FieldSet
+from littlepbx.fields import TARGETS, Field, FieldSet
 from littlepbx.kinds import Kind, all_kinds
 from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS
 from littlepbx.rest import objects as object_routes
@@ -412,6 +412,9 @@ def build_document() -> dict:
         paths.update(kind_paths(kind))
     return {
         "x-kinds": kinds_index(),
+        # Every kind of destination (fields.TARGETS): how it is written and which kind it names.
+        "x-targets": [{"name": t.name, "kind": t.kind, "prefix": t.prefix, "label": t.label}
+                      for t in TARGETS.values()],
         "openapi": "3.0.3",
         "info": {"title": "LittlePBX integrator API", "version": "1.0.0",
                  "description": "Organizations, trunks, DIDs, admins, extensions, music on hold and the"

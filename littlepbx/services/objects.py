@@ -7,6 +7,8 @@ references to other objects, the write, and the audit entry, all in the caller's
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from littlepbx.errors import Conflict, NotFound, ValidationError
 from littlepbx.fields import FieldError, FieldSet
 from littlepbx.kinds import Kind
@@ -49,6 +51,11 @@ def page(scope: OrgScope, kind: Kind, offset: int, limit: int) -> tuple[list, in
 def create(scope: OrgScope, kind: Kind, data) -> object:
     """A new draft object; its omitted fields take their defaults."""
     scope.require(kind.permissions["create"])
+    with _in_callers_words(kind, data):
+        return _create(scope, kind, data)
+
+
+def _create(scope: OrgScope, kind: Kind, data) -> object:
     values = _clean(scope, kind, data, creating=True)
     key = values.get(kind.key)
     if find(scope, kind, key) is not None:
@@ -67,9 +74,10 @@ def update(scope: OrgScope, kind: Kind, key, data) -> object:
     """Change some fields of a draft object; a key or other fixed field cannot change."""
     scope.require(kind.permissions["update"])
     row = get(scope, kind, key)
-    values = _clean(scope, kind, _without_unchanged_fixed(kind, row, data), creating=False)
-    _assign(row, values)
-    _check(scope, kind, row, values)
+    with _in_callers_words(kind, data):
+        values = _clean(scope, kind, _without_unchanged_fixed(kind, row, data), creating=False)
+        _assign(row, values)
+        _check(scope, kind, row, values)
     scope.audit(f"{_audit_noun(kind)}.{kind.verbs['update']}", str(key or ""), {"fields": sorted(values)})
     return row
 
@@ -125,7 +133,33 @@ def writable_fields(scope: OrgScope, kind: Kind, creating: bool) -> FieldSet:
 
 
 def _clean(scope: OrgScope, kind: Kind, data, creating: bool) -> dict:
-    return writable_fields(scope, kind, creating).clean(data, partial=not creating)
+    return writable_fields(scope, kind, creating).clean(_unaliased(kind, data), partial=not creating)
+
+
+@contextmanager
+def _in_callers_words(kind: Kind, data):
+    """Field errors named as the request named the fields (an alias stays an alias)."""
+    try:
+        yield
+    except (ValidationError, Conflict) as error:
+        if isinstance(data, dict):
+            used = {name: alias for alias, name in kind.aliases.items() if alias in data}
+            error.fields = {used.get(name, name): problem for name, problem in error.fields.items()}
+        raise
+
+
+def _unaliased(kind: Kind, data):
+    """A request naming a field by its older name (kind.aliases) as if it used the current one."""
+    if not isinstance(data, dict) or not any(alias in data for alias in kind.aliases):
+        return data
+    data = dict(data)
+    for alias, name in kind.aliases.items():
+        if alias in data:
+            if name in data and data[name] != data[alias]:
+                raise ValidationError(f"{alias} is the older name of {name}: give one of them",
+                                      {alias: f"give {name} only"})
+            data[name] = data.pop(alias)
+    return data
 
 
 def _without_unchanged_fixed(kind: Kind, row, data):

@@ -58,7 +58,7 @@ def test_when_integrator_uses_admin_demo_then_org_is_provisioned_applied_and_del
 
     submit(page, "#extension-form", "Add extension", number="100", display_name="Reception")
     expect(page.get_by_test_id("extensions")).to_contain_text("100 Reception")
-    submit(page, "#did-form", "Assign DID", number="+14155550123", extension="100")
+    submit(page, "#did-form", "Assign DID", number="+14155550123", destination="100")
     expect(page.get_by_test_id("dids")).to_contain_text("+14155550123 → 100")
     submit(page, "#admin-form", "Create admin", email="boss@demo1.example")
     expect(page.get_by_test_id("admins")).to_contain_text("boss@demo1.example")

@@ -79,7 +79,7 @@ def test_when_reset_then_draft_has_only_reception_and_dids_ring_it(system_api, o
     answer = system_api.post("/orgs/acme/reset")
     assert answer.status_code == 200 and answer.get_json()["pending"] is True
     assert [e["number"] for e in system_api.get("/orgs/acme/extensions").get_json()["items"]] == ["100"]
-    assert system_api.get("/orgs/acme/dids/+14155550100").get_json()["extension"] == "100"
+    assert system_api.get("/orgs/acme/dids/+14155550100").get_json()["destination"] == "100"
 
 
 def test_when_a_notice_is_asked_for_an_outsider_then_it_is_refused_and_nothing_queued(system_api, orgs):

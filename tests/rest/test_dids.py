@@ -1,7 +1,7 @@
 def test_when_did_assigned_then_it_is_listed_in_e164(system_api, orgs):
     answer = system_api.post("/orgs/acme/dids", json={"number": "1 415 555 0101", "extension": "101"})
     assert answer.status_code == 201
-    assert answer.get_json() == {"number": "+14155550101", "extension": "101", "description": ""}
+    assert answer.get_json() == {"number": "+14155550101", "destination": "101", "description": ""}
     numbers = [d["number"] for d in system_api.get("/orgs/acme/dids").get_json()["items"]]
     assert numbers == ["+14155550100", "+14155550101"]
 
@@ -14,7 +14,7 @@ def test_when_did_number_invalid_then_422(system_api, orgs):
 def test_when_did_held_by_another_org_then_409(system_api, orgs):
     answer = system_api.post("/orgs/acme/dids", json={"number": "+14155550200"})
     assert answer.status_code == 409
-    assert system_api.get("/orgs/globex/dids/+14155550200").get_json()["extension"] == "101"
+    assert system_api.get("/orgs/globex/dids/+14155550200").get_json()["destination"] == "101"
 
 
 def test_when_did_routes_to_missing_extension_then_422(system_api, orgs):
@@ -31,7 +31,7 @@ def test_when_did_read_without_plus_then_it_is_found(system_api, orgs):
 def test_when_did_patched_then_it_rings_the_new_extension(system_api, orgs):
     system_api.post("/orgs/acme/extensions", json={"number": "102"})
     answer = system_api.patch("/orgs/acme/dids/+14155550100", json={"extension": "102", "description": "Main"})
-    assert answer.get_json() == {"number": "+14155550100", "extension": "102", "description": "Main"}
+    assert answer.get_json() == {"number": "+14155550100", "destination": "102", "description": "Main"}
 
 
 def test_when_did_number_patched_then_422(system_api, orgs):

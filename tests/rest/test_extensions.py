@@ -41,7 +41,7 @@ def test_when_extension_deleted_then_its_dids_are_reported_unrouted(system_api, 
     answer = system_api.delete("/orgs/acme/extensions/101")
     assert answer.status_code == 200 and answer.get_json() == {"unrouted_dids": ["+14155550100"]}
     assert system_api.get("/orgs/acme/extensions/101").status_code == 404
-    assert system_api.get("/orgs/acme/dids/+14155550100").get_json()["extension"] is None
+    assert system_api.get("/orgs/acme/dids/+14155550100").get_json()["destination"] is None
 
 
 def test_when_sip_settings_read_then_phone_gets_server_and_credentials(system_api, orgs, app):

@@ -52,7 +52,7 @@ def snapshot(session):
     """What globex has, to prove a refused request changed nothing."""
     session.expire_all()
     globex = session.query(Organization).filter_by(code="globex").one()
-    return (globex.name, sorted((d.number, d.extension) for d in session.query(Dids.draft).filter_by(org_id=globex.id)),
+    return (globex.name, sorted((d.number, d.destination) for d in session.query(Dids.draft).filter_by(org_id=globex.id)),
             sorted((e.number, e.display_name, e.sip_password) for e in session.query(Extensions.draft).filter_by(org_id=globex.id)),
             session.query(Trunks.draft).filter_by(org_id=globex.id).count())
 

@@ -87,7 +87,7 @@ class RecordingBackend(PBXBackend):
         self._remove(connection, org.code)
         rows = [("extension", e.number, f"{e.display_name}|{e.sip_password}|{e.ring_seconds}")
                 for e in org.extensions]
-        rows += [("did", d.number, d.extension or "") for d in org.dids]
+        rows += [("did", d.number, d.destination or "") for d in org.dids]
         for kind, name, value in rows:
             connection.execute(text("INSERT INTO test_pbx_rows VALUES (:o, :k, :n, :v)"),
                                {"o": org.code, "k": kind, "n": name, "v": value})

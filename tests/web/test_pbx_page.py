@@ -213,10 +213,10 @@ def test_when_admin_reroutes_a_did_then_it_is_saved(page, acme, engine):
     select = page.locator("select[data-did='+14155550100']")
     expect(select.locator("option[value='106']")).to_be_attached()
     select.select_option("106")
-    expect(page.locator("#did-14155550100-extension-status")).to_have_text("Saved")
+    expect(page.locator("#did-14155550100-destination-status")).to_have_text("Saved")
     with engine.connect() as connection:
-        assert connection.scalar(text("SELECT extension FROM dids WHERE number = '+14155550100'")) == "106"
-    expect(page.locator("#diff-list")).to_contain_text("Number +14155550100: rings extension 100 → 106")
+        assert connection.scalar(text("SELECT destination FROM dids WHERE number = '+14155550100'")) == "106"
+    expect(page.locator("#diff-list")).to_contain_text("Number +14155550100: rings 100 → 106")
 
 
 def test_when_a_call_arrives_on_a_number_then_its_row_says_so(page, acme, engine):

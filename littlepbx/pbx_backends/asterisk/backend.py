@@ -212,24 +212,43 @@ def did_key(number: str) -> str:
     return re.sub(r"[^0-9]", "", number)
 
 
+def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | None:
+    """Why the dialplan could not send a call to ``destination`` in ``org``, or None.
+
+    A destination is written as littlepbx.fields.Destination writes it; what it names must be
+    the organization's own (the dialplan checks again: a row may be altered behind LittlePBX)."""
+    if destination is None or destination == "hangup":
+        return None
+    kind, _, key = destination.partition(":")
+    if not key:
+        if EXTENSION_NUMBER.fullmatch(destination):
+            numbers = {ext.number for ext in org.extensions}
+            return None if destination in numbers else f"{destination!r} is not an extension of the organization"
+        return None if EXTERNAL_NUMBER.fullmatch(destination) else f"{destination!r} is not a destination"
+    owners = {"voicemail": {ext.number for ext in org.extensions if ext.voicemail_enabled}}
+    if kind not in owners:
+        return f"{destination!r} is not a kind of destination this PBX knows"
+    return None if key in owners[kind] else f"{destination!r} is not one of the organization's"
+
+
 def validate_org(org: OrgPBXConfig) -> None:
     """Refuse values that the generic dialplan would refuse anyway, with a clear message."""
     check_code(org.code)
-    numbers = {ext.number for ext in org.extensions}
     for ext in org.extensions:
         if not EXTENSION_NUMBER.fullmatch(ext.number):
             raise BackendError(f"{org.code}: extension {ext.number!r} must be 2 to 6 digits")
         if ext.no_answer == NO_ANSWER_FORWARD:
-            target = ext.forward_to or ""
-            internal = EXTENSION_NUMBER.fullmatch(target) and target in numbers
-            if not (internal or EXTERNAL_NUMBER.fullmatch(target)):
-                raise BackendError(f"{org.code}-{ext.number}: forward target {target!r} is neither "
-                                   "an extension of the organization nor an external number")
+            problem = destination_problem(org, ext.forward_to) if ext.forward_to else "no forward target"
+            if problem:
+                raise BackendError(f"{org.code}-{ext.number}: forward target: {problem}")
         if ext.voicemail_enabled and not (ext.voicemail_pin or "").isdigit():
             raise BackendError(f"{org.code}-{ext.number}: voicemail needs a numeric PIN")
     for did in org.dids:
         if not DID_NUMBER.fullmatch(did.number):
             raise BackendError(f"{org.code}: DID {did.number!r} is not a phone number")
+        problem = destination_problem(org, did.destination)
+        if problem:
+            raise BackendError(f"{org.code}: DID {did.number}: {problem}")
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -406,7 +425,7 @@ class AsteriskBackend(PBXBackend):
                      [extension_plan_row(code, e) for e in org.extensions])
         replace_rows(connection, t.lp_did_routes, "id", t.lp_did_routes.c.tenantid == code,
                      [{"id": f"{code}-{did_key(d.number)}", "tenantid": code, "number": d.number,
-                       "extension": d.extension} for d in org.dids])
+                       "destination": d.destination} for d in org.dids])
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
         if not same_registration(old_registration, trunk["registration"]):

@@ -216,7 +216,7 @@ lp_extension_plans = Table(
     Column("number", String(16), nullable=False),
     Column("ring_seconds", Integer, nullable=False),
     Column("no_answer", String(16), nullable=False),
-    Column("forward_to", String(32)),
+    Column("forward_to", String(48)),
     Column("voicemail", String(3), nullable=False),
 )
 
@@ -225,7 +225,7 @@ lp_did_routes = Table(
     Column("id", ident(), primary_key=True),
     Column("tenantid", ident(16), nullable=False, index=True),
     Column("number", String(32), nullable=False),
-    Column("extension", String(16)),
+    Column("destination", String(48)),
 )
 
 lp_upstream_sources = Table(

@@ -183,7 +183,8 @@ import * as LP from "./common.js";
       LP.listAll(base + "/cdr?from=" + days[0], 100), LP.listAll(base + "/dids")]);
     const numbers = new Set(extensions.map(function (e) { return e.number; }));
     const didRoutes = {};
-    dids.forEach(function (d) { if (d.extension) didRoutes[d.number] = d.extension; });
+    // A number whose calls go straight to an extension counts for it.
+    dids.forEach(function (d) { if (/^\d{2,6}$/.test(d.destination || "")) didRoutes[d.number] = d.destination; });
     const counts = {}, tallies = {};
     const inWindow = records.filter(function (r) {
       return days.indexOf(LP.dayIn(new Date(r.calldate), timeZone)) >= 0;

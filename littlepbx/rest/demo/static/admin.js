@@ -105,7 +105,7 @@ async function openOrg(code) {
   stopPolling();
   $("#run-state").textContent = "none";
   $("#run-description").textContent = "";
-  await Promise.all([loadList("/dids", "#dids", (d) => `${d.number} → ${d.extension || "(nothing)"}`, "number"),
+  await Promise.all([loadList("/dids", "#dids", (d) => `${d.number} → ${d.destination || "(nothing)"}`, "number"),
                      loadList("/extensions", "#extensions", (e) => `${e.number} ${e.display_name}`, "number"),
                      loadList("/admins", "#admins", (a) => `${a.email}${a.active ? "" : " (inactive)"}`, "email"),
                      loadTrunk("inbound"), loadTrunk("outbound"), showRun()]);
@@ -191,7 +191,7 @@ function wire() {
   });
   onSubmit("#did-form", async (form) => {
     const answer = await call("POST", orgPath("/dids"), formValues(form));
-    if (answer.ok) { form.reset(); await loadList("/dids", "#dids", (d) => `${d.number} → ${d.extension || "(nothing)"}`, "number"); }
+    if (answer.ok) { form.reset(); await loadList("/dids", "#dids", (d) => `${d.number} → ${d.destination || "(nothing)"}`, "number"); }
   });
   onSubmit("#extension-form", async (form) => {
     const answer = await call("POST", orgPath("/extensions"), formValues(form));

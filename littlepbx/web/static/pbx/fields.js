@@ -81,6 +81,55 @@ export function control(name, schema, value, refOptions) {
   return el("input", attributes);
 }
 
+/* A destination (where a call goes): a choice among the organization's own objects of each kind
+   the field allows (from ``ctx.state``), hang up, or an outside number typed in the text input.
+   The text input carries the field's name and value; the choice fills it in. ``emptyLabel``
+   names "no destination" where the field may have none; otherwise an empty one is typed in. */
+export function destinationControl(ctx, name, schema, value, label, emptyLabel) {
+  const allowed = schema["x-destination"] || [];
+  const targets = (ctx.schema.targets || []).filter(function (t) { return allowed.indexOf(t.name) >= 0; });
+  const input = el("input", {name: name, value: value || "", maxlength: schema.maxLength, autocomplete: "off",
+    inputmode: "tel", placeholder: "e.g. +14155550100"});
+  const options = [];
+  if (schema.nullable && emptyLabel) options.push(["", emptyLabel]);
+  targets.forEach(function (target) {
+    if (target.name === "hangup") options.push(["hangup", "Hang up"]);
+    else if (target.kind) targetOptions(ctx, target).forEach(function (pair) { options.push(pair); });
+  });
+  const outside = targets.some(function (t) { return t.name === "external"; });
+  if (outside) options.push([OUTSIDE, "An outside number…"]);
+  const known = options.some(function (pair) { return pair[0] === (value || ""); });
+  const select = el("select", {"aria-label": label},
+    options.map(function (pair) {
+      return el("option", {value: pair[0], selected: known ? pair[0] === (value || "") : pair[0] === OUTSIDE}, pair[1]);
+    }));
+  if (!known && !outside && value) select.appendChild(el("option", {value: value, selected: true}, value + " (deleted)"));
+  input.hidden = select.value !== OUTSIDE;
+  select.addEventListener("change", function () {
+    input.hidden = select.value !== OUTSIDE;
+    if (select.value === OUTSIDE) { input.value = ""; input.focus(); return; }
+    input.value = select.value;
+    input.dispatchEvent(new Event("change"));
+  });
+  input.picker = select;
+  return input;
+}
+
+const OUTSIDE = "__outside__";
+
+/* [value, label] pairs of a target kind's objects in the organization (loaded by their sections). */
+function targetOptions(ctx, target) {
+  const kind = ctx.kind(target.kind);
+  const rows = (kind && ctx.state[target.kind]) || [];
+  return rows.filter(function (row) { return target.name !== "voicemail" || row.voicemail_enabled; })
+    .map(function (row) {
+      const key = row[kind.key];
+      const title = kind.title_field && row[kind.title_field] ? " · " + row[kind.title_field] : "";
+      const what = target.name === "voicemail" ? "Voicemail of " + key : kind.label + " " + key;
+      return [target.prefix + key, (target.name === "extension" ? key : what) + title];
+    });
+}
+
 /* What a control holds, as the API wants it for this schema. */
 export function valueOf(input, schema) {
   if (input.type === "checkbox") return input.checked;

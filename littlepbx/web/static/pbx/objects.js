@@ -1,7 +1,8 @@
 /* Lists of one kind's objects: each object's fields edited in place and saved the moment they
    change, an add form made from the kind's create schema, and deletion after a confirmation. */
 import {api, el} from "../common.js";
-import {confirmAction, control, field, saveField, setStatus, showErrors, valueOf} from "./fields.js";
+import {confirmAction, control, destinationControl, field, saveField, setStatus, showErrors,
+        valueOf} from "./fields.js";
 
 /* The id prefix of one object's controls: "ext-101-", "did-14155550100-". */
 export function prefixOf(idPrefix, key) {
@@ -18,11 +19,14 @@ export function editors(ctx, kind, row, names, hooks) {
   const controls = {}, fields = {};
   names.forEach(function (name) {
     const schema = ctx.schema.field(component, name);
+    const label = (hooks.labels && hooks.labels[name]) || schema.title || name;
     const options = schema["x-ref"] && hooks.refOptions ? hooks.refOptions(schema) : null;
-    const input = control(name, schema, row[name], options);
+    const input = schema["x-destination"]
+      ? destinationControl(ctx, name, schema, row[name], label, hooks.emptyLabels && hooks.emptyLabels[name])
+      : control(name, schema, row[name], options);
     controls[name] = input;
-    fields[name] = field(prefix + name, (hooks.labels && hooks.labels[name]) || schema.title || name, input,
-      input.type === "checkbox" ? "check" : null);
+    fields[name] = field(prefix + name, label, input, input.type === "checkbox" ? "check" : null);
+    if (input.picker) input.parentNode.insertBefore(input.picker, input);
     input.addEventListener("change", function () {
       const value = valueOf(input, schema);
       const changes = hooks.changes ? hooks.changes(name, value, controls) : {[name]: value};

@@ -14,6 +14,7 @@ export class Schema {
   constructor(doc) {
     this.schemas = doc.components.schemas;
     this.kinds = doc["x-kinds"] || [];
+    this.targets = doc["x-targets"] || [];
   }
 
   /* The properties of a component ("ExtensionPatch"), {} when it has none. */

@@ -1,5 +1,5 @@
-/* The organization's phone numbers: where each rings (one of its own extensions, from the API's
-   reference), and the calls arriving on each now. */
+/* The organization's phone numbers: where each one's calls go (a destination of its own), and
+   the calls arriving on each now. */
 import {api, el, items, listAll, replaceChildren} from "../../common.js";
 import {editors} from "../objects.js";
 
@@ -21,7 +21,7 @@ export const dids = {
     replaceChildren(box,
       el("table", {class: "dids"},
         el("thead", {}, el("tr", {}, el("th", {scope: "col"}, "Number"),
-          el("th", {scope: "col"}, ctx.schema.label("DidPatch", "extension")), el("th", {scope: "col"}, "Calls arriving"))),
+          el("th", {scope: "col"}, ctx.schema.label("DidPatch", "destination")), el("th", {scope: "col"}, "Calls arriving"))),
         el("tbody", {}, rows)),
       callsLine(ctx));
   },
@@ -45,22 +45,14 @@ export const dids = {
 };
 
 function row(ctx, did) {
-  const edit = editors(ctx, ctx.kind("dids"), did, ["extension"], {
-    idPrefix: "did", labels: {extension: "Rings"},
-    refOptions: function () {
-      return ctx.state.extensions.map(function (ext) {
-        return [ext.number, ext.number + (ext.display_name ? " · " + ext.display_name : "")];
-      });
-    },
-  });
-  const select = edit.controls.extension;
-  select.dataset.did = did.number;
-  select.options[0].textContent = "— nobody (calls are refused) —";
-  edit.fields.extension.classList.add("inline");
+  const edit = editors(ctx, ctx.kind("dids"), did, ["destination"],
+    {idPrefix: "did", emptyLabels: {destination: "— nobody (calls are refused) —"}});
+  edit.controls.destination.picker.dataset.did = did.number;
+  edit.fields.destination.classList.add("inline");
   return el("tr", {"data-container": "", "data-did": did.number},
     el("th", {scope: "row"}, el("span", {class: "number"}, did.number),
       did.description ? el("span", {class: "muted"}, " " + did.description) : null),
-    el("td", {}, edit.fields.extension),
+    el("td", {}, edit.fields.destination),
     callsCell(ctx, did.number));
 }
 
