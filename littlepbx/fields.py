@@ -117,7 +117,15 @@ def _check_array(schema: dict, value) -> None:
     if len(value) > schema.get("maxItems", len(value)):
         raise FieldError(_message(schema, value, f"at most {schema['maxItems']} items"))
     for item in value:
-        check(schema["items"], item)
+        try:
+            check(schema["items"], item)
+        except FieldError as error:
+            raise FieldError(f"{item}: {error}" if isinstance(item, str | int) else str(error)) from None
+    seen = set()
+    for item in value:
+        if schema.get("uniqueItems") and repr(item) in seen:
+            raise FieldError(f"{item} is named twice" if isinstance(item, str | int) else "each item once")
+        seen.add(repr(item))
 
 
 _CHECKS = {"string": _check_string, "integer": _check_integer, "boolean": _check_boolean,
@@ -261,8 +269,8 @@ class PhoneNumber(Text):
 
     def normalise(self, value):
         value = super().normalise(value)
-        if isinstance(value, str):
-            value = NUMBER_SEPARATORS.sub("", value)
+        if isinstance(value, str) and re.fullmatch(r"[+0-9]*", NUMBER_SEPARATORS.sub("", value)):
+            value = NUMBER_SEPARATORS.sub("", value)  # only a number's formatting goes: "t2-101" stays as typed
             if self.plus and value and not value.startswith("+"):
                 value = "+" + value
         return value
@@ -445,6 +453,80 @@ class Destination(PhoneNumber):
         return or_(*[column == t.prefix + key for t in self._allowed() if t.kind == kind])
 
 
+class ListOf:
+    """Mixed into a field type: several of its values, in order, each once. A list in the API (or
+    one string of them separated by commas, semicolons or new lines, as a form sends it), stored
+    joined by ``separator``, which no item may contain."""
+
+    max_items: int
+    separator: str
+
+    def type_schema(self) -> dict:
+        item = super().type_schema()
+        return {"type": "array", "maxItems": self.max_items, "x-message": f"at most {self.max_items}",
+                "uniqueItems": True, "items": {key: value for key, value in item.items() if not key.startswith("x-d")},
+                **{key: value for key, value in item.items() if key.startswith("x-d")}}
+
+    def normalise(self, value):
+        if isinstance(value, str):
+            value = [item for item in re.split(r"[,;\n]+", value) if item.strip()]
+        if isinstance(value, list):
+            return [super(ListOf, self).normalise(item) for item in value]
+        return value
+
+    def to_column(self, value):
+        return self.separator.join(value)
+
+    def dump(self, stored):
+        return stored.split(self.separator) if stored else []
+
+    def column_type(self):
+        return String(self.column_length, collation="utf8mb4_bin")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DestinationList(ListOf, Destination):
+    """Several destinations (a ring group's members), stored separated by spaces."""
+
+    max_items: int = 30
+    max_length: int = 40
+    column_length: int = 1300
+    separator: str = " "
+
+    def references(self, stored) -> list[tuple[str, str]]:
+        return [ref for item in self.dump(stored) for ref in Destination.references(self, item)]
+
+    def ref_criterion(self, column, kind: str, key: str):
+        from sqlalchemy import func, or_
+        padded = func.concat(" ", column, " ")
+        return or_(*[padded.like(f"% {t.prefix}{key} %") for t in self._allowed() if t.kind == kind])
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextList(ListOf, Text):
+    """Several short texts of one ``pattern`` (opening hours, holiday dates), stored separated by
+    '|'; ``valid(item)`` may refuse an item the pattern lets through, saying why."""
+
+    max_items: int = 30
+    column_length: int = 1000
+    separator: str = "|"
+    valid: object = None
+
+    def normalise(self, value):
+        value = super().normalise(value)
+        if isinstance(value, list):
+            return [re.sub(r"\s+", " ", item) if isinstance(item, str) else item for item in value]
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        for item in self.dump(value) if self.valid else ():
+            problem = self.valid(item)
+            if problem:
+                raise FieldError(f"{item}: {problem}")
+        return value
+
+
 # --- ready-made fields ----------------------------------------------------------------------
 
 def text(label: str, max_length: int, **options) -> Text:
@@ -454,8 +536,8 @@ def text(label: str, max_length: int, **options) -> Text:
 
 def extension_number(label: str = "Number", **options) -> Text:
     """An extension number: 2 to 6 digits."""
-    return Text(label=label, max_length=6, pattern=EXTENSION_NUMBER, example="101",
-                message="an extension number is 2 to 6 digits", ident=True, **options)
+    return Text(label=label, max_length=6, pattern=EXTENSION_NUMBER, message="2 to 6 digits", ident=True,
+                **{"example": "101", **options})
 
 
 def e164(label: str = "Number", **options) -> PhoneNumber:

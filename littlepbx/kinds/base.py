@@ -45,6 +45,7 @@ class Kind:
     pbx_config: ClassVar[type | None] = None     # the dataclass the PBX backend gets per object
     title_field: ClassVar[str | None] = None     # a field naming the object for people ("Front desk")
     aliases: ClassVar[dict[str, str]] = {}       # an older name a request may still use for a field
+    dialable: ClassVar[bool] = False             # its key is a number the organization's phones dial
 
     def __init__(self):
         self.fieldset = FieldSet(dict(self.fields))

@@ -29,6 +29,7 @@ class Extensions(Kind):
     schema_name = "Extension"
     key = "number"
     title_field = "display_name"
+    dialable = True
     fields = {
         "number": f.extension_number(required=True, editable=False),
         "display_name": f.text("Name", 60, default="", example="Front desk"),

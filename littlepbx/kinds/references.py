@@ -27,16 +27,16 @@ class Referrer:
         return self.kind.fields[self.field_name]
 
 
-def missing_targets(scope, kind: Kind, row, live: bool = False) -> dict[str, str]:
-    """{field: "no such <noun>"} for each reference of ``row`` whose target the organization
-    does not have (in its draft, or in its live configuration)."""
+def missing_targets(scope, kind: Kind, row, live: bool = False) -> dict[str, tuple[Kind, str]]:
+    """{field: (target kind, key)} for the first reference of each field of ``row`` whose target
+    the organization does not have (in its draft, or in its live configuration)."""
     problems = {}
     for name, rule in kind.fields.items():
         for target_name, key in rule.references(getattr(row, name)):
             target = kind_named(target_name)
             model = target.live if live else target.draft
-            if scope.find(model, **{target.key: key}) is None:
-                problems[name] = f"no such {target.noun}"
+            if name not in problems and scope.find(model, **{target.key: key}) is None:
+                problems[name] = (target, key)
     return problems
 
 
@@ -46,9 +46,16 @@ def require_targets(scope, kind: Kind, row, names=None) -> None:
     if names is not None:
         problems = {name: problem for name, problem in problems.items() if name in names}
     if problems:
-        first = next(iter(problems))
-        [(target, key)] = kind.fields[first].references(getattr(row, first))[:1]
-        raise ValidationError(f"no {kind_named(target).noun} {key} in this organization", problems)
+        target, key = next(iter(problems.values()))
+        raise ValidationError(f"no {target.noun} {key} in this organization",
+                              {name: _missing(kind, row, name, *problem) for name, problem in problems.items()})
+
+
+def _missing(kind: Kind, row, name: str, target: Kind, key: str) -> str:
+    """What is missing, in words: "no such extension", or for a field naming several, "no extension 102"."""
+    if len(kind.fields[name].references(getattr(row, name))) < 2:
+        return f"no such {target.noun}"
+    return f"no {target.noun} {key}"
 
 
 def referrers(scope, target: Kind, key) -> list[Referrer]:
@@ -89,7 +96,9 @@ def live_problems(scope) -> list[str]:
     problems = []
     for kind in all_kinds():
         for row in scope.all(kind.live):
-            for name, problem in missing_targets(scope, kind, row, live=True).items():
+            for name, (target, key) in missing_targets(scope, kind, row, live=True).items():
+                shown = kind.fields[name].dump(getattr(row, name))
                 problems.append(f"{kind.describe(kind.key_of(row)[0])}: {kind.fields[name].label.lower()} "
-                                f"{getattr(row, name)}: {problem}")
+                                f"{' '.join(shown) if isinstance(shown, list) else shown}: "
+                                f"{_missing(kind, row, name, target, key)}")
     return problems

@@ -18,6 +18,9 @@ NO_ANSWER_VOICEMAIL = "voicemail"
 NO_ANSWER_FORWARD = "forward"
 NO_ANSWER_HANGUP = "hangup"
 NO_ANSWER_ACTIONS = (NO_ANSWER_VOICEMAIL, NO_ANSWER_FORWARD, NO_ANSWER_HANGUP)
+# How a ring group rings its members: all at once; one by one in order; one by one, starting
+# after the member who answered last.
+RING_STRATEGIES = ("ringall", "hunt", "memoryhunt")
 # Transports towards upstreams that the PBX serves.
 TRANSPORTS = ("udp",)
 
@@ -71,6 +74,19 @@ class MohConfig:
 
 
 @dataclass(frozen=True)
+class RingGroupConfig:
+    """A ring group: its members (extension numbers, outside numbers) rung by ``strategy``."""
+
+    number: str
+    name: str
+    members: tuple[str, ...]
+    strategy: str          # one of RING_STRATEGIES
+    ring_seconds: int
+    cid_prefix: str
+    no_answer: str         # a destination
+
+
+@dataclass(frozen=True)
 class OrgPBXConfig:
     """Everything the PBX must know about one organization (one attribute per kind)."""
 
@@ -80,6 +96,7 @@ class OrgPBXConfig:
     dids: tuple[DidConfig, ...] = ()
     trunks: tuple[TrunkConfig, ...] = ()
     moh: MohConfig = field(default_factory=lambda: MohConfig(False, None))
+    ringgroups: tuple[RingGroupConfig, ...] = ()
 
     def trunk(self, direction: str) -> TrunkConfig | None:
         """The trunk for 'inbound' or 'outbound', if the organization has one."""

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from littlepbx.errors import Conflict, NotFound, ValidationError
 from littlepbx.fields import FieldError, FieldSet
-from littlepbx.kinds import Kind
+from littlepbx.kinds import Kind, all_kinds
 from littlepbx.kinds.references import release_references, require_targets
 from littlepbx.tenancy import OrgScope
 
@@ -60,6 +60,8 @@ def _create(scope: OrgScope, kind: Kind, data) -> object:
     key = values.get(kind.key)
     if find(scope, kind, key) is not None:
         raise Conflict(f"{kind.describe(key)} already exists", {kind.key: "already used"})
+    if kind.dialable:
+        require_free_number(scope, key)
     kind.before_create(scope, values)
     row = kind.draft(**{name: rule.initial() for name, rule in kind.fields.items()})
     _assign(row, values)
@@ -110,6 +112,14 @@ def delete(scope: OrgScope, kind: Kind, key) -> dict:
     scope.delete(row)
     scope.audit(f"{_audit_noun(kind)}.{kind.verbs['delete']}", str(key), released or None)
     return released
+
+
+def require_free_number(scope: OrgScope, number: str) -> None:
+    """The organization's phones dial extensions, ring groups and the like by number: one number, one thing."""
+    for other in all_kinds():
+        if other.dialable and find(scope, other, number) is not None:
+            raise Conflict(f"{number} is already {other.describe(number)}",
+                           {other.key: f"already used by {other.describe(number)}"})
 
 
 def as_dict(kind: Kind, row, extra: dict | None = None) -> dict:

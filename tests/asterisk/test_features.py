@@ -311,6 +311,7 @@ def rows_of(connection, code: str) -> dict[str, int]:
         "lp_extension_plans": tables.lp_extension_plans.c.tenantid == code,
         "lp_did_routes": tables.lp_did_routes.c.tenantid == code,
         "lp_upstream_sources": tables.lp_upstream_sources.c.tenantid == code,
+        "lp_numbers": tables.lp_numbers.c.tenantid == code, "lp_ring_groups": tables.lp_ring_groups.c.tenantid == code,
     }
     return {name: connection.execute(select(func.count()).where(condition)).scalar()
             for name, condition in queries.items()}

@@ -35,4 +35,6 @@ def test_when_readme_curl_walkthrough_is_followed_then_org_is_live(live_server, 
     statuses = re.findall(r"\(HTTP (\d{3})\)", result.stdout)
     assert statuses and all(code.startswith("2") for code in statuses), result.stdout
     assert "apply: applied" in result.stdout
-    assert pbx_rows(engine, "acme")[("did", "+14155550100")] == "100"
+    rows = pbx_rows(engine, "acme")
+    assert rows[("did", "+14155550100")] == "ringgroup:600"
+    assert rows[("ringgroup", "600")] == "ringall|100 101|voicemail:100|"

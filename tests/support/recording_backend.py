@@ -88,6 +88,8 @@ class RecordingBackend(PBXBackend):
         rows = [("extension", e.number, f"{e.display_name}|{e.sip_password}|{e.ring_seconds}")
                 for e in org.extensions]
         rows += [("did", d.number, d.destination or "") for d in org.dids]
+        rows += [("ringgroup", g.number, f"{g.strategy}|{' '.join(g.members)}|{g.no_answer}|{g.cid_prefix}")
+                 for g in org.ringgroups]
         for kind, name, value in rows:
             connection.execute(text("INSERT INTO test_pbx_rows VALUES (:o, :k, :n, :v)"),
                                {"o": org.code, "k": kind, "n": name, "v": value})

@@ -36,11 +36,13 @@ from littlepbx.pbx_backends.audio import convert_to_wav
 from littlepbx.pbx_backends.base import (
     CALL_RECORD_COLUMNS,
     NO_ANSWER_FORWARD,
+    RING_STRATEGIES,
     BackendError,
     CallInProgress,
     ExtensionConfig,
     OrgPBXConfig,
     PBXBackend,
+    RingGroupConfig,
     TrunkConfig,
 )
 
@@ -77,6 +79,7 @@ def phone_id(code: str, number: str) -> str:
 
 
 TRUNK_SUFFIX = "-trunk-out"
+RING_MEMORY = "lprg"  # AstDB family: <tenant>/<group> -> the place of the member who answered last
 RETRY_SECONDS = 5      # pending registration refreshes are retried this often
 SWEEP_SECONDS = 300    # every registering org is looked up again this often
 
@@ -140,6 +143,19 @@ def extension_plan_row(code: str, ext: ExtensionConfig) -> dict:
             "ring_seconds": max(1, min(int(ext.ring_seconds), 600)), "no_answer": ext.no_answer,
             "forward_to": ext.forward_to if ext.no_answer == NO_ANSWER_FORWARD else None,
             "voicemail": "yes" if ext.voicemail_enabled else "no"}
+
+
+def ring_group_row(code: str, group: RingGroupConfig) -> dict:
+    """What the dialplan reads when the ring group is called (lp-to-ringgroup)."""
+    return {"id": f"{code}-{group.number}", "tenantid": code, "members": "|".join(group.members),
+            "strategy": group.strategy, "ring_seconds": max(1, min(int(group.ring_seconds), 600)),
+            "cid_prefix": clean_display_name(group.cid_prefix) or None, "no_answer": group.no_answer or "hangup"}
+
+
+def number_rows(code: str, org: OrgPBXConfig) -> list[dict]:
+    """The org's dialable numbers that are not extensions, each with its destination (lp-internal)."""
+    return [{"id": f"{code}-{number}", "tenantid": code, "destination": destination}
+            for number, destination in dialable_numbers(org).items() if destination != number]
 
 
 def voicemail_row(code: str, ext: ExtensionConfig) -> dict:
@@ -222,13 +238,29 @@ def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | Non
     kind, _, key = destination.partition(":")
     if not key:
         if EXTENSION_NUMBER.fullmatch(destination):
-            numbers = {ext.number for ext in org.extensions}
-            return None if destination in numbers else f"{destination!r} is not an extension of the organization"
+            return None if destination in dialable_numbers(org) else f"{destination!r} is not a number of the organization"
         return None if EXTERNAL_NUMBER.fullmatch(destination) else f"{destination!r} is not a destination"
-    owners = {"voicemail": {ext.number for ext in org.extensions if ext.voicemail_enabled}}
+    owners = {"voicemail": {ext.number for ext in org.extensions if ext.voicemail_enabled},
+              "ringgroup": {group.number for group in org.ringgroups}}
     if kind not in owners:
         return f"{destination!r} is not a kind of destination this PBX knows"
     return None if key in owners[kind] else f"{destination!r} is not one of the organization's"
+
+
+def dialable_numbers(org: OrgPBXConfig) -> dict[str, str]:
+    """Every number the organization's phones dial, with the destination it is: "101" for an
+    extension, "ringgroup:600" for a ring group."""
+    numbers = {group.number: f"ringgroup:{group.number}" for group in org.ringgroups}
+    numbers.update((ext.number, ext.number) for ext in org.extensions)
+    return numbers
+
+
+def member_problem(org: OrgPBXConfig, member: str) -> str | None:
+    """Why a ring group could not ring ``member`` (an extension of the org or an outside number), or None."""
+    if EXTENSION_NUMBER.fullmatch(member):
+        numbers = {ext.number for ext in org.extensions}
+        return None if member in numbers else f"{member!r} is not an extension of the organization"
+    return None if EXTERNAL_NUMBER.fullmatch(member) else f"{member!r} is not a phone number"
 
 
 def validate_org(org: OrgPBXConfig) -> None:
@@ -243,6 +275,21 @@ def validate_org(org: OrgPBXConfig) -> None:
                 raise BackendError(f"{org.code}-{ext.number}: forward target: {problem}")
         if ext.voicemail_enabled and not (ext.voicemail_pin or "").isdigit():
             raise BackendError(f"{org.code}-{ext.number}: voicemail needs a numeric PIN")
+    numbers = [ext.number for ext in org.extensions] + [group.number for group in org.ringgroups]
+    if len(set(numbers)) != len(numbers):
+        raise BackendError(f"{org.code}: a number is both an extension and a ring group")
+    for group in org.ringgroups:
+        if not EXTENSION_NUMBER.fullmatch(group.number):
+            raise BackendError(f"{org.code}: ring group {group.number!r} must be 2 to 6 digits")
+        if group.strategy not in RING_STRATEGIES:
+            raise BackendError(f"{org.code}: ring group {group.number}: unknown strategy {group.strategy!r}")
+        for member in group.members:
+            problem = member_problem(org, member)
+            if problem:
+                raise BackendError(f"{org.code}: ring group {group.number}: member {problem}")
+        problem = destination_problem(org, group.no_answer)
+        if problem:
+            raise BackendError(f"{org.code}: ring group {group.number}: if nobody answers: {problem}")
     for did in org.dids:
         if not DID_NUMBER.fullmatch(did.number):
             raise BackendError(f"{org.code}: DID {did.number!r} is not a phone number")
@@ -426,6 +473,9 @@ class AsteriskBackend(PBXBackend):
         replace_rows(connection, t.lp_did_routes, "id", t.lp_did_routes.c.tenantid == code,
                      [{"id": f"{code}-{did_key(d.number)}", "tenantid": code, "number": d.number,
                        "destination": d.destination} for d in org.dids])
+        replace_rows(connection, t.lp_ring_groups, "id", t.lp_ring_groups.c.tenantid == code,
+                     [ring_group_row(code, group) for group in org.ringgroups])
+        replace_rows(connection, t.lp_numbers, "id", t.lp_numbers.c.tenantid == code, number_rows(code, org))
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
         if not same_registration(old_registration, trunk["registration"]):
@@ -445,18 +495,24 @@ class AsteriskBackend(PBXBackend):
             connection.execute(delete(table).where(table.c.id.like(prefix)))
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
         connection.execute(delete(t.musiconhold).where(t.musiconhold.c.name == code))
-        for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources):
+        for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_numbers, t.lp_ring_groups):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.
         connection.execute(delete(t.cdr).where(t.cdr.c.tenantid == code))
 
     def after_remove(self, code: str) -> None:
-        """After remove_org's commit: stop the org's outbound registration, delete its voicemail."""
+        """After remove_org's commit: stop the org's outbound registration, delete its voicemail
+        and what Asterisk remembers of it (the member of each ring group who answered last)."""
         from littlepbx.pbx_backends.asterisk.provision import in_root
         shutil.rmtree(in_root(self.config, f"/var/spool/asterisk/voicemail/{check_code(code)}"),
                       ignore_errors=True)
         self.refresh_registration(code)
+        try:
+            with self.ami() as ami:
+                ami.command(f"database deltree {RING_MEMORY} {code}")
+        except (OSError, AMIError) as error:
+            log.warning("%s: Asterisk did not forget the org's ring group memory: %s", code, error)
 
     def convert_audio(self, source, target, max_seconds: int = 600) -> None:
         """8 kHz mono WAV, which Asterisk plays without transcoding (see pbx_backends.audio)."""

@@ -101,7 +101,7 @@ def install_root(cache_root: str | os.PathLike, root: str | os.PathLike) -> Path
 PBX_TABLE_PRIVILEGES = {
     "ps_endpoints": "SELECT", "ps_auths": "SELECT", "ps_aors": "SELECT", "ps_registrations": "SELECT",
     "musiconhold": "SELECT", "lp_org_plans": "SELECT", "lp_extension_plans": "SELECT", "lp_did_routes": "SELECT",
-    "lp_upstream_sources": "SELECT",
+    "lp_upstream_sources": "SELECT", "lp_numbers": "SELECT", "lp_ring_groups": "SELECT",
     "ps_contacts": "SELECT, INSERT, UPDATE, DELETE",
     "voicemail": "SELECT, UPDATE",
     "cdr": "INSERT",

@@ -228,6 +228,27 @@ lp_did_routes = Table(
     Column("destination", String(48)),
 )
 
+# Numbers the organization's phones dial that are not extensions (ring groups, queues, ...):
+# where such a number sends the call, as a destination.
+lp_numbers = Table(
+    "lp_numbers", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("destination", String(48), nullable=False),
+)
+
+# members: '|'-separated extension numbers and outside numbers, in order.
+lp_ring_groups = Table(
+    "lp_ring_groups", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("members", String(1000), nullable=False),
+    Column("strategy", String(16), nullable=False),
+    Column("ring_seconds", Integer, nullable=False),
+    Column("cid_prefix", String(40)),
+    Column("no_answer", String(48), nullable=False),
+)
+
 lp_upstream_sources = Table(
     "lp_upstream_sources", metadata,
     Column("address", ident(64), primary_key=True),

@@ -11,11 +11,21 @@ function describe(kind, row) {
   return text;
 }
 
-function shown(value) {
+function shown(schema, value) {
   if (value === null || value === undefined || value === "") return "none";
   if (value === true) return "on";
   if (value === false) return "off";
-  return String(value);
+  if (Array.isArray(value)) return value.length ? value.map(function (v) { return shown(schema, v); }).join(", ") : "none";
+  return destinationWords(schema, String(value));
+}
+
+/* A destination in words: "ringgroup:600" is "ring group 600", "voicemail:101" "mailbox 101". */
+function destinationWords(schema, value) {
+  if (value === "hangup") return "hang up";
+  const target = (schema.targets || []).find(function (t) { return t.prefix && value.indexOf(t.prefix) === 0; });
+  if (!target) return value;
+  const noun = target.name === "voicemail" ? "mailbox" : target.label.replace(/^(a|an) /, "");
+  return noun + " " + value.slice(target.prefix.length);
 }
 
 /* One line per added, changed or removed object. */
@@ -31,7 +41,7 @@ export function diffLines(schema, diff) {
       });
       const fields = names.map(function (f) {
         const c = change.fields[f];
-        return inSentence(kind.labels[f] || f) + " " + shown(c.from) + " → " + shown(c.to);
+        return inSentence(kind.labels[f] || f) + " " + shown(schema, c.from) + " → " + shown(schema, c.to);
       });
       lines.push({kind: "changed", text: describe(kind, change.key) + ": " + fields.join("; ")});
     });

@@ -117,6 +117,34 @@ export function destinationControl(ctx, name, schema, value, label, emptyLabel) 
 
 const OUTSIDE = "__outside__";
 
+/* Several destinations in order (a ring group's members): typed as one line, "101, 102, +1 415 555 0100",
+   with a choice that adds one of the organization's own objects to the end. */
+export function destinationListControl(ctx, name, schema, value, label) {
+  const allowed = schema["x-destination"] || [];
+  const input = el("input", {name: name, value: (value || []).join(", "), autocomplete: "off",
+    placeholder: "e.g. 101, 102, +14155550100"});
+  const options = [];
+  (ctx.schema.targets || []).filter(function (t) { return allowed.indexOf(t.name) >= 0 && t.kind; })
+    .forEach(function (target) { targetOptions(ctx, target).forEach(function (pair) { options.push(pair); }); });
+  const select = el("select", {"aria-label": "Add to " + label.toLowerCase()},
+    el("option", {value: ""}, "Add…"),
+    options.map(function (pair) { return el("option", {value: pair[0]}, pair[1]); }));
+  select.addEventListener("change", function () {
+    const chosen = select.value;
+    select.value = "";
+    const items = listOf(input.value);
+    if (!chosen || items.indexOf(chosen) >= 0) return;
+    input.value = items.concat([chosen]).join(", ");
+    input.dispatchEvent(new Event("change"));
+  });
+  input.picker = select;
+  return input;
+}
+
+function listOf(text) {
+  return text.split(/[,;\n]+/).map(function (item) { return item.trim(); }).filter(Boolean);
+}
+
 /* [value, label] pairs of a target kind's objects in the organization (loaded by their sections). */
 function targetOptions(ctx, target) {
   const kind = ctx.kind(target.kind);
@@ -133,6 +161,7 @@ function targetOptions(ctx, target) {
 /* What a control holds, as the API wants it for this schema. */
 export function valueOf(input, schema) {
   if (input.type === "checkbox") return input.checked;
+  if (schema.type === "array") return listOf(input.value);
   const text = input.value.trim();
   if (schema.type === "integer") return /^-?\d+$/.test(text) ? parseInt(text, 10) : (text === "" ? null : text);
   if (text === "" && schema.nullable) return null;

@@ -10,8 +10,9 @@ import {loadDocument, Schema} from "./schema.js";
 import {dids} from "./sections/dids.js";
 import {extensions} from "./sections/extensions.js";
 import {moh} from "./sections/moh.js";
+import {ringgroups} from "./sections/ringgroups.js";
 
-const SECTIONS = [extensions, dids, moh];
+const SECTIONS = [extensions, dids, ringgroups, moh];
 const root = document.getElementById("pbx");
 
 async function start() {

@@ -1,8 +1,8 @@
 /* Lists of one kind's objects: each object's fields edited in place and saved the moment they
    change, an add form made from the kind's create schema, and deletion after a confirmation. */
 import {api, el} from "../common.js";
-import {confirmAction, control, destinationControl, field, saveField, setStatus, showErrors,
-        valueOf} from "./fields.js";
+import {confirmAction, control, destinationControl, destinationListControl, field, saveField, setStatus,
+        showErrors, valueOf} from "./fields.js";
 
 /* The id prefix of one object's controls: "ext-101-", "did-14155550100-". */
 export function prefixOf(idPrefix, key) {
@@ -21,9 +21,11 @@ export function editors(ctx, kind, row, names, hooks) {
     const schema = ctx.schema.field(component, name);
     const label = (hooks.labels && hooks.labels[name]) || schema.title || name;
     const options = schema["x-ref"] && hooks.refOptions ? hooks.refOptions(schema) : null;
-    const input = schema["x-destination"]
-      ? destinationControl(ctx, name, schema, row[name], label, hooks.emptyLabels && hooks.emptyLabels[name])
-      : control(name, schema, row[name], options);
+    let input;
+    if (schema.type === "array" && schema["x-destination"]) input = destinationListControl(ctx, name, schema, row[name], label);
+    else if (schema["x-destination"]) {
+      input = destinationControl(ctx, name, schema, row[name], label, hooks.emptyLabels && hooks.emptyLabels[name]);
+    } else input = control(name, schema, row[name], options);
     controls[name] = input;
     fields[name] = field(prefix + name, label, input, input.type === "checkbox" ? "check" : null);
     if (input.picker) input.parentNode.insertBefore(input.picker, input);

@@ -1,0 +1,70 @@
+"""The call routing sections of the PBX page in a real browser: a ring group added, its members
+picked from the organization's extensions, a number sent to it, errors next to the field."""
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from tests.web.conftest import open_pbx
+
+pytestmark = pytest.mark.browser
+
+
+def draft_group(engine, number: str) -> dict | None:
+    with engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT g.* FROM ring_groups g JOIN organizations o ON o.id = g.org_id"
+            " WHERE o.code = 'acme' AND g.number = :n"), {"n": number}).mappings().first()
+    return dict(row) if row else None
+
+
+def add_group(page, number: str, name: str) -> None:
+    form = page.locator("#add-ringgroups")
+    form.get_by_label("Number").fill(number)
+    form.get_by_label("Name").fill(name)
+    form.get_by_role("button", name="Add ring group").click()
+
+
+def test_when_admin_builds_a_ring_group_then_each_step_is_saved_and_a_number_can_ring_it(page, acme, engine):
+    open_pbx(page)
+    expect(page.locator("#ringgroups-list")).to_contain_text("No ring groups yet")
+    add_group(page, "600", "Sales")
+    card = page.locator("#ringgroups-600-card")
+    expect(card).to_be_visible()
+    assert draft_group(engine, "600")["name"] == "Sales"
+
+    card.get_by_label("Add to members").select_option("100")
+    expect(page.locator("#ringgroups-600-members-status")).to_have_text("Saved")
+    members = page.locator("#ringgroups-600-members")
+    members.fill("100, +1 415 555 0123")
+    members.press("Tab")
+    expect(page.locator("#ringgroups-600-members-status")).to_have_text("Saved")
+    assert draft_group(engine, "600")["members"] == "100 +14155550123"
+
+    card.get_by_label("Ring", exact=True).select_option("hunt")
+    expect(page.locator("#ringgroups-600-strategy-status")).to_have_text("Saved")
+    card.locator("select[aria-label='If nobody answers']").select_option("voicemail:100")
+    expect(page.locator("#ringgroups-600-no_answer-status")).to_have_text("Saved")
+    assert (draft_group(engine, "600")["strategy"], draft_group(engine, "600")["no_answer"]) == ("hunt", "voicemail:100")
+
+    did = page.locator("select[data-did='+14155550100']")
+    expect(did.locator("option[value='ringgroup:600']")).to_have_text("Ring group 600 · Sales")
+    did.select_option("ringgroup:600")
+    expect(page.locator("#did-14155550100-destination-status")).to_have_text("Saved")
+    expect(page.locator("#diff-list")).to_contain_text("ring group 600")
+
+
+def test_when_a_member_is_wrong_then_the_error_shows_next_to_the_field_and_nothing_is_saved(page, acme, engine):
+    open_pbx(page)
+    add_group(page, "600", "Sales")
+    members = page.locator("#ringgroups-600-members")
+    members.fill("100, 999")
+    members.press("Tab")
+    expect(page.locator("#ringgroups-600-members-status")).to_have_text("no extension 999")
+    assert draft_group(engine, "600")["members"] == ""
+
+
+def test_when_a_group_takes_an_extensions_number_then_the_add_form_says_so(page, acme, engine):
+    open_pbx(page)
+    add_group(page, "100", "Clash")
+    expect(page.locator("#add-ringgroups")).to_contain_text("extension 100")
+    assert draft_group(engine, "100") is None
