@@ -22,13 +22,14 @@ class SippRun:
     command: list[str]
 
     def wait(self, timeout: float = 60) -> int:
-        """Wait for sipp to exit; its exit code (0: every call went as the scenario says)."""
+        """Wait for sipp to exit; its exit code (0: every call went as the scenario says). A sipp
+        still running after ``timeout`` is killed and fails the test with what it saw."""
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-            raise
+            raise AssertionError(f"sipp did not finish within {timeout} s:\n{self.output()}") from None
 
     def output(self) -> str:
         """sipp's screen output and the SIP messages it traced (for failure messages)."""

@@ -2,6 +2,8 @@
 nowhere; a forward goes on to its target's own call flow; a loop ends; an altered row is refused."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import update
 
@@ -69,7 +71,9 @@ def test_when_an_extension_forwards_then_the_call_follows_its_targets_own_flow(t
                          extension("t1", "102", ring_seconds=1, no_answer="voicemail", voicemail_enabled=True)))
     inbox = pbx.spool("t1", "102")
     before = messages(inbox)
-    run = pbx.sipp.run("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID, duration_ms=10000, timeout_s=40)
+    with ringing_unanswered(pbx, "t1-101", "t1-102"):
+        run = pbx.sipp.run("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID, duration_ms=10000,
+                           timeout_s=40)
     assert run.process.returncode == 0, run.output()
     assert wait_until(lambda: messages(inbox) > before, 10)
 
@@ -78,10 +82,23 @@ def test_when_extensions_forward_to_each_other_then_the_loop_ends(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_routing("101", extension("t1", "101", ring_seconds=1, no_answer="forward", forward_to="102"),
                          extension("t1", "102", ring_seconds=1, no_answer="forward", forward_to="101")))
-    run = pbx.sipp.run("call_refused.xml", PHONE_IPS["t1-103"], CALLER_PORT, service="101", user="t1-103",
-                       password=password("t1-103"), timeout_s=40)
+    with ringing_unanswered(pbx, "t1-101", "t1-102", calls=8):
+        run = pbx.sipp.run("call_refused.xml", PHONE_IPS["t1-103"], CALLER_PORT, service="101", user="t1-103",
+                           password=password("t1-103"), timeout_s=40)
     assert run.process.returncode == 0, run.output()
     assert "Asterisk" in pbx.cli("core show version")
+
+
+@contextmanager
+def ringing_unanswered(pbx, *phones, calls=1):
+    """The phones ring and never answer while the block runs. Not left unheard: an INVITE nobody
+    answers at all is sent again for half a minute and would reach the next test's phone there."""
+    runs = [pbx.sipp.answering(PHONE_IPS[phone], scenario="ring.xml", calls=calls) for phone in phones]
+    try:
+        yield runs
+    finally:
+        for run in runs:
+            run.stop()
 
 
 @pytest.mark.parametrize("tampered", ["voicemail:101@t2", "ringgroup:600&PJSIP/t2-101", "voicemail:t2-101",
