@@ -8,7 +8,7 @@ from littlepbx.pbx_backends.base import OrgPBXConfig
 
 def live_config(scope, data_dir: str) -> OrgPBXConfig:
     """The organization's live rows (read in the caller's transaction) as an OrgPBXConfig."""
-    context = {"data_dir": data_dir, "code": scope.org.code}
+    context = {"data_dir": data_dir, "code": scope.org.code, "timezone": scope.org.timezone}
     values = {}
     for kind in all_kinds():
         if kind.pbx_config is None:

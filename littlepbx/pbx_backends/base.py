@@ -87,6 +87,21 @@ class RingGroupConfig:
 
 
 @dataclass(frozen=True)
+class TimeConditionConfig:
+    """Opening hours ("mon-fri 09:00-17:00") and holidays ("2026-12-25") in ``timezone`` choose
+    between two destinations; ``toggle_code`` lets a phone force it (``*28<code>``)."""
+
+    name: str
+    title: str
+    schedule: tuple[str, ...]
+    holidays: tuple[str, ...]
+    open_destination: str
+    closed_destination: str
+    toggle_code: int | None
+    timezone: str
+
+
+@dataclass(frozen=True)
 class OrgPBXConfig:
     """Everything the PBX must know about one organization (one attribute per kind)."""
 
@@ -97,6 +112,7 @@ class OrgPBXConfig:
     trunks: tuple[TrunkConfig, ...] = ()
     moh: MohConfig = field(default_factory=lambda: MohConfig(False, None))
     ringgroups: tuple[RingGroupConfig, ...] = ()
+    timeconditions: tuple[TimeConditionConfig, ...] = ()
 
     def trunk(self, direction: str) -> TrunkConfig | None:
         """The trunk for 'inbound' or 'outbound', if the organization has one."""
@@ -199,6 +215,18 @@ class PBXBackend(abc.ABC):
     @abc.abstractmethod
     def health(self) -> dict:
         """A small JSON-able report: at least {"ok": bool}."""
+
+    # --- switches that act at once, without an Apply -----------------------------------------
+
+    @abc.abstractmethod
+    def time_overrides(self, code: str) -> dict[str, str]:
+        """{name: "open" or "closed"} of the org's live time conditions forced now (the others
+        follow their hours)."""
+
+    @abc.abstractmethod
+    def set_time_override(self, code: str, name: str, state: str) -> None:
+        """Force the org's live time condition ``name`` "open" or "closed", or ("auto") return it
+        to its hours, at once; BackendError when the org has no such live time condition."""
 
     # --- files -----------------------------------------------------------------------------
 

@@ -10,7 +10,21 @@ from littlepbx.auth import bearer_token
 from littlepbx.extensions import csrf
 
 # Importing the resource modules registers their routes on the blueprint.
-from littlepbx.rest import admins, apply, audit, errors, extensions, moh, objects, openapi, orgs, stats, tokens, trunks  # noqa: F401
+from littlepbx.rest import (  # noqa: F401
+    admins,
+    apply,
+    audit,
+    errors,
+    extensions,
+    moh,
+    objects,
+    openapi,
+    orgs,
+    stats,
+    switches,
+    tokens,
+    trunks,
+)
 from littlepbx.rest.common import api
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

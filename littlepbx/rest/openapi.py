@@ -160,6 +160,8 @@ def static_schemas() -> dict:
                             "auth_username": STR, "password": STR, "live": BOOL},
                            ("server", "port", "transport", "username", "auth_username", "password", "live")),
         "MohEnable": obj({"enabled": BOOL}, ("enabled",), additional=True),
+        "TimeConditionForce": obj({"state": {"type": "string", "enum": ["open", "closed", "auto"],
+                                             "description": "auto: by its hours again"}}, ("state",)),
         "MohUpload": obj({"file": {"type": "string", "format": "binary"},
                           "enabled": {"type": "string", "enum": ["true", "false"]}}, ("file",)),
         "Changes": {"type": "object", "required": ["pending"], "properties": {"pending": BOOL},
@@ -320,6 +322,11 @@ def static_paths() -> dict:
             "parameters": [CODE, number],
             "post": operation("Give the extension a new SIP password", "extensions", "200",
                               ref("SipSettings"), "403", operation_id="regenerate_sip_password")},
+        f"{ORG}/timeconditions/{{name}}/force": {
+            "parameters": [CODE, dict(path_param("name", STR), example="hours")],
+            "put": operation("Force a live time condition open or closed at once, or back to its hours",
+                             "timeconditions", "200", ref("TimeCondition"), "403", "409", "422",
+                             body=json_body("TimeConditionForce"), operation_id="force_time_condition")},
         f"{ORG}/moh": {
             "parameters": [CODE],
             "get": operation("Music on hold (draft)", "moh", "200", ref("Moh"), operation_id="get_moh"),

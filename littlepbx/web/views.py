@@ -11,7 +11,8 @@ from flask_wtf.csrf import CSRFError
 from littlepbx.auth import current_actor
 from littlepbx.errors import LittlePBXError, Unauthorized
 from littlepbx.extensions import db
-from littlepbx.kinds import Extensions
+from littlepbx.kinds import Extensions, kind_named
+from littlepbx.kinds.timeconditions import TOGGLE_PREFIX
 from littlepbx.models import Organization
 from littlepbx.services import extensions as extension_service
 from littlepbx.services import objects, users
@@ -140,7 +141,19 @@ def phone_help(code: str):
     numbers = [(e.number, e.display_name, extension_service.sip_username(scope, e.number))
                for e in objects.all_of(scope, Extensions)]
     return render_template("web/help_phones.html", org=scope.org, extensions=numbers,
-                           server=sip_server(current_app.config), phones=PHONES)
+                           server=sip_server(current_app.config), phones=PHONES, codes=dial_codes(scope))
+
+
+def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
+    """(what a phone dials, what it does) besides the extensions: the organization's own numbers
+    and switches as drafted (they work once applied)."""
+    codes = [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)")]
+    codes += [(group.number, f"ring group {group.name or group.number}")
+              for group in objects.all_of(scope, kind_named("ringgroups"))]
+    codes += [(f"{TOGGLE_PREFIX}{condition.toggle_code}",
+               f"switch {condition.title or condition.name} to closed (or open) now; dial it again to follow its hours")
+              for condition in objects.all_of(scope, kind_named("timeconditions")) if condition.toggle_code is not None]
+    return codes
 
 
 @bp.route("/stats")

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.rest.conftest import new_token
 from tests.support.recording_backend import pbx_rows
@@ -36,5 +37,10 @@ def test_when_readme_curl_walkthrough_is_followed_then_org_is_live(live_server, 
     assert statuses and all(code.startswith("2") for code in statuses), result.stdout
     assert "apply: applied" in result.stdout
     rows = pbx_rows(engine, "acme")
-    assert rows[("did", "+14155550100")] == "ringgroup:600"
+    assert rows[("did", "+14155550100")] == "timecondition:hours"
+    assert rows[("timecondition", "hours")] == ("mon-fri 09:00-12:30 mon-fri 13:30-18:00|2026-12-25|Europe/Paris|"
+                                                "ringgroup:600|voicemail:100|1")
     assert rows[("ringgroup", "600")] == "ringall|100 101|voicemail:100|"
+    with engine.connect() as connection:
+        forced = connection.execute(text("SELECT state FROM test_pbx_overrides WHERE org = 'acme'")).scalar()
+    assert forced == "closed"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from littlepbx.pbx_backends.audio import convert_to_wav
 from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS, PBXBackend
@@ -23,13 +23,15 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS test_pbx_controls (org VARCHAR(16) PRIMARY KEY,"
     " write_delay FLOAT NOT NULL DEFAULT 0, fail_message VARCHAR(255) NULL,"
     " marker VARCHAR(255) NULL)",
+    "CREATE TABLE IF NOT EXISTS test_pbx_overrides (org VARCHAR(16) NOT NULL, name VARCHAR(20) NOT NULL,"
+    " state VARCHAR(8) NOT NULL, PRIMARY KEY (org, name))",
     "CREATE TABLE IF NOT EXISTS test_pbx_registrations (org VARCHAR(16) PRIMARY KEY, state VARCHAR(40) NOT NULL)",
     "CREATE TABLE IF NOT EXISTS test_pbx_call_records (id INT AUTO_INCREMENT PRIMARY KEY, org VARCHAR(16) NOT NULL,"
     " calldate DATETIME NOT NULL, answer DATETIME NULL, endtime DATETIME NULL, clid VARCHAR(120) NULL,"
     " src VARCHAR(80) NULL, dst VARCHAR(80) NULL, dstchannel VARCHAR(120) NULL, lastapp VARCHAR(80) NULL,"
     " duration INT NULL, billsec INT NULL, disposition VARCHAR(45) NULL, uniqueid VARCHAR(150) NULL)",
 ]
-TABLES = ("test_pbx_rows", "test_pbx_calls", "test_pbx_controls", "test_pbx_registrations",
+TABLES = ("test_pbx_rows", "test_pbx_overrides", "test_pbx_calls", "test_pbx_controls", "test_pbx_registrations",
           "test_pbx_call_records")
 
 
@@ -90,6 +92,15 @@ class RecordingBackend(PBXBackend):
         rows += [("did", d.number, d.destination or "") for d in org.dids]
         rows += [("ringgroup", g.number, f"{g.strategy}|{' '.join(g.members)}|{g.no_answer}|{g.cid_prefix}")
                  for g in org.ringgroups]
+        rows += [("timecondition", c.name, f"{' '.join(c.schedule)}|{' '.join(c.holidays)}|{c.timezone}|"
+                  f"{c.open_destination}|{c.closed_destination}|{c.toggle_code}") for c in org.timeconditions]
+        names = [c.name for c in org.timeconditions]
+        connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
+                                + (" AND name NOT IN :names" if names else "")).bindparams(
+            *([bindparam("names", expanding=True)] if names else [])), {"o": org.code, "names": names})
+        for name in names:
+            connection.execute(text("INSERT IGNORE INTO test_pbx_overrides VALUES (:o, :n, 'auto')"),
+                               {"o": org.code, "n": name})
         for kind, name, value in rows:
             connection.execute(text("INSERT INTO test_pbx_rows VALUES (:o, :k, :n, :v)"),
                                {"o": org.code, "k": kind, "n": name, "v": value})
@@ -103,6 +114,20 @@ class RecordingBackend(PBXBackend):
 
     def remove_org(self, connection, code: str) -> None:
         self._remove(connection, code)
+        connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"), {"o": code})
+
+    def time_overrides(self, code: str) -> dict[str, str]:
+        with self.engine.connect() as connection:
+            return dict(connection.execute(text("SELECT name, state FROM test_pbx_overrides WHERE org = :o"
+                                                " AND state <> 'auto'"), {"o": code}).all())
+
+    def set_time_override(self, code: str, name: str, state: str) -> None:
+        from littlepbx.pbx_backends.base import BackendError
+        with self.engine.begin() as connection:
+            changed = connection.execute(text("UPDATE test_pbx_overrides SET state = :s WHERE org = :o AND name = :n"),
+                                         {"o": code, "n": name, "s": state})
+            if changed.rowcount == 0:
+                raise BackendError(f"{code}: time condition {name} is not live yet; apply it first")
 
     def active_calls(self, code: str) -> int:
         with self.engine.connect() as connection:

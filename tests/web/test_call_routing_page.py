@@ -68,3 +68,52 @@ def test_when_a_group_takes_an_extensions_number_then_the_add_form_says_so(page,
     add_group(page, "100", "Clash")
     expect(page.locator("#add-ringgroups")).to_contain_text("extension 100")
     assert draft_group(engine, "100") is None
+
+
+def draft_condition(engine, name: str) -> dict | None:
+    with engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT c.* FROM time_conditions c JOIN organizations o ON o.id = c.org_id"
+            " WHERE o.code = 'acme' AND c.name = :n"), {"n": name}).mappings().first()
+    return dict(row) if row else None
+
+
+def test_when_admin_sets_business_hours_and_applies_then_night_mode_switches_at_once(page, acme, worker, engine):
+    open_pbx(page)
+    form = page.locator("#add-timeconditions")
+    form.get_by_label("Short name").fill("hours")
+    form.get_by_label("Name", exact=True).fill("Office")
+    form.get_by_role("button", name="Add time condition").click()
+    card = page.locator("#timeconditions-hours-card")
+    expect(card).to_contain_text("Not live yet")
+
+    schedule = page.locator("#timeconditions-hours-schedule")
+    schedule.fill("mon-fri 09:00-17:00, sat 17:00-10:00")
+    schedule.press("Tab")
+    expect(page.locator("#timeconditions-hours-schedule-status")).to_contain_text(
+        "sat 17:00-10:00: the hours must end after they begin")
+    assert draft_condition(engine, "hours")["schedule"] == ""
+    schedule.fill("mon-fri 09:00-17:00")
+    schedule.press("Tab")
+    expect(page.locator("#timeconditions-hours-schedule-status")).to_have_text("Saved")
+    card.locator("select[aria-label='When open']").select_option("100")
+    expect(page.locator("#timeconditions-hours-open_destination-status")).to_have_text("Saved")
+    card.locator("select[aria-label='When closed']").select_option("voicemail:100")
+    expect(page.locator("#timeconditions-hours-closed_destination-status")).to_have_text("Saved")
+    assert draft_condition(engine, "hours")["closed_destination"] == "voicemail:100"
+    did = page.locator("select[data-did='+14155550100']")
+    did.select_option("timecondition:hours")
+    expect(page.locator("#did-14155550100-destination-status")).to_have_text("Saved")
+
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "applied", timeout=15_000)
+    switch = page.locator("#timeconditions-hours-switch")
+    expect(switch).to_contain_text("(by its hours)")
+    switch.get_by_role("button", name="Force closed").click()
+    expect(switch).to_contain_text("Now closed (forced)")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT state FROM test_pbx_overrides WHERE org = 'acme'")).scalar() == "closed"
+    page.reload()
+    expect(page.locator("#timeconditions-hours-switch")).to_contain_text("Now closed (forced)")
+    page.locator("#timeconditions-hours-switch").get_by_role("button", name="Follow the hours").click()
+    expect(page.locator("#timeconditions-hours-switch")).to_contain_text("(by its hours)")

@@ -83,6 +83,24 @@ def test_phone_help_fills_in_server_port_transport_and_each_extension_username(p
     screenshot(page, "phone-help")
 
 
+def test_phone_help_lists_what_phones_can_dial_of_this_org_only(page, acme, other_org, session):
+    from littlepbx.kinds import kind_named
+    from littlepbx.services import objects
+    from tests.conftest import scope_of
+    objects.create(scope_of(session, "acme"), kind_named("ringgroups"), {"number": "600", "name": "Sales"})
+    objects.create(scope_of(session, "acme"), kind_named("timeconditions"),
+                   {"name": "hours", "title": "Office hours", "toggle_code": 4})
+    objects.create(scope_of(session, "globex"), kind_named("ringgroups"), {"number": "700", "name": "Theirs"})
+    session.commit()
+    log_in(page)
+    page.get_by_role("link", name="Phone help").click()
+    codes = page.locator("#help-codes")
+    expect(codes).to_contain_text("*97")
+    expect(codes.locator("tr", has_text="600")).to_contain_text("ring group Sales")
+    expect(codes.locator("tr", has_text="*284")).to_contain_text("switch Office hours to closed")
+    expect(codes).not_to_contain_text("700")
+
+
 def test_pbx_page_fits_a_phone_sized_screen(page, acme):
     page.set_viewport_size({"width": 390, "height": 844})
     open_pbx(page)

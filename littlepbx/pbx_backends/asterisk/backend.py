@@ -25,10 +25,11 @@ import secrets
 import shutil
 import threading
 import time
+import zoneinfo
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.exc import DBAPIError
 
@@ -43,6 +44,7 @@ from littlepbx.pbx_backends.base import (
     OrgPBXConfig,
     PBXBackend,
     RingGroupConfig,
+    TimeConditionConfig,
     TrunkConfig,
 )
 
@@ -152,6 +154,39 @@ def ring_group_row(code: str, group: RingGroupConfig) -> dict:
             "cid_prefix": clean_display_name(group.cid_prefix) or None, "no_answer": group.no_answer or "hangup"}
 
 
+def asterisk_hours(rule: str) -> str:
+    """"mon-fri 09:00-17:00" as "mon-fri/09:00-16:59": GotoIfTime includes its last minute, an
+    office closes when its hours end."""
+    days, hours = rule.split(" ")
+    start, end = hours.split("-")
+    hour, minute = divmod(int(end[:2]) * 60 + int(end[3:]) - 1, 60)
+    return f"{days}/{start}-{hour:02d}:{minute:02d}"
+
+
+def time_condition_row(code: str, condition: TimeConditionConfig) -> dict:
+    """What the dialplan reads when a call reaches the time condition (lp-to-timecondition)."""
+    return {"id": f"{code}-{condition.name}", "tenantid": code,
+            "toggle_id": f"{code}-{condition.toggle_code}" if condition.toggle_code is not None else None,
+            "schedule": "|".join(asterisk_hours(rule) for rule in condition.schedule),
+            "holidays": "|".join(condition.holidays), "timezone": condition.timezone,
+            "open_destination": condition.open_destination or "hangup",
+            "closed_destination": condition.closed_destination or "hangup"}
+
+
+def keep_time_overrides(connection, code: str, names: list[str]) -> None:
+    """One forced-state row per time condition of the org: new ones follow their hours ("auto"),
+    existing ones keep whatever an admin or a phone set, rows of deleted ones go."""
+    table = t.lp_time_overrides
+    ids = [f"{code}-{name}" for name in names]
+    stale = delete(table).where(table.c.tenantid == code)
+    if ids:
+        stale = stale.where(table.c.id.not_in(ids))
+    connection.execute(stale)
+    if ids:
+        statement = mysql_insert(table).values([{"id": row_id, "tenantid": code, "state": "auto"} for row_id in ids])
+        connection.execute(statement.on_duplicate_key_update(state=table.c.state))
+
+
 def number_rows(code: str, org: OrgPBXConfig) -> list[dict]:
     """The org's dialable numbers that are not extensions, each with its destination (lp-internal)."""
     return [{"id": f"{code}-{number}", "tenantid": code, "destination": destination}
@@ -241,7 +276,8 @@ def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | Non
             return None if destination in dialable_numbers(org) else f"{destination!r} is not a number of the organization"
         return None if EXTERNAL_NUMBER.fullmatch(destination) else f"{destination!r} is not a destination"
     owners = {"voicemail": {ext.number for ext in org.extensions if ext.voicemail_enabled},
-              "ringgroup": {group.number for group in org.ringgroups}}
+              "ringgroup": {group.number for group in org.ringgroups},
+              "timecondition": {condition.name for condition in org.timeconditions}}
     if kind not in owners:
         return f"{destination!r} is not a kind of destination this PBX knows"
     return None if key in owners[kind] else f"{destination!r} is not one of the organization's"
@@ -261,6 +297,36 @@ def member_problem(org: OrgPBXConfig, member: str) -> str | None:
         numbers = {ext.number for ext in org.extensions}
         return None if member in numbers else f"{member!r} is not an extension of the organization"
     return None if EXTERNAL_NUMBER.fullmatch(member) else f"{member!r} is not a phone number"
+
+
+TIME_CONDITION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
+OPENING_HOURS = re.compile(r"((?:mon|tue|wed|thu|fri|sat|sun)(?:-(?:mon|tue|wed|thu|fri|sat|sun))?) "
+                           r"((?:[01][0-9]|2[0-3]):[0-5][0-9])-((?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)")
+HOLIDAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def validate_time_conditions(org: OrgPBXConfig) -> None:
+    """Refuse time conditions the dialplan could not evaluate (see lp-time-open)."""
+    codes = [condition.toggle_code for condition in org.timeconditions if condition.toggle_code is not None]
+    if len(set(codes)) != len(codes):
+        raise BackendError(f"{org.code}: two time conditions have the same phone switch code")
+    for condition in org.timeconditions:
+        where = f"{org.code}: time condition {condition.name}"
+        if not TIME_CONDITION_NAME.fullmatch(condition.name):
+            raise BackendError(f"{where}: the name must be lowercase letters, digits and '-'")
+        if condition.timezone not in zoneinfo.available_timezones():
+            raise BackendError(f"{where}: unknown time zone {condition.timezone!r}")
+        for rule in condition.schedule:
+            hours = OPENING_HOURS.fullmatch(rule)
+            if not hours or hours[2] >= hours[3]:
+                raise BackendError(f"{where}: opening hours {rule!r} are not like 'mon-fri 09:00-17:00'")
+        for day in condition.holidays:
+            if not HOLIDAY.fullmatch(day):
+                raise BackendError(f"{where}: holiday {day!r} is not a date like 2026-12-25")
+        for state, destination in (("open", condition.open_destination), ("closed", condition.closed_destination)):
+            problem = destination_problem(org, destination)
+            if problem:
+                raise BackendError(f"{where}: when {state}: {problem}")
 
 
 def validate_org(org: OrgPBXConfig) -> None:
@@ -290,6 +356,7 @@ def validate_org(org: OrgPBXConfig) -> None:
         problem = destination_problem(org, group.no_answer)
         if problem:
             raise BackendError(f"{org.code}: ring group {group.number}: if nobody answers: {problem}")
+    validate_time_conditions(org)
     for did in org.dids:
         if not DID_NUMBER.fullmatch(did.number):
             raise BackendError(f"{org.code}: DID {did.number!r} is not a phone number")
@@ -476,6 +543,11 @@ class AsteriskBackend(PBXBackend):
         replace_rows(connection, t.lp_ring_groups, "id", t.lp_ring_groups.c.tenantid == code,
                      [ring_group_row(code, group) for group in org.ringgroups])
         replace_rows(connection, t.lp_numbers, "id", t.lp_numbers.c.tenantid == code, number_rows(code, org))
+        # Cleared first: a toggle code moving from one condition to another must not collide.
+        connection.execute(delete(t.lp_time_conditions).where(t.lp_time_conditions.c.tenantid == code))
+        replace_rows(connection, t.lp_time_conditions, "id", t.lp_time_conditions.c.tenantid == code,
+                     [time_condition_row(code, condition) for condition in org.timeconditions])
+        keep_time_overrides(connection, code, [condition.name for condition in org.timeconditions])
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
         if not same_registration(old_registration, trunk["registration"]):
@@ -495,7 +567,8 @@ class AsteriskBackend(PBXBackend):
             connection.execute(delete(table).where(table.c.id.like(prefix)))
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
         connection.execute(delete(t.musiconhold).where(t.musiconhold.c.name == code))
-        for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_numbers, t.lp_ring_groups):
+        for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_numbers, t.lp_ring_groups,
+                      t.lp_time_conditions, t.lp_time_overrides):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.
@@ -513,6 +586,25 @@ class AsteriskBackend(PBXBackend):
                 ami.command(f"database deltree {RING_MEMORY} {code}")
         except (OSError, AMIError) as error:
             log.warning("%s: Asterisk did not forget the org's ring group memory: %s", code, error)
+
+    def time_overrides(self, code: str) -> dict[str, str]:
+        """The org's forced time conditions, from lp_time_overrides (phones write it too)."""
+        table = t.lp_time_overrides
+        with self._database().connect() as connection:
+            rows = connection.execute(select(table.c.id, table.c.state).where(
+                table.c.tenantid == check_code(code), table.c.state.in_(("open", "closed"))))
+            return {row_id[len(code) + 1:]: state for row_id, state in rows}
+
+    def set_time_override(self, code: str, name: str, state: str) -> None:
+        """Write the forced state; the next call reaching the condition reads it."""
+        if state not in ("open", "closed", "auto"):
+            raise BackendError(f"{state!r} is not open, closed or auto")
+        table = t.lp_time_overrides
+        with self._database().begin() as connection:
+            changed = connection.execute(update(table).where(table.c.id == f"{check_code(code)}-{name}",
+                                                             table.c.tenantid == code).values(state=state))
+            if changed.rowcount == 0:  # matched rows (SQLAlchemy connects with FOUND_ROWS)
+                raise BackendError(f"{code}: time condition {name} is not live yet; apply it first")
 
     def convert_audio(self, source, target, max_seconds: int = 600) -> None:
         """8 kHz mono WAV, which Asterisk plays without transcoding (see pbx_backends.audio)."""

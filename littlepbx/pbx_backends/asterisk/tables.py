@@ -249,6 +249,31 @@ lp_ring_groups = Table(
     Column("no_answer", String(48), nullable=False),
 )
 
+# schedule: '|'-separated "<days>/<hours>" for GotoIfTime ("mon-fri/09:00-17:00"); holidays:
+# '|'-separated dates; toggle_id: "<tenant>-<code>" of the *28<code> switch.
+lp_time_conditions = Table(
+    "lp_time_conditions", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("toggle_id", ident(24)),
+    Column("schedule", String(1000), nullable=False),
+    Column("holidays", String(1100), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("open_destination", String(48), nullable=False),
+    Column("closed_destination", String(48), nullable=False),
+    UniqueConstraint("toggle_id", name="uq_lp_time_conditions_toggle_id"),
+)
+
+# The forced state of each time condition: "open", "closed" or "auto". Written at once by the
+# app and by the *28 switch of a phone (the one table Asterisk updates besides its own); an
+# Apply adds and removes rows but never changes a state.
+lp_time_overrides = Table(
+    "lp_time_overrides", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("state", String(8), nullable=False),
+)
+
 lp_upstream_sources = Table(
     "lp_upstream_sources", metadata,
     Column("address", ident(64), primary_key=True),

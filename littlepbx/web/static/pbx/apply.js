@@ -52,7 +52,7 @@ export class ApplyBar {
       when ? el("span", {class: "muted"}, " (" + formatTime(when, this.ctx.timeZone) + ")") : null);
   }
 
-  /* Ask for the run again; when one has just ended, the pending diff is refreshed. */
+  /* Ask for the run again; when one has just ended, the pending diff (and what shows live state) is refreshed. */
   async poll() {
     const before = this.run;
     try {
@@ -62,7 +62,7 @@ export class ApplyBar {
       this.run = null;
     }
     this.render();
-    if (this.isActive(before) && !this.isActive(this.run)) this.ctx.changed();
+    if (this.isActive(before) && !this.isActive(this.run)) this.ctx.applied();
   }
 
   wire() {

@@ -73,8 +73,10 @@ export function control(name, schema, value, refOptions) {
       value: value === null || value === undefined ? "" : value});
   }
   const pattern = schema.pattern || "";
-  const attributes = {name: name, value: value || "", maxlength: schema.maxLength, autocomplete: "off",
-    placeholder: schema.example ? "e.g. " + schema.example : null};
+  const list = function (v) { return Array.isArray(v) ? v.join(", ") : v; };
+  const attributes = {name: name, value: list(value) || "", autocomplete: "off",
+    maxlength: schema.type === "array" ? null : schema.maxLength,
+    placeholder: schema.example ? "e.g. " + list(schema.example) : null};
   if (schema.format === "email") attributes.type = "email";
   else if (/^\^\[0-9\]\{[0-9,]+\}\$$/.test(pattern)) attributes.inputmode = "numeric";
   else if (pattern.indexOf("[0-9]") >= 0 && pattern.indexOf("\\+") >= 0) attributes.inputmode = "tel";

@@ -11,8 +11,9 @@ import {dids} from "./sections/dids.js";
 import {extensions} from "./sections/extensions.js";
 import {moh} from "./sections/moh.js";
 import {ringgroups} from "./sections/ringgroups.js";
+import {timeconditions} from "./sections/timeconditions.js";
 
-const SECTIONS = [extensions, dids, ringgroups, moh];
+const SECTIONS = [extensions, dids, ringgroups, timeconditions, moh];
 const root = document.getElementById("pbx");
 
 async function start() {
@@ -21,6 +22,10 @@ async function start() {
   ctx.schema = new Schema(await loadDocument());
   ctx.kind = function (name) { return ctx.schema.kinds.find(function (kind) { return kind.name === name; }); };
   ctx.changed = function () { return refreshChanges(ctx); };
+  ctx.applied = async function () {
+    await Promise.all(SECTIONS.filter(function (s) { return s.afterApply; }).map(function (s) { return s.afterApply(ctx); }));
+    return ctx.changed();
+  };
   const bar = new ApplyBar(ctx);
   ctx.reload = async function () {
     await Promise.all(SECTIONS.map(function (section) { return section.load(ctx); }));

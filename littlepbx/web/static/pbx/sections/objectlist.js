@@ -1,13 +1,14 @@
 /* A section listing one kind's objects as cards (every field saved as it changes, a Delete button)
    with an add form below: what a new kind of call routing object needs on the page is a
-   description ({kind, title, intro, rows, add, deleteText}), as sections/ringgroups.js shows. */
+   description ({kind, title, intro, rows, add, deleteText}), as sections/ringgroups.js shows; an
+   optional ``status(ctx, kind, row)`` adds what the object is doing now to its card's header. */
 import {el, listAll, replaceChildren} from "../../common.js";
 import {showApplyError} from "../apply.js";
 import {addForm, deleteButton, editors, prefixOf} from "../objects.js";
 
 export function objectSection(spec) {
   const id = spec.kind;
-  return {
+  const section = {
     name: spec.kind,
 
     async load(ctx) {
@@ -35,6 +36,14 @@ export function objectSection(spec) {
       replaceChildren(box, rows.map(function (row) { return card(ctx, spec, row); }));
     },
   };
+  if (spec.status) {
+    // What is live changed: the status shown comes from the PBX.
+    section.afterApply = async function (ctx) {
+      await section.load(ctx);
+      section.render(ctx);
+    };
+  }
+  return section;
 }
 
 function card(ctx, spec, row) {
@@ -48,6 +57,7 @@ function card(ctx, spec, row) {
     el("header", {},
       el("h3", {id: prefix + "title"}, el("span", {class: "number"}, key), " ",
         kind.title_field ? el("span", {class: "muted"}, row[kind.title_field] || "") : null),
+      spec.status ? spec.status(ctx, kind, row) : null,
       el("span", {class: "actions"}, remove)),
     spec.rows.map(function (names) {
       return el("div", {class: "row"}, names.map(function (name) { return edit.fields[name]; }));
