@@ -24,7 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     # Flask's own default is None (no limit): every request is capped at the largest upload.
     app.config["MAX_CONTENT_LENGTH"] = (app.config.get("MAX_CONTENT_LENGTH")
-                                        or int(app.config["MOH_MAX_BYTES"]) + 1024 * 1024)
+                                        or max(int(app.config["MOH_MAX_BYTES"]),
+                                               int(app.config["GREETING_MAX_BYTES"])) + 1024 * 1024)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
                       REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"])

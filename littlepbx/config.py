@@ -33,6 +33,9 @@ DEFAULTS: dict[str, object] = {
     # Where uploads (music on hold) are kept.
     "DATA_DIR": "/var/lib/littlepbx",
     "MOH_MAX_BYTES": 10 * 1024 * 1024,
+    # A menu's greeting (MP3 or WAV): at most this many bytes, cut at GREETING_MAX_SECONDS.
+    "GREETING_MAX_BYTES": 5 * 1024 * 1024,
+    "GREETING_MAX_SECONDS": 300,
     # Converted uploads neither the draft nor the live configuration uses are deleted after an
     # Apply once they are this old (the grace covers an upload whose draft is not saved yet).
     "MOH_PRUNE_AFTER_SECONDS": 3600,

@@ -52,7 +52,7 @@ def test_when_an_extension_is_a_forward_target_then_it_cannot_be_deleted(session
 def test_when_a_request_is_larger_than_the_biggest_upload_then_it_is_refused_unread(app_config,
                                                                                     engine):
     from littlepbx import close_app, create_app
-    small = create_app({**app_config, "MOH_MAX_BYTES": 1000})
+    small = create_app({**app_config, "MOH_MAX_BYTES": 1000, "GREETING_MAX_BYTES": 900})
     assert small.config["MAX_CONTENT_LENGTH"] == 1000 + 1024 * 1024
     answer = small.test_client().post("/login", data={"email": "x" * (2 * 1024 * 1024)})
     close_app(small)

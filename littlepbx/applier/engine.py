@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from littlepbx.applier import states
 from littlepbx.applier.runs import transition
 from littlepbx.kinds import all_kinds
-from littlepbx.kinds.moh import prune_files
+from littlepbx.kinds.audio import prune_files
 from littlepbx.kinds.pbx import live_config
 from littlepbx.kinds.references import live_problems
 from littlepbx.models import ApplyRun, AuditEntry, Organization, utcnow
@@ -136,7 +136,7 @@ class Applier:
         self._after_commit(pbx_config)
 
     def _after_commit(self, pbx_config) -> None:
-        """Let the PBX pick up the committed rows and delete music no configuration uses any more;
+        """Let the PBX pick up the committed rows and delete uploads no configuration uses any more;
         the rows are already live, so a failure here is only logged."""
         try:
             self.backend.after_commit(pbx_config)
@@ -148,7 +148,7 @@ class Applier:
                 if org is not None:
                     prune_files(OrgScope(session, org, SYSTEM), self.data_dir, self.moh_prune_after)
         except Exception:
-            log.exception("pruning unused music on hold of %s failed", pbx_config.code)
+            log.exception("pruning unused audio uploads of %s failed", pbx_config.code)
 
     @staticmethod
     def _summary(pbx_config, run: ApplyRun) -> str:

@@ -46,6 +46,9 @@ class Kind:
     title_field: ClassVar[str | None] = None     # a field naming the object for people ("Front desk")
     aliases: ClassVar[dict[str, str]] = {}       # an older name a request may still use for a field
     dialable: ClassVar[bool] = False             # its key is a number the organization's phones dial
+    # Uploaded audio its rows name by digest: (directory under DATA_DIR, the digest field); the
+    # files no draft or live row names any more are pruned after an Apply (kinds/audio.py).
+    audio_files: ClassVar[tuple[str, str] | None] = None
 
     def __init__(self):
         self.fieldset = FieldSet(dict(self.fields))

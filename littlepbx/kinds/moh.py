@@ -1,28 +1,16 @@
 """Music on hold: on or off, and the organization's uploaded music (converted on arrival)."""
 from __future__ import annotations
 
-import shutil
-import time
-from pathlib import Path
-
 from littlepbx import fields as f
+from littlepbx.kinds.audio import audio_path
 from littlepbx.kinds.base import SINGLETON, Kind
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import MohConfig
 
 
-def moh_dir(data_dir: str, org_code: str) -> Path:
-    """The directory holding every music-on-hold upload of one organization."""
-    return Path(data_dir) / "moh" / org_code
-
-
 def moh_path(data_dir: str, org_code: str, sha256: str) -> str:
-    """Where the converted music-on-hold file with this digest is stored.
-
-    Each upload has a directory of its own: a PBX plays every file of a class's
-    directory, and the draft and the live configuration may name different uploads.
-    """
-    return str(moh_dir(data_dir, org_code) / sha256 / "hold.wav")
+    """Where the converted music-on-hold file with this digest is stored (kinds/audio.py)."""
+    return audio_path(data_dir, "moh", org_code, sha256)
 
 
 @register
@@ -45,6 +33,7 @@ class MusicOnHold(Kind):
     }
     outputs = {"has_file": f.Boolean(label="Music uploaded", access="read")}
     routes = frozenset()  # its own routes: the upload is multipart (littlepbx/rest/moh.py)
+    audio_files = ("moh", "sha256")
     pbx_config = MohConfig
 
     def extra(self, scope, rows: list, pbx) -> dict:
@@ -61,25 +50,3 @@ class MusicOnHold(Kind):
         if row is None or not row.sha256:
             return MohConfig(False, None)
         return MohConfig(row.enabled, moh_path(context["data_dir"], context["code"], row.sha256))
-
-
-def prune_files(scope, data_dir: str, older_than_seconds: float) -> list[str]:
-    """Delete the org's converted uploads that neither its draft nor its live configuration uses,
-    once older than ``older_than_seconds`` (an upload whose draft is not saved yet is younger);
-    returns the digests deleted."""
-    used = {row.sha256 for model in (MusicOnHold.draft, MusicOnHold.live) for row in scope.all(model)}
-    root = moh_dir(data_dir, scope.org.code)
-    if not root.is_dir():
-        return []
-    cutoff = time.time() - older_than_seconds
-    removed = []
-    for entry in root.iterdir():
-        if entry.is_dir() and entry.name not in used and entry.stat().st_mtime <= cutoff:
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry.name)
-    return removed
-
-
-def remove_org_files(data_dir: str, code: str) -> None:
-    """After an organization is deleted: its music goes too (a new org may reuse the code)."""
-    shutil.rmtree(moh_dir(data_dir, code), ignore_errors=True)

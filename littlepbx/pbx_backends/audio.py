@@ -27,7 +27,7 @@ def convert_to_wav(src_path: str | os.PathLike, dst_path: str | os.PathLike, max
                             capture_output=True, text=True, timeout=120)
     if result.returncode != 0 or not temporary.exists() or temporary.stat().st_size <= 44:
         temporary.unlink(missing_ok=True)
-        raise BackendError(f"{Path(src_path).name} is not an audio file that can be played on hold: "
+        raise BackendError(f"{Path(src_path).name} is not an audio file that can be played: "
                            f"{result.stderr.strip()[:200]}")
     # The PBX runs as its own user: the file must be world-readable.
     temporary.chmod(0o644)

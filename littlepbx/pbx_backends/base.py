@@ -101,6 +101,28 @@ class TimeConditionConfig:
     timezone: str
 
 
+# The keys a menu's options use, in the order a phone's keypad shows them.
+IVR_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#")
+
+
+@dataclass(frozen=True)
+class IvrConfig:
+    """A menu: ``greeting`` (a converted WAV, or None for the PBX's own prompt) is played, then a
+    key of ``options`` ((key, destination) pairs) leads on; with ``direct_dial`` a caller may type
+    an internal number. No key within ``timeout_seconds``, or a key that is no option, plays it
+    again up to ``repeats`` times, then goes to ``timeout_destination`` / ``invalid_destination``."""
+
+    name: str
+    title: str
+    greeting: str | None
+    options: tuple[tuple[str, str], ...]
+    direct_dial: bool
+    timeout_seconds: int
+    repeats: int
+    timeout_destination: str
+    invalid_destination: str
+
+
 @dataclass(frozen=True)
 class OrgPBXConfig:
     """Everything the PBX must know about one organization (one attribute per kind)."""
@@ -113,6 +135,7 @@ class OrgPBXConfig:
     moh: MohConfig = field(default_factory=lambda: MohConfig(False, None))
     ringgroups: tuple[RingGroupConfig, ...] = ()
     timeconditions: tuple[TimeConditionConfig, ...] = ()
+    ivrs: tuple[IvrConfig, ...] = ()
 
     def trunk(self, direction: str) -> TrunkConfig | None:
         """The trunk for 'inbound' or 'outbound', if the organization has one."""

@@ -162,6 +162,7 @@ def static_schemas() -> dict:
         "MohEnable": obj({"enabled": BOOL}, ("enabled",), additional=True),
         "TimeConditionForce": obj({"state": {"type": "string", "enum": ["open", "closed", "auto"],
                                              "description": "auto: by its hours again"}}, ("state",)),
+        "GreetingUpload": obj({"file": {"type": "string", "format": "binary"}}, ("file",)),
         "MohUpload": obj({"file": {"type": "string", "format": "binary"},
                           "enabled": {"type": "string", "enum": ["true", "false"]}}, ("file",)),
         "Changes": {"type": "object", "required": ["pending"], "properties": {"pending": BOOL},
@@ -237,6 +238,14 @@ def operation(summary: str, tag: str, ok: str, schema, *errors, body=None, param
         op["parameters"] = list(params)
     op.update(extra)
     return op
+
+
+def audio_operation(summary: str, tag: str, operation_id: str) -> dict:
+    """A GET answering a converted upload as WAV."""
+    return {"summary": summary, "tags": [tag], "operationId": operation_id,
+            "responses": {"200": {"description": "WAV audio", "content": {
+                "audio/wav": {"schema": {"type": "string", "format": "binary"}}}},
+                **{k: val for k, val in responses("200", None).items() if k != "200"}}}
 
 
 def json_body(name: str, required: bool = True) -> dict:
@@ -327,6 +336,17 @@ def static_paths() -> dict:
             "put": operation("Force a live time condition open or closed at once, or back to its hours",
                              "timeconditions", "200", ref("TimeCondition"), "403", "409", "422",
                              body=json_body("TimeConditionForce"), operation_id="force_time_condition")},
+        f"{ORG}/ivrs/{{name}}/greeting": {
+            "parameters": [CODE, dict(path_param("name", STR), example="main")],
+            "put": operation("Upload a menu's greeting: an MP3 or WAV (multipart), heard after Apply", "ivrs",
+                             "200", ref("Ivr"), "403", "413", "422",
+                             body={"required": True, "content": {"multipart/form-data": {"schema": ref("GreetingUpload")}}},
+                             operation_id="put_ivr_greeting"),
+            "delete": operation("Forget the greeting: the PBX's own prompt plays (after Apply)", "ivrs", "200",
+                                ref("Ivr"), "403", operation_id="delete_ivr_greeting")},
+        f"{ORG}/ivrs/{{name}}/greeting/audio": {
+            "parameters": [CODE, dict(path_param("name", STR), example="main")],
+            "get": audio_operation("The converted greeting (8 kHz mono WAV)", "ivrs", "get_ivr_greeting_audio")},
         f"{ORG}/moh": {
             "parameters": [CODE],
             "get": operation("Music on hold (draft)", "moh", "200", ref("Moh"), operation_id="get_moh"),
@@ -340,11 +360,7 @@ def static_paths() -> dict:
                                 ref("Moh"), "403", operation_id="delete_moh")},
         f"{ORG}/moh/audio": {
             "parameters": [CODE],
-            "get": {"summary": "The converted music (8 kHz mono WAV)", "tags": ["moh"],
-                    "operationId": "get_moh_audio",
-                    "responses": {"200": {"description": "WAV audio", "content": {
-                        "audio/wav": {"schema": {"type": "string", "format": "binary"}}}},
-                        **{k: val for k, val in responses("200", None).items() if k != "200"}}}},
+            "get": audio_operation("The converted music (8 kHz mono WAV)", "moh", "get_moh_audio")},
         f"{ORG}/changes": {
             "parameters": [CODE],
             "get": operation("The pending changes: draft against live", "apply", "200", ref("Changes"),

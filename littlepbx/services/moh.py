@@ -2,25 +2,17 @@
 by content (draft). The setting itself is the MusicOnHold kind (littlepbx/kinds/moh.py)."""
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 from littlepbx import fields as f
 from littlepbx.errors import NotFound, ValidationError
 from littlepbx.kinds import MusicOnHold
 from littlepbx.kinds.moh import moh_path
-from littlepbx.pbx_backends.base import BackendError
-from littlepbx.services import objects, quotas
+from littlepbx.services import audio_uploads, objects
 from littlepbx.tenancy import OrgScope
 
 UPLOAD_FIELDS = f.FieldSet({"filename": f.text("File name", 255, min_length=1, required=True),
                             "enabled": MusicOnHold.fields["enabled"]})
-
-CHUNK = 64 * 1024
 
 
 def get_moh(scope: OrgScope):
@@ -53,25 +45,12 @@ def upload(scope: OrgScope, filename, stream, data_dir: str, max_bytes: int, bac
     not convertible raises ValidationError on "file" and writes nothing.
     """
     scope.require("pbx.edit")
-    if stream is None or not filename:
-        raise _bad_file("required: send the MP3 as the multipart field 'file'")
-    values = UPLOAD_FIELDS.clean({"filename": filename, **({} if enabled is None else {"enabled": enabled})})
-    incoming = Path(data_dir) / "moh" / ".incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=incoming) as work:
-        source = Path(work) / "upload.mp3"
-        _save_limited(stream, source, max_bytes)
-        _require_mp3(source)
-        converted = _convert(backend, source, Path(work) / "converted.wav")
-        sha256 = _sha256(converted)
-        target = Path(moh_path(data_dir, scope.org.code, sha256))
-        if not target.exists():
-            quotas.require_storage(scope, data_dir, converted.stat().st_size)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(converted), str(target))
-        os.utime(target.parent)  # a reused upload is as new as this one: prune_files must wait
+    values = {}
+    if filename and stream is not None:  # store() says what is missing otherwise
+        values = UPLOAD_FIELDS.clean({"filename": filename, **({} if enabled is None else {"enabled": enabled})})
+    original_name, sha256 = audio_uploads.store(scope, "moh", filename, stream, data_dir, max_bytes, backend)
     row = get_moh(scope)
-    row.original_name = os.path.basename(values["filename"].replace("\\", "/")) or "upload.mp3"
+    row.original_name = original_name
     row.sha256 = sha256
     if values.get("enabled") is not None:
         row.enabled = values["enabled"]
@@ -100,52 +79,3 @@ def audio_path(scope: OrgScope, data_dir: str) -> str:
 def as_dict(scope: OrgScope, row) -> dict:
     """The public shape of the music-on-hold setting."""
     return objects.answers(scope, MusicOnHold, [row])[0]
-
-
-def _bad_file(message: str) -> ValidationError:
-    return ValidationError(message, {"file": message})
-
-
-def _save_limited(stream, target: Path, max_bytes: int) -> None:
-    """Copy the upload to ``target``, refusing it as soon as it passes ``max_bytes``."""
-    size = 0
-    with open(target, "wb") as out:
-        while True:
-            chunk = stream.read(CHUNK)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > max_bytes:
-                raise _bad_file(f"the file is larger than {max_bytes} bytes")
-            out.write(chunk)
-    if size == 0:
-        raise _bad_file("the file is empty")
-
-
-def _require_mp3(path: Path) -> None:
-    """An MP3 starts with an ID3v2 tag or an MPEG audio frame sync (11 set bits)."""
-    with open(path, "rb") as source:
-        head = source.read(4)
-    is_id3 = head[:3] == b"ID3"
-    is_frame = len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
-    if not (is_id3 or is_frame):
-        raise _bad_file("not an MP3 file")
-
-
-def _convert(backend, source: Path, target: Path) -> Path:
-    """Convert for the PBX; garbage behind an MP3 header is refused."""
-    try:
-        backend.convert_audio(source, target)
-        return target
-    except BackendError as error:
-        raise _bad_file(f"the MP3 could not be converted: {error}") from None
-    except (OSError, ValueError, subprocess.SubprocessError) as error:
-        raise _bad_file(f"the MP3 could not be converted: {error}") from None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        for chunk in iter(lambda: source.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

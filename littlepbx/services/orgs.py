@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from littlepbx import fields as f
 from littlepbx.errors import Conflict, ValidationError
 from littlepbx.kinds import SINGLETON, all_kinds
-from littlepbx.kinds.moh import remove_org_files
+from littlepbx.kinds.audio import remove_org_files
 from littlepbx.models import AuditEntry, Organization
 from littlepbx.pbx_backends.base import BackendError
 from littlepbx.tenancy import Actor, OrgScope

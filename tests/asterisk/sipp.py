@@ -1,6 +1,7 @@
 """Run sipp scenarios against the test Asterisk: phones and upstreams on distinct 127.0.0.x addresses."""
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from dataclasses import dataclass
@@ -88,6 +89,18 @@ class Sipp:
         run.wait(timeout=kwargs.get("timeout_s", 30) + 15)
         return run
 
+    def pressing(self, keys: str, listen_ms: int = 1000) -> str:
+        """upstream_call_keys.xml pressing ``keys`` ("1", "102#") one after the other, then
+        listening ``listen_ms`` before hanging up (or until the PBX does: hung_up_by_pbx says
+        which), written to the work directory; returns its path, for ``start`` or ``run``."""
+        head, block, tail = re.split(r"\s*<!-- (?:end )?each key -->", (SCENARIOS / "upstream_call_keys.xml").read_text())
+        pressed = "".join(block.replace("{cseq}", str(2 + i)).replace("{key}", key) for i, key in enumerate(keys))
+        self.count += 1
+        path = self.workdir / f"keys-{self.count}.xml"
+        path.write_text(head + pressed + tail.replace("{bye_cseq}", str(2 + len(keys)))
+                        .replace("{listen_ms}", str(listen_ms)))
+        return str(path)
+
     def answering(self, ip: str, port: int = PHONE_PORT, scenario: str = "answer.xml", **kwargs) -> SippRun:
         """A UAS on ``ip:port`` (a phone's registered contact, or an upstream), listening once bound."""
         run = self.start(scenario, ip, port, uas=True, **kwargs)
@@ -95,6 +108,11 @@ class Sipp:
         if run.process.poll() is not None:
             raise RuntimeError(f"sipp UAS did not start:\n{run.output()}")
         return run
+
+
+def hung_up_by_pbx(run: SippRun) -> bool:
+    """Whether the PBX ended the call of a caller's sipp run (it received a BYE)."""
+    return bool(re.search(r"message received[^\n]*\n\s*BYE sip:", run.trace()))
 
 
 def udp_bound(ip: str, port: int) -> bool:

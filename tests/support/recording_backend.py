@@ -94,6 +94,9 @@ class RecordingBackend(PBXBackend):
                  for g in org.ringgroups]
         rows += [("timecondition", c.name, f"{' '.join(c.schedule)}|{' '.join(c.holidays)}|{c.timezone}|"
                   f"{c.open_destination}|{c.closed_destination}|{c.toggle_code}") for c in org.timeconditions]
+        rows += [("ivr", m.name, f"{'greeting' if m.greeting else ''}|{' '.join(f'{k}={d}' for k, d in m.options)}|"
+                  f"{'direct' if m.direct_dial else ''}|{m.timeout_seconds}|{m.repeats}|{m.timeout_destination}|"
+                  f"{m.invalid_destination}") for m in org.ivrs]
         names = [c.name for c in org.timeconditions]
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
                                 + (" AND name NOT IN :names" if names else "")).bindparams(

@@ -1,5 +1,7 @@
-"""The call routing sections of the PBX page in a real browser: a ring group added, its members
-picked from the organization's extensions, a number sent to it, errors next to the field."""
+"""The call routing sections of the PBX page in a real browser: ring groups, business hours and menus;
+their fields picked from the organization's own things, a number sent to them, errors next to the field."""
+import subprocess
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
@@ -117,3 +119,40 @@ def test_when_admin_sets_business_hours_and_applies_then_night_mode_switches_at_
     expect(page.locator("#timeconditions-hours-switch")).to_contain_text("Now closed (forced)")
     page.locator("#timeconditions-hours-switch").get_by_role("button", name="Follow the hours").click()
     expect(page.locator("#timeconditions-hours-switch")).to_contain_text("(by its hours)")
+
+
+def test_when_admin_builds_a_menu_then_keys_greeting_and_the_number_are_saved(page, acme, engine, tmp_path):
+    wav = tmp_path / "welcome.wav"
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(wav), "synth", "1", "sine", "440"], check=True)
+    not_audio = tmp_path / "notes.wav"
+    not_audio.write_text("meeting notes, not audio")
+    open_pbx(page)
+    form = page.locator("#add-ivrs")
+    form.get_by_label("Short name").fill("main")
+    form.get_by_label("Name", exact=True).fill("Main menu")
+    form.get_by_role("button", name="Add menu").click()
+    card = page.locator("#ivrs-main-card")
+    expect(card).to_contain_text("No greeting uploaded")
+
+    card.locator("select[aria-label='Press 1']").select_option("100")
+    expect(page.locator("#ivrs-main-option_1-status")).to_have_text("Saved")
+    card.locator("select[aria-label='Press 0']").select_option("voicemail:100")
+    expect(page.locator("#ivrs-main-option_0-status")).to_have_text("Saved")
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT option_1, option_0, option_2 FROM ivrs")).one()
+    assert tuple(row) == ("100", "voicemail:100", None)
+
+    upload = page.locator("#ivrs-main-greeting-file")
+    upload.set_input_files(str(not_audio))
+    card.get_by_role("button", name="Upload greeting").click()
+    expect(page.locator("#ivrs-main-greeting-file-status")).to_have_text("not an MP3 or a WAV file")
+    upload.set_input_files(str(wav))
+    card.get_by_role("button", name="Upload greeting").click()
+    expect(page.locator("#ivrs-main-greeting-file-status")).to_contain_text("Uploaded")
+    expect(page.locator("#ivrs-main-greeting")).to_contain_text("welcome.wav")
+
+    did = page.locator("select[data-did='+14155550100']")
+    expect(did.locator("option[value='ivr:main']")).to_have_text("Menu main · Main menu")
+    did.select_option("ivr:main")
+    expect(page.locator("#did-14155550100-destination-status")).to_have_text("Saved")
+    expect(page.locator("#diff-list")).to_contain_text("menu main")

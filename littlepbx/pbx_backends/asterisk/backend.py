@@ -36,11 +36,13 @@ from sqlalchemy.exc import DBAPIError
 from littlepbx.pbx_backends.audio import convert_to_wav
 from littlepbx.pbx_backends.base import (
     CALL_RECORD_COLUMNS,
+    IVR_KEYS,
     NO_ANSWER_FORWARD,
     RING_STRATEGIES,
     BackendError,
     CallInProgress,
     ExtensionConfig,
+    IvrConfig,
     OrgPBXConfig,
     PBXBackend,
     RingGroupConfig,
@@ -173,6 +175,18 @@ def time_condition_row(code: str, condition: TimeConditionConfig) -> dict:
             "closed_destination": condition.closed_destination or "hangup"}
 
 
+def ivr_row(code: str, org: OrgPBXConfig, ivr: IvrConfig) -> dict:
+    """What the dialplan reads when a call reaches the menu (lp-to-ivr)."""
+    options = dict(ivr.options)
+    prefixes = sorted({number[0] for number in dialable_numbers(org)}) if ivr.direct_dial else []
+    return {"id": f"{code}-{ivr.name}", "tenantid": code,
+            "greeting": ivr.greeting.removesuffix(".wav") if ivr.greeting else None,
+            **{f"opt_{IVR_COLUMNS[key]}": options.get(key) for key in IVR_KEYS},
+            "dial_prefixes": "".join(prefixes), "timeout": ivr.timeout_seconds, "repeats": ivr.repeats,
+            "timeout_destination": ivr.timeout_destination or "hangup",
+            "invalid_destination": ivr.invalid_destination or "hangup"}
+
+
 def keep_time_overrides(connection, code: str, names: list[str]) -> None:
     """One forced-state row per time condition of the org: new ones follow their hours ("auto"),
     existing ones keep whatever an admin or a phone set, rows of deleted ones go."""
@@ -277,7 +291,8 @@ def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | Non
         return None if EXTERNAL_NUMBER.fullmatch(destination) else f"{destination!r} is not a destination"
     owners = {"voicemail": {ext.number for ext in org.extensions if ext.voicemail_enabled},
               "ringgroup": {group.number for group in org.ringgroups},
-              "timecondition": {condition.name for condition in org.timeconditions}}
+              "timecondition": {condition.name for condition in org.timeconditions},
+              "ivr": {ivr.name for ivr in org.ivrs}}
     if kind not in owners:
         return f"{destination!r} is not a kind of destination this PBX knows"
     return None if key in owners[kind] else f"{destination!r} is not one of the organization's"
@@ -300,6 +315,28 @@ def member_problem(org: OrgPBXConfig, member: str) -> str | None:
 
 
 TIME_CONDITION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
+IVR_COLUMNS = {key: {"*": "star", "#": "hash"}.get(key, key) for key in IVR_KEYS}
+
+
+def validate_ivrs(org: OrgPBXConfig) -> None:
+    """Refuse menus the dialplan could not play or follow (see lp-to-ivr)."""
+    for ivr in org.ivrs:
+        where = f"{org.code}: menu {ivr.name}"
+        if not TIME_CONDITION_NAME.fullmatch(ivr.name):
+            raise BackendError(f"{where}: the name must be lowercase letters, digits and '-'")
+        if ivr.greeting is not None and (not ivr.greeting.endswith(".wav") or "," in ivr.greeting
+                                         or "&" in ivr.greeting or not os.path.isabs(ivr.greeting)):
+            raise BackendError(f"{where}: the greeting {ivr.greeting!r} is not a converted file")
+        if not (1 <= ivr.timeout_seconds <= 30 and 0 <= ivr.repeats <= 5):
+            raise BackendError(f"{where}: wait 1 to 30 seconds, play again 0 to 5 times")
+        checks = [(f"key {key}", destination) for key, destination in ivr.options]
+        checks += [("if no key is pressed", ivr.timeout_destination), ("after wrong keys", ivr.invalid_destination)]
+        for what, destination in checks:
+            if what.startswith("key ") and what[4:] not in IVR_KEYS:
+                raise BackendError(f"{where}: {what} is not a key of a phone")
+            problem = destination_problem(org, destination)
+            if problem:
+                raise BackendError(f"{where}: {what}: {problem}")
 OPENING_HOURS = re.compile(r"((?:mon|tue|wed|thu|fri|sat|sun)(?:-(?:mon|tue|wed|thu|fri|sat|sun))?) "
                            r"((?:[01][0-9]|2[0-3]):[0-5][0-9])-((?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)")
 HOLIDAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -357,6 +394,7 @@ def validate_org(org: OrgPBXConfig) -> None:
         if problem:
             raise BackendError(f"{org.code}: ring group {group.number}: if nobody answers: {problem}")
     validate_time_conditions(org)
+    validate_ivrs(org)
     for did in org.dids:
         if not DID_NUMBER.fullmatch(did.number):
             raise BackendError(f"{org.code}: DID {did.number!r} is not a phone number")
@@ -548,6 +586,8 @@ class AsteriskBackend(PBXBackend):
         replace_rows(connection, t.lp_time_conditions, "id", t.lp_time_conditions.c.tenantid == code,
                      [time_condition_row(code, condition) for condition in org.timeconditions])
         keep_time_overrides(connection, code, [condition.name for condition in org.timeconditions])
+        replace_rows(connection, t.lp_ivrs, "id", t.lp_ivrs.c.tenantid == code,
+                     [ivr_row(code, org, ivr) for ivr in org.ivrs])
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
         if not same_registration(old_registration, trunk["registration"]):
@@ -568,7 +608,7 @@ class AsteriskBackend(PBXBackend):
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
         connection.execute(delete(t.musiconhold).where(t.musiconhold.c.name == code))
         for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_numbers, t.lp_ring_groups,
-                      t.lp_time_conditions, t.lp_time_overrides):
+                      t.lp_time_conditions, t.lp_time_overrides, t.lp_ivrs):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.

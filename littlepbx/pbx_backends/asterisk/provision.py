@@ -102,7 +102,7 @@ PBX_TABLE_PRIVILEGES = {
     "ps_endpoints": "SELECT", "ps_auths": "SELECT", "ps_aors": "SELECT", "ps_registrations": "SELECT",
     "musiconhold": "SELECT", "lp_org_plans": "SELECT", "lp_extension_plans": "SELECT", "lp_did_routes": "SELECT",
     "lp_upstream_sources": "SELECT", "lp_numbers": "SELECT", "lp_ring_groups": "SELECT",
-    "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE",
+    "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_ivrs": "SELECT",
     "ps_contacts": "SELECT, INSERT, UPDATE, DELETE",
     "voicemail": "SELECT, UPDATE",
     "cdr": "INSERT",

@@ -274,6 +274,22 @@ lp_time_overrides = Table(
     Column("state", String(8), nullable=False),
 )
 
+# A menu (lp-to-ivr): its greeting file (a path without ".wav", or null for Asterisk's prompt),
+# one destination column per key (opt_star: "*", opt_hash: "#"), and with direct dial the
+# digits that begin the organization's internal numbers (a caller typing one is waited for).
+lp_ivrs = Table(
+    "lp_ivrs", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("greeting", String(255)),
+    *[Column(f"opt_{key}", String(48)) for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "star", "hash")],
+    Column("dial_prefixes", String(10), nullable=False),
+    Column("timeout", Integer, nullable=False),
+    Column("repeats", Integer, nullable=False),
+    Column("timeout_destination", String(48), nullable=False),
+    Column("invalid_destination", String(48), nullable=False),
+)
+
 lp_upstream_sources = Table(
     "lp_upstream_sources", metadata,
     Column("address", ident(64), primary_key=True),

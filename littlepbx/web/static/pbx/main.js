@@ -9,11 +9,12 @@ import {refreshChanges} from "./changes.js";
 import {loadDocument, Schema} from "./schema.js";
 import {dids} from "./sections/dids.js";
 import {extensions} from "./sections/extensions.js";
+import {ivrs} from "./sections/ivrs.js";
 import {moh} from "./sections/moh.js";
 import {ringgroups} from "./sections/ringgroups.js";
 import {timeconditions} from "./sections/timeconditions.js";
 
-const SECTIONS = [extensions, dids, ringgroups, timeconditions, moh];
+const SECTIONS = [extensions, dids, ringgroups, timeconditions, ivrs, moh];
 const root = document.getElementById("pbx");
 
 async function start() {

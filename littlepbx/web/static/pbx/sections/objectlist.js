@@ -1,7 +1,8 @@
 /* A section listing one kind's objects as cards (every field saved as it changes, a Delete button)
    with an add form below: what a new kind of call routing object needs on the page is a
    description ({kind, title, intro, rows, add, deleteText}), as sections/ringgroups.js shows; an
-   optional ``status(ctx, kind, row)`` adds what the object is doing now to its card's header. */
+   optional ``status(ctx, kind, row)`` adds what the object is doing now to its card's header,
+   ``body(ctx, kind, row)`` more below its fields (an upload), ``emptyLabels`` names an empty choice. */
 import {el, listAll, replaceChildren} from "../../common.js";
 import {showApplyError} from "../apply.js";
 import {addForm, deleteButton, editors, prefixOf} from "../objects.js";
@@ -50,7 +51,7 @@ function card(ctx, spec, row) {
   const kind = ctx.kind(spec.kind);
   const key = row[kind.key];
   const prefix = prefixOf(spec.kind, key);
-  const edit = editors(ctx, kind, row, spec.rows.flat(), {idPrefix: spec.kind});
+  const edit = editors(ctx, kind, row, spec.rows.flat(), {idPrefix: spec.kind, emptyLabels: spec.emptyLabels});
   const remove = deleteButton(ctx, kind, row, spec.deleteText, function () { return ctx.reload(); }, showApplyError);
   return el("article", {class: "object card-inner", id: prefix + "card", "data-container": "", "data-key": key,
     "aria-labelledby": prefix + "title"},
@@ -59,6 +60,7 @@ function card(ctx, spec, row) {
         kind.title_field ? el("span", {class: "muted"}, row[kind.title_field] || "") : null),
       spec.status ? spec.status(ctx, kind, row) : null,
       el("span", {class: "actions"}, remove)),
+    spec.body ? spec.body(ctx, kind, row) : null,
     spec.rows.map(function (names) {
       return el("div", {class: "row"}, names.map(function (name) { return edit.fields[name]; }));
     }));

@@ -1,0 +1,47 @@
+"""Uploaded audio (music on hold, menu greetings), converted once and stored by content: each
+upload has a directory of its own, DATA_DIR/<area>/<org>/<sha256>/, so the draft and the live
+configuration may name different uploads, and a PBX that plays "every file of a directory" (a
+music class) plays exactly one."""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+FILE_NAMES = {"moh": "hold.wav", "prompts": "greeting.wav"}
+
+
+def area_dir(data_dir: str, area: str, org_code: str) -> Path:
+    """The directory holding one organization's uploads of one area ("moh", "prompts")."""
+    return Path(data_dir) / area / org_code
+
+
+def audio_path(data_dir: str, area: str, org_code: str, sha256: str) -> str:
+    """Where the converted upload with this digest is stored."""
+    return str(area_dir(data_dir, area, org_code) / sha256 / FILE_NAMES[area])
+
+
+def prune_files(scope, data_dir: str, older_than_seconds: float) -> list[str]:
+    """Delete the org's converted uploads that neither its draft nor its live configuration names,
+    once older than ``older_than_seconds`` (an upload whose draft is not saved yet is younger);
+    returns the digests deleted."""
+    from littlepbx.kinds import all_kinds
+    removed = []
+    cutoff = time.time() - older_than_seconds
+    for kind in all_kinds():
+        if not kind.audio_files:
+            continue
+        area, digest = kind.audio_files
+        used = {getattr(row, digest) for model in (kind.draft, kind.live) for row in scope.all(model)}
+        root = area_dir(data_dir, area, scope.org.code)
+        for entry in root.iterdir() if root.is_dir() else ():
+            if entry.is_dir() and entry.name not in used and entry.stat().st_mtime <= cutoff:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry.name)
+    return removed
+
+
+def remove_org_files(data_dir: str, code: str) -> None:
+    """After an organization is deleted: its uploads go too (a new org may reuse the code)."""
+    for area in FILE_NAMES:
+        shutil.rmtree(area_dir(data_dir, area, code), ignore_errors=True)
