@@ -534,6 +534,13 @@ def text(label: str, max_length: int, **options) -> Text:
     return Text(label=label, max_length=max_length, **options)
 
 
+def short_name(example: str, help: str, **options) -> Text:
+    """The key of an object named by people ("main", "hours"): lowercase letters, digits and '-'."""
+    return Text(label="Short name", max_length=20, pattern=r"^[a-z0-9][a-z0-9-]{0,19}$", ident=True, lowercase=True,
+                required=True, editable=False, example=example,
+                message=f"lowercase letters, digits and '-', e.g. {example}", help=help, **options)
+
+
 def extension_number(label: str = "Number", **options) -> Text:
     """An extension number: 2 to 6 digits."""
     return Text(label=label, max_length=6, pattern=EXTENSION_NUMBER, message="2 to 6 digits", ident=True,

@@ -34,10 +34,7 @@ class Ivrs(Kind):
     title_field = "title"
     audio_files = ("prompts", "greeting_sha256")
     fields = {
-        "name": f.Text(label="Short name", max_length=20, pattern=r"^[a-z0-9][a-z0-9-]{0,19}$", ident=True,
-                       lowercase=True, required=True, editable=False, example="main",
-                       message="lowercase letters, digits and '-', e.g. main",
-                       help="a destination names it as ivr:<name>"),
+        "name": f.short_name("main", "a destination names it as ivr:<name>"),
         "title": f.text("Name", 60, default="", example="Main menu"),
         "greeting_name": f.Text(label="Greeting", max_length=255, nullable=True, access="read",
                                 help="the uploaded file's name (PUT …/greeting with an MP3 or WAV)"),

@@ -69,10 +69,7 @@ class TimeConditions(Kind):
     key = "name"
     title_field = "title"
     fields = {
-        "name": f.Text(label="Short name", max_length=20, pattern=r"^[a-z0-9][a-z0-9-]{0,19}$", ident=True,
-                       lowercase=True, required=True, editable=False, example="hours",
-                       message="lowercase letters, digits and '-', e.g. hours",
-                       help="a destination names it as timecondition:<name>"),
+        "name": f.short_name("hours", "a destination names it as timecondition:<name>"),
         "title": f.text("Name", 60, default="", example="Business hours"),
         "schedule": f.TextList(label="Open", max_length=30, pattern=HOURS, lowercase=True, default="",
                                message='days and hours, e.g. "mon-fri 09:00-17:00"', valid=hours_problem,

@@ -101,6 +101,17 @@ class TimeConditionConfig:
     timezone: str
 
 
+@dataclass(frozen=True)
+class PagingGroupConfig:
+    """A number that pages ``members`` (extension numbers): their phones answer on speaker and
+    hear the caller, for at most ``seconds``."""
+
+    number: str
+    name: str
+    members: tuple[str, ...]
+    seconds: int
+
+
 # The keys a menu's options use, in the order a phone's keypad shows them.
 IVR_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#")
 
@@ -136,6 +147,7 @@ class OrgPBXConfig:
     ringgroups: tuple[RingGroupConfig, ...] = ()
     timeconditions: tuple[TimeConditionConfig, ...] = ()
     ivrs: tuple[IvrConfig, ...] = ()
+    paginggroups: tuple[PagingGroupConfig, ...] = ()
 
     def trunk(self, direction: str) -> TrunkConfig | None:
         """The trunk for 'inbound' or 'outbound', if the organization has one."""

@@ -150,6 +150,8 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
     codes = [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)")]
     codes += [(group.number, f"ring group {group.name or group.number}")
               for group in objects.all_of(scope, kind_named("ringgroups"))]
+    codes += [(group.number, f"page {group.name or group.number}: the members' phones answer on speaker")
+              for group in objects.all_of(scope, kind_named("paginggroups"))]
     codes += [(f"{TOGGLE_PREFIX}{condition.toggle_code}",
                f"switch {condition.title or condition.name} to closed (or open) now; dial it again to follow its hours")
               for condition in objects.all_of(scope, kind_named("timeconditions")) if condition.toggle_code is not None]

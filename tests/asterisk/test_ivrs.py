@@ -4,6 +4,7 @@ nothing or a wrong key plays the menu again and then goes on; only the org's own
 from __future__ import annotations
 
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,18 @@ def caller_presses(pbx, keys: str, *, answered_by: str | None, others=("t1-101",
     finally:
         for uas in phones.values():
             uas.stop()
+
+
+@contextmanager
+def never_rung(pbx, *addresses):
+    """Phones (or an upstream) at ``addresses`` that must receive no INVITE while the block runs."""
+    runs = [pbx.sipp.answering(address, scenario="ring.xml") for address in addresses]
+    try:
+        yield
+    finally:
+        for run in runs:
+            run.stop()
+    assert [run.trace().count("INVITE sip:") for run in runs] == [0] * len(runs)
 
 
 def test_office_hours_lead_to_the_menu_whose_key_1_rings_the_group_and_after_hours_to_voicemail(t1_restored):
@@ -103,14 +116,8 @@ def test_direct_dial_rings_the_internal_number_typed_and_nothing_else(t1_restore
     caller_presses(pbx, "1", answered_by="t1-102", duration_ms=5000)    # a key alone: an option (after 3 s)
     caller_presses(pbx, "109#", answered_by="t1-101")                   # not the org's: a wrong key
     # Neither an outside number nor another org's phones (t2 has 101 and 102 too) are reached.
-    elsewhere = [pbx.sipp.answering(ip, scenario="ring.xml") for ip in (PHONE_IPS["t2-101"], PHONE_IPS["t2-102"],
-                                                                        T1_UPSTREAM_OUT)]
-    try:
+    with never_rung(pbx, PHONE_IPS["t2-101"], PHONE_IPS["t2-102"], T1_UPSTREAM_OUT):
         caller_presses(pbx, "15550201#", answered_by="t1-101")
-    finally:
-        for uas in elsewhere:
-            uas.stop()
-    assert all("INVITE sip:" not in uas.trace() for uas in elsewhere)
 
 
 def test_without_direct_dial_typed_numbers_are_wrong_keys(t1_restored):
@@ -137,17 +144,12 @@ def test_when_a_key_row_is_altered_behind_the_apps_back_then_only_the_orgs_own_p
     pbx = t1_restored
     pbx.apply(t1_with(menu(("2", "102"))))
     pbx.apply(org_t2(ivrs=(menu(("2", "101"), timeout_destination="hangup", invalid_destination="hangup"),)))
-    theirs = [pbx.sipp.answering(PHONE_IPS[p], scenario="ring.xml") for p in ("t2-101", "t2-102")]
-    try:
+    with never_rung(pbx, PHONE_IPS["t2-101"], PHONE_IPS["t2-102"]):
         for tampered in ("t2-101", "102&PJSIP/t2-101", "ivr:main@t2", "PJSIP/t2-101"):
             with pbx.engine.begin() as connection:
                 connection.execute(update(tables.lp_ivrs).where(tables.lp_ivrs.c.id == "t1-main")
                                    .values(opt_2=tampered))
             assert hung_up_by_pbx(caller_presses(pbx, "2", answered_by=None, duration_ms=8000)), tampered
-    finally:
-        for uas in theirs:
-            uas.stop()
-    assert all("INVITE sip:" not in uas.trace() for uas in theirs)
 
 
 def test_when_a_number_names_another_orgs_menu_then_the_call_is_refused(t1_restored):

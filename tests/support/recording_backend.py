@@ -97,6 +97,7 @@ class RecordingBackend(PBXBackend):
         rows += [("ivr", m.name, f"{'greeting' if m.greeting else ''}|{' '.join(f'{k}={d}' for k, d in m.options)}|"
                   f"{'direct' if m.direct_dial else ''}|{m.timeout_seconds}|{m.repeats}|{m.timeout_destination}|"
                   f"{m.invalid_destination}") for m in org.ivrs]
+        rows += [("paging", g.number, f"{' '.join(g.members)}|{g.seconds}") for g in org.paginggroups]
         names = [c.name for c in org.timeconditions]
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
                                 + (" AND name NOT IN :names" if names else "")).bindparams(

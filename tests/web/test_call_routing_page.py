@@ -72,6 +72,15 @@ def test_when_a_group_takes_an_extensions_number_then_the_add_form_says_so(page,
     assert draft_group(engine, "100") is None
 
 
+def add_named(page, kind: str, name: str, title: str, button: str):
+    """Add an object keyed by a short name with the section's add form; returns its card."""
+    form = page.locator(f"#add-{kind}")
+    form.get_by_label("Short name").fill(name)
+    form.get_by_label("Name", exact=True).fill(title)
+    form.get_by_role("button", name=button).click()
+    return page.locator(f"#{kind}-{name}-card")
+
+
 def draft_condition(engine, name: str) -> dict | None:
     with engine.connect() as connection:
         row = connection.execute(text(
@@ -82,11 +91,7 @@ def draft_condition(engine, name: str) -> dict | None:
 
 def test_when_admin_sets_business_hours_and_applies_then_night_mode_switches_at_once(page, acme, worker, engine):
     open_pbx(page)
-    form = page.locator("#add-timeconditions")
-    form.get_by_label("Short name").fill("hours")
-    form.get_by_label("Name", exact=True).fill("Office")
-    form.get_by_role("button", name="Add time condition").click()
-    card = page.locator("#timeconditions-hours-card")
+    card = add_named(page, "timeconditions", "hours", "Office", "Add time condition")
     expect(card).to_contain_text("Not live yet")
 
     schedule = page.locator("#timeconditions-hours-schedule")
@@ -127,11 +132,7 @@ def test_when_admin_builds_a_menu_then_keys_greeting_and_the_number_are_saved(pa
     not_audio = tmp_path / "notes.wav"
     not_audio.write_text("meeting notes, not audio")
     open_pbx(page)
-    form = page.locator("#add-ivrs")
-    form.get_by_label("Short name").fill("main")
-    form.get_by_label("Name", exact=True).fill("Main menu")
-    form.get_by_role("button", name="Add menu").click()
-    card = page.locator("#ivrs-main-card")
+    card = add_named(page, "ivrs", "main", "Main menu", "Add menu")
     expect(card).to_contain_text("No greeting uploaded")
 
     card.locator("select[aria-label='Press 1']").select_option("100")

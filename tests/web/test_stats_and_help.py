@@ -90,6 +90,7 @@ def test_phone_help_lists_what_phones_can_dial_of_this_org_only(page, acme, othe
     objects.create(scope_of(session, "acme"), kind_named("ringgroups"), {"number": "600", "name": "Sales"})
     objects.create(scope_of(session, "acme"), kind_named("timeconditions"),
                    {"name": "hours", "title": "Office hours", "toggle_code": 4})
+    objects.create(scope_of(session, "acme"), kind_named("paginggroups"), {"number": "800", "name": "Shop floor"})
     objects.create(scope_of(session, "globex"), kind_named("ringgroups"), {"number": "700", "name": "Theirs"})
     session.commit()
     log_in(page)
@@ -98,6 +99,7 @@ def test_phone_help_lists_what_phones_can_dial_of_this_org_only(page, acme, othe
     expect(codes).to_contain_text("*97")
     expect(codes.locator("tr", has_text="600")).to_contain_text("ring group Sales")
     expect(codes.locator("tr", has_text="*284")).to_contain_text("switch Office hours to closed")
+    expect(codes.locator("tr", has_text="800")).to_contain_text("page Shop floor")
     expect(codes).not_to_contain_text("700")
 
 

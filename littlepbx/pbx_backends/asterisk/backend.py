@@ -44,6 +44,7 @@ from littlepbx.pbx_backends.base import (
     ExtensionConfig,
     IvrConfig,
     OrgPBXConfig,
+    PagingGroupConfig,
     PBXBackend,
     RingGroupConfig,
     TimeConditionConfig,
@@ -175,6 +176,12 @@ def time_condition_row(code: str, condition: TimeConditionConfig) -> dict:
             "closed_destination": condition.closed_destination or "hangup"}
 
 
+def paging_row(code: str, group: PagingGroupConfig) -> dict:
+    """What the dialplan reads when a call reaches the paging group (lp-to-paging)."""
+    return {"id": f"{code}-{group.number}", "tenantid": code, "members": "|".join(group.members),
+            "seconds": group.seconds}
+
+
 def ivr_row(code: str, org: OrgPBXConfig, ivr: IvrConfig) -> dict:
     """What the dialplan reads when a call reaches the menu (lp-to-ivr)."""
     options = dict(ivr.options)
@@ -292,7 +299,8 @@ def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | Non
     owners = {"voicemail": {ext.number for ext in org.extensions if ext.voicemail_enabled},
               "ringgroup": {group.number for group in org.ringgroups},
               "timecondition": {condition.name for condition in org.timeconditions},
-              "ivr": {ivr.name for ivr in org.ivrs}}
+              "ivr": {ivr.name for ivr in org.ivrs},
+              "paging": {group.number for group in org.paginggroups}}
     if kind not in owners:
         return f"{destination!r} is not a kind of destination this PBX knows"
     return None if key in owners[kind] else f"{destination!r} is not one of the organization's"
@@ -300,8 +308,9 @@ def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | Non
 
 def dialable_numbers(org: OrgPBXConfig) -> dict[str, str]:
     """Every number the organization's phones dial, with the destination it is: "101" for an
-    extension, "ringgroup:600" for a ring group."""
+    extension, "ringgroup:600" for a ring group, "paging:700" for a paging group."""
     numbers = {group.number: f"ringgroup:{group.number}" for group in org.ringgroups}
+    numbers.update((group.number, f"paging:{group.number}") for group in org.paginggroups)
     numbers.update((ext.number, ext.number) for ext in org.extensions)
     return numbers
 
@@ -395,6 +404,13 @@ def validate_org(org: OrgPBXConfig) -> None:
             raise BackendError(f"{org.code}: ring group {group.number}: if nobody answers: {problem}")
     validate_time_conditions(org)
     validate_ivrs(org)
+    extensions = {ext.number for ext in org.extensions}
+    for group in org.paginggroups:
+        if not EXTENSION_NUMBER.fullmatch(group.number):
+            raise BackendError(f"{org.code}: paging group {group.number!r} is not 2 to 6 digits")
+        strangers = [member for member in group.members if member not in extensions]
+        if strangers:
+            raise BackendError(f"{org.code}: paging group {group.number}: {strangers[0]!r} is not an extension")
     for did in org.dids:
         if not DID_NUMBER.fullmatch(did.number):
             raise BackendError(f"{org.code}: DID {did.number!r} is not a phone number")
@@ -588,6 +604,8 @@ class AsteriskBackend(PBXBackend):
         keep_time_overrides(connection, code, [condition.name for condition in org.timeconditions])
         replace_rows(connection, t.lp_ivrs, "id", t.lp_ivrs.c.tenantid == code,
                      [ivr_row(code, org, ivr) for ivr in org.ivrs])
+        replace_rows(connection, t.lp_paging_groups, "id", t.lp_paging_groups.c.tenantid == code,
+                     [paging_row(code, group) for group in org.paginggroups])
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
         if not same_registration(old_registration, trunk["registration"]):
@@ -608,7 +626,7 @@ class AsteriskBackend(PBXBackend):
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
         connection.execute(delete(t.musiconhold).where(t.musiconhold.c.name == code))
         for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_numbers, t.lp_ring_groups,
-                      t.lp_time_conditions, t.lp_time_overrides, t.lp_ivrs):
+                      t.lp_time_conditions, t.lp_time_overrides, t.lp_ivrs, t.lp_paging_groups):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.

@@ -103,6 +103,7 @@ PBX_TABLE_PRIVILEGES = {
     "musiconhold": "SELECT", "lp_org_plans": "SELECT", "lp_extension_plans": "SELECT", "lp_did_routes": "SELECT",
     "lp_upstream_sources": "SELECT", "lp_numbers": "SELECT", "lp_ring_groups": "SELECT",
     "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_ivrs": "SELECT",
+    "lp_paging_groups": "SELECT",
     "ps_contacts": "SELECT, INSERT, UPDATE, DELETE",
     "voicemail": "SELECT, UPDATE",
     "cdr": "INSERT",

@@ -274,6 +274,15 @@ lp_time_overrides = Table(
     Column("state", String(8), nullable=False),
 )
 
+# A paging group (lp-to-paging): its members ('|'-separated extension numbers), the longest page.
+lp_paging_groups = Table(
+    "lp_paging_groups", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("members", String(1000), nullable=False),
+    Column("seconds", Integer, nullable=False),
+)
+
 # A menu (lp-to-ivr): its greeting file (a path without ".wav", or null for Asterisk's prompt),
 # one destination column per key (opt_star: "*", opt_hash: "#"), and with direct dial the
 # digits that begin the organization's internal numbers (a caller typing one is waited for).

@@ -1,6 +1,6 @@
 /* Shared helpers of every section: a control made from a field's schema, its label and status,
    saving a change at once (the draft), errors shown next to their field, and confirmations. */
-import {el} from "../common.js";
+import {api, el} from "../common.js";
 import {Schema} from "./schema.js";
 
 /* The status line under an input ("Saving…", "Saved" or the API's words). */
@@ -42,6 +42,21 @@ export async function saveField(ctx, input, request) {
     return result;
   } catch (error) {
     showErrors(input.closest("[data-container]") || document.body, error, input);
+    return undefined;
+  }
+}
+
+/* Send the file chosen in ``input`` as multipart "file" by ``method`` to ``path``; its status line
+   says how it went. Resolves to the API's answer, or undefined when nothing was chosen or refused. */
+export async function uploadFile(input, method, path, missing) {
+  if (!input.files.length) { setStatus(input, "error", missing); return undefined; }
+  const data = new FormData();
+  data.append("file", input.files[0]);
+  setStatus(input, "saving", "Uploading and converting…");
+  try {
+    return await api(method, path, data);
+  } catch (error) {
+    setStatus(input, "error", fieldMessage(error, "file"));
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 /* Menus (IVR): the greeting callers hear, what each key does, and what happens when they press
    nothing or a wrong key. The greeting is an upload (MP3 or WAV), converted on the server. */
-import {api, el, replaceChildren} from "../../common.js";
-import {field, fieldMessage, setStatus} from "../fields.js";
+import {el, replaceChildren} from "../../common.js";
+import {field, setStatus, uploadFile} from "../fields.js";
 import {itemPath, prefixOf} from "../objects.js";
 import {objectSection} from "./objectlist.js";
 
@@ -40,16 +40,9 @@ function greetingControls(ctx, kind, row) {
     el("div", {class: "field"}, el("button", {type: "submit"}, "Upload greeting")));
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
-    if (!file.files.length) { setStatus(file, "error", "choose an MP3 or WAV file first"); return; }
-    const data = new FormData();
-    data.append("file", file.files[0]);
-    setStatus(file, "saving", "Uploading and converting…");
-    try {
-      Object.assign(row, await api("PUT", itemPath(ctx, kind, row) + "/greeting", data));
-    } catch (error) {
-      setStatus(file, "error", fieldMessage(error, "file"));
-      return;
-    }
+    const answer = await uploadFile(file, "PUT", itemPath(ctx, kind, row) + "/greeting", "choose an MP3 or WAV file first");
+    if (!answer) return;
+    Object.assign(row, answer);
     setStatus(file, "saved", "Uploaded: heard after Apply");
     form.reset();
     draw();

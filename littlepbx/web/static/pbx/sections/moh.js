@@ -1,6 +1,6 @@
 /* Music on hold: on or off, and the organization's own music (an MP3, converted on the server). */
 import {api, el, replaceChildren} from "../../common.js";
-import {fieldMessage, saveField, setStatus} from "../fields.js";
+import {saveField, setStatus, uploadFile} from "../fields.js";
 
 function mohOf(body) {
   return body && body.moh ? body.moh : body;
@@ -27,16 +27,9 @@ export const moh = {
     const form = document.getElementById("moh-upload"), file = document.getElementById("moh-file");
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
-      if (!file.files.length) { setStatus(file, "error", "choose an MP3 file first"); return; }
-      const data = new FormData();
-      data.append("file", file.files[0]);
-      setStatus(file, "saving", "Uploading and converting…");
-      try {
-        ctx.state.moh = mohOf(await api("PUT", ctx.base + "/moh", data));
-      } catch (error) {
-        setStatus(file, "error", fieldMessage(error, "file"));
-        return;
-      }
+      const answer = await uploadFile(file, "PUT", ctx.base + "/moh", "choose an MP3 file first");
+      if (!answer) return;
+      ctx.state.moh = mohOf(answer);
       setStatus(file, "saved", "Uploaded");
       form.reset();
       moh.render(ctx);
