@@ -112,6 +112,43 @@ class PagingGroupConfig:
     seconds: int
 
 
+# How a queue offers a call to its members, in app_queue's words.
+QUEUE_STRATEGIES = ("ringall", "rrmemory", "leastrecent", "fewestcalls", "random")
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    """A queue: callers wait (at most ``max_wait_seconds``, then ``timeout_destination``; at most
+    ``max_callers`` of them, 0 for no limit, else ``full_destination``) while ``members``
+    (extension numbers; with ``login_required`` only those logged in from their phone) are
+    offered each call by ``strategy``; the position is told every ``announce_seconds`` (0: never)."""
+
+    number: str
+    name: str
+    members: tuple[str, ...]
+    login_required: bool
+    strategy: str
+    ring_seconds: int
+    wrapup_seconds: int
+    max_wait_seconds: int
+    timeout_destination: str
+    max_callers: int
+    full_destination: str
+    announce_seconds: int
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    """One queue's figures: callers waiting now, and since a moment calls answered, abandoned
+    and given up on (timed out or left empty), with the average wait of the answered ones."""
+
+    waiting: int
+    answered: int
+    abandoned: int
+    timed_out: int
+    average_wait_seconds: float | None
+
+
 # The keys a menu's options use, in the order a phone's keypad shows them.
 IVR_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#")
 
@@ -148,6 +185,7 @@ class OrgPBXConfig:
     timeconditions: tuple[TimeConditionConfig, ...] = ()
     ivrs: tuple[IvrConfig, ...] = ()
     paginggroups: tuple[PagingGroupConfig, ...] = ()
+    queues: tuple[QueueConfig, ...] = ()
 
     def trunk(self, direction: str) -> TrunkConfig | None:
         """The trunk for 'inbound' or 'outbound', if the organization has one."""
@@ -262,6 +300,10 @@ class PBXBackend(abc.ABC):
     def set_time_override(self, code: str, name: str, state: str) -> None:
         """Force the org's live time condition ``name`` "open" or "closed", or ("auto") return it
         to its hours, at once; BackendError when the org has no such live time condition."""
+
+    @abc.abstractmethod
+    def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
+        """{queue number: its figures} of the org's live queues, counted from ``since`` (UTC)."""
 
     # --- files -----------------------------------------------------------------------------
 

@@ -186,6 +186,11 @@ def static_schemas() -> dict:
             "type": "array", "description": "null if the PBX cannot tell",
             "items": obj({"caller": STR, "callee": STR, "state": STR, "started_at": TIME},
                          ("caller", "callee", "state", "started_at"))})}, ("org", "calls")),
+        "QueueStats": obj({"org": STR, "hours": INT, "queues": {"type": "array", "items": obj(
+            {"number": STR, "name": STR, "waiting": INT, "answered": INT, "abandoned": INT, "timed_out": INT,
+             "average_wait_seconds": nullable({"type": "number"})},
+            ("number", "name", "waiting", "answered", "abandoned", "timed_out", "average_wait_seconds"))}},
+            ("org", "hours", "queues")),
         "Cdr": obj({name: (TIME if name in ("calldate", "answer", "endtime") else
                            nullable(INT) if name in ("duration", "billsec") else nullable(STR))
                     for name in CALL_RECORD_COLUMNS},
@@ -386,6 +391,11 @@ def static_paths() -> dict:
             "parameters": [CODE],
             "get": operation("The organization's calls up now: caller, callee, state", "stats", "200",
                              ref("CurrentCalls"), "503", operation_id="get_current_calls")},
+        f"{ORG}/queues/stats": {
+            "parameters": [CODE],
+            "get": operation("Each live queue: waiting now; answered, abandoned, timed out and average wait "
+                             "over the last 24 hours", "stats", "200", ref("QueueStats"), "503",
+                             operation_id="get_queue_stats")},
         f"{ORG}/cdr": {
             "parameters": [CODE],
             "get": operation("Call history, newest first", "stats", "200", ref("CdrPage"), "422",

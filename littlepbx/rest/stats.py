@@ -1,4 +1,4 @@
-"""Statistics: /orgs/{code}/calls and /orgs/{code}/cdr."""
+"""Statistics: /orgs/{code}/calls, /orgs/{code}/queues/stats and /orgs/{code}/cdr."""
 from flask import current_app, request
 
 from littlepbx.extensions import get_backend
@@ -16,6 +16,12 @@ def calls(code):
 def current_calls(code):
     """Who is on the phone now: the organization's calls, each with caller, callee and state."""
     return committed(stats.current_calls(scope(code), get_backend(current_app)))
+
+
+@api.get("/orgs/<code>/queues/stats")
+def queue_stats(code):
+    """Each live queue: waiting now; answered, abandoned, timed out and average wait over the last 24 hours."""
+    return committed(stats.queue_figures(scope(code), get_backend(current_app)))
 
 
 @api.get("/orgs/<code>/cdr")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from littlepbx import fields as f
 from littlepbx.errors import LittlePBXError
-from littlepbx.kinds import Dids, Trunks
+from littlepbx.kinds import Dids, Trunks, kind_named
 from littlepbx.services import objects
 from littlepbx.tenancy import OrgScope
 
@@ -80,6 +80,21 @@ def current_calls(scope: OrgScope, backend) -> dict:
     return {"org": scope.org.code, "calls": [
         {"caller": call.caller, "callee": call.callee, "state": call.state,
          "started_at": call.started_at.isoformat() + "Z" if call.started_at else None} for call in calls]}
+
+
+def queue_figures(scope: OrgScope, backend, hours: int = 24) -> dict:
+    """Each live queue of the organization: callers waiting now, and over the last ``hours``
+    the calls answered, abandoned and timed out, with the average wait of the answered ones."""
+    since = datetime.now(UTC) - timedelta(hours=hours)
+    try:
+        figures = backend.queue_figures(scope.org.code, since)
+    except Exception as error:  # any PBX failure is "cannot tell", never a crash
+        raise PBXUnavailable(f"the PBX cannot count queue calls right now: {error}") from None
+    names = {row.number: row.name for row in objects.all_of(scope, kind_named("queues"))}
+    return {"org": scope.org.code, "hours": hours, "queues": [
+        {"number": number, "name": names.get(number, ""), "waiting": q.waiting, "answered": q.answered,
+         "abandoned": q.abandoned, "timed_out": q.timed_out, "average_wait_seconds": q.average_wait_seconds}
+        for number, q in sorted(figures.items())]}
 
 
 def cdr_page(scope: OrgScope, backend, offset: int = 0, limit: int = 50, since=None,

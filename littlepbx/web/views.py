@@ -12,6 +12,7 @@ from littlepbx.auth import current_actor
 from littlepbx.errors import LittlePBXError, Unauthorized
 from littlepbx.extensions import db
 from littlepbx.kinds import Extensions, kind_named
+from littlepbx.kinds.queues import LOGIN_PREFIX
 from littlepbx.kinds.timeconditions import TOGGLE_PREFIX
 from littlepbx.models import Organization
 from littlepbx.services import extensions as extension_service
@@ -150,6 +151,11 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
     codes = [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)")]
     codes += [(group.number, f"ring group {group.name or group.number}")
               for group in objects.all_of(scope, kind_named("ringgroups"))]
+    for queue in objects.all_of(scope, kind_named("queues")):
+        codes.append((queue.number, f"queue {queue.name or queue.number}"))
+        if queue.login_required:
+            codes.append((f"{LOGIN_PREFIX}{queue.number}", f"a member logs in to queue {queue.name or queue.number}, "
+                                                          "or out (dial it again)"))
     codes += [(group.number, f"page {group.name or group.number}: the members' phones answer on speaker")
               for group in objects.all_of(scope, kind_named("paginggroups"))]
     codes += [(f"{TOGGLE_PREFIX}{condition.toggle_code}",

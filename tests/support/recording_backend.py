@@ -25,13 +25,17 @@ SCHEMA = [
     " marker VARCHAR(255) NULL)",
     "CREATE TABLE IF NOT EXISTS test_pbx_overrides (org VARCHAR(16) NOT NULL, name VARCHAR(20) NOT NULL,"
     " state VARCHAR(8) NOT NULL, PRIMARY KEY (org, name))",
+    "CREATE TABLE IF NOT EXISTS test_pbx_queue_figures (org VARCHAR(16) NOT NULL, number VARCHAR(6) NOT NULL,"
+    " waiting INT NOT NULL, answered INT NOT NULL, abandoned INT NOT NULL, timed_out INT NOT NULL,"
+    " average_wait FLOAT NULL, PRIMARY KEY (org, number))",
     "CREATE TABLE IF NOT EXISTS test_pbx_registrations (org VARCHAR(16) PRIMARY KEY, state VARCHAR(40) NOT NULL)",
     "CREATE TABLE IF NOT EXISTS test_pbx_call_records (id INT AUTO_INCREMENT PRIMARY KEY, org VARCHAR(16) NOT NULL,"
     " calldate DATETIME NOT NULL, answer DATETIME NULL, endtime DATETIME NULL, clid VARCHAR(120) NULL,"
     " src VARCHAR(80) NULL, dst VARCHAR(80) NULL, dstchannel VARCHAR(120) NULL, lastapp VARCHAR(80) NULL,"
     " duration INT NULL, billsec INT NULL, disposition VARCHAR(45) NULL, uniqueid VARCHAR(150) NULL)",
 ]
-TABLES = ("test_pbx_rows", "test_pbx_overrides", "test_pbx_calls", "test_pbx_controls", "test_pbx_registrations",
+TABLES = ("test_pbx_rows", "test_pbx_overrides", "test_pbx_queue_figures", "test_pbx_calls", "test_pbx_controls",
+          "test_pbx_registrations",
           "test_pbx_call_records")
 
 
@@ -98,6 +102,9 @@ class RecordingBackend(PBXBackend):
                   f"{'direct' if m.direct_dial else ''}|{m.timeout_seconds}|{m.repeats}|{m.timeout_destination}|"
                   f"{m.invalid_destination}") for m in org.ivrs]
         rows += [("paging", g.number, f"{' '.join(g.members)}|{g.seconds}") for g in org.paginggroups]
+        rows += [("queue", q.number, f"{' '.join(q.members)}|{'login' if q.login_required else ''}|{q.strategy}|"
+                  f"{q.ring_seconds}|{q.wrapup_seconds}|{q.max_wait_seconds}|{q.timeout_destination}|"
+                  f"{q.max_callers}|{q.full_destination}|{q.announce_seconds}") for q in org.queues]
         names = [c.name for c in org.timeconditions]
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
                                 + (" AND name NOT IN :names" if names else "")).bindparams(
@@ -119,6 +126,13 @@ class RecordingBackend(PBXBackend):
     def remove_org(self, connection, code: str) -> None:
         self._remove(connection, code)
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"), {"o": code})
+
+    def queue_figures(self, code: str, since) -> dict:
+        from littlepbx.pbx_backends.base import QueueFigures
+        with self.engine.connect() as connection:
+            rows = connection.execute(text("SELECT number, waiting, answered, abandoned, timed_out, average_wait"
+                                           " FROM test_pbx_queue_figures WHERE org = :o"), {"o": code}).all()
+        return {number: QueueFigures(*figures) for number, *figures in rows}
 
     def time_overrides(self, code: str) -> dict[str, str]:
         with self.engine.connect() as connection:
@@ -191,3 +205,12 @@ def pbx_rows(engine, code: str) -> dict[tuple[str, str], str]:
     with engine.connect() as connection:
         return {(k, n): v for k, n, v in connection.execute(
             text("SELECT kind, name, value FROM test_pbx_rows WHERE org = :o"), {"o": code})}
+
+
+def set_queue_figures(engine, org: str, number: str, waiting=0, answered=0, abandoned=0, timed_out=0,
+                      average_wait=None) -> None:
+    """What the recording backend answers as one queue's figures."""
+    with engine.begin() as connection:
+        connection.execute(text("REPLACE INTO test_pbx_queue_figures VALUES (:o, :n, :w, :a, :b, :t, :v)"),
+                           {"o": org, "n": number, "w": waiting, "a": answered, "b": abandoned, "t": timed_out,
+                            "v": average_wait})

@@ -157,3 +157,28 @@ def test_when_admin_builds_a_menu_then_keys_greeting_and_the_number_are_saved(pa
     did.select_option("ivr:main")
     expect(page.locator("#did-14155550100-destination-status")).to_have_text("Saved")
     expect(page.locator("#diff-list")).to_contain_text("menu main")
+
+
+def test_when_admin_builds_a_queue_then_members_login_and_waits_are_saved(page, acme, engine):
+    open_pbx(page)
+    form = page.locator("#add-queues")
+    form.get_by_label("Number").fill("500")
+    form.get_by_label("Name").fill("Support")
+    form.get_by_role("button", name="Add queue").click()
+    card = page.locator("#queues-500-card")
+    card.get_by_label("Add to members").select_option("100")
+    expect(page.locator("#queues-500-members-status")).to_have_text("Saved")
+    card.get_by_label("Members log in").check()
+    expect(page.locator("#queues-500-login_required-status")).to_have_text("Saved")
+    wait = page.locator("#queues-500-max_wait_seconds")
+    wait.fill("5")
+    wait.press("Tab")
+    expect(page.locator("#queues-500-max_wait_seconds-status")).to_contain_text("10")
+    card.locator("select[aria-label='After the longest wait']").select_option("voicemail:100")
+    expect(page.locator("#queues-500-timeout_destination-status")).to_have_text("Saved")
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT members, login_required, max_wait_seconds, timeout_destination"
+                                      " FROM queues")).one()
+    assert tuple(row) == ("100", 1, 300, "voicemail:100")
+    expect(page.locator("select[data-did='+14155550100'] option[value='queue:500']")).to_have_text(
+        "Queue 500 · Support")

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from littlepbx.models import utcnow
-from tests.support.recording_backend import add_call_record, set_calls
+from tests.support.recording_backend import add_call_record, set_calls, set_queue_figures
 from tests.web.conftest import ARTIFACTS, log_in, open_pbx, screenshot
 
 pytestmark = pytest.mark.browser
@@ -48,6 +48,21 @@ def test_stats_page_shows_calls_now_history_chart_and_per_extension_counts(page,
     expect(page.locator("#recent-table tbody tr")).to_have_count(5)
     expect(page.locator("#recent-table")).not_to_contain_text("Caller 6")
     screenshot(page, "stats-page")
+
+
+def test_stats_page_shows_each_queues_figures_of_this_org_only(page, acme, session, engine):
+    from littlepbx.kinds import kind_named
+    from littlepbx.services import objects
+    from tests.conftest import scope_of
+    objects.create(scope_of(session, "acme"), kind_named("queues"), {"number": "500", "name": "Support"})
+    session.commit()
+    set_queue_figures(engine, "acme", "500", waiting=3, answered=12, abandoned=2, timed_out=1, average_wait=41.6)
+    set_queue_figures(engine, "globex", "777", answered=50)
+    log_in(page)
+    page.get_by_role("link", name="Stats").click()
+    table = page.locator("#queue-table")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table.locator("tbody tr")).to_have_text(["500 · Support" + "3" + "12" + "2" + "1" + "42 s"])
 
 
 def test_when_org_has_no_calls_then_stats_say_so(page, acme):
@@ -91,6 +106,8 @@ def test_phone_help_lists_what_phones_can_dial_of_this_org_only(page, acme, othe
     objects.create(scope_of(session, "acme"), kind_named("timeconditions"),
                    {"name": "hours", "title": "Office hours", "toggle_code": 4})
     objects.create(scope_of(session, "acme"), kind_named("paginggroups"), {"number": "800", "name": "Shop floor"})
+    objects.create(scope_of(session, "acme"), kind_named("queues"), {"number": "500", "name": "Support",
+                                                                     "members": "100", "login_required": True})
     objects.create(scope_of(session, "globex"), kind_named("ringgroups"), {"number": "700", "name": "Theirs"})
     session.commit()
     log_in(page)
@@ -100,6 +117,7 @@ def test_phone_help_lists_what_phones_can_dial_of_this_org_only(page, acme, othe
     expect(codes.locator("tr", has_text="600")).to_contain_text("ring group Sales")
     expect(codes.locator("tr", has_text="*284")).to_contain_text("switch Office hours to closed")
     expect(codes.locator("tr", has_text="800")).to_contain_text("page Shop floor")
+    expect(codes.locator("tr", has_text="*45500")).to_contain_text("logs in to queue Support")
     expect(codes).not_to_contain_text("700")
 
 

@@ -27,7 +27,7 @@ import threading
 import time
 import zoneinfo
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -38,6 +38,7 @@ from littlepbx.pbx_backends.base import (
     CALL_RECORD_COLUMNS,
     IVR_KEYS,
     NO_ANSWER_FORWARD,
+    QUEUE_STRATEGIES,
     RING_STRATEGIES,
     BackendError,
     CallInProgress,
@@ -46,6 +47,8 @@ from littlepbx.pbx_backends.base import (
     OrgPBXConfig,
     PagingGroupConfig,
     PBXBackend,
+    QueueConfig,
+    QueueFigures,
     RingGroupConfig,
     TimeConditionConfig,
     TrunkConfig,
@@ -176,6 +179,55 @@ def time_condition_row(code: str, condition: TimeConditionConfig) -> dict:
             "closed_destination": condition.closed_destination or "hangup"}
 
 
+def queue_row(code: str, queue: QueueConfig, moh_class: str | None) -> dict:
+    """What app_queue reads of the queue (its realtime "queues" row)."""
+    return {"name": f"{code}-{queue.number}", "tenantid": code, "strategy": queue.strategy,
+            "timeout": queue.ring_seconds, "retry": 2, "wrapuptime": queue.wrapup_seconds,
+            "maxlen": queue.max_callers, "musiconhold": moh_class or "default",
+            "announce_frequency": queue.announce_seconds, "announce_position": "yes", "announce_holdtime": "no",
+            # Callers wait for a member to log in or come free, until the longest wait. A busy
+            # phone answers 486 by itself (members' device state is not known: QUEUE_MEMBER_STATE).
+            "joinempty": "yes", "leavewhenempty": "no", "ringinuse": "yes"}
+
+
+def queue_plan_row(code: str, queue: QueueConfig) -> dict:
+    """What the dialplan reads around Queue() and a member's login (lp-to-queue, lp-queue-login)."""
+    return {"id": f"{code}-{queue.number}", "tenantid": code, "members": "|".join(queue.members),
+            "login": "yes" if queue.login_required else "no", "max_wait": queue.max_wait_seconds,
+            "timeout_destination": queue.timeout_destination or "hangup",
+            "full_destination": queue.full_destination or "hangup"}
+
+
+# A member's device state as app_queue sees it: a custom state nobody sets, so "unknown", which
+# app_queue counts as available. PJSIP reports endpoints added through realtime after Asterisk
+# started as "Unavailable" (its qualify bookkeeping only knows those it loaded at start), and
+# app_queue offers no call while every member is unavailable.
+QUEUE_MEMBER_STATE = "Custom:lp-queue-member"
+
+
+def queue_member_row(code: str, queue_number: str, extension: str) -> dict:
+    """One member's row as app_queue reads it (and as lp-queue-login writes it)."""
+    name, endpoint = f"{code}-{queue_number}", f"{code}-{extension}"
+    return {"id": f"{name}/{endpoint}", "queue_name": name, "interface": f"PJSIP/{endpoint}", "tenantid": code,
+            "membername": extension, "state_interface": QUEUE_MEMBER_STATE, "penalty": 0, "paused": 0}
+
+
+def keep_queue_members(connection, code: str, queues: tuple[QueueConfig, ...]) -> None:
+    """Members of queues without login are all there; of queues with login, those logged in stay
+    (a phone wrote their row) as long as they are still members; every other row of the org goes."""
+    table = t.lp_queue_members
+    always = {row["id"]: row for queue in queues if not queue.login_required
+              for row in (queue_member_row(code, queue.number, member) for member in queue.members)}
+    may_stay = {queue_member_row(code, queue.number, member)["id"] for queue in queues if queue.login_required
+                for member in queue.members}
+    stale = delete(table).where(table.c.tenantid == code)
+    if always or may_stay:
+        stale = stale.where(table.c.id.not_in([*always, *may_stay]))
+    connection.execute(stale)
+    if always:
+        connection.execute(mysql_insert(table).prefix_with("IGNORE").values(list(always.values())))
+
+
 def paging_row(code: str, group: PagingGroupConfig) -> dict:
     """What the dialplan reads when a call reaches the paging group (lp-to-paging)."""
     return {"id": f"{code}-{group.number}", "tenantid": code, "members": "|".join(group.members),
@@ -300,7 +352,8 @@ def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | Non
               "ringgroup": {group.number for group in org.ringgroups},
               "timecondition": {condition.name for condition in org.timeconditions},
               "ivr": {ivr.name for ivr in org.ivrs},
-              "paging": {group.number for group in org.paginggroups}}
+              "paging": {group.number for group in org.paginggroups},
+              "queue": {queue.number for queue in org.queues}}
     if kind not in owners:
         return f"{destination!r} is not a kind of destination this PBX knows"
     return None if key in owners[kind] else f"{destination!r} is not one of the organization's"
@@ -311,6 +364,7 @@ def dialable_numbers(org: OrgPBXConfig) -> dict[str, str]:
     extension, "ringgroup:600" for a ring group, "paging:700" for a paging group."""
     numbers = {group.number: f"ringgroup:{group.number}" for group in org.ringgroups}
     numbers.update((group.number, f"paging:{group.number}") for group in org.paginggroups)
+    numbers.update((queue.number, f"queue:{queue.number}") for queue in org.queues)
     numbers.update((ext.number, ext.number) for ext in org.extensions)
     return numbers
 
@@ -323,6 +377,9 @@ def member_problem(org: OrgPBXConfig, member: str) -> str | None:
     return None if EXTERNAL_NUMBER.fullmatch(member) else f"{member!r} is not a phone number"
 
 
+# How a caller leaves a queue (app_queue's queue_log events), as the stats count it.
+QUEUE_ENDINGS = {"CONNECT": "answered", "ABANDON": "abandoned", "EXITWITHTIMEOUT": "timed_out",
+                 "EXITEMPTY": "timed_out", "EXITWITHKEY": "abandoned"}
 TIME_CONDITION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
 IVR_COLUMNS = {key: {"*": "star", "#": "hash"}.get(key, key) for key in IVR_KEYS}
 
@@ -405,6 +462,18 @@ def validate_org(org: OrgPBXConfig) -> None:
     validate_time_conditions(org)
     validate_ivrs(org)
     extensions = {ext.number for ext in org.extensions}
+    for queue in org.queues:
+        where = f"{org.code}: queue {queue.number}"
+        if not EXTENSION_NUMBER.fullmatch(queue.number) or queue.strategy not in QUEUE_STRATEGIES:
+            raise BackendError(f"{where}: not 2 to 6 digits, or an unknown strategy {queue.strategy!r}")
+        strangers = [member for member in queue.members if member not in extensions]
+        if strangers:
+            raise BackendError(f"{where}: {strangers[0]!r} is not an extension")
+        for what, destination in (("after the longest wait", queue.timeout_destination),
+                                  ("when full", queue.full_destination)):
+            problem = destination_problem(org, destination)
+            if problem:
+                raise BackendError(f"{where}: {what}: {problem}")
     for group in org.paginggroups:
         if not EXTENSION_NUMBER.fullmatch(group.number):
             raise BackendError(f"{org.code}: paging group {group.number!r} is not 2 to 6 digits")
@@ -606,6 +675,11 @@ class AsteriskBackend(PBXBackend):
                      [ivr_row(code, org, ivr) for ivr in org.ivrs])
         replace_rows(connection, t.lp_paging_groups, "id", t.lp_paging_groups.c.tenantid == code,
                      [paging_row(code, group) for group in org.paginggroups])
+        replace_rows(connection, t.lp_queues, "name", t.lp_queues.c.tenantid == code,
+                     [queue_row(code, queue, moh_class) for queue in org.queues])
+        replace_rows(connection, t.lp_queue_plans, "id", t.lp_queue_plans.c.tenantid == code,
+                     [queue_plan_row(code, queue) for queue in org.queues])
+        keep_queue_members(connection, code, org.queues)
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
         if not same_registration(old_registration, trunk["registration"]):
@@ -626,7 +700,8 @@ class AsteriskBackend(PBXBackend):
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
         connection.execute(delete(t.musiconhold).where(t.musiconhold.c.name == code))
         for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_numbers, t.lp_ring_groups,
-                      t.lp_time_conditions, t.lp_time_overrides, t.lp_ivrs, t.lp_paging_groups):
+                      t.lp_time_conditions, t.lp_time_overrides, t.lp_ivrs, t.lp_paging_groups, t.lp_queues,
+                      t.lp_queue_plans, t.lp_queue_members):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.
@@ -644,6 +719,39 @@ class AsteriskBackend(PBXBackend):
                 ami.command(f"database deltree {RING_MEMORY} {code}")
         except (OSError, AMIError) as error:
             log.warning("%s: Asterisk did not forget the org's ring group memory: %s", code, error)
+
+    def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
+        """From app_queue's log (lp_queue_log, UTC): callers still waiting (entered within the
+        queue's longest wait and not yet answered or gone), and since ``since`` answered,
+        abandoned and timed-out calls with the average wait of the answered ones."""
+        log_table, plans = t.lp_queue_log, t.lp_queue_plans
+        prefix = f"{check_code(code)}-"
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with self._database().connect() as connection:
+            waits = dict(connection.execute(select(plans.c.id, plans.c.max_wait).where(plans.c.tenantid == code)).all())
+            figures = {}
+            for queue_name, longest in waits.items():
+                rows = connection.execute(select(log_table.c.callid, log_table.c.event, log_table.c.time,
+                                                 log_table.c.data1)
+                                          .where(log_table.c.queuename == queue_name,
+                                                 log_table.c.time >= min(since.replace(tzinfo=None),
+                                                                         now - timedelta(seconds=longest + 60))))
+                entered, ended, counts, waited = {}, set(), {}, []
+                for callid, event, moment, data1 in rows:
+                    if event == "ENTERQUEUE":
+                        entered[callid] = moment
+                    elif event in QUEUE_ENDINGS:
+                        ended.add(callid)
+                        if moment >= since.replace(tzinfo=None):
+                            counts[QUEUE_ENDINGS[event]] = counts.get(QUEUE_ENDINGS[event], 0) + 1
+                            if event == "CONNECT" and (data1 or "").isdigit():
+                                waited.append(int(data1))
+                waiting = sum(1 for callid, moment in entered.items()
+                              if callid not in ended and moment >= now - timedelta(seconds=longest + 60))
+                figures[queue_name[len(prefix):]] = QueueFigures(
+                    waiting, counts.get("answered", 0), counts.get("abandoned", 0), counts.get("timed_out", 0),
+                    round(sum(waited) / len(waited), 1) if waited else None)
+            return figures
 
     def time_overrides(self, code: str) -> dict[str, str]:
         """The org's forced time conditions, from lp_time_overrides (phones write it too)."""

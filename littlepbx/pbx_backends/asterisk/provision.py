@@ -29,7 +29,8 @@ DEBIAN_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en", "a
 # Static files written into ASTERISK_CONFIG_DIR (all others keep Debian's defaults).
 ASTERISK_FILES = ("modules.conf", "pjsip.conf", "sorcery.conf", "extconfig.conf", "res_odbc.conf",
                   "cdr.conf", "cdr_adaptive_odbc.conf", "manager.conf", "http.conf", "ari.conf",
-                  "voicemail.conf", "musiconhold.conf", "logger.conf", "rtp.conf", "extensions.conf")
+                  "voicemail.conf", "musiconhold.conf", "logger.conf", "rtp.conf", "extensions.conf",
+                  "queues.conf")
 ASTERISK_DIRS = ("var/lib/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/cache/asterisk",
                  "run/asterisk")
 
@@ -104,6 +105,8 @@ PBX_TABLE_PRIVILEGES = {
     "lp_upstream_sources": "SELECT", "lp_numbers": "SELECT", "lp_ring_groups": "SELECT",
     "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_ivrs": "SELECT",
     "lp_paging_groups": "SELECT",
+    "lp_queues": "SELECT", "lp_queue_plans": "SELECT", "lp_queue_members": "SELECT, INSERT, UPDATE, DELETE",
+    "lp_queue_log": "INSERT",
     "ps_contacts": "SELECT, INSERT, UPDATE, DELETE",
     "voicemail": "SELECT, UPDATE",
     "cdr": "INSERT",

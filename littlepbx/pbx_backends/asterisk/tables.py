@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.mysql import DATETIME
 
 BIN = "utf8mb4_bin"
 metadata = MetaData()
@@ -281,6 +282,69 @@ lp_paging_groups = Table(
     Column("tenantid", ident(16), nullable=False, index=True),
     Column("members", String(1000), nullable=False),
     Column("seconds", Integer, nullable=False),
+)
+
+# Queues, read by app_queue itself (Asterisk's realtime "queues" family): name "<tenant>-<number>".
+# app_queue ignores columns it does not know (tenantid), and re-reads the row and its members
+# each time a call enters the queue.
+lp_queues = Table(
+    "lp_queues", metadata,
+    Column("name", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("strategy", String(16), nullable=False),
+    Column("timeout", Integer, nullable=False),
+    Column("retry", Integer, nullable=False),
+    Column("wrapuptime", Integer, nullable=False),
+    Column("maxlen", Integer, nullable=False),
+    Column("musiconhold", String(80), nullable=False),
+    Column("announce_frequency", Integer, nullable=False),
+    Column("announce_position", String(5), nullable=False),
+    Column("announce_holdtime", String(5), nullable=False),
+    Column("joinempty", String(40), nullable=False),
+    Column("leavewhenempty", String(40), nullable=False),
+    Column("ringinuse", String(5), nullable=False),
+)
+
+# Who answers a queue (the "queue_members" family): written by an Apply, or by a member's
+# *45 login (Asterisk inserts and deletes its own phone's row). uniqueid is app_queue's key.
+lp_queue_members = Table(
+    "lp_queue_members", metadata,
+    Column("id", ident(), nullable=False, unique=True),  # "<queue name>/<endpoint>": one lookup field
+    Column("queue_name", ident(), primary_key=True),
+    Column("interface", ident(), primary_key=True),
+    Column("uniqueid", Integer, nullable=False, unique=True, autoincrement=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("membername", String(80)),
+    Column("state_interface", String(80)),
+    Column("penalty", Integer),
+    Column("paused", Integer),
+    Column("wrapuptime", Integer),
+    Column("ringinuse", String(5)),
+    Column("reason_paused", String(80)),
+)
+
+# What the dialplan reads around Queue() (lp-to-queue) and a *45 login (lp-queue-login).
+lp_queue_plans = Table(
+    "lp_queue_plans", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("members", String(1000), nullable=False),
+    Column("login", String(3), nullable=False),
+    Column("max_wait", Integer, nullable=False),
+    Column("timeout_destination", String(48), nullable=False),
+    Column("full_destination", String(48), nullable=False),
+)
+
+# app_queue's log (the "queue_log" family): one row per queue event, in UTC; the stats count it.
+lp_queue_log = Table(
+    "lp_queue_log", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("time", DATETIME(fsp=6), index=True),
+    Column("callid", String(80)),
+    Column("queuename", ident(256), index=True),
+    Column("agent", String(80)),
+    Column("event", String(32)),
+    *[Column(f"data{n}", String(100)) for n in range(1, 6)],
 )
 
 # A menu (lp-to-ivr): its greeting file (a path without ".wav", or null for Asterisk's prompt),

@@ -61,6 +61,29 @@ import * as LP from "./common.js";
       }))));
   }
 
+  async function loadQueues() {
+    const box = document.getElementById("queue-figures");
+    let answer;
+    try {
+      answer = await api("GET", base + "/queues/stats");
+    } catch (error) {
+      LP.replaceChildren(box, el("p", {class: "muted"}, "The PBX did not answer: " + error.message));
+      return;
+    }
+    if (!answer.queues.length) {
+      LP.replaceChildren(box, el("p", {class: "empty"}, "No queues are live."));
+      return;
+    }
+    LP.replaceChildren(box, el("table", {id: "queue-table"},
+      el("thead", {}, el("tr", {}, ["Queue", "Waiting now", "Answered", "Abandoned", "Timed out", "Average wait"]
+        .map(function (h) { return el("th", {scope: "col"}, h); }))),
+      el("tbody", {}, answer.queues.map(function (q) {
+        return el("tr", {}, el("td", {}, q.number + (q.name ? " · " + q.name : "")), el("td", {}, String(q.waiting)),
+          el("td", {}, String(q.answered)), el("td", {}, String(q.abandoned)), el("td", {}, String(q.timed_out)),
+          el("td", {}, q.average_wait_seconds === null ? "—" : Math.round(q.average_wait_seconds) + " s"));
+      }))));
+  }
+
   async function loadExtensions() {
     const extensions = await LP.listAll(base + "/extensions");
     const reported = extensions.filter(function (e) { return typeof e.registered === "boolean"; });
@@ -206,6 +229,7 @@ import * as LP from "./common.js";
   async function load() {
     loadNow();
     loadCurrentCalls();
+    loadQueues();
     try {
       await loadHistory(await loadExtensions());
       root.dataset.loaded = "true";
@@ -215,5 +239,5 @@ import * as LP from "./common.js";
   }
 
   load();
-  window.setInterval(function () { loadNow(); loadCurrentCalls(); }, 10000);
+  window.setInterval(function () { loadNow(); loadCurrentCalls(); loadQueues(); }, 10000);
 })();

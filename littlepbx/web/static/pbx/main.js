@@ -12,10 +12,11 @@ import {extensions} from "./sections/extensions.js";
 import {ivrs} from "./sections/ivrs.js";
 import {moh} from "./sections/moh.js";
 import {paginggroups} from "./sections/paging.js";
+import {queues} from "./sections/queues.js";
 import {ringgroups} from "./sections/ringgroups.js";
 import {timeconditions} from "./sections/timeconditions.js";
 
-const SECTIONS = [extensions, dids, ringgroups, paginggroups, timeconditions, ivrs, moh];
+const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, timeconditions, ivrs, moh];
 const root = document.getElementById("pbx");
 
 async function start() {

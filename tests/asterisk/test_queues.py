@@ -1,0 +1,151 @@
+"""Queues through the real Asterisk (app_queue with realtime rows): a caller waits, a member
+answers; nobody logged in sends the caller on after the longest wait, with its position told;
+members log in and out with *45; only the org's own phones are ever offered its calls."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from littlepbx.pbx_backends.asterisk import tables
+from littlepbx.pbx_backends.base import DidConfig, QueueConfig
+
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, org_t1, org_t2, password
+from .sipp import CALLER_PORT, PHONE_PORT, wait_until
+
+pytestmark = pytest.mark.asterisk
+DID = "+15550101"
+
+
+def queue(members=("101", "102"), login=False, max_wait=20, announce=0, timeout_destination="hangup",
+          strategy="ringall", number="500") -> QueueConfig:
+    return QueueConfig(number, "Support", tuple(members), login, strategy, 5, 0, max_wait, timeout_destination, 0,
+                       "hangup", announce)
+
+
+def t1_with(*queues, **changes):
+    return org_t1(dids=(DidConfig(DID, "queue:500"),), queues=queues, **changes)
+
+
+@pytest.fixture
+def t1_restored(orgs):
+    yield orgs
+    orgs.apply(org_t1())
+    orgs.apply(org_t2())
+
+
+def invites(run) -> int:
+    return run.trace().count("INVITE sip:")
+
+
+def upstream_call(pbx, duration_ms=1000, timeout_s=40):
+    run = pbx.sipp.run("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID,
+                       duration_ms=duration_ms, timeout_s=timeout_s)
+    assert run.process.returncode == 0, run.output()
+    return run
+
+
+def dial(pbx, phone, dialled, answered=True):
+    scenario = "call_answered.xml" if answered else "call_refused.xml"
+    run = pbx.sipp.run(scenario, PHONE_IPS[phone], CALLER_PORT, service=dialled, user=phone, password=password(phone))
+    assert run.process.returncode == 0, run.output()
+
+
+def members_of(pbx, queue_name="t1-500"):
+    table = tables.lp_queue_members
+    with pbx.engine.connect() as connection:
+        return sorted(connection.execute(select(table.c.interface).where(table.c.queue_name == queue_name)).scalars())
+
+
+def test_when_a_caller_waits_then_a_member_answers_and_the_queue_counts_it(t1_restored):
+    pbx = t1_restored
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    pbx.apply(t1_with(queue()))
+    answering = pbx.sipp.answering(PHONE_IPS["t1-101"])
+    ringing = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario="ring.xml")
+    try:
+        caller = pbx.sipp.start("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID,
+                                duration_ms=3000, timeout_s=30)
+        assert wait_until(lambda: "ACK sip:" in answering.trace(), 15), answering.output()
+        # The org's and another org's Apply while the call is up: it goes on.
+        pbx.apply(t1_with(queue(members=("101",))))
+        pbx.apply(org_t2(queues=(queue(members=("101",)),)))
+        assert caller.wait(30) == 0, caller.output()
+        assert answering.wait(10) == 0, answering.output()
+    finally:
+        answering.stop()
+        ringing.stop()
+    figures = wait_until(lambda: pbx.backend.queue_figures("t1", since).get("500"), 10)
+    assert figures and figures.answered == 1 and figures.waiting == 0, figures
+    assert figures.average_wait_seconds is not None and figures.average_wait_seconds < 10
+    assert pbx.backend.queue_figures("t2", since)["500"].answered == 0
+
+
+def test_when_nobody_is_logged_in_then_the_caller_hears_its_position_and_leaves_after_the_longest_wait(
+        t1_restored):
+    pbx = t1_restored
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    pbx.apply(t1_with(queue(login=True, max_wait=13, announce=10, timeout_destination="103")))
+    log = pbx.workdir / "asterisk.log"
+    announced = log.read_text(errors="replace").count("queue-youarenext")
+    fallback = pbx.sipp.answering(PHONE_IPS["t1-103"])
+    members = [pbx.sipp.answering(PHONE_IPS[p], scenario="ring.xml") for p in ("t1-101", "t1-102")]
+    try:
+        caller = pbx.sipp.start("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID,
+                                duration_ms=20000, timeout_s=40)
+        assert wait_until(lambda: pbx.backend.queue_figures("t1", since)["500"].waiting == 1, 10)
+        assert fallback.wait(30) == 0, fallback.output()
+        caller.stop()
+    finally:
+        fallback.stop()
+        for run in members:
+            run.stop()
+    assert all(invites(run) == 0 for run in members)
+    assert log.read_text(errors="replace").count("queue-youarenext") > announced
+    figures = wait_until(lambda: pbx.backend.queue_figures("t1", since)["500"], 10)
+    assert figures.timed_out == 1 and figures.waiting == 0, figures
+
+
+def test_when_a_member_dials_the_login_code_then_it_takes_calls_until_it_logs_out(t1_restored):
+    pbx = t1_restored
+    pbx.apply(t1_with(queue(members=("101", "102"), login=True, max_wait=10)))
+    assert members_of(pbx) == []
+    dial(pbx, "t1-102", "*45500")
+    assert members_of(pbx) == ["PJSIP/t1-102"]
+    pbx.apply(t1_with(queue(members=("101", "102"), login=True, max_wait=10)))  # an Apply keeps the login
+    assert members_of(pbx) == ["PJSIP/t1-102"]
+    answering = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    try:
+        upstream_call(pbx)
+        assert answering.wait(10) == 0, answering.output()
+    finally:
+        answering.stop()
+    dial(pbx, "t1-102", "*45500")
+    assert members_of(pbx) == []
+    # Not a member, or not this org's queue: refused, nothing written.
+    dial(pbx, "t1-103", "*45500", answered=False)
+    dial(pbx, "t2-101", "*45500", answered=False)
+    assert members_of(pbx) == []
+    # A member taken out of the queue by an Apply is logged out.
+    dial(pbx, "t1-101", "*45500")
+    pbx.apply(t1_with(queue(members=("102",), login=True, max_wait=10)))
+    assert members_of(pbx) == []
+
+
+def test_when_a_members_row_names_another_orgs_phone_then_that_phone_is_never_offered_the_call(t1_restored):
+    pbx = t1_restored
+    pbx.apply(t1_with(queue(members=("101",))))
+    with pbx.engine.begin() as connection:
+        connection.execute(insert(tables.lp_queue_members).values(
+            id="t1-500/t2-101", queue_name="t1-500", interface="PJSIP/t2-101", tenantid="t1", membername="x",
+            state_interface="PJSIP/t2-101", penalty=0, paused=0))
+    mine = pbx.sipp.answering(PHONE_IPS["t1-101"])
+    victim = pbx.sipp.answering(PHONE_IPS["t2-101"], scenario="ring.xml")
+    try:
+        upstream_call(pbx)
+        assert mine.wait(10) == 0, mine.output()
+    finally:
+        mine.stop()
+        victim.stop()
+    assert invites(victim) == 0
