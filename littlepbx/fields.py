@@ -288,7 +288,7 @@ class Integer(Field):
         return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
     def normalise(self, value):
-        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,12}\s*", value):
+        if isinstance(value, str) and re.fullmatch(r"[ \t]*-?[0-9]{1,12}[ \t]*", value):  # int()'s own spaces
             return int(value)
         if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
             return int(value)

@@ -8,7 +8,18 @@ import shutil
 import time
 from pathlib import Path
 
+from littlepbx import fields as f
+
 FILE_NAMES = {"moh": "hold.wav", "prompts": "greeting.wav"}
+
+
+def prompt_fields(word: str) -> dict:
+    """The two read-only fields of a kind's recorded prompt (services/prompts.py): ``<word>_name``,
+    the uploaded file's name, and ``<word>_sha256``, the converted file's digest."""
+    return {f"{word}_name": f.Text(label=word.capitalize(), max_length=255, nullable=True, access="read",
+                                   help=f"the uploaded file's name (PUT …/{word} with an MP3 or WAV)"),
+            f"{word}_sha256": f.Text(label=f"{word.capitalize()} content", max_length=64, nullable=True,
+                                     access="read", pattern=r"^[0-9a-f]{64}$", message="a SHA-256 digest in hex")}
 
 
 def area_dir(data_dir: str, area: str, org_code: str) -> Path:
@@ -26,16 +37,19 @@ def prune_files(scope, data_dir: str, older_than_seconds: float) -> list[str]:
     once older than ``older_than_seconds`` (an upload whose draft is not saved yet is younger);
     returns the digests deleted."""
     from littlepbx.kinds import all_kinds
+    used: dict[str, set] = {}  # by area: kinds may share one (music on hold and music classes)
+    for kind in all_kinds():
+        if kind.audio_files:
+            area, digests = kind.audio_files
+            bucket = used.setdefault(area, set())
+            for row in (row for model in (kind.draft, kind.live) for row in scope.all(model)):
+                bucket.update((getattr(row, digests) or "").split())
     removed = []
     cutoff = time.time() - older_than_seconds
-    for kind in all_kinds():
-        if not kind.audio_files:
-            continue
-        area, digest = kind.audio_files
-        used = {getattr(row, digest) for model in (kind.draft, kind.live) for row in scope.all(model)}
+    for area, digests in used.items():
         root = area_dir(data_dir, area, scope.org.code)
         for entry in root.iterdir() if root.is_dir() else ():
-            if entry.is_dir() and entry.name not in used and entry.stat().st_mtime <= cutoff:
+            if entry.is_dir() and entry.name not in digests and entry.stat().st_mtime <= cutoff:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry.name)
     return removed

@@ -4,7 +4,7 @@ the menu again a few times, then goes to its own destination."""
 from __future__ import annotations
 
 from littlepbx import fields as f
-from littlepbx.kinds.audio import audio_path
+from littlepbx.kinds.audio import audio_path, prompt_fields
 from littlepbx.kinds.base import Kind
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import IVR_KEYS, IvrConfig
@@ -36,10 +36,7 @@ class Ivrs(Kind):
     fields = {
         "name": f.short_name("main", "a destination names it as ivr:<name>"),
         "title": f.text("Name", 60, default="", example="Main menu"),
-        "greeting_name": f.Text(label="Greeting", max_length=255, nullable=True, access="read",
-                                help="the uploaded file's name (PUT …/greeting with an MP3 or WAV)"),
-        "greeting_sha256": f.Text(label="Greeting content", max_length=64, nullable=True, access="read",
-                                  pattern=r"^[0-9a-f]{64}$", message="a SHA-256 digest in hex"),
+        **prompt_fields("greeting"),
         **{field: option_field(key) for key, field in OPTION_FIELDS.items()},
         "direct_dial": f.Boolean(label="Callers may dial an extension", default=False,
                                  help="typing an extension's (or a ring group's) number during the greeting calls it"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from littlepbx import fields as f
 from littlepbx.kinds.base import Kind
+from littlepbx.kinds.musicclasses import music_class_field
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import QUEUE_STRATEGIES, QueueConfig
 
@@ -51,6 +52,7 @@ class Queues(Kind):
                                           ref_phrase="sends callers of a full queue to"),
         "announce_seconds": f.Integer(label="Tell the caller's position every (seconds)", minimum=0, maximum=600,
                                       default=60, help="0: never"),
+        "music_class": music_class_field(),
     }
     pbx_config = QueueConfig
 
@@ -68,4 +70,4 @@ class Queues(Kind):
         """The queue, its members as a tuple."""
         return QueueConfig(row.number, row.name, tuple(row.members.split()), row.login_required, row.strategy,
                            row.ring_seconds, row.wrapup_seconds, row.max_wait_seconds, row.timeout_destination,
-                           row.max_callers, row.full_destination, row.announce_seconds)
+                           row.max_callers, row.full_destination, row.announce_seconds, row.music_class)

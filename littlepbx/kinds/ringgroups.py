@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from littlepbx import fields as f
 from littlepbx.kinds.base import Kind
+from littlepbx.kinds.musicclasses import music_class_field
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import RING_STRATEGIES, RingGroupConfig
 
@@ -39,13 +40,15 @@ class RingGroups(Kind):
                              help="shown before the caller's name on the members' phones"),
         "no_answer": f.Destination(label="If nobody answers", allowed=None, default="hangup", example="voicemail:101",
                                    ref_phrase="sends unanswered calls to"),
+        "music_class": music_class_field(label="Callers hear",
+                                         help="music instead of ringing while the members ring; empty: ringing"),
     }
     pbx_config = RingGroupConfig
 
     def to_pbx(self, row, context: dict) -> RingGroupConfig:
         """The group, its members as a tuple."""
         return RingGroupConfig(row.number, row.name, tuple(row.members.split()), row.strategy, row.ring_seconds,
-                               row.cid_prefix, row.no_answer)
+                               row.cid_prefix, row.no_answer, row.music_class)
 
     def check(self, scope, row) -> None:
         """A group whose unanswered calls ring the group again would only ring until the hop limit."""

@@ -84,6 +84,7 @@ class RingGroupConfig:
     ring_seconds: int
     cid_prefix: str
     no_answer: str         # a destination
+    music_class: str | None = None  # callers hear it instead of ringing; None: they hear ringing
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,27 @@ class PagingGroupConfig:
     seconds: int
 
 
+@dataclass(frozen=True)
+class AnnouncementConfig:
+    """A recording (a converted WAV, or None: nothing to play) played to the caller, who then goes
+    on to ``then_destination``."""
+
+    name: str
+    title: str
+    recording: str | None
+    then_destination: str
+
+
+@dataclass(frozen=True)
+class MusicClassConfig:
+    """Named music: converted files (WAV paths) played in order, or at random with ``shuffle``."""
+
+    name: str
+    title: str
+    files: tuple[str, ...]
+    shuffle: bool
+
+
 # How a queue offers a call to its members, in app_queue's words.
 QUEUE_STRATEGIES = ("ringall", "rrmemory", "leastrecent", "fewestcalls", "random")
 
@@ -135,6 +157,7 @@ class QueueConfig:
     max_callers: int
     full_destination: str
     announce_seconds: int
+    music_class: str | None = None  # one of the org's music classes; None: its music on hold
 
 
 @dataclass(frozen=True)
@@ -186,6 +209,8 @@ class OrgPBXConfig:
     ivrs: tuple[IvrConfig, ...] = ()
     paginggroups: tuple[PagingGroupConfig, ...] = ()
     queues: tuple[QueueConfig, ...] = ()
+    musicclasses: tuple[MusicClassConfig, ...] = ()
+    announcements: tuple[AnnouncementConfig, ...] = ()
 
     def trunk(self, direction: str) -> TrunkConfig | None:
         """The trunk for 'inbound' or 'outbound', if the organization has one."""

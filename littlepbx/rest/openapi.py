@@ -11,12 +11,13 @@ from flask import jsonify
 
 from littlepbx.applier import states
 from littlepbx.fields import TARGETS, Field, FieldSet
-from littlepbx.kinds import Kind, all_kinds
+from littlepbx.kinds import Kind, all_kinds, kind_named
 from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS
 from littlepbx.rest import objects as object_routes
 from littlepbx.rest.common import PAGE_FIELDS, api
 from littlepbx.services import orgs, stats, tokens, users
 from littlepbx.services.apply import APPLY_FIELDS
+from littlepbx.services.prompts import PROMPTS
 from littlepbx.tenancy import ROLE_ORG_ADMIN, ROLE_ORG_INTEGRATOR, ROLE_SYSTEM
 
 
@@ -162,7 +163,8 @@ def static_schemas() -> dict:
         "MohEnable": obj({"enabled": BOOL}, ("enabled",), additional=True),
         "TimeConditionForce": obj({"state": {"type": "string", "enum": ["open", "closed", "auto"],
                                              "description": "auto: by its hours again"}}, ("state",)),
-        "GreetingUpload": obj({"file": {"type": "string", "format": "binary"}}, ("file",)),
+        "GreetingUpload": obj({"file": {"type": "string", "format": "binary", "description": "MP3 or WAV"}},
+                              ("file",)),
         "MohUpload": obj({"file": {"type": "string", "format": "binary"},
                           "enabled": {"type": "string", "enum": ["true", "false"]}}, ("file",)),
         "Changes": {"type": "object", "required": ["pending"], "properties": {"pending": BOOL},
@@ -243,6 +245,27 @@ def operation(summary: str, tag: str, ok: str, schema, *errors, body=None, param
         op["parameters"] = list(params)
     op.update(extra)
     return op
+
+
+def prompt_paths(prompt) -> dict:
+    """The upload, delete and audio paths of a kind's recorded prompt (services/prompts.py)."""
+    kind = kind_named(prompt.kind)
+    path = f"{ORG}/{prompt.kind}/{{name}}/{prompt.word}"
+    params = [CODE, dict(path_param("name", STR), example=kind.fields["name"].example)]
+    return {
+        path: {
+            "parameters": params,
+            "put": operation(f"Upload a {kind.noun}'s {prompt.word}: an MP3 or WAV (multipart), heard after Apply",
+                             prompt.kind, "200", ref(kind.schema_name), "403", "413", "422",
+                             body={"required": True, "content": {"multipart/form-data": {"schema": ref("GreetingUpload")}}},
+                             operation_id=f"put_{prompt.kind}_{prompt.word}"),
+            "delete": operation(f"Forget the {prompt.word} (after Apply)", prompt.kind, "200", ref(kind.schema_name),
+                                "403", operation_id=f"delete_{prompt.kind}_{prompt.word}")},
+        f"{path}/audio": {
+            "parameters": params,
+            "get": audio_operation(f"The converted {prompt.word} (8 kHz mono WAV)", prompt.kind,
+                                   f"get_{prompt.kind}_{prompt.word}_audio")},
+    }
 
 
 def audio_operation(summary: str, tag: str, operation_id: str) -> dict:
@@ -341,17 +364,21 @@ def static_paths() -> dict:
             "put": operation("Force a live time condition open or closed at once, or back to its hours",
                              "timeconditions", "200", ref("TimeCondition"), "403", "409", "422",
                              body=json_body("TimeConditionForce"), operation_id="force_time_condition")},
-        f"{ORG}/ivrs/{{name}}/greeting": {
-            "parameters": [CODE, dict(path_param("name", STR), example="main")],
-            "put": operation("Upload a menu's greeting: an MP3 or WAV (multipart), heard after Apply", "ivrs",
-                             "200", ref("Ivr"), "403", "413", "422",
-                             body={"required": True, "content": {"multipart/form-data": {"schema": ref("GreetingUpload")}}},
-                             operation_id="put_ivr_greeting"),
-            "delete": operation("Forget the greeting: the PBX's own prompt plays (after Apply)", "ivrs", "200",
-                                ref("Ivr"), "403", operation_id="delete_ivr_greeting")},
-        f"{ORG}/ivrs/{{name}}/greeting/audio": {
-            "parameters": [CODE, dict(path_param("name", STR), example="main")],
-            "get": audio_operation("The converted greeting (8 kHz mono WAV)", "ivrs", "get_ivr_greeting_audio")},
+        **{path: item for prompt in PROMPTS.values() for path, item in prompt_paths(prompt).items()},
+        f"{ORG}/musicclasses/{{name}}/files": {
+            "parameters": [CODE, dict(path_param("name", STR), example="jazz")],
+            "post": operation("Add a file to a music class: an MP3 or WAV (multipart), heard after Apply",
+                              "musicclasses", "200", ref("MusicClass"), "403", "413", "422",
+                              body={"required": True, "content": {"multipart/form-data": {"schema": ref("GreetingUpload")}}},
+                              operation_id="add_music_file")},
+        f"{ORG}/musicclasses/{{name}}/files/{{digest}}": {
+            "parameters": [CODE, dict(path_param("name", STR), example="jazz"), path_param("digest", STR)],
+            "delete": operation("Take a file out of a music class (after Apply)", "musicclasses", "200",
+                                ref("MusicClass"), "403", operation_id="remove_music_file")},
+        f"{ORG}/musicclasses/{{name}}/files/{{digest}}/audio": {
+            "parameters": [CODE, dict(path_param("name", STR), example="jazz"), path_param("digest", STR)],
+            "get": audio_operation("One converted file of a music class (8 kHz mono WAV)", "musicclasses",
+                                   "get_music_file_audio")},
         f"{ORG}/moh": {
             "parameters": [CODE],
             "get": operation("Music on hold (draft)", "moh", "200", ref("Moh"), operation_id="get_moh"),

@@ -68,7 +68,7 @@ def _create(scope: OrgScope, kind: Kind, data) -> object:
     _check(scope, kind, row, kind.fields)
     scope.add(row)
     scope.session.flush()
-    scope.audit(f"{_audit_noun(kind)}.{kind.verbs['create']}", str(key or ""))
+    scope.audit(f"{audit_noun(kind)}.{kind.verbs['create']}", str(key or ""))
     return row
 
 
@@ -80,7 +80,7 @@ def update(scope: OrgScope, kind: Kind, key, data) -> object:
         values = _clean(scope, kind, _without_unchanged_fixed(kind, row, data), creating=False)
         _assign(row, values)
         _check(scope, kind, row, values)
-    scope.audit(f"{_audit_noun(kind)}.{kind.verbs['update']}", str(key or ""), {"fields": sorted(values)})
+    scope.audit(f"{audit_noun(kind)}.{kind.verbs['update']}", str(key or ""), {"fields": sorted(values)})
     return row
 
 
@@ -98,7 +98,7 @@ def put(scope: OrgScope, kind: Kind, key, data) -> object:
     _assign(row, {name: rule.initial() for name, rule in kind.fields.items() if rule.settable})
     _assign(row, values)
     _check(scope, kind, row, kind.fields)
-    scope.audit(f"{_audit_noun(kind)}.{kind.verbs['put']}", str(key))
+    scope.audit(f"{audit_noun(kind)}.{kind.verbs['put']}", str(key))
     return row
 
 
@@ -110,7 +110,7 @@ def delete(scope: OrgScope, kind: Kind, key) -> dict:
     key = kind.key_of(row)[0]
     released = release_references(scope, kind, key) if kind.key else {}
     scope.delete(row)
-    scope.audit(f"{_audit_noun(kind)}.{kind.verbs['delete']}", str(key), released or None)
+    scope.audit(f"{audit_noun(kind)}.{kind.verbs['delete']}", str(key), released or None)
     return released
 
 
@@ -187,7 +187,7 @@ def _without_unchanged_fixed(kind: Kind, row, data):
         if not same:
             errors[name] = "cannot be changed"
     if errors:
-        raise ValidationError(f"{_audit_noun(kind)}: {', '.join(errors)} cannot be changed; add a new one instead",
+        raise ValidationError(f"{audit_noun(kind)}: {', '.join(errors)} cannot be changed; add a new one instead",
                               errors)
     return {name: value for name, value in data.items() if name not in fixed}
 
@@ -203,7 +203,7 @@ def _check(scope: OrgScope, kind: Kind, row, names) -> None:
     kind.check(scope, row)
 
 
-def _audit_noun(kind: Kind) -> str:
+def audit_noun(kind: Kind) -> str:
     """The audit action's prefix: "extension", "did", "music_on_hold"."""
     return kind.noun.lower().replace(" ", "_")
 

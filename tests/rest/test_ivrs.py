@@ -2,11 +2,11 @@
 greeting uploaded as MP3 or WAV (checked by content), and the menu handed to the PBX on Apply."""
 import io
 import os
-import subprocess
 
 import pytest
 
 from tests.support.apply_helpers import apply_now
+from tests.support.audio import tone
 from tests.support.recording_backend import pbx_rows
 
 MAIN = {"name": "main", "title": "Main menu", "option_1": "ringgroup:600", "option_2": "voicemail:101",
@@ -17,9 +17,7 @@ MAIN = {"name": "main", "title": "Main menu", "option_1": "ringgroup:600", "opti
 @pytest.fixture(scope="session")
 def wav_bytes(tmp_path_factory):
     """A real one-second 16 kHz stereo WAV made by sox (the PBX wants 8 kHz mono)."""
-    path = tmp_path_factory.mktemp("greeting") / "hello.wav"
-    subprocess.run(["sox", "-n", "-r", "16000", "-c", "2", str(path), "synth", "1", "sine", "440"], check=True)
-    return path.read_bytes()
+    return tone(tmp_path_factory.mktemp("greeting") / "hello.wav", rate=16000, channels=2)
 
 
 def greeting(api, data: bytes, name: str = "hello.wav", menu: str = "main"):
@@ -76,7 +74,7 @@ def test_when_a_wav_greeting_is_uploaded_then_it_is_converted_for_the_pbx(system
     audio = system_api.get("/orgs/acme/ivrs/main/greeting/audio")
     assert audio.status_code == 200 and audio.data[:4] == b"RIFF"
     assert int.from_bytes(audio.data[24:28], "little") == 8000 and int.from_bytes(audio.data[22:24], "little") == 1
-    assert any(e["action"] == "ivr.greeting" for e in system_api.get("/orgs/acme/audit").get_json()["items"])
+    assert any(e["action"] == "menu.greeting" for e in system_api.get("/orgs/acme/audit").get_json()["items"])
 
 
 def test_when_a_greeting_is_not_audio_or_too_big_then_422_and_the_menu_keeps_its_greeting(

@@ -5,7 +5,7 @@ from tests.support.recording_backend import pbx_rows, set_queue_figures
 
 SUPPORT = {"number": "500", "name": "Support", "members": ["101"], "login_required": True, "strategy": "rrmemory",
            "ring_seconds": 20, "wrapup_seconds": 10, "max_wait_seconds": 120, "timeout_destination": "voicemail:101",
-           "max_callers": 5, "full_destination": "hangup", "announce_seconds": 30}
+           "max_callers": 5, "full_destination": "hangup", "announce_seconds": 30, "music_class": None}
 
 
 def test_when_a_queue_is_created_then_it_is_answered_as_written(system_api, orgs):
@@ -41,7 +41,7 @@ def test_when_a_queue_is_applied_then_the_pbx_is_given_it_and_its_figures_are_sh
     system_api.post("/orgs/acme/queues", json=SUPPORT)
     system_api.patch("/orgs/acme/dids/+14155550100", json={"destination": "queue:500"})
     assert apply_now(app, session, "acme") == "applied"
-    assert pbx_rows(engine, "acme")[("queue", "500")] == "101|login|rrmemory|20|10|120|voicemail:101|5|hangup|30"
+    assert pbx_rows(engine, "acme")[("queue", "500")] == "101|login|rrmemory|20|10|120|voicemail:101|5|hangup|30|"
     set_queue_figures(engine, "acme", "500", waiting=2, answered=7, abandoned=1, timed_out=1, average_wait=12.5)
     set_queue_figures(engine, "globex", "500", answered=99)
     figures = acme_api.get("/orgs/acme/queues/stats").get_json()

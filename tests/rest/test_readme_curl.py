@@ -41,7 +41,7 @@ def test_when_readme_curl_walkthrough_is_followed_then_org_is_live(live_server, 
     assert rows[("timecondition", "hours")] == ("mon-fri 09:00-12:30 mon-fri 13:30-18:00|2026-12-25|Europe/Paris|"
                                                 "ivr:main|voicemail:100|1")
     assert rows[("ivr", "main")] == "|1=ringgroup:600 2=queue:500 0=100|direct|5|2|ringgroup:600|100"
-    assert rows[("queue", "500")] == "100 101||rrmemory|15|0|180|voicemail:100|0|hangup|45"
+    assert rows[("queue", "500")] == "100 101||rrmemory|15|0|180|voicemail:100|0|hangup|45|"
     assert rows[("ringgroup", "600")] == "ringall|100 101|voicemail:100|"
     with engine.connect() as connection:
         forced = connection.execute(text("SELECT state FROM test_pbx_overrides WHERE org = 'acme'")).scalar()

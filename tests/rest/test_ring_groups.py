@@ -11,7 +11,7 @@ def test_when_a_ring_group_is_created_then_it_is_answered_with_its_members_in_or
     system_api.patch("/orgs/acme/extensions/101", json={"voicemail_enabled": True, "voicemail_pin": "4321"})
     answer = system_api.post("/orgs/acme/ringgroups", json=SALES)
     assert answer.status_code == 201, answer.get_json()
-    assert answer.get_json() == {**SALES, "cid_prefix": ""}
+    assert answer.get_json() == {**SALES, "cid_prefix": "", "music_class": None}
     listed = system_api.get("/orgs/acme/ringgroups").get_json()["items"]
     assert [group["members"] for group in listed] == [["101", "+14155550123"]]
     assert system_api.get("/orgs/globex/ringgroups").get_json()["items"] == []

@@ -104,7 +104,12 @@ class RecordingBackend(PBXBackend):
         rows += [("paging", g.number, f"{' '.join(g.members)}|{g.seconds}") for g in org.paginggroups]
         rows += [("queue", q.number, f"{' '.join(q.members)}|{'login' if q.login_required else ''}|{q.strategy}|"
                   f"{q.ring_seconds}|{q.wrapup_seconds}|{q.max_wait_seconds}|{q.timeout_destination}|"
-                  f"{q.max_callers}|{q.full_destination}|{q.announce_seconds}") for q in org.queues]
+                  f"{q.max_callers}|{q.full_destination}|{q.announce_seconds}|{q.music_class or ''}")
+                 for q in org.queues]
+        rows += [("musicclass", m.name, f"{len(m.files)} files|{'shuffle' if m.shuffle else ''}")
+                 for m in org.musicclasses]
+        rows += [("announcement", a.name, f"{'recording' if a.recording else ''}|{a.then_destination}")
+                 for a in org.announcements]
         names = [c.name for c in org.timeconditions]
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
                                 + (" AND name NOT IN :names" if names else "")).bindparams(

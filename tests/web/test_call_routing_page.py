@@ -182,3 +182,30 @@ def test_when_admin_builds_a_queue_then_members_login_and_waits_are_saved(page, 
     assert tuple(row) == ("100", 1, 300, "voicemail:100")
     expect(page.locator("select[data-did='+14155550100'] option[value='queue:500']")).to_have_text(
         "Queue 500 · Support")
+
+
+def test_when_admin_makes_a_music_class_then_files_are_listed_and_a_queue_can_play_it(page, acme, engine, tmp_path):
+    tune = tmp_path / "tune.wav"
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", str(tune), "synth", "1", "sine", "500"], check=True)
+    open_pbx(page)
+    card = add_named(page, "musicclasses", "jazz", "Jazz", "Add music class")
+    expect(page.locator("#musicclasses-jazz-files")).to_contain_text("No files yet")
+    page.locator("#musicclasses-jazz-file").set_input_files(str(tune))
+    card.get_by_role("button", name="Add file").click()
+    expect(page.locator("#musicclasses-jazz-files li")).to_have_count(1)
+    expect(page.locator("#musicclasses-jazz-files")).to_contain_text("tune.wav")
+    card.get_by_label("Shuffle").check()
+    expect(page.locator("#musicclasses-jazz-shuffle-status")).to_have_text("Saved")
+
+    form = page.locator("#add-queues")
+    form.get_by_label("Number").fill("500")
+    form.get_by_role("button", name="Add queue").click()
+    music = page.locator("#queues-500-music_class")
+    expect(music.locator("option[value='jazz']")).to_have_text("jazz · Jazz")
+    music.select_option("jazz")
+    expect(page.locator("#queues-500-music_class-status")).to_have_text("Saved")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT music_class FROM queues")).scalar() == "jazz"
+        assert connection.execute(text("SELECT shuffle, file_names FROM music_classes")).one() == (1, "tune.wav")
+    page.locator("#musicclasses-jazz-files").get_by_role("button", name="Remove").click()
+    expect(page.locator("#musicclasses-jazz-files")).to_contain_text("No files yet")

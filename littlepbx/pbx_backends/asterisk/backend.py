@@ -29,7 +29,7 @@ import zoneinfo
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, delete, func, select, text, update
+from sqlalchemy import create_engine, delete, func, insert, select, text, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.exc import DBAPIError
 
@@ -153,11 +153,12 @@ def extension_plan_row(code: str, ext: ExtensionConfig) -> dict:
             "voicemail": "yes" if ext.voicemail_enabled else "no"}
 
 
-def ring_group_row(code: str, group: RingGroupConfig) -> dict:
+def ring_group_row(code: str, group: RingGroupConfig, music: set[str] = frozenset()) -> dict:
     """What the dialplan reads when the ring group is called (lp-to-ringgroup)."""
     return {"id": f"{code}-{group.number}", "tenantid": code, "members": "|".join(group.members),
             "strategy": group.strategy, "ring_seconds": max(1, min(int(group.ring_seconds), 600)),
-            "cid_prefix": clean_display_name(group.cid_prefix) or None, "no_answer": group.no_answer or "hangup"}
+            "cid_prefix": clean_display_name(group.cid_prefix) or None, "no_answer": group.no_answer or "hangup",
+            "music": group.music_class if group.music_class in music else None}
 
 
 def asterisk_hours(rule: str) -> str:
@@ -179,23 +180,39 @@ def time_condition_row(code: str, condition: TimeConditionConfig) -> dict:
             "closed_destination": condition.closed_destination or "hangup"}
 
 
-def queue_row(code: str, queue: QueueConfig, moh_class: str | None) -> dict:
-    """What app_queue reads of the queue (its realtime "queues" row)."""
+def queue_row(code: str, queue: QueueConfig) -> dict:
+    """What app_queue reads of the queue (its realtime "queues" row). No music class here: the
+    caller's channel has the org's, or the queue's class (set by lp-to-queue from its checked plan)."""
     return {"name": f"{code}-{queue.number}", "tenantid": code, "strategy": queue.strategy,
             "timeout": queue.ring_seconds, "retry": 2, "wrapuptime": queue.wrapup_seconds,
-            "maxlen": queue.max_callers, "musiconhold": moh_class or "default",
+            "maxlen": queue.max_callers, "musiconhold": "",
             "announce_frequency": queue.announce_seconds, "announce_position": "yes", "announce_holdtime": "no",
             # Callers wait for a member to log in or come free, until the longest wait. A busy
             # phone answers 486 by itself (members' device state is not known: QUEUE_MEMBER_STATE).
             "joinempty": "yes", "leavewhenempty": "no", "ringinuse": "yes"}
 
 
-def queue_plan_row(code: str, queue: QueueConfig) -> dict:
-    """What the dialplan reads around Queue() and a member's login (lp-to-queue, lp-queue-login)."""
+def queue_plan_row(code: str, queue: QueueConfig, music: set[str] = frozenset()) -> dict:
+    """What the dialplan reads around Queue() and a member's login (lp-to-queue, lp-queue-login);
+    ``music``: the org's classes that have files (another falls back to the org's music)."""
     return {"id": f"{code}-{queue.number}", "tenantid": code, "members": "|".join(queue.members),
             "login": "yes" if queue.login_required else "no", "max_wait": queue.max_wait_seconds,
             "timeout_destination": queue.timeout_destination or "hangup",
-            "full_destination": queue.full_destination or "hangup"}
+            "full_destination": queue.full_destination or "hangup",
+            "music": queue.music_class if queue.music_class in music else None}
+
+
+def music_rows(code: str, org: OrgPBXConfig) -> tuple[list[dict], list[dict]]:
+    """The org's music classes that have files, as musiconhold rows ("<code>-<class>", a playlist)
+    and their musiconhold_entry rows (paths without ".wav", in order)."""
+    classes, entries = [], []
+    for music in org.musicclasses:
+        if music.files:
+            name = f"{code}-{music.name}"
+            classes.append({"name": name, "mode": "playlist", "sort": "random" if music.shuffle else None})
+            entries += [{"name": name, "position": position, "entry": path.removesuffix(".wav")}
+                        for position, path in enumerate(music.files)]
+    return classes, entries
 
 
 # A member's device state as app_queue sees it: a custom state nobody sets, so "unknown", which
@@ -258,6 +275,11 @@ def keep_time_overrides(connection, code: str, names: list[str]) -> None:
     if ids:
         statement = mysql_insert(table).values([{"id": row_id, "tenantid": code, "state": "auto"} for row_id in ids])
         connection.execute(statement.on_duplicate_key_update(state=table.c.state))
+
+
+def music_of(table, code: str):
+    """The rows of the org's music: its music on hold ("<code>") and its classes ("<code>-<class>")."""
+    return (table.c.name == code) | table.c.name.like(f"{code}-%")
 
 
 def number_rows(code: str, org: OrgPBXConfig) -> list[dict]:
@@ -353,7 +375,8 @@ def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | Non
               "timecondition": {condition.name for condition in org.timeconditions},
               "ivr": {ivr.name for ivr in org.ivrs},
               "paging": {group.number for group in org.paginggroups},
-              "queue": {queue.number for queue in org.queues}}
+              "queue": {queue.number for queue in org.queues},
+              "announcement": {announcement.name for announcement in org.announcements}}
     if kind not in owners:
         return f"{destination!r} is not a kind of destination this PBX knows"
     return None if key in owners[kind] else f"{destination!r} is not one of the organization's"
@@ -384,15 +407,27 @@ TIME_CONDITION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
 IVR_COLUMNS = {key: {"*": "star", "#": "hash"}.get(key, key) for key in IVR_KEYS}
 
 
+def prompt_problem(where: str, name: str, prompt: str | None) -> None:
+    """Refuse a name the dialplan would not look up, or a prompt it could not play as one file."""
+    if not TIME_CONDITION_NAME.fullmatch(name):
+        raise BackendError(f"{where}: the name must be lowercase letters, digits and '-'")
+    if prompt is not None and (not prompt.endswith(".wav") or "," in prompt or "&" in prompt
+                               or not os.path.isabs(prompt)):
+        raise BackendError(f"{where}: {prompt!r} is not a converted file")
+
+
 def validate_ivrs(org: OrgPBXConfig) -> None:
-    """Refuse menus the dialplan could not play or follow (see lp-to-ivr)."""
+    """Refuse menus and announcements the dialplan could not play or follow (lp-to-ivr,
+    lp-to-announcement)."""
+    for announcement in org.announcements:
+        where = f"{org.code}: announcement {announcement.name}"
+        prompt_problem(where, announcement.name, announcement.recording)
+        problem = destination_problem(org, announcement.then_destination)
+        if problem:
+            raise BackendError(f"{where}: then: {problem}")
     for ivr in org.ivrs:
         where = f"{org.code}: menu {ivr.name}"
-        if not TIME_CONDITION_NAME.fullmatch(ivr.name):
-            raise BackendError(f"{where}: the name must be lowercase letters, digits and '-'")
-        if ivr.greeting is not None and (not ivr.greeting.endswith(".wav") or "," in ivr.greeting
-                                         or "&" in ivr.greeting or not os.path.isabs(ivr.greeting)):
-            raise BackendError(f"{where}: the greeting {ivr.greeting!r} is not a converted file")
+        prompt_problem(where, ivr.name, ivr.greeting)
         if not (1 <= ivr.timeout_seconds <= 30 and 0 <= ivr.repeats <= 5):
             raise BackendError(f"{where}: wait 1 to 30 seconds, play again 0 to 5 times")
         checks = [(f"key {key}", destination) for key, destination in ivr.options]
@@ -474,6 +509,17 @@ def validate_org(org: OrgPBXConfig) -> None:
             problem = destination_problem(org, destination)
             if problem:
                 raise BackendError(f"{where}: {what}: {problem}")
+    classes = {music.name for music in org.musicclasses}
+    for music in org.musicclasses:
+        if not TIME_CONDITION_NAME.fullmatch(music.name):
+            raise BackendError(f"{org.code}: music class {music.name!r}: lowercase letters, digits and '-'")
+        for path in music.files:
+            if not (os.path.isabs(path) and path.endswith(".wav")) or "," in path or "|" in path:
+                raise BackendError(f"{org.code}: music class {music.name}: {path!r} is not a converted file")
+    for owner, music in [(f"queue {q.number}", q.music_class) for q in org.queues] + \
+            [(f"ring group {g.number}", g.music_class) for g in org.ringgroups]:
+        if music is not None and music not in classes:
+            raise BackendError(f"{org.code}: {owner}: no music class {music!r}")
     for group in org.paginggroups:
         if not EXTENSION_NUMBER.fullmatch(group.number):
             raise BackendError(f"{org.code}: paging group {group.number!r} is not 2 to 6 digits")
@@ -656,15 +702,20 @@ class AsteriskBackend(PBXBackend):
         self._delete_stale_contacts(connection, code, [p["aor"]["id"] for p in phones])
         replace_rows(connection, t.voicemail, "mailbox", t.voicemail.c.context == code,
                      [voicemail_row(code, e) for e in org.extensions if e.voicemail_enabled])
-        replace_rows(connection, t.musiconhold, "name", t.musiconhold.c.name == code,
-                     [self._moh_row(code, org)] if moh_class else [])
+        classes, entries = music_rows(code, org)
+        replace_rows(connection, t.musiconhold, "name", music_of(t.musiconhold, code),
+                     ([self._moh_row(code, org)] if moh_class else []) + classes)
+        connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
+        if entries:
+            connection.execute(insert(t.musiconhold_entry).values(entries))
+        music = {row["name"][len(code) + 1:] for row in classes}
         replace_rows(connection, t.lp_extension_plans, "id", t.lp_extension_plans.c.tenantid == code,
                      [extension_plan_row(code, e) for e in org.extensions])
         replace_rows(connection, t.lp_did_routes, "id", t.lp_did_routes.c.tenantid == code,
                      [{"id": f"{code}-{did_key(d.number)}", "tenantid": code, "number": d.number,
                        "destination": d.destination} for d in org.dids])
         replace_rows(connection, t.lp_ring_groups, "id", t.lp_ring_groups.c.tenantid == code,
-                     [ring_group_row(code, group) for group in org.ringgroups])
+                     [ring_group_row(code, group, music) for group in org.ringgroups])
         replace_rows(connection, t.lp_numbers, "id", t.lp_numbers.c.tenantid == code, number_rows(code, org))
         # Cleared first: a toggle code moving from one condition to another must not collide.
         connection.execute(delete(t.lp_time_conditions).where(t.lp_time_conditions.c.tenantid == code))
@@ -673,12 +724,16 @@ class AsteriskBackend(PBXBackend):
         keep_time_overrides(connection, code, [condition.name for condition in org.timeconditions])
         replace_rows(connection, t.lp_ivrs, "id", t.lp_ivrs.c.tenantid == code,
                      [ivr_row(code, org, ivr) for ivr in org.ivrs])
+        replace_rows(connection, t.lp_announcements, "id", t.lp_announcements.c.tenantid == code,
+                     [{"id": f"{code}-{a.name}", "tenantid": code,
+                       "recording": a.recording.removesuffix(".wav") if a.recording else None,
+                       "then_destination": a.then_destination or "hangup"} for a in org.announcements])
         replace_rows(connection, t.lp_paging_groups, "id", t.lp_paging_groups.c.tenantid == code,
                      [paging_row(code, group) for group in org.paginggroups])
         replace_rows(connection, t.lp_queues, "name", t.lp_queues.c.tenantid == code,
-                     [queue_row(code, queue, moh_class) for queue in org.queues])
+                     [queue_row(code, queue) for queue in org.queues])
         replace_rows(connection, t.lp_queue_plans, "id", t.lp_queue_plans.c.tenantid == code,
-                     [queue_plan_row(code, queue) for queue in org.queues])
+                     [queue_plan_row(code, queue, music) for queue in org.queues])
         keep_queue_members(connection, code, org.queues)
         replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
@@ -698,10 +753,11 @@ class AsteriskBackend(PBXBackend):
         for table in (t.ps_auths, t.ps_aors, t.ps_contacts, t.ps_registrations):
             connection.execute(delete(table).where(table.c.id.like(prefix)))
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
-        connection.execute(delete(t.musiconhold).where(t.musiconhold.c.name == code))
+        connection.execute(delete(t.musiconhold).where(music_of(t.musiconhold, code)))
+        connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
         for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_numbers, t.lp_ring_groups,
                       t.lp_time_conditions, t.lp_time_overrides, t.lp_ivrs, t.lp_paging_groups, t.lp_queues,
-                      t.lp_queue_plans, t.lp_queue_members):
+                      t.lp_queue_plans, t.lp_queue_members, t.lp_announcements):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.

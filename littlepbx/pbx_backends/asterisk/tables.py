@@ -158,6 +158,14 @@ voicemail = Table(
     UniqueConstraint("context", "mailbox", name="uq_voicemail_context_mailbox"),
 )
 
+# The files of a music class played as a playlist (mode "playlist"): paths without ".wav".
+musiconhold_entry = Table(
+    "musiconhold_entry", metadata,
+    Column("name", ident(), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("entry", String(1024), nullable=False),
+)
+
 musiconhold = Table(
     "musiconhold", metadata,
     Column("name", ident(), primary_key=True),
@@ -248,6 +256,7 @@ lp_ring_groups = Table(
     Column("ring_seconds", Integer, nullable=False),
     Column("cid_prefix", String(40)),
     Column("no_answer", String(48), nullable=False),
+    Column("music", String(20)),  # a music class of the tenant ("<tenant>-<music>"), heard instead of ringing
 )
 
 # schedule: '|'-separated "<days>/<hours>" for GotoIfTime ("mon-fri/09:00-17:00"); holidays:
@@ -333,6 +342,7 @@ lp_queue_plans = Table(
     Column("max_wait", Integer, nullable=False),
     Column("timeout_destination", String(48), nullable=False),
     Column("full_destination", String(48), nullable=False),
+    Column("music", String(20)),  # a music class of the tenant ("<tenant>-<music>"); empty: the org's music
 )
 
 # app_queue's log (the "queue_log" family): one row per queue event, in UTC; the stats count it.
@@ -345,6 +355,15 @@ lp_queue_log = Table(
     Column("agent", String(80)),
     Column("event", String(32)),
     *[Column(f"data{n}", String(100)) for n in range(1, 6)],
+)
+
+# An announcement (lp-to-announcement): its recording (a path without ".wav", or null), then where.
+lp_announcements = Table(
+    "lp_announcements", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("recording", String(255)),
+    Column("then_destination", String(48), nullable=False),
 )
 
 # A menu (lp-to-ivr): its greeting file (a path without ".wav", or null for Asterisk's prompt),

@@ -94,7 +94,7 @@ export class ApplyBar {
     });
     document.getElementById("reset-button").addEventListener("click", function () {
       bar.draftAction("reset", "Reset to the defaults?",
-        "All extensions are replaced by one extension, 100 (Reception), every number rings it, ring groups, queues, paging groups, business hours and menus are removed, and music on hold is turned off. Nothing changes on the phones until Apply.",
+        "All extensions are replaced by one extension, 100 (Reception), every number rings it, ring groups, queues, paging groups, business hours, menus, announcements and music classes are removed, and music on hold is turned off. Nothing changes on the phones until Apply.",
         "Reset");
     });
   }

@@ -7,16 +7,19 @@
 import {ApplyBar, showApplyError} from "./apply.js";
 import {refreshChanges} from "./changes.js";
 import {loadDocument, Schema} from "./schema.js";
+import {announcements} from "./sections/announcements.js";
 import {dids} from "./sections/dids.js";
 import {extensions} from "./sections/extensions.js";
 import {ivrs} from "./sections/ivrs.js";
 import {moh} from "./sections/moh.js";
+import {musicclasses} from "./sections/musicclasses.js";
 import {paginggroups} from "./sections/paging.js";
 import {queues} from "./sections/queues.js";
 import {ringgroups} from "./sections/ringgroups.js";
 import {timeconditions} from "./sections/timeconditions.js";
 
-const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, timeconditions, ivrs, moh];
+const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, timeconditions, ivrs, announcements, moh,
+  musicclasses];
 const root = document.getElementById("pbx");
 
 async function start() {

@@ -51,7 +51,8 @@ function card(ctx, spec, row) {
   const kind = ctx.kind(spec.kind);
   const key = row[kind.key];
   const prefix = prefixOf(spec.kind, key);
-  const edit = editors(ctx, kind, row, spec.rows.flat(), {idPrefix: spec.kind, emptyLabels: spec.emptyLabels});
+  const edit = editors(ctx, kind, row, spec.rows.flat(), {idPrefix: spec.kind, emptyLabels: spec.emptyLabels,
+    refOptions: function (schema) { return objectOptions(ctx, schema["x-ref"]); }});
   const remove = deleteButton(ctx, kind, row, spec.deleteText, function () { return ctx.reload(); }, showApplyError);
   return el("article", {class: "object card-inner", id: prefix + "card", "data-container": "", "data-key": key,
     "aria-labelledby": prefix + "title"},
@@ -64,4 +65,13 @@ function card(ctx, spec, row) {
     spec.rows.map(function (names) {
       return el("div", {class: "row"}, names.map(function (name) { return edit.fields[name]; }));
     }));
+}
+
+/* [key, label] of the organization's objects of a kind (a field naming one: x-ref). */
+function objectOptions(ctx, kindName) {
+  const kind = ctx.kind(kindName);
+  return (ctx.state[kindName] || []).map(function (row) {
+    const title = kind.title_field && row[kind.title_field] ? " · " + row[kind.title_field] : "";
+    return [row[kind.key], row[kind.key] + title];
+  });
 }
