@@ -89,6 +89,37 @@ class Sipp:
         run.wait(timeout=kwargs.get("timeout_s", 30) + 15)
         return run
 
+    def one_call(self, scenario: str) -> str:
+        """``scenario`` as a UAS that answers any NOTIFY calls before (or beside) its one call and
+        stops once that call is done; written to the work directory, returns its path."""
+        text = (SCENARIOS / scenario).read_text()
+        start = text.index(">", text.index("<scenario")) + 1
+        end = text.rindex("</scenario>")
+        notify = """
+  <recv request="NOTIFY" optional="true" next="lp_notify"/>"""
+        tail = """
+  <nop><action><exec int_cmd="stop_gracefully"/></action></nop>
+  <nop next="lp_end"/>
+  <label id="lp_notify"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <label id="lp_end"/>
+"""
+        self.count += 1
+        path = self.workdir / f"uas-{self.count}-{Path(scenario).stem}.xml"
+        path.write_text(text[:start] + notify + text[start:end] + tail + text[end:])
+        return str(path)
+
     def pressing(self, keys: str, listen_ms: int = 1000) -> str:
         """upstream_call_keys.xml pressing ``keys`` ("1", "102#") one after the other, then
         listening ``listen_ms`` before hanging up (or until the PBX does: hung_up_by_pbx says
@@ -102,7 +133,13 @@ class Sipp:
         return str(path)
 
     def answering(self, ip: str, port: int = PHONE_PORT, scenario: str = "answer.xml", **kwargs) -> SippRun:
-        """A UAS on ``ip:port`` (a phone's registered contact, or an upstream), listening once bound."""
+        """A UAS on ``ip:port`` (a phone's registered contact, or an upstream), listening once bound.
+
+        A one-call UAS also takes the unsolicited NOTIFYs (MWI) Asterisk may send a phone at any
+        time: sipp would count one as its call and then ignore the INVITE it waits for. (Not a
+        scenario that waits for a NOTIFY itself.)"""
+        if kwargs.get("calls", 1) == 1 and 'request="NOTIFY"' not in (SCENARIOS / scenario).read_text():
+            scenario, kwargs = self.one_call(scenario), {**kwargs, "calls": 20}
         run = self.start(scenario, ip, port, uas=True, **kwargs)
         wait_until(lambda: udp_bound(ip, port) or run.process.poll() is not None, 5)
         if run.process.poll() is not None:

@@ -48,6 +48,8 @@ def caller_presses(pbx, keys: str, *, answered_by: str | None, others=("t1-101",
         assert run.process.returncode == 0, run.output()
         rang = sorted(phone for phone, uas in phones.items() if "INVITE sip:" in uas.trace())
         assert rang == ([answered_by] if answered_by else []), (keys, rang)
+        if answered_by:
+            assert phones[answered_by].wait(10) == 0, phones[answered_by].output()
         return run
     finally:
         for uas in phones.values():
