@@ -346,14 +346,19 @@ class Choice(Field):
         return String(length, collation="utf8mb4_bin" if self.ident else None)
 
 
+# An IPv4 address, or a network of at most 256 addresses ("203.0.113.0/24" to "/32").
+IPV4_OR_SMALL_NETWORK = rf"{IPV4}(?:/(?:2[4-9]|3[0-2]))?"
+
+
 @dataclass(frozen=True, kw_only=True)
 class AddressList(Field):
-    """IPv4 addresses, stored space-separated: a list, or one string separated by spaces or commas."""
+    """IPv4 addresses and small networks (/24 to /32), stored space-separated: a list, or one
+    string separated by spaces or commas."""
 
-    max_items: int = 60
+    max_items: int = 50  # of "255.255.255.255/32 ": within the 1000 characters of the column
     column_length: int = 1000
-    item_pattern: str = rf"^{IPV4}$"
-    item_message: str = "{value} is not an IPv4 address (one address each, no networks)"
+    item_pattern: str = rf"^{IPV4_OR_SMALL_NETWORK}$"
+    item_message: str = "{value} is not an IPv4 address or a network of /24 to /32"
     json_type = "array"
 
     def type_schema(self) -> dict:
@@ -361,10 +366,12 @@ class AddressList(Field):
                 "items": {"type": "string", "pattern": self.item_pattern, "x-message": self.item_message}}
 
     def input_schema(self) -> dict:
-        text_form = {"type": "string", "pattern": rf"^[\s,]*(?:{IPV4}(?:[\s,]+{IPV4})*)?[\s,]*$",
-                     "x-message": "IPv4 addresses separated by spaces or commas (no networks)"}
+        item = IPV4_OR_SMALL_NETWORK
+        text_form = {"type": "string", "pattern": rf"^[\s,]*(?:{item}(?:[\s,]+{item})*)?[\s,]*$",
+                     "x-message": "IPv4 addresses or networks (/24 to /32) separated by spaces or commas"}
         return {"oneOf": [self.schema(), text_form], "title": self.label,
-                "description": "a list of IPv4 addresses, or one string of them separated by spaces or commas"}
+                "description": "a list of IPv4 addresses or networks of /24 to /32 (203.0.113.0/28), or one "
+                               "string of them separated by spaces or commas"}
 
     def normalise(self, value):
         if isinstance(value, str):

@@ -12,11 +12,26 @@ def acme(session):
     return make_org(session, "acme")
 
 
-def test_when_inbound_trunk_names_a_network_then_it_is_refused(session, acme):
-    with pytest.raises(ValidationError) as error:
+def test_when_inbound_trunk_names_a_small_network_then_it_is_kept_and_a_large_or_odd_one_refused(session, acme):
+    scope = scope_of(session, "acme")
+    trunk = objects.put(scope, Trunks, "inbound", {"host": "203.0.113.10",
+                                                   "source_addresses": "203.0.113.0/28, 198.51.100.7"})
+    assert trunk.source_addresses == "203.0.113.0/28 198.51.100.7"
+    for given, says in (("203.0.113.0/23", "/24 to /32"), ("203.0.113.5/28", "the network is 203.0.113.0/28"),
+                        ("224.0.0.0/24", "224.0.0.0/24 is not an address an upstream can have")):
+        with pytest.raises(ValidationError) as error:
+            objects.put(scope, Trunks, "inbound", {"host": "203.0.113.10", "source_addresses": given})
+        assert says in error.value.fields["source_addresses"], given
+
+
+def test_when_a_network_overlaps_another_orgs_address_then_it_is_refused(session, acme):
+    make_org(session, "globex")
+    objects.put(scope_of(session, "globex"), Trunks, "inbound",
+                {"host": "203.0.113.10", "source_addresses": "203.0.113.9"})
+    session.commit()
+    with pytest.raises(Conflict, match="203.0.113.0/28"):
         objects.put(scope_of(session, "acme"), Trunks, "inbound",
-                         {"host": "203.0.113.10", "source_addresses": "203.0.113.0/28"})
-    assert "no networks" in error.value.fields["source_addresses"]
+                    {"host": "203.0.113.10", "source_addresses": "203.0.113.0/28"})
 
 
 def test_when_inbound_trunk_names_addresses_then_they_are_stored_as_given(session, acme):

@@ -66,16 +66,17 @@ class Trunks(Kind):
                            {"source_addresses": "held by another organization"})
 
     def held_elsewhere(self, scope, addresses: list[str]) -> list[str]:
-        """Which of ``addresses`` another organization's trunk names, in its draft or live configuration:
-        an address identifies whose calls arrive from it, so it belongs to one organization only."""
+        """Which of ``addresses`` (or networks) overlap what another organization's trunk names, in
+        its draft or live configuration: an address identifies whose calls arrive from it, so it
+        belongs to one organization only."""
         if not addresses:
             return []
         held = set()
         for model in (self.draft, self.live):
             for value in scope.session.scalars(select(model.source_addresses)
                                                .where(model.org_id != scope.org.id, model.source_addresses != "")):
-                held.update(value.split())
-        return sorted(set(addresses) & held)
+                held.update(ipaddress.IPv4Network(item) for item in value.split())
+        return sorted(a for a in addresses if any(ipaddress.IPv4Network(a).overlaps(other) for other in held))
 
     def extra(self, scope, rows: list, pbx) -> dict:
         """Whether a password is set (the password itself is never answered)."""
@@ -109,10 +110,23 @@ def host_problem(host: str, settings: dict) -> str | None:
         return None  # a host name: what it resolves to is the carrier's
 
 
+# Addresses of all the source networks of one trunk together (each is at most a /24).
+MAX_SOURCE_ADDRESSES = 1024
+
+
 def addresses_problem(row, settings: dict) -> str | None:
-    """The first source address an upstream's calls may not come from, or None."""
-    for address in row.source_addresses.split():
-        problem = address_problem(ipaddress.IPv4Address(address), settings)
-        if problem:
-            return problem
+    """The first source address or network an upstream's calls may not come from, or None."""
+    count = 0
+    for item in row.source_addresses.split():
+        try:
+            network = ipaddress.IPv4Network(item)
+        except ValueError:
+            return f"{item} has host bits set: the network is {ipaddress.IPv4Network(item, strict=False)}"
+        count += network.num_addresses
+        for address in {network.network_address, network.broadcast_address}:
+            problem = address_problem(address, settings)
+            if problem:
+                return problem.replace(str(address), item, 1) if network.prefixlen < 32 else problem
+    if count > MAX_SOURCE_ADDRESSES:
+        return f"{count} addresses in all: at most {MAX_SOURCE_ADDRESSES}"
     return None

@@ -341,16 +341,20 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None
 
 
 def upstream_addresses(org: OrgPBXConfig) -> list[str]:
-    """The source addresses whose INVITEs are the org's inbound calls (IP literals only)."""
+    """The source addresses whose INVITEs are the org's inbound calls: IP literals, and every
+    address of a source network (at most a /24 each), which the dialplan looks up one by one."""
     trunk = org.trunk("inbound")
     if trunk is None:
         return []
     addresses = list(trunk.source_addresses) or [trunk.host]
     try:
-        return sorted({str(ipaddress.ip_address(a.strip())) for a in addresses})
+        networks = [ipaddress.IPv4Network(a.strip()) for a in addresses]
     except ValueError:
-        raise BackendError(f"{org.code}: inbound upstream source addresses must be IP addresses, "
+        raise BackendError(f"{org.code}: inbound upstream source addresses must be IPv4 addresses or networks, "
                            f"got {addresses!r}") from None
+    if any(network.prefixlen < 24 for network in networks):
+        raise BackendError(f"{org.code}: an inbound upstream source network is larger than a /24")
+    return sorted({str(address) for network in networks for address in network})
 
 
 def did_key(number: str) -> str:
