@@ -90,3 +90,29 @@ def downgrade(url: str, revision: str) -> None:
     """Take the schema at ``url`` down to ``revision``."""
     from alembic import command
     command.downgrade(alembic_config(url), revision)
+
+
+# Where a destination is written, in the draft and the live tables, as (table, column, what a
+# downgrade writes there instead), in the order the kinds came: a migration removing a kind of
+# destination passes the ones that existed at its revision (DESTINATION_COLUMNS[:n]).
+MENU_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "star", "hash")
+DESTINATION_COLUMNS = (
+    ("dids", "destination", "destination = NULL"),
+    ("extensions", "forward_to", "no_answer = 'hangup', forward_to = NULL"),
+    ("ring_groups", "no_answer", "no_answer = 'hangup'"),
+    ("time_conditions", "open_destination", "open_destination = 'hangup'"),
+    ("time_conditions", "closed_destination", "closed_destination = 'hangup'"),
+    ("ivrs", "timeout_destination", "timeout_destination = 'hangup'"),
+    ("ivrs", "invalid_destination", "invalid_destination = 'hangup'"),
+    *(("ivrs", f"option_{key}", f"option_{key} = NULL") for key in MENU_KEYS),
+    ("queues", "timeout_destination", "timeout_destination = 'hangup'"),
+    ("queues", "full_destination", "full_destination = 'hangup'"),
+)
+
+
+def forget_destinations(op, target: str, columns) -> None:
+    """In a downgrade that removes the kind of destination ``target`` ("queue"): every draft and
+    live column naming one ("queue:500") names nothing, or hang up, instead."""
+    for table, column, replacement in columns:
+        for prefix in ("", "live_"):
+            op.execute(f"UPDATE {prefix}{table} SET {replacement} WHERE {column} LIKE '{target}:%'")

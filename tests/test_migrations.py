@@ -47,3 +47,30 @@ def test_when_migrations_have_run_then_the_tables_are_exactly_what_the_code_decl
             assert differences(connection, Base.metadata) == []
             assert differences(connection, tables.metadata) == []
         engine.dispose()
+
+
+def test_when_a_kind_of_destination_is_downgraded_away_then_nothing_names_it_any_more():
+    from sqlalchemy import text
+    with scratch_database("migrations") as url:
+        database.upgrade(url)
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO organizations (code, name, admin_email, timezone, max_extensions, max_concurrent_calls,"
+                " apply_wait_seconds, created_at, updated_at, max_dids, max_storage_mb, max_applies_per_minute,"
+                " audit_retention_days) VALUES ('acme', 'Acme', 'it@acme.example', 'UTC', 10, 2, 60, NOW(), NOW(),"
+                " 10, 100, 10, 90)"))
+            org = connection.execute(text("SELECT id FROM organizations")).scalar()
+            for table in ("dids", "live_dids"):
+                connection.execute(text(f"INSERT INTO {table} (org_id, number, destination, description)"
+                                        " VALUES (:o, '+14155550100', 'queue:500', '')"), {"o": org})
+            connection.execute(text("INSERT INTO ivrs (org_id, name, title, option_2, direct_dial, timeout_seconds,"
+                                    " repeats, timeout_destination, invalid_destination)"
+                                    " VALUES (:o, 'main', '', 'queue:500', 0, 5, 2, 'queue:500', '101')"), {"o": org})
+        database.downgrade(url, "0012_paging_groups")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT destination FROM dids")).scalar() is None
+            assert connection.execute(text("SELECT destination FROM live_dids")).scalar() is None
+            menu = connection.execute(text("SELECT option_2, timeout_destination, invalid_destination FROM ivrs")).one()
+            assert tuple(menu) == (None, "hangup", "101")
+        engine.dispose()

@@ -7,6 +7,8 @@ Revises: 0009_ring_groups
 import sqlalchemy as sa
 from alembic import op
 
+from littlepbx.database import DESTINATION_COLUMNS, forget_destinations
+
 revision = "0010_time_conditions"
 down_revision = "0009_ring_groups"
 branch_labels = None
@@ -58,12 +60,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Destinations naming a time condition ring nobody after a downgrade.
-    for table in ("dids", "live_dids"):
-        op.execute(f"UPDATE {table} SET destination = NULL WHERE destination LIKE 'timecondition:%'")
-    for table in ("extensions", "live_extensions"):
-        op.execute(f"UPDATE {table} SET no_answer = 'hangup', forward_to = NULL "
-                   "WHERE forward_to LIKE 'timecondition:%'")
-    for table in ("ring_groups", "live_ring_groups"):
-        op.execute(f"UPDATE {table} SET no_answer = 'hangup' WHERE no_answer LIKE 'timecondition:%'")
+    forget_destinations(op, "timecondition", DESTINATION_COLUMNS[:3])
     for table in ("lp_time_overrides", "lp_time_conditions", "live_time_conditions", "time_conditions"):
         op.drop_table(table)

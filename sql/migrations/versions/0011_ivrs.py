@@ -7,6 +7,8 @@ Revises: 0010_time_conditions
 import sqlalchemy as sa
 from alembic import op
 
+from littlepbx.database import DESTINATION_COLUMNS, forget_destinations
+
 revision = "0011_ivrs"
 down_revision = "0010_time_conditions"
 branch_labels = None
@@ -54,14 +56,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Destinations naming a menu hang up after a downgrade (numbers ring nobody).
-    for table in ("dids", "live_dids"):
-        op.execute(f"UPDATE {table} SET destination = NULL WHERE destination LIKE 'ivr:%'")
-    for table in ("extensions", "live_extensions"):
-        op.execute(f"UPDATE {table} SET no_answer = 'hangup', forward_to = NULL WHERE forward_to LIKE 'ivr:%'")
-    for table in ("ring_groups", "live_ring_groups"):
-        op.execute(f"UPDATE {table} SET no_answer = 'hangup' WHERE no_answer LIKE 'ivr:%'")
-    for table in ("time_conditions", "live_time_conditions"):
-        for column in ("open_destination", "closed_destination"):
-            op.execute(f"UPDATE {table} SET {column} = 'hangup' WHERE {column} LIKE 'ivr:%'")
+    forget_destinations(op, "ivr", DESTINATION_COLUMNS[:5])
     for table in ("lp_ivrs", "live_ivrs", "ivrs"):
         op.drop_table(table)

@@ -7,6 +7,8 @@ Revises: 0011_ivrs
 import sqlalchemy as sa
 from alembic import op
 
+from littlepbx.database import DESTINATION_COLUMNS, forget_destinations
+
 revision = "0012_paging_groups"
 down_revision = "0011_ivrs"
 branch_labels = None
@@ -42,17 +44,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Destinations naming a paging group hang up after a downgrade (numbers ring nobody).
-    for table in ("dids", "live_dids"):
-        op.execute(f"UPDATE {table} SET destination = NULL WHERE destination LIKE 'paging:%'")
-    for table in ("extensions", "live_extensions"):
-        op.execute(f"UPDATE {table} SET no_answer = 'hangup', forward_to = NULL WHERE forward_to LIKE 'paging:%'")
-    for prefix in ("", "live_"):
-        op.execute(f"UPDATE {prefix}ring_groups SET no_answer = 'hangup' WHERE no_answer LIKE 'paging:%'")
-        for column in ("open_destination", "closed_destination"):
-            op.execute(f"UPDATE {prefix}time_conditions SET {column} = 'hangup' WHERE {column} LIKE 'paging:%'")
-        for column in ("timeout_destination", "invalid_destination"):
-            op.execute(f"UPDATE {prefix}ivrs SET {column} = 'hangup' WHERE {column} LIKE 'paging:%'")
-        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "star", "hash"):
-            op.execute(f"UPDATE {prefix}ivrs SET option_{key} = NULL WHERE option_{key} LIKE 'paging:%'")
+    forget_destinations(op, "paging", DESTINATION_COLUMNS[:19])
     for table in ("lp_paging_groups", "live_paging_groups", "paging_groups"):
         op.drop_table(table)

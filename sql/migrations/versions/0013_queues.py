@@ -8,13 +8,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.mysql import DATETIME
 
+from littlepbx.database import DESTINATION_COLUMNS, forget_destinations
+
 revision = "0013_queues"
 down_revision = "0012_paging_groups"
 branch_labels = None
 depends_on = None
 
 BIN = "utf8mb4_bin"
-MENU_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "star", "hash")
 
 
 def upgrade() -> None:
@@ -100,17 +101,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Destinations naming a queue hang up after a downgrade (numbers ring nobody).
-    for table in ("dids", "live_dids"):
-        op.execute(f"UPDATE {table} SET destination = NULL WHERE destination LIKE 'queue:%'")
-    for table in ("extensions", "live_extensions"):
-        op.execute(f"UPDATE {table} SET no_answer = 'hangup', forward_to = NULL WHERE forward_to LIKE 'queue:%'")
-    for prefix in ("", "live_"):
-        op.execute(f"UPDATE {prefix}ring_groups SET no_answer = 'hangup' WHERE no_answer LIKE 'queue:%'")
-        for column in ("open_destination", "closed_destination"):
-            op.execute(f"UPDATE {prefix}time_conditions SET {column} = 'hangup' WHERE {column} LIKE 'queue:%'")
-        for column in ("timeout_destination", "invalid_destination"):
-            op.execute(f"UPDATE {prefix}ivrs SET {column} = 'hangup' WHERE {column} LIKE 'queue:%'")
-        for key in MENU_KEYS:
-            op.execute(f"UPDATE {prefix}ivrs SET option_{key} = NULL WHERE option_{key} LIKE 'queue:%'")
+    forget_destinations(op, "queue", DESTINATION_COLUMNS[:19])
     for table in ("lp_queue_log", "lp_queue_plans", "lp_queue_members", "lp_queues", "live_queues", "queues"):
         op.drop_table(table)

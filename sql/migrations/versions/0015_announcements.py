@@ -7,13 +7,14 @@ Revises: 0014_music_classes
 import sqlalchemy as sa
 from alembic import op
 
+from littlepbx.database import DESTINATION_COLUMNS, forget_destinations
+
 revision = "0015_announcements"
 down_revision = "0014_music_classes"
 branch_labels = None
 depends_on = None
 
 BIN = "utf8mb4_bin"
-MENU_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "star", "hash")
 
 
 def upgrade() -> None:
@@ -44,19 +45,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Destinations naming an announcement hang up after a downgrade (numbers ring nobody).
-    for table in ("dids", "live_dids"):
-        op.execute(f"UPDATE {table} SET destination = NULL WHERE destination LIKE 'announcement:%'")
-    for table in ("extensions", "live_extensions"):
-        op.execute(f"UPDATE {table} SET no_answer = 'hangup', forward_to = NULL "
-                   "WHERE forward_to LIKE 'announcement:%'")
-    columns = {"ring_groups": ["no_answer"], "time_conditions": ["open_destination", "closed_destination"],
-               "ivrs": ["timeout_destination", "invalid_destination"],
-               "queues": ["timeout_destination", "full_destination"]}
-    for prefix in ("", "live_"):
-        for table, names in columns.items():
-            for column in names:
-                op.execute(f"UPDATE {prefix}{table} SET {column} = 'hangup' WHERE {column} LIKE 'announcement:%'")
-        for key in MENU_KEYS:
-            op.execute(f"UPDATE {prefix}ivrs SET option_{key} = NULL WHERE option_{key} LIKE 'announcement:%'")
+    forget_destinations(op, "announcement", DESTINATION_COLUMNS[:21])
     for table in ("lp_announcements", "live_announcements", "announcements"):
         op.drop_table(table)
