@@ -123,6 +123,14 @@ def orgs(pbx):
     return pbx
 
 
+@pytest.fixture
+def t1_restored(orgs):
+    """The registered orgs; t1's and t2's normal plans are applied again after the test."""
+    yield orgs
+    orgs.apply(org_t1())
+    orgs.apply(org_t2())
+
+
 class CollectingHandler:
     """aiosmtpd handler keeping every message it receives."""
 

@@ -18,13 +18,6 @@ pytestmark = pytest.mark.asterisk
 DID = "+15550101"
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-    orgs.apply(org_t2())
-
-
 def recording(pbx) -> str:
     path = Path(pbx.config["DATA_DIR"]) / "prompts" / "t1" / ("c" * 64) / "greeting.wav"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,12 +17,6 @@ pytestmark = pytest.mark.asterisk
 DID = "+15550101"
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-
-
 def t1_routing(destination: str, *extensions):
     """t1 with its DID going to ``destination`` and some extensions replaced."""
     replaced = {e.number: e for e in extensions}

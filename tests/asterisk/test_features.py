@@ -19,13 +19,6 @@ from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 pytestmark = pytest.mark.asterisk
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    """Give the test the registered orgs and re-apply t1's normal plan afterwards."""
-    yield orgs
-    orgs.apply(org_t1())
-
-
 def t1_with(*extensions, **changes):
     """t1 with some extensions replaced (by number)."""
     replaced = {e.number: e for e in extensions}

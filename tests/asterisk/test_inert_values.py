@@ -18,12 +18,6 @@ pytestmark = pytest.mark.asterisk
 TRICKY_NAME = "Eve^22 ^3C999^3E;x"
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-
-
 def test_when_a_display_name_holds_escapes_and_semicolons_then_the_callee_sees_it_as_typed(t1_restored):
     pbx = t1_restored
     base = org_t1()

@@ -30,13 +30,6 @@ def t1_with(*menus, destination="ivr:main", **changes):
     return org_t1(dids=(DidConfig(DID, destination),), ivrs=menus, **changes)
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-    orgs.apply(org_t2())
-
-
 def caller_presses(pbx, keys: str, *, answered_by: str | None, others=("t1-101", "t1-102", "t1-103"),
                    duration_ms=1000):
     """An outside caller reaches the DID and presses ``keys``, then listens ``duration_ms``;

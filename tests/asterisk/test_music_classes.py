@@ -34,13 +34,6 @@ def jazz(pbx, code="t1"):
     return MusicClassConfig("jazz", "Jazz", (tune(pbx, code, "a"), tune(pbx, code, "b")), False)
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-    orgs.apply(org_t2())
-
-
 def waits_in(pbx, destination: str, seconds: int = 4, answered: bool = True) -> str:
     """An outside caller reaches ``destination`` and stays ``seconds`` (or, not ``answered``, until
     the PBX gives up); the log lines it caused."""

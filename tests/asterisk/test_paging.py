@@ -8,17 +8,10 @@ from sqlalchemy import update
 from littlepbx.pbx_backends.asterisk import tables
 from littlepbx.pbx_backends.base import PagingGroupConfig
 
-from .helpers import PHONE_IPS, org_t1, org_t2, password
+from .helpers import PHONE_IPS, org_t1, password
 from .sipp import CALLER_PORT
 
 pytestmark = pytest.mark.asterisk
-
-
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-    orgs.apply(org_t2())
 
 
 def invite_of(run) -> str:

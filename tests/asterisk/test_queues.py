@@ -28,13 +28,6 @@ def t1_with(*queues, **changes):
     return org_t1(dids=(DidConfig(DID, "queue:500"),), queues=queues, **changes)
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-    orgs.apply(org_t2())
-
-
 def invites(run) -> int:
     return run.trace().count("INVITE sip:")
 

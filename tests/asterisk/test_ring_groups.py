@@ -28,13 +28,6 @@ def t1_with(*groups, extensions=None):
                   **({"extensions": extensions} if extensions else {}))
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-    orgs.apply(org_t2())
-
-
 def invites(run) -> list[str]:
     """The INVITEs a UAS received."""
     return [m for m in run.trace().split("\n\n") if m.lstrip().startswith("INVITE sip:")]

@@ -38,13 +38,6 @@ def this_hour(zone: str) -> str:
     return f"mon-sun {hour:02d}:00-{end}"
 
 
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-    orgs.apply(org_t2())
-
-
 def reached(pbx) -> str:
     """Which of t1's 101 (open) and 102 (closed) a call to the DID rings."""
     phones = {name: pbx.sipp.answering(PHONE_IPS[f"t1-{name}"]) for name in ("101", "102")}

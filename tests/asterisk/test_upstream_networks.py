@@ -6,18 +6,11 @@ import pytest
 
 from littlepbx.pbx_backends.base import BackendError, TrunkConfig
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_IN, UNKNOWN_SOURCE, org_t1, org_t2, trunks, upstream_call
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, UNKNOWN_SOURCE, org_t1, trunks, upstream_call
 from .sipp import PHONE_PORT
 
 pytestmark = pytest.mark.asterisk
 DID = "+15550101"
-
-
-@pytest.fixture
-def t1_restored(orgs):
-    yield orgs
-    orgs.apply(org_t1())
-    orgs.apply(org_t2())
 
 
 def t1_from(*sources):
