@@ -21,7 +21,8 @@ DB_PBX_USER=${DB_USER}_pbx
 WEB_PORT=${LITTLEPBX_WEB_PORT:-8080}
 HTTPS_PORT=${LITTLEPBX_HTTPS_PORT:-443}
 HTTP_PORT=${LITTLEPBX_HTTP_PORT:-80}
-# The operator's certificate and key for the HTTPS front; without them a self-signed one is made.
+# The operator's certificate and key for the HTTPS front and SIP over TLS; without them
+# self-signed ones are made.
 TLS_CERT=${LITTLEPBX_TLS_CERT:-}
 TLS_KEY=${LITTLEPBX_TLS_KEY:-}
 SERVICE_USER=littlepbx
@@ -98,7 +99,8 @@ write_config() {
     --set BEHIND_PROXY=true --set SESSION_COOKIE_SECURE=true \
     --set "PUBLIC_URL=$(public_url "$host")" --set "SIP_PUBLIC_HOST=$host" --set PBX_BACKEND=asterisk \
     --set ASTERISK_SIP_HOST=0.0.0.0 --set "ASTERISK_ROOT=$(asterisk_root)" \
-    --set MAIL_SERVER=127.0.0.1 --set MAIL_PORT=25)
+    --set MAIL_SERVER=127.0.0.1 --set MAIL_PORT=25 \
+    ${TLS_CERT:+--set "SIP_TLS_CERT=$TLS_CERT" --set "SIP_TLS_KEY=$TLS_KEY"})
   record "file $CONF"
   (umask 077 && littlepbx config-file "$OWNER_CONF" --secret DB_OWNER_PASSWORD=32 \
     --set "DATABASE_URL=mysql+pymysql://$DB_OWNER:{DB_OWNER_PASSWORD}@127.0.0.1:3306/$DB_NAME?charset=utf8mb4")

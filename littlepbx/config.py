@@ -60,7 +60,14 @@ DEFAULTS: dict[str, object] = {
     "ASTERISK_CONFIG_DIR": "/etc/asterisk",
     "ASTERISK_SIP_HOST": "127.0.0.1",
     "SIP_PUBLIC_HOST": "",  # the SIP server name phones are told; empty: ASTERISK_SIP_HOST
-    "ASTERISK_SIP_PORT": 5060,
+    "ASTERISK_SIP_PORT": 5060,  # UDP and TCP
+    "ASTERISK_SIP_TLS_PORT": 5061,
+    # Asterisk's certificate and key for SIP over TLS; empty: a self-signed one made when Asterisk
+    # is provisioned (install.sh gives the HTTPS front's).
+    "SIP_TLS_CERT": "",
+    "SIP_TLS_KEY": "",
+    # The certificate authorities an upstream's TLS certificate must chain to (and name its host).
+    "UPSTREAM_TLS_CA_FILE": "/etc/ssl/certs/ca-certificates.crt",
     "ASTERISK_AMI_PORT": 5038,
     "ASTERISK_AMI_USER": "littlepbx",
     "ASTERISK_AMI_SECRET": "",

@@ -37,8 +37,9 @@ SIP_USER = r"^[A-Za-z0-9._~+-]{1,64}$"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
-# An IPv4 address, or a DNS name whose last label is not all digits (that would be a bad address).
-HOST = rf"^(?:{IPV4}|(?=.{{1,253}}$)(?:{_LABEL}\.)*(?=[0-9]*[A-Za-z-]){_LABEL}\.?)$"
+# A DNS name whose last label is not all digits (that would be a bad address).
+HOST_NAME = rf"(?=[^\s,]{{1,253}}(?:$|[\s,]))(?:{_LABEL}\.)*(?=[0-9]*[A-Za-z-]){_LABEL}\.?"
+HOST = rf"^(?:{IPV4}|{HOST_NAME})$"
 # Characters a phone number is often written with; dropped before the number is checked.
 NUMBER_SEPARATORS = re.compile(r"[\s.()-]")
 
@@ -346,19 +347,20 @@ class Choice(Field):
         return String(length, collation="utf8mb4_bin" if self.ident else None)
 
 
-# An IPv4 address, or a network of at most 256 addresses ("203.0.113.0/24" to "/32").
-IPV4_OR_SMALL_NETWORK = rf"{IPV4}(?:/(?:2[4-9]|3[0-2]))?"
+# An IPv4 address, a network of at most 256 addresses ("203.0.113.0/24" to "/32"), or a host name
+# (whose addresses are looked up at each Apply).
+SOURCE_ADDRESS = rf"(?:{IPV4}(?:/(?:2[4-9]|3[0-2]))?(?![A-Za-z0-9.-])|{HOST_NAME})"
 
 
 @dataclass(frozen=True, kw_only=True)
 class AddressList(Field):
-    """IPv4 addresses and small networks (/24 to /32), stored space-separated: a list, or one
-    string separated by spaces or commas."""
+    """IPv4 addresses, small networks (/24 to /32) and host names, stored space-separated: a list,
+    or one string separated by spaces or commas. Their total length is checked by the kind."""
 
-    max_items: int = 50  # of "255.255.255.255/32 ": within the 1000 characters of the column
+    max_items: int = 50
     column_length: int = 1000
-    item_pattern: str = rf"^{IPV4_OR_SMALL_NETWORK}$"
-    item_message: str = "{value} is not an IPv4 address or a network of /24 to /32"
+    item_pattern: str = rf"^{SOURCE_ADDRESS}$"
+    item_message: str = "{value} is not an IPv4 address, a network of /24 to /32 or a host name"
     json_type = "array"
 
     def type_schema(self) -> dict:
@@ -366,18 +368,20 @@ class AddressList(Field):
                 "items": {"type": "string", "pattern": self.item_pattern, "x-message": self.item_message}}
 
     def input_schema(self) -> dict:
-        item = IPV4_OR_SMALL_NETWORK
+        item = SOURCE_ADDRESS
         text_form = {"type": "string", "pattern": rf"^[\s,]*(?:{item}(?:[\s,]+{item})*)?[\s,]*$",
-                     "x-message": "IPv4 addresses or networks (/24 to /32) separated by spaces or commas"}
+                     "x-message": "IPv4 addresses, networks (/24 to /32) or host names separated by spaces "
+                                  "or commas"}
         return {"oneOf": [self.schema(), text_form], "title": self.label,
-                "description": "a list of IPv4 addresses or networks of /24 to /32 (203.0.113.0/28), or one "
-                               "string of them separated by spaces or commas"}
+                "description": "a list of IPv4 addresses, networks of /24 to /32 (203.0.113.0/28) or host "
+                               "names (sip.example.net, looked up at each Apply), or one string of them "
+                               "separated by spaces or commas"}
 
     def normalise(self, value):
         if isinstance(value, str):
-            return [item for item in re.split(r"[\s,]+", value) if item]
+            value = [item for item in re.split(r"[\s,]+", value) if item]
         if isinstance(value, list):
-            return [item.strip() if isinstance(item, str) else item for item in value]
+            return [item.strip().lower() if isinstance(item, str) else item for item in value]
         return value
 
     def to_column(self, value):

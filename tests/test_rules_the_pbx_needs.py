@@ -43,7 +43,7 @@ def test_when_inbound_trunk_names_addresses_then_they_are_stored_as_given(sessio
 def test_when_trunk_asks_for_a_transport_the_pbx_does_not_serve_then_it_is_refused(session, acme):
     with pytest.raises(ValidationError) as error:
         objects.put(scope_of(session, "acme"), Trunks, "outbound",
-                         {"host": "sip.example.net", "transport": "tls"})
+                         {"host": "sip.example.net", "transport": "sctp"})
     assert "transport" in error.value.fields
 
 

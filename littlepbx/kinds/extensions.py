@@ -7,15 +7,23 @@ from littlepbx import fields as f
 from littlepbx.errors import Conflict
 from littlepbx.kinds.base import Kind
 from littlepbx.kinds.registry import register
-from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_HANGUP, NO_ANSWER_VOICEMAIL, ExtensionConfig
+from littlepbx.pbx_backends.base import (
+    NO_ANSWER_FORWARD,
+    NO_ANSWER_HANGUP,
+    NO_ANSWER_VOICEMAIL,
+    PHONE_TRANSPORTS,
+    ExtensionConfig,
+)
 
 NO_ANSWER = ((NO_ANSWER_VOICEMAIL, "Voicemail"), (NO_ANSWER_FORWARD, "Forward"),
              (NO_ANSWER_HANGUP, "Hang up"))
+PHONE_TRANSPORT_CHOICES = tuple((name, {"tls": "TLS (encrypted, with SRTP audio)"}.get(name, name.upper()))
+                                for name in PHONE_TRANSPORTS)
 # Reset gives the draft these documented defaults (see README, "Reset").
 RESET_NUMBER = "100"
 RESET_EXTENSION = {"number": RESET_NUMBER, "display_name": "Reception", "ring_seconds": 20,
                    "no_answer": NO_ANSWER_VOICEMAIL, "forward_to": None, "voicemail_enabled": True,
-                   "voicemail_email": None}
+                   "voicemail_email": None, "sip_transport": "udp"}
 
 
 @register
@@ -47,6 +55,9 @@ class Extensions(Kind):
         "voicemail_pin": f.pin("Voicemail PIN", default=f.new_pin),
         "voicemail_email": f.email("Voicemail e-mail", nullable=True,
                                    help="messages are also sent to this address"),
+        "sip_transport": f.Choice(label="Phone connects over", options=PHONE_TRANSPORT_CHOICES, default="udp",
+                                  column_length=8, help="TLS also encrypts the calls' audio (SRTP); the phone "
+                                                        "must offer it"),
     }
     outputs = {"registered": f.Boolean(label="Phone registered", nullable=True, access="read",
                                        help="whether the phone is registered now; null if the PBX cannot tell")}

@@ -10,6 +10,7 @@ from littlepbx.errors import Conflict, ValidationError
 from littlepbx.kinds.base import Kind
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import TRANSPORTS, TrunkConfig
+from littlepbx.pbx_backends.upstreams import address_problem, as_network
 
 DIRECTIONS = (("inbound", "Inbound"), ("outbound", "Outbound"))
 
@@ -40,7 +41,11 @@ class Trunks(Kind):
         "from_user": f.sip_user("From user", nullable=True),
         "from_domain": f.host("From domain", nullable=True, help="a host name or address: nothing else goes "
                               "into the From header"),
-        "source_addresses": f.AddressList(label="Source addresses", default="", permission="trunks.addresses"),
+        "source_addresses": f.AddressList(
+            label="Source addresses", default="", permission="trunks.addresses",
+            help="inbound: the addresses, networks or host names whose calls are this organization's (held "
+                 "by one organization only); outbound with registration: where the carrier sends the calls "
+                 "of the registration from, besides its host"),
     }
     outputs = {"password_set": f.Boolean(label="Password set", access="read")}
     permissions = {"read": "pbx.view", "create": "trunks.manage", "update": "trunks.manage",
@@ -60,23 +65,26 @@ class Trunks(Kind):
                     if problem}
         if problems:
             raise ValidationError(next(iter(problems.values())), problems)
-        taken = self.held_elsewhere(scope, row.source_addresses.split())
+        taken = self.held_elsewhere(scope, row.source_addresses.split()) if row.direction == "inbound" else []
         if taken:
             raise Conflict(f"{', '.join(taken)}: calls from there already belong to another organization",
                            {"source_addresses": "held by another organization"})
 
     def held_elsewhere(self, scope, addresses: list[str]) -> list[str]:
-        """Which of ``addresses`` (or networks) overlap what another organization's trunk names, in
-        its draft or live configuration: an address identifies whose calls arrive from it, so it
-        belongs to one organization only."""
-        if not addresses:
+        """Which of ``addresses`` (or networks) overlap what another organization's inbound trunk
+        names, in its draft or live configuration: an address identifies whose calls arrive from
+        it, so it belongs to one organization only. Host names are compared by what they resolve
+        to when each Apply claims it."""
+        networks = {a: network for a in addresses if (network := as_network(a))}
+        if not networks:
             return []
         held = set()
         for model in (self.draft, self.live):
             for value in scope.session.scalars(select(model.source_addresses)
-                                               .where(model.org_id != scope.org.id, model.source_addresses != "")):
-                held.update(ipaddress.IPv4Network(item) for item in value.split())
-        return sorted(a for a in addresses if any(ipaddress.IPv4Network(a).overlaps(other) for other in held))
+                                               .where(model.org_id != scope.org.id, model.direction == "inbound",
+                                                      model.source_addresses != "")):
+                held.update(filter(None, map(as_network, value.split())))
+        return sorted(a for a, network in networks.items() if any(network.overlaps(other) for other in held))
 
     def extra(self, scope, rows: list, pbx) -> dict:
         """Whether a password is set (the password itself is never answered)."""
@@ -86,15 +94,6 @@ class Trunks(Kind):
         """The trunk, its source addresses as a tuple."""
         return TrunkConfig(row.direction, row.host, row.port, row.transport, row.username, row.password,
                            row.register, row.from_user, row.from_domain, tuple(row.source_addresses.split()))
-
-
-def address_problem(address: ipaddress.IPv4Address, settings: dict) -> str | None:
-    """Why an upstream may not be at ``address``, or None."""
-    if address.is_link_local or address.is_multicast or address.is_unspecified or address.is_reserved:
-        return f"{address} is not an address an upstream can have"
-    if (address.is_loopback or address.is_private) and not settings.get("ALLOW_PRIVATE_UPSTREAMS"):
-        return f"{address} is a loopback or private address (the operator's ALLOW_PRIVATE_UPSTREAMS allows them)"
-    return None
 
 
 def host_problem(host: str, settings: dict) -> str | None:
@@ -112,16 +111,21 @@ def host_problem(host: str, settings: dict) -> str | None:
 
 # Addresses of all the source networks of one trunk together (each is at most a /24).
 MAX_SOURCE_ADDRESSES = 1024
+# The column that holds them, space-separated.
+SOURCE_ADDRESSES_LENGTH = 1000
 
 
 def addresses_problem(row, settings: dict) -> str | None:
     """The first source address or network an upstream's calls may not come from, or None."""
+    if len(row.source_addresses) > SOURCE_ADDRESSES_LENGTH:
+        return f"{len(row.source_addresses)} characters in all: at most {SOURCE_ADDRESSES_LENGTH}"
     count = 0
     for item in row.source_addresses.split():
-        try:
-            network = ipaddress.IPv4Network(item)
-        except ValueError:
-            return f"{item} has host bits set: the network is {ipaddress.IPv4Network(item, strict=False)}"
+        network = as_network(item)
+        if network is None:
+            continue  # a host name: checked with what it resolves to, at each Apply
+        if str(network) != item and f"{network.network_address}" != item:
+            return f"{item} has host bits set: the network is {network}"
         count += network.num_addresses
         for address in {network.network_address, network.broadcast_address}:
             problem = address_problem(address, settings)

@@ -21,8 +21,9 @@ NO_ANSWER_ACTIONS = (NO_ANSWER_VOICEMAIL, NO_ANSWER_FORWARD, NO_ANSWER_HANGUP)
 # How a ring group rings its members: all at once; one by one in order; one by one, starting
 # after the member who answered last.
 RING_STRATEGIES = ("ringall", "hunt", "memoryhunt")
-# Transports towards upstreams that the PBX serves.
-TRANSPORTS = ("udp",)
+# Transports towards upstreams that the PBX serves, and that phones may use (TLS with SRTP audio).
+TRANSPORTS = ("udp", "tcp", "tls")
+PHONE_TRANSPORTS = TRANSPORTS
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class ExtensionConfig:
     voicemail_enabled: bool
     voicemail_pin: str | None
     voicemail_email: str | None
+    sip_transport: str = "udp"  # how the phone connects: PHONE_TRANSPORTS (tls: with SRTP)
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,13 @@
 from flask import current_app
 
 from littlepbx.rest.common import api, committed, scope
-from littlepbx.services import extensions, phones
+from littlepbx.services import extensions
 
 
 @api.get("/orgs/<code>/extensions/<number>/sip")
 def sip_settings(code, number):
     """What a phone needs to register as this extension."""
-    server = phones.sip_server(current_app.config)
-    return committed(extensions.sip_settings(scope(code), number, server))
+    return committed(extensions.sip_settings(scope(code), number, current_app.config))
 
 
 @api.post("/orgs/<code>/extensions/<number>/sip/regenerate")
@@ -17,4 +16,4 @@ def regenerate_password(code, number):
     """A new SIP password (live after the next Apply); answers the new settings."""
     org_scope = scope(code)
     extensions.regenerate_password(org_scope, number)
-    return committed(extensions.sip_settings(org_scope, number, phones.sip_server(current_app.config)))
+    return committed(extensions.sip_settings(org_scope, number, current_app.config))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from littlepbx.fields import new_secret
 from littlepbx.kinds import Extensions
 from littlepbx.services import objects
+from littlepbx.services.phones import sip_server
 from littlepbx.tenancy import OrgScope
 
 
@@ -14,14 +15,16 @@ def sip_username(scope: OrgScope, number: str) -> str:
     return f"{scope.org.code}-{number}"
 
 
-def sip_settings(scope: OrgScope, number: str, server: dict) -> dict:
-    """What a phone needs to register, and whether the password shown is live yet."""
+def sip_settings(scope: OrgScope, number: str, config) -> dict:
+    """What a phone needs to register (the server as its transport reaches it), and whether the
+    password shown is live yet."""
     extension = objects.get(scope, Extensions, number)
     live = objects.find(scope, Extensions, extension.number, live=True)
-    return {**server, "username": sip_username(scope, extension.number),
+    return {**sip_server(config, extension.sip_transport), "username": sip_username(scope, extension.number),
             "auth_username": sip_username(scope, extension.number),
             "password": extension.sip_password,
-            "live": live is not None and live.sip_password == extension.sip_password}
+            "live": live is not None and live.sip_password == extension.sip_password
+                    and live.sip_transport == extension.sip_transport}
 
 
 def regenerate_password(scope: OrgScope, number: str):

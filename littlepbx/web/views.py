@@ -139,10 +139,11 @@ def stats(code: str):
 def phone_help(code: str):
     """How to set up each popular phone, with this organization's settings filled in."""
     scope = org_scope(code)
-    numbers = [(e.number, e.display_name, extension_service.sip_username(scope, e.number))
-               for e in objects.all_of(scope, Extensions)]
+    numbers = [(e.number, e.display_name, extension_service.sip_username(scope, e.number),
+                sip_server(current_app.config, e.sip_transport)) for e in objects.all_of(scope, Extensions)]
     return render_template("web/help_phones.html", org=scope.org, extensions=numbers,
-                           server=sip_server(current_app.config), phones=PHONES, codes=dial_codes(scope))
+                           server=sip_server(current_app.config), tls=sip_server(current_app.config, "tls"),
+                           phones=PHONES, codes=dial_codes(scope))
 
 
 def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:

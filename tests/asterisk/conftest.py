@@ -20,11 +20,13 @@ from littlepbx.pbx_backends.asterisk import provision
 from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
 from littlepbx.pbx_backends.base import OrgPBXConfig
 from tests.support.databases import scratch_account
+from tests.support.tls import Authority, authority
 
 from .helpers import PHONE_IPS, org_t1, org_t2, register
 from .sipp import Sipp
 
 SIP_PORT = 15060
+SIP_TLS_PORT = 15061
 # The host account the test Asterisk runs as (its own: an installed LittlePBX's is left alone).
 SYSTEM_USER = f"lpt-pbx-{os.getpid()}"
 # Where voicemail mail goes (msmtp inside the root); the smtp fixture listens there.
@@ -43,6 +45,7 @@ class TestPBX:
     sipp: Sipp
     workdir: Path
     process: subprocess.Popen
+    upstream_ca: Authority  # what upstreams' TLS certificates must chain to
 
     def apply(self, org: OrgPBXConfig) -> None:
         """write_org in one transaction, then after_commit: what an Apply does."""
@@ -87,6 +90,8 @@ def pbx(database_url, pbx_account, tmp_path_factory):
     workdir.chmod(0o755)
     data_dir = workdir / "data"
     data_dir.mkdir(mode=0o755)
+    # Upstreams' TLS certificates must chain to this CA (tests/support/tls.py makes them).
+    upstream_ca = authority(workdir)
     config = dict(DEFAULTS, DATABASE_URL=database_url, DATA_DIR=str(data_dir),
                   ASTERISK_ROOT=str(workdir / "root"), ASTERISK_CACHE_ROOT=CACHE_ROOT,
                   ASTERISK_SIP_HOST="127.0.0.1", ASTERISK_SIP_PORT=SIP_PORT, ASTERISK_AMI_PORT=15038,
@@ -94,7 +99,8 @@ def pbx(database_url, pbx_account, tmp_path_factory):
                   ASTERISK_ARI_PASSWORD=secrets.token_hex(8), ASTERISK_RTP_START=31000, ASTERISK_RTP_END=31999,
                   MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT, MAIL_DEFAULT_SENDER="pbx@littlepbx.test",
                   ASTERISK_DB_USER=pbx_account[0], ASTERISK_DB_PASSWORD=pbx_account[1],
-                  ASTERISK_SYSTEM_USER=SYSTEM_USER)
+                  ASTERISK_SYSTEM_USER=SYSTEM_USER, ALLOW_PRIVATE_UPSTREAMS=True,
+                  ASTERISK_SIP_TLS_PORT=SIP_TLS_PORT, UPSTREAM_TLS_CA_FILE=str(upstream_ca.cert_path))
     provision.build_root(CACHE_ROOT)
     provision.install_root(CACHE_ROOT, config["ASTERISK_ROOT"])
     provision.write_config(config)
@@ -103,7 +109,7 @@ def pbx(database_url, pbx_account, tmp_path_factory):
     engine = create_engine(database_url, isolation_level="READ COMMITTED")
     backend = AsteriskBackend(config)
     try:
-        yield TestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir, process)
+        yield TestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir, process, upstream_ca)
     finally:
         backend.close()
         engine.dispose()

@@ -5,6 +5,7 @@ Org t1 phones sit on 127.0.0.11-19, org t2 phones on 127.0.0.21-29, upstreams on
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from littlepbx.pbx_backends.base import DidConfig, ExtensionConfig, OrgPBXConfig, TrunkConfig
 
@@ -36,6 +37,16 @@ def trunks(inbound_ip: str, outbound_ip: str) -> tuple[TrunkConfig, ...]:
     """One inbound upstream identified by its address and one outbound upstream without registration."""
     return (TrunkConfig("inbound", inbound_ip, PHONE_PORT, "udp", None, None, False, None, None, (inbound_ip,)),
             TrunkConfig("outbound", outbound_ip, PHONE_PORT, "udp", None, None, False, None, None))
+
+
+def registering_trunk(address: str, username: str, sources: tuple[str, ...] = ()) -> TrunkConfig:
+    """An outbound upstream at ``address`` that wants LittlePBX to register as ``username``."""
+    return TrunkConfig("outbound", address, PHONE_PORT, "udp", username, "secret1", True, None, None, sources)
+
+
+def registers(trace: str) -> list[str]:
+    """The REGISTER requests a registrar received, oldest first."""
+    return [m for m in re.split(r"-{10,}.*\n", trace) if re.search(r"^\s*REGISTER sip:", m, re.M)]
 
 
 def org_t1(**changes) -> OrgPBXConfig:
@@ -85,11 +96,13 @@ def call(pbx, caller: str, dialled: str, callee_ip: str | None, *, answered: boo
     return callee
 
 
-def upstream_call(pbx, source_ip: str, did: str, callee_ip: str | None, *, answered: bool):
-    """An upstream at ``source_ip`` sends an INVITE for ``did``; asserts the outcome."""
+def upstream_call(pbx, source_ip: str, did: str, callee_ip: str | None, *, answered: bool,
+                  request_user: str | None = None, port: int = PHONE_PORT):
+    """An upstream at ``source_ip`` sends an INVITE for ``did`` (To header; the request URI's user
+    too unless ``request_user`` is given); asserts the outcome."""
     callee = pbx.sipp.answering(callee_ip) if callee_ip else None
     scenario = "upstream_call_answered.xml" if answered else "upstream_call_refused.xml"
-    run = pbx.sipp.run(scenario, source_ip, PHONE_PORT, service=did)
+    run = pbx.sipp.run(scenario, source_ip, port, service=request_user or did, keys={"to": did})
     try:
         assert run.process.returncode == 0, run.output()
         if callee is not None and answered:

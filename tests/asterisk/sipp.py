@@ -58,27 +58,31 @@ class Sipp:
 
     def start(self, scenario: str, ip: str, port: int = PHONE_PORT, *, service: str = "", user: str = "",
               password: str = "", duration_ms: int = 200, timeout_s: int = 30, calls: int = 1,
-              uas: bool = False, keys: dict[str, str] | None = None) -> SippRun:
-        """Start ``scenario`` from ``ip:port`` (a UAS when ``uas``); returns at once.
+              uas: bool = False, keys: dict[str, str] | None = None, transport: str = "u1",
+              remote: str | None = None) -> SippRun:
+        """Start ``scenario`` from ``ip:port`` (a UAS when ``uas``; ``transport`` "t1" for TCP) towards
+        Asterisk, or ``remote``; returns at once.
 
         -aa answers NOTIFY (MWI), OPTIONS and INFO outside the scenario: phones get MWI NOTIFYs.
         """
         self.count += 1
         messages = self.workdir / f"sipp-{self.count}-{Path(scenario).stem}-{ip}.log"
-        media_port = 20000 + 100 * int(ip.rsplit(".", 1)[1]) % 9000 + 10 * (port % 10)
+        # Distinct per address and SIP port (two sipps may share an address), clear of SIP's ports.
+        media_port = 40000 + 100 * (int(ip.rsplit(".", 1)[1]) % 200) + 2 * (port % 100)
         command = ["sipp", "-sf", str(SCENARIOS / scenario), "-i", ip, "-p", str(port), "-m", str(calls),
                    "-mi", ip, "-mp", str(media_port), "-d", str(duration_ms),
-                   "-timeout", str(timeout_s), "-timeout_error", "-nostdin", "-aa",
+                   "-timeout", str(timeout_s), "-timeout_error", "-nostdin", "-aa", "-t", transport,
                    "-trace_msg", "-message_file", str(messages)]
         if service:
             command += ["-s", service]
-        keys = {"user": user or "upstream", **(keys or {})}
+        # [to]: the To header's user, the request URI's (-s) unless a test says otherwise.
+        keys = {"user": user or "upstream", **({"to": service} if service else {}), **(keys or {})}
         if user:
             command += ["-au", user, "-ap", password or "x"]
         for name, value in keys.items():
             command += ["-key", name, value]
         if not uas:
-            command.append(self.server)
+            command.append(remote or self.server)
         process = subprocess.Popen(command, cwd=self.workdir, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         return SippRun(process, messages, command)
@@ -88,6 +92,27 @@ class Sipp:
         run = self.start(scenario, ip, port, **kwargs)
         run.wait(timeout=kwargs.get("timeout_s", 30) + 15)
         return run
+
+    def offering_srtp(self, scenario: str) -> str:
+        """``scenario`` with its SDP offering SRTP (RTP/SAVP and an SDES key), as a phone set to
+        encrypt its audio sends it; written to the work directory, returns its path."""
+        key = "inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0e"  # 30 bytes: master key and salt
+        text = (SCENARIOS / scenario).read_text().replace(
+            "RTP/AVP 0 101", f"RTP/SAVP 0 101\n      a=crypto:1 AES_CM_128_HMAC_SHA1_80 {key}")
+        self.count += 1
+        path = self.workdir / f"srtp-{self.count}-{Path(scenario).stem}.xml"
+        path.write_text(text)
+        return str(path)
+
+    def lingering(self, scenario: str, ms: int) -> str:
+        """``scenario`` staying ``ms`` after its last step (a phone on TCP or TLS keeps its connection,
+        which Asterisk drops the registration with); written to the work directory, returns its path."""
+        text = (SCENARIOS / scenario).read_text()
+        end = text.rindex("</scenario>")
+        self.count += 1
+        path = self.workdir / f"linger-{self.count}-{Path(scenario).stem}.xml"
+        path.write_text(text[:end] + f'  <pause milliseconds="{ms}"/>\n' + text[end:])
+        return str(path)
 
     def one_call(self, scenario: str) -> str:
         """``scenario`` as a UAS that answers any NOTIFY calls before (or beside) its one call and
@@ -141,7 +166,8 @@ class Sipp:
         if kwargs.get("calls", 1) == 1 and 'request="NOTIFY"' not in (SCENARIOS / scenario).read_text():
             scenario, kwargs = self.one_call(scenario), {**kwargs, "calls": 20}
         run = self.start(scenario, ip, port, uas=True, **kwargs)
-        wait_until(lambda: udp_bound(ip, port) or run.process.poll() is not None, 5)
+        protocol = "t" if kwargs.get("transport", "u1").startswith("t") else "u"
+        wait_until(lambda: bound(ip, port, protocol) or run.process.poll() is not None, 5)
         if run.process.poll() is not None:
             raise RuntimeError(f"sipp UAS did not start:\n{run.output()}")
         return run
@@ -152,9 +178,9 @@ def hung_up_by_pbx(run: SippRun) -> bool:
     return bool(re.search(r"message received[^\n]*\n\s*BYE sip:", run.trace()))
 
 
-def udp_bound(ip: str, port: int) -> bool:
-    """Whether something listens on UDP ``ip:port``."""
-    out = subprocess.run(["ss", "-Hlnu", "src", f"{ip}:{port}"], capture_output=True, text=True).stdout
+def bound(ip: str, port: int, protocol: str = "u") -> bool:
+    """Whether something listens on UDP (protocol "u") or TCP ("t") ``ip:port``."""
+    out = subprocess.run(["ss", f"-Hln{protocol}", "src", f"{ip}:{port}"], capture_output=True, text=True).stdout
     return bool(out.strip())
 
 

@@ -58,5 +58,6 @@ def test_when_an_address_keeps_failing_then_it_is_banned_and_others_still_regist
 def test_the_jail_install_sh_writes_reads_the_asterisk_roots_security_log(orgs):
     jail = provision.fail2ban_jail(orgs.config)
     assert f"logpath = {provision.in_root(orgs.config, '/var/log/asterisk/security.log')}" in jail
-    assert "filter = asterisk" in jail and f'port="{orgs.config["ASTERISK_SIP_PORT"]}"' in jail
+    ports = f'port="{orgs.config["ASTERISK_SIP_PORT"]},{orgs.config["ASTERISK_SIP_TLS_PORT"]}"'
+    assert "filter = asterisk" in jail and ports in jail, "UDP, TCP and TLS are all banned"
     assert Path(provision.in_root(orgs.config, "/var/log/asterisk/security.log")).parent.is_dir()

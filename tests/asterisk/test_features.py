@@ -13,7 +13,19 @@ from littlepbx.pbx_backends.asterisk import provision, tables
 from littlepbx.pbx_backends.asterisk.ami import AMIClient
 from littlepbx.pbx_backends.base import BackendError, MohConfig, TrunkConfig
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, org_t2, password, pin, register
+from .helpers import (
+    PHONE_IPS,
+    T1_UPSTREAM_OUT,
+    T2_UPSTREAM_OUT,
+    extension,
+    org_t1,
+    org_t2,
+    password,
+    pin,
+    register,
+    registering_trunk,
+    registers,
+)
 from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 
 pytestmark = pytest.mark.asterisk
@@ -184,16 +196,6 @@ def test_when_file_is_not_audio_then_converting_it_says_so(pbx, tmp_path):
     source.write_text("not music")
     with pytest.raises(BackendError, match="not an audio file"):
         pbx.backend.convert_audio(source, tmp_path / "out.wav")
-
-
-def registering_trunk(address: str, username: str) -> TrunkConfig:
-    """An outbound upstream at ``address`` that wants LittlePBX to register as ``username``."""
-    return TrunkConfig("outbound", address, PHONE_PORT, "udp", username, "secret1", True, None, None)
-
-
-def registers(trace: str) -> list[str]:
-    """The REGISTER requests a registrar received, oldest first."""
-    return [m for m in re.split(r"-{10,}.*\n", trace) if re.search(r"^\s*REGISTER sip:", m, re.M)]
 
 
 def is_unregister(message: str) -> bool:

@@ -51,6 +51,17 @@ def test_when_sip_settings_read_then_phone_gets_server_and_credentials(system_ap
     assert sip["username"] == "acme-101" and len(sip["password"]) >= 20 and sip["live"] is False
 
 
+def test_when_an_extension_connects_over_tls_then_its_settings_name_the_tls_port(system_api, orgs, app):
+    app.config.update(ASTERISK_SIP_TLS_PORT=5061)
+    answer = system_api.patch("/orgs/acme/extensions/101", json={"sip_transport": "tls"})
+    assert answer.status_code == 200 and answer.get_json()["sip_transport"] == "tls"
+    sip = system_api.get("/orgs/acme/extensions/101/sip").get_json()
+    assert (sip["transport"], sip["port"]) == ("tls", 5061)
+    refused = system_api.patch("/orgs/acme/extensions/101", json={"sip_transport": "websocket"})
+    assert refused.status_code == 422 and "sip_transport" in refused.get_json()["error"]["fields"]
+    assert system_api.get("/orgs/acme/extensions/101").get_json()["sip_transport"] == "tls"
+
+
 def test_when_sip_public_host_unset_then_asterisk_sip_host_is_used(system_api, orgs, app):
     app.config.update(SIP_PUBLIC_HOST="", ASTERISK_SIP_HOST="192.0.2.5")
     assert system_api.get("/orgs/acme/extensions/101/sip").get_json()["server"] == "192.0.2.5"

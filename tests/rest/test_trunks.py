@@ -83,3 +83,30 @@ def test_when_an_address_is_another_orgs_then_a_trunk_naming_it_is_refused(syste
     assert answer.status_code == 409
     assert answer.get_json()["error"]["fields"] == {"source_addresses": "held by another organization"}
     assert system_api.put("/orgs/globex/trunks/inbound", json=INBOUND).status_code == 200, "its owner may keep it"
+
+
+def test_when_sources_name_a_carriers_host_then_it_is_kept_lower_cased_beside_addresses(system_api, orgs):
+    answer = system_api.put("/orgs/acme/trunks/inbound",
+                            json={"host": "sip.carrier.example", "source_addresses": "Edge.Carrier.Example 203.0.113.0/28"})
+    assert answer.status_code == 200, answer.get_json()
+    shown = system_api.get("/orgs/acme/trunks/inbound").get_json()
+    assert shown["source_addresses"] == ["edge.carrier.example", "203.0.113.0/28"]
+
+
+def test_when_a_source_is_neither_address_network_nor_host_name_then_422_says_which(system_api, orgs):
+    answer = system_api.put("/orgs/acme/trunks/inbound", json={"host": "203.0.113.10",
+                                                               "source_addresses": ["203.0.113.10", "edge_1!"]})
+    assert answer.status_code == 422
+    assert "edge_1!" in answer.get_json()["error"]["fields"]["source_addresses"]
+    assert system_api.get("/orgs/acme/trunks/inbound").status_code == 404
+
+
+def test_when_two_orgs_register_with_one_carrier_then_both_may_name_its_source_network(system_api, orgs):
+    """An outbound trunk's sources only say where calls on its registration come from: the
+    registration's contact tells whose they are, so carriers shared by many orgs are fine."""
+    carrier = {**OUTBOUND, "source_addresses": "203.0.113.0/28"}
+    assert system_api.put("/orgs/globex/trunks/outbound", json=carrier).status_code == 200
+    assert system_api.put("/orgs/acme/trunks/outbound", json=carrier).status_code == 200
+    answer = system_api.put("/orgs/acme/trunks/inbound", json={"host": "203.0.113.1",
+                                                               "source_addresses": "203.0.113.1"})
+    assert answer.status_code == 200, "another org's outbound sources are not a claim"

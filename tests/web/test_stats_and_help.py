@@ -77,7 +77,8 @@ def test_phone_help_fills_in_server_port_transport_and_each_extension_username(p
     from littlepbx.kinds import Extensions
     from littlepbx.services import objects
     from tests.conftest import scope_of
-    objects.create(scope_of(session, "acme"), Extensions, {"number": "101", "display_name": "Sales"})
+    objects.create(scope_of(session, "acme"), Extensions, {"number": "101", "display_name": "Sales",
+                                                           "sip_transport": "tls"})
     session.commit()
     log_in(page)
     page.get_by_role("link", name="Phone help").click()
@@ -85,7 +86,10 @@ def test_phone_help_fills_in_server_port_transport_and_each_extension_username(p
     expect(page.locator("#help-server")).to_have_text("127.0.0.1")
     expect(page.locator("#help-port")).to_have_text("5060")
     expect(page.locator("#help-transport")).to_have_text("UDP")
+    expect(page.locator("#help-tls-port")).to_have_text("5061")
     expect(page.locator("#help-extensions")).to_contain_text("acme-101")
+    expect(page.locator("#help-extensions tr", has_text="acme-101")).to_contain_text("TLS, port 5061, SRTP on")
+    expect(page.locator("#help-extensions tr", has_text="acme-100")).to_contain_text("UDP, port 5060")
     headings = page.locator("section.guide h2")
     for name in ("Yealink", "Polycom", "Grandstream", "Cisco / Linksys SPA", "Snom", "Linphone",
                  "Zoiper", "MicroSIP", "Bria", "Android", "iPhone"):

@@ -17,7 +17,6 @@ named lock: two concurrent lookups of a changed row would each start a registrat
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import os.path
 import re
@@ -53,6 +52,7 @@ from littlepbx.pbx_backends.base import (
     TimeConditionConfig,
     TrunkConfig,
 )
+from littlepbx.pbx_backends.upstreams import expand, resolve
 
 from . import tables as t
 from .ami import AMIClient, AMIError
@@ -64,7 +64,9 @@ ORG_CODE = re.compile(r"[a-z0-9]{2,16}")
 EXTENSION_NUMBER = re.compile(r"[0-9]{2,6}")
 EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
-TRANSPORT = "transport-udp"
+# The transport (pjsip.conf) and URI parameter of each transport a phone or an upstream may use.
+SIP_TRANSPORTS = {"udp": ("transport-udp", ""), "tcp": ("transport-tcp", ";transport=tcp"),
+                       "tls": ("transport-tls", ";transport=tls")}
 PHONE_CONTEXT = "lp-phones"
 
 # A context that does not exist: trunk endpoints must never start a call.
@@ -120,8 +122,9 @@ def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[s
     """The endpoint, auth and AOR rows of one extension."""
     pjsip_id = phone_id(code, ext.number)
     mailbox = f"{ext.number}@{code}" if ext.voicemail_enabled else None
+    transport, _ = SIP_TRANSPORTS[ext.sip_transport]
     endpoint = {
-        "id": pjsip_id, "tenantid": code, "transport": TRANSPORT, "aors": pjsip_id, "auth": pjsip_id,
+        "id": pjsip_id, "tenantid": code, "transport": transport, "aors": pjsip_id, "auth": pjsip_id,
         "outbound_auth": None, "context": PHONE_CONTEXT, "disallow": "all", "allow": CODECS,
         # SIP MESSAGE would otherwise run the calls dialplan; LittlePBX offers no messaging.
         "message_context": NO_CONTEXT,
@@ -132,6 +135,10 @@ def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[s
         "identify_by": "username",
         # No re-INVITE after answer just to update the connected line: phones and sipp need none.
         "send_connected_line": "no",
+        # Over TLS the audio is encrypted too (SDES keys travel inside the TLS connection); a call
+        # without SRTP is refused rather than sent in the clear.
+        "media_encryption": "sdes" if ext.sip_transport == "tls" else "no",
+        "media_encryption_optimistic": "no",
     }
     # A digest of the credentials, not the password: Asterisk (and its database account) never
     # holds a phone's password, and a copy of ps_auths lets no one register as the phone elsewhere.
@@ -295,21 +302,25 @@ def voicemail_row(code: str, ext: ExtensionConfig) -> dict:
             "attach": "yes"}
 
 
-def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None) -> dict[str, dict | None]:
+def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None,
+                        contact_user: str | None = None) -> dict[str, dict | None]:
     """Endpoint, AOR, auth and registration rows of the org's outbound upstream.
 
     ``auth_id`` names the credentials (see trunk_auth_id); it is part of the registration row,
-    so new credentials make a new registration in Asterisk, which registers with them at once."""
+    so new credentials make a new registration in Asterisk, which registers with them at once.
+    ``contact_user`` is the registration's (see contact_user_of)."""
     trunk = org.trunk("outbound")
     if trunk is None:
         return {"endpoint": None, "aor": None, "auth": None, "registration": None}
-    if trunk.transport.lower() != "udp":
-        raise BackendError(f"{code}: upstream transport {trunk.transport!r} is not supported (udp only)")
+    if trunk.transport.lower() not in SIP_TRANSPORTS:
+        raise BackendError(f"{code}: upstream transport {trunk.transport!r} is not supported "
+                           f"({', '.join(SIP_TRANSPORTS)})")
+    transport, parameter = SIP_TRANSPORTS[trunk.transport.lower()]
     pjsip_id = trunk_id(code)
     has_auth = bool(trunk.username and trunk.password)
     auth_id = auth_id or f"{pjsip_id}-0"
     endpoint = {
-        "id": pjsip_id, "tenantid": code, "transport": TRANSPORT, "aors": pjsip_id, "auth": None,
+        "id": pjsip_id, "tenantid": code, "transport": transport, "aors": pjsip_id, "auth": None,
         "outbound_auth": auth_id if has_auth else None, "context": NO_CONTEXT,
         "message_context": NO_CONTEXT, "disallow": "all",
         "allow": CODECS, "direct_media": "no", "dtmf_mode": "rfc4733", "force_rport": "yes",
@@ -320,8 +331,10 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None
         # Never identified by a request's From user: only calls we place use this endpoint.
         "identify_by": "ip",
         "send_connected_line": "no",
+        # Carriers' audio is plain RTP, whatever their signalling transport.
+        "media_encryption": "no", "media_encryption_optimistic": "no",
     }
-    server = f"sip:{trunk.host}:{trunk.port}"
+    server = f"sip:{trunk.host}:{trunk.port}{parameter}"
     aor = {"id": pjsip_id, "contact": server, "max_contacts": 0, "remove_existing": "no",
            "qualify_frequency": 0, "mailboxes": None}
     # The carrier's realm is its own, so the password itself must be kept to answer its challenge.
@@ -332,29 +345,57 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None
         registration = {
             "id": pjsip_id, "server_uri": server,
             "client_uri": f"sip:{trunk.username or trunk.from_user or code}@{trunk.host}:{trunk.port}",
-            "contact_user": trunk.username or code, "transport": TRANSPORT,
-            # No endpoint/line: calls from the upstream are identified by address (lp-upstream).
+            "contact_user": contact_user or new_contact_user(), "transport": transport,
+            # No endpoint/line: calls on the registration are identified by the contact user
+            # and the source address (lp-upstream-line), others by address (lp-upstream).
             "outbound_auth": auth_id if has_auth else None, "endpoint": None, "line": "no",
             "expiration": 3600, "retry_interval": 30, "forbidden_retry_interval": 300,
             "fatal_retry_interval": 300, "max_retries": 100000, "auth_rejection_permanent": "no"}
     return {"endpoint": endpoint, "aor": aor, "auth": auth, "registration": registration}
 
 
-def upstream_addresses(org: OrgPBXConfig) -> list[str]:
-    """The source addresses whose INVITEs are the org's inbound calls: IP literals, and every
-    address of a source network (at most a /24 each), which the dialplan looks up one by one."""
+def upstream_addresses(org: OrgPBXConfig, settings: dict) -> list[str]:
+    """The source addresses whose INVITEs are the org's inbound calls: IP literals, every address
+    of a source network (at most a /24 each) and the addresses host names resolve to now, which
+    the dialplan looks up one by one."""
     trunk = org.trunk("inbound")
     if trunk is None:
         return []
-    addresses = list(trunk.source_addresses) or [trunk.host]
     try:
-        networks = [ipaddress.IPv4Network(a.strip()) for a in addresses]
-    except ValueError:
-        raise BackendError(f"{org.code}: inbound upstream source addresses must be IPv4 addresses or networks, "
-                           f"got {addresses!r}") from None
-    if any(network.prefixlen < 24 for network in networks):
-        raise BackendError(f"{org.code}: an inbound upstream source network is larger than a /24")
-    return sorted({str(address) for network in networks for address in network})
+        return sorted(expand(trunk.source_addresses or (trunk.host,), settings))
+    except BackendError as error:
+        raise BackendError(f"{org.code}: inbound upstream: {error}") from None
+
+
+# The contact user of an org's registration: "lp" and 20 hex digits, random, kept while the org
+# registers. A carrier sends the registration's calls to it (the DID in the To header).
+CONTACT_HEX_DIGITS = 20
+CONTACT_USER = re.compile(f"lp[0-9a-f]{{{CONTACT_HEX_DIGITS}}}")
+
+
+def contact_user_of(connection, code: str) -> str:
+    """The contact user of the org's registration: the current one, or a new random one."""
+    row = registration_row(connection, code)
+    current = (row or {}).get("contact_user") or ""
+    return current if CONTACT_USER.fullmatch(current) else new_contact_user()
+
+
+def new_contact_user() -> str:
+    """A random contact user (CONTACT_USER)."""
+    return f"lp{secrets.token_hex(CONTACT_HEX_DIGITS // 2)}"
+
+
+def line_rows(code: str, org: OrgPBXConfig, contact_user: str, settings: dict) -> list[dict]:
+    """Where calls to the registration's contact may come from: the outbound upstream's host and
+    its source addresses. Another org may share them (one carrier): the contact user tells whose."""
+    trunk = org.trunk("outbound")
+    if trunk is None or not trunk.register:
+        return []
+    try:
+        addresses = resolve(trunk.host, settings) | expand(trunk.source_addresses, settings)
+    except BackendError as error:
+        raise BackendError(f"{code}: outbound upstream: {error}") from None
+    return [{"id": f"{contact_user}@{address}", "tenantid": code} for address in sorted(addresses)]
 
 
 def did_key(number: str) -> str:
@@ -685,14 +726,17 @@ class AsteriskBackend(PBXBackend):
         """Replace the org's rows (contacts of extensions that remain are kept: phones stay registered)."""
         validate_org(org)
         code = org.code
-        addresses = upstream_addresses(org)
+        addresses = upstream_addresses(org, self.config)
         taken = claim_addresses(connection, code, addresses)
         if taken:
             raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
         old_registration = registration_row(connection, code)
         moh_class = code if org.moh.enabled and org.moh.path else None
         phones = [phone_rows(code, ext, moh_class) for ext in org.extensions]
-        trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")))
+        contact_user = contact_user_of(connection, code)
+        trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
+        replace_rows(connection, t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
+                     line_rows(code, org, contact_user, self.config))
         prefix = prefix_of(code)
 
         def rows(kind: str) -> list[dict]:
@@ -759,7 +803,8 @@ class AsteriskBackend(PBXBackend):
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
         connection.execute(delete(t.musiconhold).where(music_of(t.musiconhold, code)))
         connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
-        for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_numbers, t.lp_ring_groups,
+        for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_upstream_lines,
+                      t.lp_numbers, t.lp_ring_groups,
                       t.lp_time_conditions, t.lp_time_overrides, t.lp_ivrs, t.lp_paging_groups, t.lp_queues,
                       t.lp_queue_plans, t.lp_queue_members, t.lp_announcements):
             connection.execute(delete(table).where(table.c.tenantid == code))

@@ -62,6 +62,8 @@ ps_endpoints = Table(
     Column("identify_by", String(80)),
     Column("send_connected_line", String(3)),
     Column("set_var", Text),
+    Column("media_encryption", String(10)),
+    Column("media_encryption_optimistic", String(3)),
 )
 
 ps_auths = Table(
@@ -385,6 +387,14 @@ lp_ivrs = Table(
 lp_upstream_sources = Table(
     "lp_upstream_sources", metadata,
     Column("address", ident(64), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+)
+
+# Calls on an org's registration (0016_upstream_lines): "<contact user>@<source address>", one row
+# per address the carrier may send them from. Unlike lp_upstream_sources, orgs may share an address.
+lp_upstream_lines = Table(
+    "lp_upstream_lines", metadata,
+    Column("id", ident(64), primary_key=True),
     Column("tenantid", ident(16), nullable=False, index=True),
 )
 

@@ -6,7 +6,7 @@ import {confirmAction, setStatus} from "../fields.js";
 import {addForm, deleteButton, editors, itemPath, prefixOf} from "../objects.js";
 
 const EDITED = [["display_name", "ring_seconds", "no_answer", "forward_to"],
-                ["voicemail_enabled", "voicemail_pin", "voicemail_email"]];
+                ["voicemail_enabled", "voicemail_pin", "voicemail_email"], ["sip_transport"]];
 
 export const extensions = {
   name: "extensions",
@@ -142,7 +142,8 @@ async function loadSip(ctx, ext, box) {
       row("User name", sip.username, "username"),
       sip.auth_username && sip.auth_username !== sip.username ? row("Auth user name", sip.auth_username) : null,
       row("Password", sip.password, "password")),
-    sip.live === false ? el("p", {class: "note"}, "This password becomes active on the phone line after the next Apply.") : null,
+    sip.live === false ? el("p", {class: "note"}, "These settings become active on the phone line after the next Apply.") : null,
+    sip.transport === "tls" ? el("p", {class: "note"}, "Turn on SRTP (audio encryption) in the phone too: calls without it are refused.") : null,
     el("div", {class: "buttons"}, copy, regenerate, copyStatus),
     el("p", {class: "muted"}, el("a", {href: "/orgs/" + encodeURIComponent(ctx.code) + "/help/phones"},
       "How to enter these in your phone")));

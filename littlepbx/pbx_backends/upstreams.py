@@ -1,0 +1,62 @@
+"""Where an organization's upstream calls may come from: addresses, small networks and host
+names, as every PBX backend turns them into the addresses it compares a request's source with.
+
+A host name is looked up when the org's configuration is written (each Apply), so the
+addresses follow the carrier's DNS from one Apply to the next."""
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+from littlepbx.pbx_backends.base import BackendError
+
+# The largest source network: the dialplan compares addresses one by one.
+SMALLEST_PREFIX = 24
+
+
+def as_network(item: str) -> ipaddress.IPv4Network | None:
+    """A source address or network ("203.0.113.0/28", host bits allowed) as a network; None for a host name."""
+    try:
+        return ipaddress.IPv4Network(item, strict=False)
+    except ValueError:
+        return None
+
+
+def address_problem(address: ipaddress.IPv4Address, settings: dict) -> str | None:
+    """Why an upstream may not be at ``address``, or None."""
+    if address.is_link_local or address.is_multicast or address.is_unspecified or address.is_reserved:
+        return f"{address} is not an address an upstream can have"
+    if (address.is_loopback or address.is_private) and not settings.get("ALLOW_PRIVATE_UPSTREAMS"):
+        return f"{address} is a loopback or private address (the operator's ALLOW_PRIVATE_UPSTREAMS allows them)"
+    return None
+
+
+def resolve(host: str, settings: dict) -> set[str]:
+    """The IPv4 addresses of ``host`` (an address is its own), each one an upstream may have."""
+    try:
+        addresses = {ipaddress.IPv4Address(host)}
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
+        except OSError as error:
+            raise BackendError(f"cannot look up {host}: {error.strerror or error}") from None
+        addresses = {ipaddress.IPv4Address(info[4][0]) for info in found}
+        for address in addresses:
+            problem = address_problem(address, settings)
+            if problem:
+                raise BackendError(f"{host} resolves to {problem}")
+    return {str(address) for address in addresses}
+
+
+def expand(items: tuple[str, ...] | list[str], settings: dict) -> set[str]:
+    """Every address of ``items``: addresses, networks of /24 to /32, and host names looked up now."""
+    addresses = set()
+    for item in items:
+        network = as_network(item)
+        if network is None:
+            addresses |= resolve(item, settings)
+        elif network.prefixlen < SMALLEST_PREFIX:
+            raise BackendError(f"the source network {item} is larger than a /{SMALLEST_PREFIX}")
+        else:
+            addresses |= {str(address) for address in network}
+    return addresses

@@ -1,0 +1,87 @@
+"""Phones over TCP and TLS, through the real Asterisk: an extension set to TCP registers and calls
+over TCP; one set to TLS does so over TLS (a TCP sipp behind tests/support/tls.py, which checks
+Asterisk's certificate), and its calls must encrypt their audio: an offer with SRTP keys is
+answered with Asterisk's own, a plain one is refused."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from littlepbx.pbx_backends.asterisk import provision, tables
+from littlepbx.pbx_backends.asterisk.provision import TLS_CERT
+from tests.support.tls import tls_client
+
+from .helpers import PHONE_IPS, extension, org_t1, password, register
+from .sipp import CALLER_PORT, PHONE_PORT, wait_until
+
+pytestmark = pytest.mark.asterisk
+PHONE = "t1-103"
+RELAY_PORT = 25081  # where the TLS phone's sipp connects; the relay speaks TLS to Asterisk
+
+
+def t1_with_103_over(transport: str):
+    extensions = tuple(extension("t1", number) for number in ("101", "102")) + (
+        extension("t1", "103", sip_transport=transport),)
+    return org_t1(extensions=extensions)
+
+
+def contact_of(pbx, phone: str) -> str:
+    """The phone's registered contact URI (Asterisk writes ';' as ^3B)."""
+    with pbx.engine.connect() as connection:
+        uri = connection.scalar(select(tables.ps_contacts.c.uri).where(tables.ps_contacts.c.id.like(f"{phone}^3B%")))
+    return (uri or "").replace("^3B", ";")
+
+
+@pytest.fixture
+def phone_103_back_on_udp(t1_restored):
+    yield t1_restored
+    t1_restored.apply(org_t1())
+    register(t1_restored, PHONE)  # its UDP contact replaces the TCP or TLS one
+
+
+def test_when_an_extension_connects_over_tcp_then_it_registers_and_calls_over_tcp(phone_103_back_on_udp):
+    pbx = phone_103_back_on_udp
+    pbx.apply(t1_with_103_over("tcp"))
+    # Registered while its connection lasts (Asterisk drops the contact when it closes).
+    registered = pbx.sipp.start(pbx.sipp.lingering("register.xml", 3000), PHONE_IPS[PHONE], PHONE_PORT, user=PHONE,
+                                password=password(PHONE), transport="t1")
+    assert wait_until(lambda: "transport=tcp" in contact_of(pbx, PHONE).lower(), 5), registered.output()
+    assert registered.wait(10) == 0, registered.output()
+    callee = pbx.sipp.answering(PHONE_IPS["t1-101"])
+    try:
+        run = pbx.sipp.run("call_answered.xml", PHONE_IPS[PHONE], CALLER_PORT, service="101", user=PHONE,
+                           password=password(PHONE), transport="t1")
+        assert run.process.returncode == 0, run.output()
+        assert callee.wait(10) == 0, callee.output()
+    finally:
+        callee.stop()
+
+
+def test_when_an_extension_connects_over_tls_then_its_calls_must_encrypt_their_audio(phone_103_back_on_udp):
+    pbx = phone_103_back_on_udp
+    pbx.apply(t1_with_103_over("tls"))
+    certificate = provision.in_root(pbx.config, pbx.config["ASTERISK_CONFIG_DIR"]) / TLS_CERT
+    phone = tls_client((PHONE_IPS[PHONE], RELAY_PORT), ("127.0.0.1", pbx.config["ASTERISK_SIP_TLS_PORT"]),
+                       certificate)
+    through = {"transport": "t1", "remote": f"{PHONE_IPS[PHONE]}:{RELAY_PORT}", "user": PHONE,
+               "password": password(PHONE)}
+    callee = pbx.sipp.answering(PHONE_IPS["t1-101"])
+    try:
+        registered = pbx.sipp.start(pbx.sipp.lingering("register.xml", 3000), PHONE_IPS[PHONE], CALLER_PORT,
+                                    **through)
+        assert wait_until(lambda: "transport=tls" in contact_of(pbx, PHONE).lower(), 5), registered.output()
+        assert registered.wait(10) == 0, registered.output()
+        run = pbx.sipp.run(pbx.sipp.offering_srtp("call_answered.xml"), PHONE_IPS[PHONE], CALLER_PORT,
+                           service="101", **through)
+        assert run.process.returncode == 0, run.output()
+        assert callee.wait(10) == 0, callee.output()
+        answer = re.search(r"SIP/2.0 200 OK.*?(?=\n-{10,}|\Z)", run.trace().split("INVITE sip:")[-1], re.S)
+        assert answer and "RTP/SAVP" in answer.group(0) and "a=crypto:" in answer.group(0), run.trace()
+        # The same phone offering audio in the clear is refused.
+        run = pbx.sipp.run("call_refused.xml", PHONE_IPS[PHONE], CALLER_PORT, service="101", **through)
+        assert run.process.returncode == 0, run.output()
+    finally:
+        callee.stop()
+        phone.close()
