@@ -1,9 +1,11 @@
-"""Music on hold: on or off, and the organization's uploaded music (converted on arrival)."""
+"""Music on hold: on or off, and what plays: the organization's uploaded music (converted on
+arrival), or one of its music classes (the default for queues and ring groups without one)."""
 from __future__ import annotations
 
 from littlepbx import fields as f
 from littlepbx.kinds.audio import audio_path
 from littlepbx.kinds.base import SINGLETON, Kind
+from littlepbx.kinds.musicclasses import music_class_field
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import MohConfig
 
@@ -30,6 +32,8 @@ class MusicOnHold(Kind):
         "original_name": f.Text(label="Music file", max_length=255, nullable=True, access="read"),
         "sha256": f.Text(label="Music content", max_length=64, nullable=True, access="read",
                          pattern=r"^[0-9a-f]{64}$", message="a SHA-256 digest in hex"),
+        "music_class": music_class_field(label="Callers on hold hear",
+                                         help="one of the organization's music classes; empty: the uploaded music"),
     }
     outputs = {"has_file": f.Boolean(label="Music uploaded", access="read")}
     routes = frozenset()  # its own routes: the upload is multipart (littlepbx/rest/moh.py)
@@ -47,6 +51,7 @@ class MusicOnHold(Kind):
 
     def to_pbx(self, row, context: dict) -> MohConfig:
         """The converted file the PBX plays, when there is one."""
-        if row is None or not row.sha256:
+        if row is None or not (row.sha256 or row.music_class):
             return MohConfig(False, None)
-        return MohConfig(row.enabled, moh_path(context["data_dir"], context["code"], row.sha256))
+        path = moh_path(context["data_dir"], context["code"], row.sha256) if row.sha256 else None
+        return MohConfig(row.enabled, path, row.music_class)

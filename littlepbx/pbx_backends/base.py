@@ -69,10 +69,11 @@ class TrunkConfig:
 
 @dataclass(frozen=True)
 class MohConfig:
-    """Music on hold: the converted file the PBX plays, when enabled."""
+    """Music on hold, when enabled: one of the org's music classes, or else the converted file."""
 
     enabled: bool
     path: str | None
+    music_class: str | None = None
 
 
 @dataclass(frozen=True)

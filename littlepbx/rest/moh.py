@@ -15,7 +15,8 @@ def get_moh(code):
 
 @api.put("/orgs/<code>/moh")
 def put_moh(code):
-    """multipart/form-data: ``file`` (an MP3) and optional ``enabled``; JSON: {"enabled": bool}."""
+    """multipart/form-data: ``file`` (an MP3) and optional ``enabled``; JSON: {"enabled": bool,
+    "music_class": a music class or null}, either or both."""
     org_scope = scope(code)  # refuse strangers before reading any of the upload
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
@@ -23,7 +24,7 @@ def put_moh(code):
                          upload.stream if upload else None, config("DATA_DIR"),
                          int(config("MOH_MAX_BYTES")), get_backend(current_app), request.form.get("enabled"))
     else:
-        row = moh.set_enabled(org_scope, body().get("enabled"))
+        row = moh.update(org_scope, body())
     return committed(moh.as_dict(org_scope, row))
 
 

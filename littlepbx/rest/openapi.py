@@ -160,7 +160,7 @@ def static_schemas() -> dict:
         "SipSettings": obj({"server": STR, "port": INT, "transport": STR, "username": STR,
                             "auth_username": STR, "password": STR, "live": BOOL},
                            ("server", "port", "transport", "username", "auth_username", "password", "live")),
-        "MohEnable": obj({"enabled": BOOL}, ("enabled",), additional=True),
+        "MohSettings": kind_named("moh").fieldset.only(["enabled", "music_class"]).object_schema(),
         "TimeConditionForce": obj({"state": {"type": "string", "enum": ["open", "closed", "auto"],
                                              "description": "auto: by its hours again"}}, ("state",)),
         "GreetingUpload": obj({"file": {"type": "string", "format": "binary", "description": "MP3 or WAV"}},
@@ -382,11 +382,12 @@ def static_paths() -> dict:
         f"{ORG}/moh": {
             "parameters": [CODE],
             "get": operation("Music on hold (draft)", "moh", "200", ref("Moh"), operation_id="get_moh"),
-            "put": operation("Upload an MP3 (multipart) or turn music on hold on/off (JSON)", "moh",
+            "put": operation("Upload an MP3 (multipart), or turn music on hold on/off and choose a music class "
+                             "(JSON)", "moh",
                              "200", ref("Moh"), "403", "413", "422",
                              body={"required": True, "content": {
                                  "multipart/form-data": {"schema": ref("MohUpload")},
-                                 "application/json": {"schema": ref("MohEnable")}}},
+                                 "application/json": {"schema": ref("MohSettings")}}},
                              operation_id="put_moh"),
             "delete": operation("Forget the music and turn music on hold off", "moh", "200",
                                 ref("Moh"), "403", operation_id="delete_moh")},

@@ -8,6 +8,7 @@ from littlepbx import fields as f
 from littlepbx.errors import NotFound, ValidationError
 from littlepbx.kinds import MusicOnHold
 from littlepbx.kinds.moh import moh_path
+from littlepbx.kinds.references import require_targets
 from littlepbx.services import audio_uploads, objects
 from littlepbx.tenancy import OrgScope
 
@@ -24,16 +25,23 @@ def get_moh(scope: OrgScope):
     return row
 
 
-def set_enabled(scope: OrgScope, enabled):
-    """Turn music on hold on or off; turning it on needs an uploaded file."""
+def update(scope: OrgScope, data) -> object:
+    """Turn music on hold on or off, and choose what plays: ``music_class`` names one of the
+    organization's music classes, empty plays the upload. On needs one or the other."""
     scope.require("pbx.edit")
-    values = MusicOnHold.fieldset.only(["enabled"]).clean({"enabled": enabled})
+    values = MusicOnHold.fieldset.only(["enabled", "music_class"]).clean(data, partial=True)
     row = get_moh(scope)
-    if values["enabled"] and not row.sha256:
-        raise ValidationError("upload an MP3 before turning music on hold on",
+    changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+    for name, value in values.items():
+        setattr(row, name, value)
+    require_targets(scope, MusicOnHold, row, ["music_class"])
+    if row.enabled and not (row.sha256 or row.music_class):
+        raise ValidationError("upload an MP3 or choose a music class before turning music on hold on",
                               {"enabled": "no music uploaded yet"})
-    row.enabled = values["enabled"]
-    scope.audit("moh.enable" if row.enabled else "moh.disable")
+    if "enabled" in changed:
+        scope.audit("moh.enable" if row.enabled else "moh.disable")
+    if "music_class" in changed:
+        scope.audit("moh.music_class", row.music_class or "")
     return row
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from littlepbx.pbx_backends.asterisk import tables
-from littlepbx.pbx_backends.base import DidConfig, MusicClassConfig, QueueConfig, RingGroupConfig
+from littlepbx.pbx_backends.base import DidConfig, MohConfig, MusicClassConfig, QueueConfig, RingGroupConfig
 
 from .helpers import PHONE_IPS, T1_UPSTREAM_IN, org_t1, org_t2
 from .sipp import PHONE_PORT, wait_until
@@ -78,3 +78,20 @@ def test_when_a_plan_names_another_orgs_class_then_that_music_is_never_played(t1
                            .values(music="t2-secret"))
     heard = waits_in(pbx, "queue:500", seconds=3)
     assert "t2-secret'" not in heard and wait_until(lambda: "Started music on hold" in heard, 1)
+
+
+def test_when_the_orgs_music_on_hold_is_a_class_then_queues_without_one_play_it_and_never_another_orgs(
+        t1_restored):
+    pbx = t1_restored
+    queue = QueueConfig("500", "Support", ("101",), True, "ringall", 5, 0, 30, "hangup", 0, "hangup", 0, None)
+    pbx.apply(org_t1(dids=(DidConfig(DID, "queue:500"),), queues=(queue,), musicclasses=(jazz(pbx),),
+                     moh=MohConfig(True, None, "jazz")))
+    assert "Started music on hold, class 't1-jazz'" in waits_in(pbx, "queue:500")
+    # A plan row altered behind the app's back to name another org's class plays Asterisk's own.
+    pbx.apply(org_t2(musicclasses=(dataclasses.replace(jazz(pbx, "t2"), name="secret"),),
+                     moh=MohConfig(True, None, "secret")))
+    with pbx.engine.begin() as connection:
+        connection.execute(update(tables.lp_org_plans).where(tables.lp_org_plans.c.code == "t1")
+                           .values(moh_class="t2-secret"))
+    heard = waits_in(pbx, "queue:500", seconds=3)
+    assert "t2-secret'" not in heard and "Started music on hold, class 'default'" in heard

@@ -83,7 +83,8 @@ def test_when_enabled_after_upload_then_it_is_on(system_api, orgs, mp3_bytes):
 def test_when_moh_deleted_then_no_file_and_off(system_api, orgs, mp3_bytes):
     upload(system_api, mp3_bytes, enabled="true")
     answer = system_api.delete("/orgs/acme/moh")
-    assert answer.get_json() == {"enabled": False, "original_name": None, "sha256": None, "has_file": False}
+    assert answer.get_json() == {"enabled": False, "original_name": None, "sha256": None, "has_file": False,
+                                 "music_class": None}
     assert system_api.get("/orgs/acme/moh/audio").status_code == 404
 
 
@@ -122,3 +123,24 @@ def test_when_music_is_replaced_then_apply_deletes_the_old_file_once_it_is_old_e
     apply_now(system_api, app)
     assert stored_files(app) == [second]
     assert system_api.get("/orgs/acme/moh/audio").status_code == 200
+
+
+def test_when_a_music_class_is_chosen_then_music_on_hold_may_be_on_without_an_upload(system_api, orgs):
+    system_api.post("/orgs/globex/musicclasses", json={"name": "theirs"})
+    refused = system_api.put("/orgs/acme/moh", json={"enabled": True, "music_class": "theirs"})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"] == {"music_class": "no such music class"}
+    assert system_api.get("/orgs/acme/moh").get_json()["enabled"] is False, "nothing of a refused change is kept"
+    system_api.post("/orgs/acme/musicclasses", json={"name": "jazz"})
+    answer = system_api.put("/orgs/acme/moh", json={"enabled": True, "music_class": "jazz"})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json() == {**answer.get_json(), "enabled": True, "music_class": "jazz", "has_file": False}
+
+
+def test_when_the_chosen_class_is_deleted_then_music_on_hold_names_none(system_api, orgs, mp3_bytes):
+    upload(system_api, mp3_bytes, enabled="true")
+    system_api.post("/orgs/acme/musicclasses", json={"name": "jazz"})
+    system_api.put("/orgs/acme/moh", json={"music_class": "jazz"})
+    assert system_api.delete("/orgs/acme/musicclasses/jazz").status_code in (200, 204)
+    shown = system_api.get("/orgs/acme/moh").get_json()
+    assert shown["music_class"] is None and shown["enabled"] is True, "the upload plays again"

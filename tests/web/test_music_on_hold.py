@@ -5,6 +5,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
+from littlepbx.kinds.musicclasses import MusicClasses
+from littlepbx.services import objects
+from tests.conftest import scope_of
 from tests.web.conftest import open_pbx, screenshot
 
 pytestmark = pytest.mark.browser
@@ -65,3 +68,26 @@ def test_when_a_real_mp3_is_uploaded_then_it_can_be_played_and_music_turned_on(p
     assert draft_moh(engine)["enabled"] == 1
     expect(page.locator("#diff-list")).to_contain_text("music on hold off → on")
     screenshot(page, "pbx-moh-uploaded")
+
+
+def test_when_a_music_class_is_chosen_then_it_is_saved_and_a_deleted_one_is_refused_next_to_it(page, acme, engine,
+                                                                                                session):
+    for name in ("jazz", "blues"):
+        objects.create(scope_of(session, "acme"), MusicClasses, {"name": name, "title": name.title()})
+    session.commit()
+    open_pbx(page)
+    select = page.get_by_label("Callers on hold hear")
+    select.select_option("jazz")
+    expect(page.locator("#moh-class-status")).to_have_text("Saved")
+    page.get_by_label("Play music to callers on hold").check()
+    expect(page.locator("#moh-enabled-status")).to_have_text("Saved")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT m.enabled, m.music_class FROM music_on_hold m JOIN organizations o"
+                                       " ON o.id = m.org_id WHERE o.code = 'acme'")).one() == (1, "jazz")
+    expect(page.locator("#diff-list")).to_contain_text("jazz")
+    # Blues is deleted elsewhere (another tab) while this page still offers it.
+    objects.delete(scope_of(session, "acme"), MusicClasses, "blues")
+    session.commit()
+    select.select_option("blues")
+    expect(page.locator("#moh-class-status")).to_have_text("no such music class")
+    expect(select).to_have_value("jazz")

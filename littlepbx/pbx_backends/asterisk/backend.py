@@ -222,6 +222,17 @@ def music_rows(code: str, org: OrgPBXConfig) -> tuple[list[dict], list[dict]]:
     return classes, entries
 
 
+def org_music_class(code: str, org: OrgPBXConfig, classes: list[dict]) -> str | None:
+    """The Asterisk class the org's callers hear on hold (and in queues and ring groups without
+    one): its chosen music class when that has files, else its uploaded music, else Asterisk's."""
+    if not org.moh.enabled:
+        return None
+    chosen = f"{code}-{org.moh.music_class}"
+    if org.moh.music_class and any(row["name"] == chosen for row in classes):
+        return chosen
+    return code if org.moh.path else None
+
+
 # A member's device state as app_queue sees it: a custom state nobody sets, so "unknown", which
 # app_queue counts as available. PJSIP reports endpoints added through realtime after Asterisk
 # started as "Unavailable" (its qualify bookkeeping only knows those it loaded at start), and
@@ -562,7 +573,7 @@ def validate_org(org: OrgPBXConfig) -> None:
             if not (os.path.isabs(path) and path.endswith(".wav")) or "," in path or "|" in path:
                 raise BackendError(f"{org.code}: music class {music.name}: {path!r} is not a converted file")
     for owner, music in [(f"queue {q.number}", q.music_class) for q in org.queues] + \
-            [(f"ring group {g.number}", g.music_class) for g in org.ringgroups]:
+            [(f"ring group {g.number}", g.music_class) for g in org.ringgroups] + [("music on hold", org.moh.music_class)]:
         if music is not None and music not in classes:
             raise BackendError(f"{org.code}: {owner}: no music class {music!r}")
     for group in org.paginggroups:
@@ -731,7 +742,8 @@ class AsteriskBackend(PBXBackend):
         if taken:
             raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
         old_registration = registration_row(connection, code)
-        moh_class = code if org.moh.enabled and org.moh.path else None
+        classes, entries = music_rows(code, org)
+        moh_class = org_music_class(code, org, classes)
         phones = [phone_rows(code, ext, moh_class) for ext in org.extensions]
         contact_user = contact_user_of(connection, code)
         trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
@@ -750,9 +762,8 @@ class AsteriskBackend(PBXBackend):
         self._delete_stale_contacts(connection, code, [p["aor"]["id"] for p in phones])
         replace_rows(connection, t.voicemail, "mailbox", t.voicemail.c.context == code,
                      [voicemail_row(code, e) for e in org.extensions if e.voicemail_enabled])
-        classes, entries = music_rows(code, org)
         replace_rows(connection, t.musiconhold, "name", music_of(t.musiconhold, code),
-                     ([self._moh_row(code, org)] if moh_class else []) + classes)
+                     ([self._moh_row(code, org)] if org.moh.enabled and org.moh.path else []) + classes)
         connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
         if entries:
             connection.execute(insert(t.musiconhold_entry).values(entries))

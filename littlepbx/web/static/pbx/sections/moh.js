@@ -1,4 +1,5 @@
-/* Music on hold: on or off, and the organization's own music (an MP3, converted on the server). */
+/* Music on hold: on or off, and what plays: the organization's own music (an MP3, converted on the
+   server) or one of its music classes (also what queues and ring groups without one play). */
 import {api, el, replaceChildren} from "../../common.js";
 import {saveField, setStatus, uploadFile} from "../fields.js";
 
@@ -24,6 +25,16 @@ export const moh = {
         if (result === undefined && checkbox.getAttribute("aria-invalid")) checkbox.checked = !checkbox.checked;
       });
     });
+    const select = document.getElementById("moh-class");
+    // Classes come and go in their own section: the choices are drawn again when the list opens.
+    select.addEventListener("focus", function () { drawClasses(ctx); });
+    select.addEventListener("change", function () {
+      saveField(ctx, select, function () {
+        return api("PUT", ctx.base + "/moh", {music_class: select.value || null}).then(function (body) {
+          if (body) ctx.state.moh = mohOf(body);
+        });
+      }).then(function () { drawClasses(ctx); });
+    });
     const form = document.getElementById("moh-upload"), file = document.getElementById("moh-file");
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
@@ -40,6 +51,7 @@ export const moh = {
   render(ctx) {
     const current = ctx.state.moh || {};
     document.getElementById("moh-enabled").checked = !!current.enabled;
+    drawClasses(ctx);
     const box = document.getElementById("moh-current");
     if (!current.has_file) {
       replaceChildren(box, el("p", {class: "empty", id: "moh-empty"},
@@ -53,3 +65,15 @@ export const moh = {
         "Your browser cannot play the music here."));
   },
 };
+
+/* The choices of what callers on hold hear, the current one selected. */
+function drawClasses(ctx) {
+  const select = document.getElementById("moh-class"), chosen = (ctx.state.moh || {}).music_class || "";
+  const classes = (ctx.state.musicclasses || []).map(function (row) {
+    return [row.name, "Music class " + row.name + (row.title ? " · " + row.title : "")];
+  });
+  if (chosen && !classes.some(function (pair) { return pair[0] === chosen; })) classes.push([chosen, chosen + " (deleted)"]);
+  replaceChildren(select, [["", "The uploaded music"]].concat(classes).map(function (pair) {
+    return el("option", {value: pair[0], selected: pair[0] === chosen}, pair[1]);
+  }));
+}
