@@ -36,6 +36,8 @@ DEFAULTS: dict[str, object] = {
     # A menu's greeting (MP3 or WAV): at most this many bytes, cut at GREETING_MAX_SECONDS.
     "GREETING_MAX_BYTES": 5 * 1024 * 1024,
     "GREETING_MAX_SECONDS": 300,
+    # Prompts recorded from a phone (*47) that nobody used are deleted after this many days.
+    "PHONE_RECORDING_DAYS": 7,
     # Converted uploads neither the draft nor the live configuration uses are deleted after an
     # Apply once they are this old (the grace covers an upload whose draft is not saved yet).
     "MOH_PRUNE_AFTER_SECONDS": 3600,

@@ -72,7 +72,8 @@ def build_applier(app):
     from littlepbx.applier.engine import Applier
     from littlepbx.applier.notify import mail_notifier
     return Applier(FlaskDatabase.of(app), get_backend(app), app.config["DATA_DIR"], mail_notifier(app, mail),
-                   moh_prune_after=float(app.config["MOH_PRUNE_AFTER_SECONDS"]))
+                   moh_prune_after=float(app.config["MOH_PRUNE_AFTER_SECONDS"]),
+                   phone_recording_days=float(app.config["PHONE_RECORDING_DAYS"]))
 
 
 def close_app(app) -> None:

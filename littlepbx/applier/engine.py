@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from littlepbx.applier import states
 from littlepbx.applier.runs import transition
 from littlepbx.kinds import all_kinds
-from littlepbx.kinds.audio import prune_files
+from littlepbx.kinds.audio import prune_files, prune_phone_recordings
 from littlepbx.kinds.pbx import live_config
 from littlepbx.kinds.references import live_problems
 from littlepbx.models import ApplyRun, AuditEntry, Organization, utcnow
@@ -32,13 +32,15 @@ class ApplyRefused(Exception):
 class Applier:
     """Executes runs against one database and one PBX backend."""
 
-    def __init__(self, db, backend, data_dir: str, notifier=None, moh_prune_after: float = 3600):
+    def __init__(self, db, backend, data_dir: str, notifier=None, moh_prune_after: float = 3600,
+                 phone_recording_days: float = 7):
         self._next_upkeep = 0.0
         self.db = db
         self.backend = backend
         self.data_dir = data_dir
         self.notifier = notifier
         self.moh_prune_after = moh_prune_after
+        self.phone_recording_days = phone_recording_days
 
     def step(self, run_id: int) -> str:
         """Advance one run as far as it can go now; returns its state afterwards."""
@@ -186,13 +188,17 @@ class Applier:
 
     def housekeeping(self) -> None:
         """The worker's upkeep of LittlePBX's own data (hourly): audit entries past each
-        organization's retention are deleted. One organization's failure is logged and the
-        others go on."""
+        organization's retention are deleted, and recordings made from phones that nobody used
+        within PHONE_RECORDING_DAYS. One organization's failure is logged and the others go on."""
         now = time.monotonic()
         if now < self._next_upkeep:
             return
         self._next_upkeep = now + UPKEEP_SECONDS
         self.prune_audit()
+        try:
+            prune_phone_recordings(self.data_dir, self.phone_recording_days)
+        except OSError:
+            log.exception("pruning old phone recordings failed; tried again at the next upkeep")
 
     def prune_audit(self, lock_wait_seconds: int = 10) -> list[str]:
         """Delete each organization's audit entries older than its audit_retention_days; returns

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from littlepbx import fields as f
+from littlepbx.pbx_backends.audio import phone_recordings_dir
 
 FILE_NAMES = {"moh": "hold.wav", "prompts": "greeting.wav"}
 
@@ -56,6 +57,20 @@ def prune_files(scope, data_dir: str, older_than_seconds: float) -> list[str]:
 
 
 def remove_org_files(data_dir: str, code: str) -> None:
-    """After an organization is deleted: its uploads go too (a new org may reuse the code)."""
+    """After an organization is deleted: its uploads and recordings go too (a new org may reuse the code)."""
     for area in FILE_NAMES:
         shutil.rmtree(area_dir(data_dir, area, code), ignore_errors=True)
+    for path in phone_recordings_dir(data_dir).glob(f"{code}-*.wav"):
+        path.unlink(missing_ok=True)
+
+
+
+def prune_phone_recordings(data_dir: str, older_than_days: float) -> int:
+    """Delete every organization's phone recordings older than ``older_than_days``; returns how many."""
+    cutoff = time.time() - older_than_days * 86400
+    count = 0
+    for path in phone_recordings_dir(data_dir).glob("*.wav"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            count += 1
+    return count

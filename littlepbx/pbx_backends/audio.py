@@ -33,3 +33,13 @@ def convert_to_wav(src_path: str | os.PathLike, dst_path: str | os.PathLike, max
     temporary.chmod(0o644)
     temporary.replace(dst_path)
     return dst_path
+
+
+# Prompts recorded from a phone (*47), before anyone uses them: one flat directory that the PBX
+# writes and the app reads, "<org>-<extension>-<unix time>.wav" (org codes have no "-").
+PHONE_RECORDINGS = "phone-recordings"
+
+
+def phone_recordings_dir(data_dir: str) -> Path:
+    """Where phones' recordings land (the PBX's provisioning creates it, writable by the PBX)."""
+    return Path(data_dir) / PHONE_RECORDINGS

@@ -163,6 +163,12 @@ def static_schemas() -> dict:
         "MohSettings": kind_named("moh").fieldset.only(["enabled", "music_class"]).object_schema(),
         "TimeConditionForce": obj({"state": {"type": "string", "enum": ["open", "closed", "auto"],
                                              "description": "auto: by its hours again"}}, ("state",)),
+        "PhoneRecordingUse": obj({"phone_recording": {"type": "string", "pattern": r"^[0-9]{2,6}-[0-9]{1,12}$",
+                                                      "description": "the id of a recording made on a phone (*47)"}},
+                                 ("phone_recording",)),
+        "PhoneRecordings": obj({"items": {"type": "array", "items": obj(
+            {"id": STR, "extension": STR, "recorded_at": TIME, "seconds": {"type": "number"}},
+            ("id", "extension", "recorded_at", "seconds"))}}, ("items",)),
         "GreetingUpload": obj({"file": {"type": "string", "format": "binary", "description": "MP3 or WAV"}},
                               ("file",)),
         "MohUpload": obj({"file": {"type": "string", "format": "binary"},
@@ -255,9 +261,12 @@ def prompt_paths(prompt) -> dict:
     return {
         path: {
             "parameters": params,
-            "put": operation(f"Upload a {kind.noun}'s {prompt.word}: an MP3 or WAV (multipart), heard after Apply",
+            "put": operation(f"A {kind.noun}'s {prompt.word}: an MP3 or WAV (multipart), or a recording made on "
+                             "a phone (JSON), heard after Apply",
                              prompt.kind, "200", ref(kind.schema_name), "403", "413", "422",
-                             body={"required": True, "content": {"multipart/form-data": {"schema": ref("GreetingUpload")}}},
+                             body={"required": True, "content": {
+                                 "multipart/form-data": {"schema": ref("GreetingUpload")},
+                                 "application/json": {"schema": ref("PhoneRecordingUse")}}},
                              operation_id=f"put_{prompt.kind}_{prompt.word}"),
             "delete": operation(f"Forget the {prompt.word} (after Apply)", prompt.kind, "200", ref(kind.schema_name),
                                 "403", operation_id=f"delete_{prompt.kind}_{prompt.word}")},
@@ -365,6 +374,18 @@ def static_paths() -> dict:
                              "timeconditions", "200", ref("TimeCondition"), "403", "409", "422",
                              body=json_body("TimeConditionForce"), operation_id="force_time_condition")},
         **{path: item for prompt in PROMPTS.values() for path, item in prompt_paths(prompt).items()},
+        f"{ORG}/phone-recordings": {
+            "parameters": [CODE],
+            "get": operation("Recordings made on the organization's phones by dialling *47, newest first",
+                             "phone-recordings", "200", ref("PhoneRecordings"), "403",
+                             operation_id="list_phone_recordings")},
+        f"{ORG}/phone-recordings/{{recording_id}}": {
+            "parameters": [CODE, dict(path_param("recording_id", STR), example="101-1795777000")],
+            "delete": operation("Delete a recording (a prompt made from it keeps its copy)", "phone-recordings",
+                                "204", None, "403", operation_id="delete_phone_recording")},
+        f"{ORG}/phone-recordings/{{recording_id}}/audio": {
+            "parameters": [CODE, dict(path_param("recording_id", STR), example="101-1795777000")],
+            "get": audio_operation("One recording (8 kHz mono WAV)", "phone-recordings", "get_phone_recording_audio")},
         f"{ORG}/musicclasses/{{name}}/files": {
             "parameters": [CODE, dict(path_param("name", STR), example="jazz")],
             "post": operation("Add a file to a music class: an MP3 or WAV (multipart), heard after Apply",

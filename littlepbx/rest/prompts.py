@@ -1,12 +1,13 @@
 """/orgs/{code}/ivrs/{name}/greeting and /orgs/{code}/announcements/{name}/recording: an object's
-recorded prompt, uploaded as multipart (MP3 or WAV); see services/prompts.py."""
+recorded prompt, uploaded as multipart (MP3 or WAV) or taken from a recording made on a phone
+(/orgs/{code}/phone-recordings); see services/prompts.py and services/phone_recordings.py."""
 from flask import current_app, request, send_file
 
 from littlepbx.extensions import get_backend
 from littlepbx.kinds import kind_named
-from littlepbx.rest.common import api, committed, config, scope
+from littlepbx.rest.common import api, body, committed, config, no_content, scope
 from littlepbx.rest.objects import answer
-from littlepbx.services import prompts
+from littlepbx.services import phone_recordings, prompts
 
 
 def _object(org_scope, kind_name, row):
@@ -14,12 +15,17 @@ def _object(org_scope, kind_name, row):
 
 
 def put_prompt(kind_name, code, name):
-    """multipart/form-data ``file``: answers the object naming its new prompt (draft)."""
+    """multipart/form-data ``file``, or JSON {"phone_recording": id}: answers the object naming its
+    new prompt (draft)."""
     org_scope = scope(code)  # refuse strangers before reading any of the upload
-    upload = request.files.get("file")
-    row = prompts.upload(org_scope, kind_name, name, upload.filename if upload else None,
-                         upload.stream if upload else None, config("DATA_DIR"), int(config("GREETING_MAX_BYTES")),
-                         int(config("GREETING_MAX_SECONDS")), get_backend(current_app))
+    limits = (config("DATA_DIR"), int(config("GREETING_MAX_BYTES")), int(config("GREETING_MAX_SECONDS")),
+              get_backend(current_app))
+    if request.mimetype == "application/json":
+        row = phone_recordings.use(org_scope, kind_name, name, body().get("phone_recording"), *limits)
+    else:
+        upload = request.files.get("file")
+        row = prompts.upload(org_scope, kind_name, name, upload.filename if upload else None,
+                             upload.stream if upload else None, *limits)
     return _object(org_scope, kind_name, row)
 
 
@@ -42,3 +48,23 @@ for _prompt in prompts.PROMPTS.values():
     api.add_url_rule(_path, f"delete_{_prompt.kind}_{_prompt.word}", delete_prompt, methods=["DELETE"],
                      defaults=_defaults)
     api.add_url_rule(_path + "/audio", f"{_prompt.kind}_{_prompt.word}_audio", prompt_audio, defaults=_defaults)
+
+
+@api.get("/orgs/<code>/phone-recordings")
+def list_phone_recordings(code):
+    """Recordings made on the organization's phones (*47), newest first."""
+    return committed({"items": phone_recordings.list_recordings(scope(code), config("DATA_DIR"))})
+
+
+@api.get("/orgs/<code>/phone-recordings/<recording_id>/audio")
+def phone_recording_audio(code, recording_id):
+    """One recording (8 kHz mono WAV), for a player."""
+    return send_file(phone_recordings.path_of(scope(code), config("DATA_DIR"), recording_id), mimetype="audio/wav",
+                     max_age=0)
+
+
+@api.delete("/orgs/<code>/phone-recordings/<recording_id>")
+def delete_phone_recording(code, recording_id):
+    """Delete a recording (what already uses it keeps its copy)."""
+    phone_recordings.delete(scope(code), config("DATA_DIR"), recording_id)
+    return no_content()

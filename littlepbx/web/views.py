@@ -149,7 +149,9 @@ def phone_help(code: str):
 def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
     """(what a phone dials, what it does) besides the extensions: the organization's own numbers
     and switches as drafted (they work once applied)."""
-    codes = [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)")]
+    codes = [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)"),
+             ("*47", "record a prompt after the beep (# ends it): a menu's greeting or an announcement then uses "
+                     "it on the PBX page")]
     codes += [(group.number, f"ring group {group.name or group.number}")
               for group in objects.all_of(scope, kind_named("ringgroups"))]
     for queue in objects.all_of(scope, kind_named("queues")):

@@ -13,8 +13,8 @@ from sqlalchemy import update
 from littlepbx.pbx_backends.asterisk import tables
 from littlepbx.pbx_backends.base import DidConfig, IvrConfig, RingGroupConfig, TimeConditionConfig
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T1_UPSTREAM_OUT, extension, org_t1, org_t2
-from .sipp import PHONE_PORT, hung_up_by_pbx, wait_until
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T1_UPSTREAM_OUT, extension, org_t1, org_t2, password
+from .sipp import CALLER_PORT, PHONE_PORT, hung_up_by_pbx, wait_until
 
 pytestmark = pytest.mark.asterisk
 DID = "+15550101"
@@ -156,3 +156,19 @@ def test_when_a_number_names_another_orgs_menu_then_the_call_is_refused(t1_resto
                            .values(destination="ivr:main"))
     run = pbx.sipp.run("upstream_call_refused.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID)
     assert run.process.returncode == 0, run.output()
+
+
+def test_when_a_phone_dials_star_47_then_what_it_says_is_recorded_for_its_own_org(orgs):
+    from littlepbx.pbx_backends.audio import phone_recordings_dir
+    recordings = phone_recordings_dir(orgs.config["DATA_DIR"])
+    before = set(recordings.glob("*.wav"))
+    for phone in ("t1-102", "t2-102"):  # both orgs have an extension 102
+        run = orgs.sipp.run("call_answered.xml", PHONE_IPS[phone], CALLER_PORT, service="*47", user=phone,
+                            password=password(phone), duration_ms=2500)
+        assert run.process.returncode == 0, run.output()
+    assert wait_until(lambda: len(set(recordings.glob("*.wav")) - before) == 2, 5), sorted(recordings.iterdir())
+    made = sorted(set(recordings.glob("*.wav")) - before)
+    assert [path.name.rsplit("-", 1)[0] for path in made] == ["t1-102", "t2-102"]
+    # The caller's tone, 8 kHz mono: more than a second of it (a recording starts after the beep).
+    for path in made:
+        assert path.read_bytes()[:4] == b"RIFF" and path.stat().st_size > 44 + 16000, path.stat().st_size

@@ -209,3 +209,30 @@ def test_when_admin_makes_a_music_class_then_files_are_listed_and_a_queue_can_pl
         assert connection.execute(text("SELECT shuffle, file_names FROM music_classes")).one() == (1, "tune.wav")
     page.locator("#musicclasses-jazz-files").get_by_role("button", name="Remove").click()
     expect(page.locator("#musicclasses-jazz-files")).to_contain_text("No files yet")
+
+
+def test_when_a_phone_recorded_a_prompt_then_the_menu_card_offers_it_and_uses_it(page, acme, engine, app):
+    from littlepbx.pbx_backends.audio import phone_recordings_dir
+    directory = phone_recordings_dir(app.config["DATA_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    open_pbx(page)
+    card = add_named(page, "ivrs", "main", "Main menu", "Add menu")
+    choice = page.locator("#ivrs-main-greeting-phone")
+    card.get_by_role("button", name="Use recording").click()
+    expect(page.locator("#ivrs-main-greeting-phone-status")).to_have_text("choose a recording first")
+    # Extension 100 dials *47 while the page is open (Asterisk leaves the file so).
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(directory / "acme-100-1795777000.wav"),
+                    "synth", "1.5", "sine", "440"], check=True)
+    (directory / "globex-555-1795777000.wav").write_bytes(b"")  # another org's: never offered
+    choice.focus()
+    expect(choice.locator("option")).to_have_count(2)
+    expect(choice.locator("option").nth(1)).to_contain_text("Extension 100")
+    choice.select_option("100-1795777000")
+    expect(card.locator("audio[src*='phone-recordings/100-1795777000']")).to_be_attached()
+    card.get_by_role("button", name="Use recording").click()
+    expect(page.locator("#ivrs-main-greeting-phone-status")).to_have_text("Used: heard after Apply")
+    expect(page.locator("#ivrs-main-greeting")).to_contain_text("recorded on 100-1795777000.wav")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT greeting_sha256 FROM ivrs")).scalar()
+    for path in directory.glob("*.wav"):
+        path.unlink()

@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from littlepbx.pbx_backends.asterisk.backend import CONTACT_HEX_DIGITS
+from littlepbx.pbx_backends.audio import phone_recordings_dir
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEBIAN_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en", "asterisk-moh-opsound-gsm",
@@ -172,6 +173,8 @@ def template_values(config: dict) -> dict[str, str]:
         "PHONE_ENTRIES": entry_patterns("*+0-9", PHONE_DIAL_MAX, "lp-phone-call"),
         "UPSTREAM_ENTRIES": entry_patterns("+0-9", UPSTREAM_DIAL_MAX, "lp-upstream-call"),
         "CONTACT_HEX": "[0-9a-f]" * CONTACT_HEX_DIGITS,
+        "RECORDINGS_DIR": str(phone_recordings_dir(str(config["DATA_DIR"]))),
+        "RECORD_SECONDS": str(int(config.get("GREETING_MAX_SECONDS", 300))),
     }
 
 
@@ -334,11 +337,17 @@ def unmount(config: dict) -> None:
 # --- running ----------------------------------------------------------------------------------
 
 def prepare_run_dirs(config: dict) -> None:
-    """Create Asterisk's state directories and give them to the asterisk user."""
+    """Create Asterisk's state directories and give them to the asterisk user; and the directory
+    of phones' recordings, which Asterisk writes and LittlePBX (DATA_DIR's group) reads and prunes."""
     paths = [in_root(config, d) for d in ASTERISK_DIRS]
     for path in paths:
         path.mkdir(parents=True, exist_ok=True)
     chown_asterisk(config, paths)
+    recordings = phone_recordings_dir(str(config["DATA_DIR"]))
+    recordings.mkdir(parents=True, exist_ok=True)
+    owner = pwd.getpwnam("asterisk").pw_uid if root_of(config) == Path("/") else host_account(config)[0]
+    os.chown(recordings, owner, recordings.parent.stat().st_gid)
+    recordings.chmod(0o2775)
 
 
 def asterisk_command(config: dict, verbosity: int = 0) -> list[str]:
