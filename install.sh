@@ -316,7 +316,7 @@ LittlePBX is running.
                    ${EXT_101_USERNAME:-} / ${EXT_101_PASSWORD:-}
 
 These values are also in $CREDENTIALS (root only).
-Services: littlepbxctl status | start | stop | restart
+Services: littlepbxctl status | start | stop | restart; littlepbxctl upgrade (weekly: Asterisk's packages)
 SUMMARY
 }
 

@@ -87,6 +87,29 @@ def build_root(cache_root: str | os.PathLike, mirror: str = "http://deb.debian.o
     return cache_root
 
 
+def upgrade_root(config: dict) -> list[str]:
+    """Bring the Debian packages of Asterisk's root up to date; returns the packages upgraded
+    (none: nothing changed, so nothing needs a restart). The mirror's Release file must be
+    current here, unlike at the first build (which may start from a dated snapshot): a stale
+    or forged mirror is refused. The running Asterisk keeps its calls until it is restarted."""
+    root = root_of(config)
+    if root == Path("/"):
+        raise ProvisionError("Asterisk is the host's own: upgrade it with the host's apt")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        run(["chroot", str(root), "apt-get", "-q", "update"], env=env)
+    except ProvisionError as error:
+        raise ProvisionError(f"nothing was upgraded: the package lists of {root} could not be brought up to date "
+                             f"(an expired Release means a stale mirror):\n{error}") from None
+    planned = run(["chroot", str(root), "apt-get", "-s", "-q", "dist-upgrade"], env=env).stdout
+    packages = [line.split()[1] for line in planned.splitlines() if line.startswith("Inst ")]
+    if packages:
+        run(["chroot", str(root), "apt-get", "-y", "-q", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade"],
+            env=env)
+        run(["chroot", str(root), "apt-get", "clean"])
+    return packages
+
+
 def install_root(cache_root: str | os.PathLike, root: str | os.PathLike) -> Path:
     """Copy the cached root to ``root`` (about 4 s), unless ``root`` already holds Asterisk."""
     root = Path(root)
@@ -445,8 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m littlepbx.pbx_backends.asterisk.provision ACTION`` (see --help)."""
     from littlepbx.config import load_config
     parser = argparse.ArgumentParser(prog="littlepbx.pbx_backends.asterisk.provision", description=__doc__)
-    parser.add_argument("action", choices=("build-root", "write-config", "start", "serve", "stop", "status",
-                                           "grants", "fail2ban-jail"))
+    parser.add_argument("action", choices=("build-root", "upgrade-root", "write-config", "start", "serve", "stop",
+                                           "status", "grants", "fail2ban-jail"))
     action = parser.parse_args(argv).action
     config = load_config()
     if action in ("write-config", "start", "serve") and not in_root(config, "/usr/sbin/asterisk").exists():
@@ -456,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
         cache = build_root(str(config["ASTERISK_CACHE_ROOT"]), str(config["ASTERISK_DEBIAN_MIRROR"]))
         if config.get("ASTERISK_ROOT"):
             install_root(cache, str(config["ASTERISK_ROOT"]))
+    elif action == "upgrade-root":  # littlepbxctl upgrade restarts Asterisk when this names packages
+        packages = upgrade_root(config)
+        print(f"upgraded: {' '.join(packages)}" if packages else "up to date")
     elif action == "write-config":
         write_config(config)
     elif action == "start":
