@@ -23,6 +23,9 @@ HTTPS_PORT=${LITTLEPBX_HTTPS_PORT:-443}
 HTTP_PORT=${LITTLEPBX_HTTP_PORT:-80}
 # The operator's certificate and key for the HTTPS front and SIP over TLS; without them
 # self-signed ones are made.
+# The mail relay for Apply notices and voicemail e-mail: LITTLEPBX_MAIL_SERVER, _PORT, _USE_TLS
+# (STARTTLS), _USE_SSL, _USERNAME, _PASSWORD, _DEFAULT_SENDER, _TLS_CA_FILE; each one given is
+# written to the config file (replacing what was there). Try them with `littlepbx mail-test`.
 TLS_CERT=${LITTLEPBX_TLS_CERT:-}
 TLS_KEY=${LITTLEPBX_TLS_KEY:-}
 SERVICE_USER=littlepbx
@@ -84,9 +87,15 @@ install_code() {
 }
 
 # Write the keys the config file lacks; every key already there (an operator's MAIL_SERVER, a
-# changed port) is kept as it is. Secrets are generated only when missing.
+# changed port) is kept as it is, except the mail settings given to this run. Secrets are
+# generated only when missing.
 write_config() {
-  local host
+  local host key variable
+  local -a MAIL_OPTIONS=()
+  for key in SERVER PORT USE_TLS USE_SSL USERNAME PASSWORD DEFAULT_SENDER TLS_CA_FILE; do
+    variable="LITTLEPBX_MAIL_$key"
+    [ -z "${!variable:-}" ] || MAIL_OPTIONS+=(--replace "MAIL_$key=${!variable}")
+  done
   host=$(conf_value SIP_PUBLIC_HOST)
   host=${host:-$(hostname -I 2>/dev/null | awk '{print $1}')}
   host=${host:-127.0.0.1}
@@ -99,7 +108,7 @@ write_config() {
     --set BEHIND_PROXY=true --set SESSION_COOKIE_SECURE=true \
     --set "PUBLIC_URL=$(public_url "$host")" --set "SIP_PUBLIC_HOST=$host" --set PBX_BACKEND=asterisk \
     --set ASTERISK_SIP_HOST=0.0.0.0 --set "ASTERISK_ROOT=$(asterisk_root)" \
-    --set MAIL_SERVER=127.0.0.1 --set MAIL_PORT=25 \
+    --set MAIL_SERVER=127.0.0.1 --set MAIL_PORT=25 "${MAIL_OPTIONS[@]}" \
     ${TLS_CERT:+--set "SIP_TLS_CERT=$TLS_CERT" --set "SIP_TLS_KEY=$TLS_KEY"})
   record "file $CONF"
   (umask 077 && littlepbx config-file "$OWNER_CONF" --secret DB_OWNER_PASSWORD=32 \
@@ -314,6 +323,9 @@ LittlePBX is running.
   API token:       $API_TOKEN   (LittlePBXAdmin demo page: $URL/admin-demo/)
   SIP server:      $SIP_SERVER (UDP); demo phones: ${EXT_100_USERNAME:-} / ${EXT_100_PASSWORD:-},
                    ${EXT_101_USERNAME:-} / ${EXT_101_PASSWORD:-}
+
+  Mail relay:      $(conf_value MAIL_SERVER):$(conf_value MAIL_PORT)   (try it: $PREFIX/venv/bin/littlepbx mail-test you@example.org;
+                   set it with LITTLEPBX_MAIL_SERVER=... and the other LITTLEPBX_MAIL_* on install.sh)
 
 These values are also in $CREDENTIALS (root only).
 Services: littlepbxctl status | start | stop | restart; littlepbxctl upgrade (weekly: Asterisk's packages)

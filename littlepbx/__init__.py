@@ -6,7 +6,7 @@ import secrets
 from flask import Flask
 
 from littlepbx.config import DEFAULTS, load_config
-from littlepbx.extensions import build_applier, close_app, csrf, db, get_backend, login_manager, mail
+from littlepbx.extensions import build_applier, close_app, csrf, db, get_backend, login_manager
 
 __all__ = ["build_applier", "close_app", "create_app", "get_backend"]
 
@@ -37,7 +37,6 @@ def create_app(config: dict | None = None) -> Flask:
         # One proxy, ours: its X-Forwarded-For is the client (it overwrites what the client sent).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
     db.init_app(app)
-    mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     from littlepbx import auth

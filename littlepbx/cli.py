@@ -158,6 +158,24 @@ def apply(org: str, wait: bool, timeout: int) -> None:
         sys.exit(1)
 
 
+@main.command("mail-test")
+@click.argument("address")
+def mail_test(address: str) -> None:
+    """Send a test message to ADDRESS with the MAIL_* settings; say exactly what failed, if anything."""
+    from littlepbx.mail import MailError, security_of, send
+    config = _app().config
+    how = {"ssl": "TLS", "starttls": "STARTTLS", "none": "no encryption"}[security_of(config)]
+    login = f", as {config['MAIL_USERNAME']}" if config.get("MAIL_USERNAME") else ", no login"
+    where = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']} ({how}{login})"
+    try:
+        send(config, address, "LittlePBX test message",
+             f"Hello,\n\nThis message was sent by `littlepbx mail-test` through {where}.\n"
+             "Apply notices and voicemail messages use the same settings.\n\n-- LittlePBX\n")
+    except MailError as error:
+        raise click.ClickException(f"not sent: {error}") from None
+    click.echo(f"sent to {address} through {where}")
+
+
 @main.command("bootstrap")
 @click.option("--credentials-file", type=click.Path(dir_okay=False), required=True)
 @click.option("--demo/--no-demo", default=True, help="Also create the demo organization.")
@@ -181,13 +199,17 @@ def bootstrap(credentials_file: str, demo: bool) -> None:
 @click.option("--set", "values", multiple=True, metavar="KEY=VALUE", help="A key to write if missing.")
 @click.option("--secret", "secrets", multiple=True, metavar="KEY=LENGTH",
               help="A secret to generate if missing.")
-def config_file(path: str, values: tuple[str, ...], secrets: tuple[str, ...]) -> None:
-    """Add the keys missing from the config file at PATH; keys already there are kept (install.sh)."""
+@click.option("--replace", "replaced", multiple=True, metavar="KEY=VALUE",
+              help="A key to write whether or not it is there (what the operator gave this time).")
+def config_file(path: str, values: tuple[str, ...], secrets: tuple[str, ...], replaced: tuple[str, ...]) -> None:
+    """Add the keys missing from the config file at PATH; keys already there are kept unless
+    replaced (install.sh)."""
     from littlepbx.config import ensure_file
     wanted = dict(value.split("=", 1) for value in values)
     generated = {key: int(length) for key, length in (secret.split("=", 1) for secret in secrets)}
-    added = ensure_file(path, wanted, generated)
-    click.echo(f"{path}: added {', '.join(added)}" if added else f"{path}: every key was there; nothing changed")
+    added, changed = ensure_file(path, wanted, generated, dict(value.split("=", 1) for value in replaced))
+    said = [f"added {', '.join(added)}"] * bool(added) + [f"replaced {', '.join(changed)}"] * bool(changed)
+    click.echo(f"{path}: {'; '.join(said)}" if said else f"{path}: every key was there; nothing changed")
 
 
 @main.command("worker")

@@ -48,7 +48,8 @@ DEFAULTS: dict[str, object] = {
     # Apply: how often the worker looks for work and polls an org's calls.
     "WORKER_POLL_SECONDS": 1.0,
     "APPLY_DEFAULT_WAIT_SECONDS": 300,
-    # Mail to organization admins.
+    # Mail: the app's notices and Asterisk's voicemail both send with these (littlepbx mail-test
+    # tries them). MAIL_USE_TLS: STARTTLS; MAIL_USE_SSL: TLS from the first byte (port 465).
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -150,18 +151,30 @@ def _keys_in(text: str) -> dict[str, str]:
     return pairs
 
 
-def ensure_file(path: str | os.PathLike, values: dict[str, str], generated: dict[str, int]) -> list[str]:
+def ensure_file(path: str | os.PathLike, values: dict[str, str], generated: dict[str, int],
+                replaced: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
     """Make sure the config file at ``path`` has every key of ``values`` and ``generated``, writing
     only the missing ones: every key already there, and every comment, stays as the operator left it.
+    ``replaced`` are keys the operator gave this time (install.sh's options): written whether or
+    not they were there, in place.
 
     ``generated`` names secrets (and their length) made up only when missing. A value may name
-    other keys as {KEY}; they are filled in from the file's final values. Returns the keys added.
+    other keys as {KEY}; they are filled in from the file's final values. Returns the keys added
+    and the keys replaced.
     """
     path = Path(path)
     text = path.read_text() if path.exists() else ("# LittlePBX configuration. install.sh only adds keys that are"
                                                    " missing:\n# what is here is kept. Every key can also be set"
                                                    " as LITTLEPBX_<KEY> in the environment.\n")
     present = _keys_in(text)
+    changed = []
+    for key, value in (replaced or {}).items():
+        if key in present and present[key] != value:
+            line = f"{key} = {value}"
+            text = re.sub(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=.*$", lambda _, line=line: line, text)
+            changed.append(key)
+    present = _keys_in(text)
+    values = {**values, **{key: value for key, value in (replaced or {}).items() if key not in present}}
     alphabet = string.ascii_letters + string.digits
     added = {key: "".join(secrets.choice(alphabet) for _ in range(length))
              for key, length in generated.items() if key not in present}
@@ -169,13 +182,14 @@ def ensure_file(path: str | os.PathLike, values: dict[str, str], generated: dict
     final = {**present, **added}
     for key, value in added.items():
         added[key] = re.sub(r"\{([A-Z0-9_]+)\}", lambda m: final[m.group(1)], value)
-    if added:
+    if added or changed:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        text = text.rstrip("\n") + f"\n# added by install.sh on {stamp}\n"
-        text += "".join(f"{key} = {value}\n" for key, value in added.items())
+        if added:
+            text = text.rstrip("\n") + f"\n# added by install.sh on {stamp}\n"
+            text += "".join(f"{key} = {value}\n" for key, value in added.items())
         temporary = path.with_name(path.name + ".new")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(text)
         temporary.replace(path)
-    return list(added)
+    return list(added), changed

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask_login import LoginManager
-from flask_mail import Mail
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
@@ -71,7 +70,7 @@ def build_applier(app):
     """An Applier wired to the app's database, PBX backend and mail."""
     from littlepbx.applier.engine import Applier
     from littlepbx.applier.notify import mail_notifier
-    return Applier(FlaskDatabase.of(app), get_backend(app), app.config["DATA_DIR"], mail_notifier(app, mail),
+    return Applier(FlaskDatabase.of(app), get_backend(app), app.config["DATA_DIR"], mail_notifier(app.config),
                    moh_prune_after=float(app.config["MOH_PRUNE_AFTER_SECONDS"]),
                    phone_recording_days=float(app.config["PHONE_RECORDING_DAYS"]))
 
@@ -86,5 +85,4 @@ def close_app(app) -> None:
 
 db = FlaskDatabase()
 login_manager = LoginManager()
-mail = Mail()
 csrf = CSRFProtect()

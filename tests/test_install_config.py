@@ -8,14 +8,16 @@ from littlepbx.config import read_config_file
 from tests.conftest import ROOT
 
 
-def write_config(tmp_path: Path) -> subprocess.CompletedProcess:
-    """Run install.sh's own write_config step, with its paths under ``tmp_path``."""
+def write_config(tmp_path: Path, **options: str) -> subprocess.CompletedProcess:
+    """Run install.sh's own write_config step, with its paths under ``tmp_path`` and ``options``
+    as its LITTLEPBX_* environment."""
     prefix = tmp_path / "opt"
     prefix.mkdir(exist_ok=True)
     if not (prefix / "venv").exists():
         (prefix / "venv").symlink_to(sys.prefix)
     env = dict(os.environ, LITTLEPBX_PREFIX=str(prefix), LITTLEPBX_ETC_DIR=str(tmp_path / "etc"),
-               LITTLEPBX_DATA_DIR=str(tmp_path / "data"), LITTLEPBX_LOG_DIR=str(tmp_path / "log"))
+               LITTLEPBX_DATA_DIR=str(tmp_path / "data"), LITTLEPBX_LOG_DIR=str(tmp_path / "log"),
+               **{f"LITTLEPBX_{key}": value for key, value in options.items()})
     (tmp_path / "etc").mkdir(exist_ok=True)
     result = subprocess.run(["bash", "-c", f'source "{ROOT}/install.sh" && write_config'], env=env,
                             capture_output=True, text=True, timeout=60)
@@ -52,3 +54,20 @@ def test_when_install_runs_again_over_a_hand_edited_config_then_every_key_set_is
     unchanged = conf.read_text()
     write_config(tmp_path)
     assert conf.read_text() == unchanged, "a third run with nothing missing changes nothing"
+
+
+def test_when_install_is_given_a_mail_relay_then_the_config_says_it_and_a_later_run_may_change_it(tmp_path):
+    write_config(tmp_path, MAIL_SERVER="smtp.relay.example", MAIL_PORT="587", MAIL_USE_TLS="true",
+                 MAIL_USERNAME="pbx@relay.example", MAIL_PASSWORD="two words & a = sign")
+    conf = tmp_path / "etc" / "littlepbx.conf"
+    first = read_config_file(conf)
+    assert (first["MAIL_SERVER"], first["MAIL_PORT"], first["MAIL_USE_TLS"]) == ("smtp.relay.example", 587, True)
+    assert first["MAIL_PASSWORD"] == "two words & a = sign" and first["MAIL_USERNAME"] == "pbx@relay.example"
+
+    result = write_config(tmp_path, MAIL_SERVER="smtp2.relay.example")
+    again = read_config_file(conf)
+    assert again["MAIL_SERVER"] == "smtp2.relay.example" and again["MAIL_PASSWORD"] == first["MAIL_PASSWORD"]
+    assert conf.read_text().count("MAIL_SERVER") == 1, "replaced in place"
+    assert "replaced MAIL_SERVER" in result.stdout + result.stderr
+    write_config(tmp_path)
+    assert read_config_file(conf)["MAIL_SERVER"] == "smtp2.relay.example", "a run without it keeps it"

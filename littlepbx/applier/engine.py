@@ -23,6 +23,8 @@ from littlepbx.tenancy import SYSTEM, OrgScope
 log = logging.getLogger(__name__)
 
 UPKEEP_SECONDS = 3600  # how often the worker prunes LittlePBX's own data
+# How long after each failed try an Apply's e-mail notice is tried again (then it is given up).
+NOTICE_RETRIES = (60, 300, 900, 3600)
 
 
 class ApplyRefused(Exception):
@@ -165,31 +167,61 @@ class Applier:
                 transition(session, run, "fail", message=message[:2000])
 
     def notify(self, run_id: int) -> None:
-        """E-mail the admin about a finished run that waited or asked for it; at most once."""
+        """E-mail the admin about a finished run that waited or asked for it, at most once; a
+        failure is written on the run ("not sent: why") and tried again later (NOTICE_RETRIES)."""
         if self.notifier is None:
             return
         with self.db.session() as session:
             run = session.get(ApplyRun, run_id)
             if run is None or run.notified_at is not None or not (run.notify or run.waited):
                 return
+            attempt = run.notice_attempts + 1
             # Claim the e-mail before sending it: a worker killed after sending must not send
             # it twice, and an SMTP server that is down must not be retried every tick.
             claimed = session.execute(update(ApplyRun).where(ApplyRun.id == run_id,
                                                              ApplyRun.notified_at.is_(None))
-                                      .values(notified_at=utcnow())).rowcount
+                                      .values(notified_at=utcnow(), notice_retry_at=None,
+                                              notice_attempts=attempt)).rowcount
             org = session.get(Organization, run.org_id)
             recipient = run.notify_email or org.admin_email
         if not claimed:
             return
         try:
             self.notifier(recipient, org, run)
-        except Exception:
-            log.exception("could not e-mail the result of run %s to %s", run_id, recipient)
+        except Exception as error:
+            log.warning("could not e-mail the result of run %s to %s: %s", run_id, recipient, error)
+            self._notice_failed(run_id, recipient, attempt, str(error))
+        else:
+            self._set_notice(run_id, notice=f"notice sent to {recipient} at {utcnow():%Y-%m-%d %H:%M} UTC")
+
+    def _notice_failed(self, run_id: int, recipient: str, attempt: int, why: str) -> None:
+        """Say why on the run; release the claim for a later try while tries remain."""
+        if attempt < len(NOTICE_RETRIES) + 1:
+            delay = NOTICE_RETRIES[attempt - 1]
+            self._set_notice(run_id, notice=f"notice not sent to {recipient}: {why} (try {attempt} of "
+                                            f"{len(NOTICE_RETRIES) + 1}; again in {delay // 60} min)",
+                             notified_at=None, notice_retry_at=utcnow() + timedelta(seconds=delay))
+        else:
+            self._set_notice(run_id, notice=f"notice not sent to {recipient}: {why} (gave up after {attempt} tries)")
+
+    def _set_notice(self, run_id: int, **values) -> None:
+        with self.db.session() as session:
+            session.execute(update(ApplyRun).where(ApplyRun.id == run_id).values(**values))
+
+    def retry_notices(self) -> None:
+        """Try again the notices whose time has come (see notify)."""
+        with self.db.session() as session:
+            due = list(session.scalars(select(ApplyRun.id).where(ApplyRun.notice_retry_at <= utcnow(),
+                                                                 ApplyRun.notified_at.is_(None))))
+        for run_id in due:
+            self.notify(run_id)
 
     def housekeeping(self) -> None:
-        """The worker's upkeep of LittlePBX's own data (hourly): audit entries past each
+        """The worker's upkeep: notices due for another try (each tick); and of LittlePBX's own
+        data (hourly): audit entries past each
         organization's retention are deleted, and recordings made from phones that nobody used
         within PHONE_RECORDING_DAYS. One organization's failure is logged and the others go on."""
+        self.retry_notices()
         now = time.monotonic()
         if now < self._next_upkeep:
             return

@@ -1,8 +1,6 @@
 """E-mail to the organization admin when an Apply that waited (or was asked to) has ended."""
 from __future__ import annotations
 
-from flask_mail import Message
-
 from littlepbx.applier import states
 from littlepbx.applier.runs import describe
 
@@ -19,10 +17,10 @@ def compose(org, run) -> tuple[str, str]:
     return subject, body
 
 
-def mail_notifier(app, mail):
-    """A notifier for the Applier that sends through Flask-Mail inside ``app``'s context."""
-    def send(recipient: str, org, run) -> None:
-        subject, body = compose(org, run)
-        with app.app_context():
-            mail.send(Message(subject=subject, recipients=[recipient], body=body))
-    return send
+def mail_notifier(config):
+    """A notifier for the Applier that sends with the MAIL_* settings of ``config`` (MailError says why not)."""
+    from littlepbx.mail import send
+
+    def notify(recipient: str, org, run) -> None:
+        send(config, recipient, *compose(org, run))
+    return notify

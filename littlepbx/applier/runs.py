@@ -49,4 +49,4 @@ def as_dict(run: ApplyRun) -> dict:
             "message": run.message, "requested_by": run.requested_by,
             "requested_at": iso(run.requested_at), "started_at": iso(run.started_at),
             "finished_at": iso(run.finished_at), "wait_deadline": iso(run.wait_deadline),
-            "notify": run.notify, "attempts": run.attempts}
+            "notify": run.notify, "attempts": run.attempts, "notice": run.notice or None}

@@ -30,4 +30,8 @@ class ApplyRun(Base):
     notify: Mapped[bool] = mapped_column(default=False)
     notify_email: Mapped[str | None] = mapped_column(String(254), default=None)
     notified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The e-mail notice: how it went ("sent to …", "not sent to …: why"), tries so far, next try.
+    notice: Mapped[str] = mapped_column(Text, default="")
+    notice_attempts: Mapped[int] = mapped_column(default=0)
+    notice_retry_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     message: Mapped[str] = mapped_column(Text, default="")

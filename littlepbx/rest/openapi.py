@@ -184,7 +184,9 @@ def static_schemas() -> dict:
                                          "x-stoppable": sorted(states.STOPPABLE_STATES)},
                     "active": BOOL, "waiting_calls": INT, "description": STR, "message": STR,
                     "requested_by": STR, "requested_at": TIME, "started_at": TIME,
-                    "finished_at": TIME, "wait_deadline": TIME, "notify": BOOL, "attempts": INT},
+                    "finished_at": TIME, "wait_deadline": TIME, "notify": BOOL, "attempts": INT,
+                    "notice": nullable(dict(STR, description="how the e-mail notice went: sent, or not sent "
+                                                             "and why (tried again later)"))},
                    ("id", "state", "active", "waiting_calls", "description")),
         "Calls": obj({"org": STR, "active_calls": INT,
                       "dids": nullable({"type": "object", "additionalProperties": INT,

@@ -20,6 +20,7 @@ from littlepbx.pbx_backends.asterisk import provision
 from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
 from littlepbx.pbx_backends.base import OrgPBXConfig
 from tests.support.databases import scratch_account
+from tests.support.smtp import mail_settings, secure_smtp
 from tests.support.tls import Authority, authority
 
 from .helpers import PHONE_IPS, org_t1, org_t2, register
@@ -45,7 +46,7 @@ class TestPBX:
     sipp: Sipp
     workdir: Path
     process: subprocess.Popen
-    upstream_ca: Authority  # what upstreams' TLS certificates must chain to
+    upstream_ca: Authority  # what upstreams' and the mail relay's TLS certificates must chain to
 
     def apply(self, org: OrgPBXConfig) -> None:
         """write_org in one transaction, then after_commit: what an Apply does."""
@@ -97,7 +98,7 @@ def pbx(database_url, pbx_account, tmp_path_factory):
                   ASTERISK_SIP_HOST="127.0.0.1", ASTERISK_SIP_PORT=SIP_PORT, ASTERISK_AMI_PORT=15038,
                   ASTERISK_ARI_PORT=18088, ASTERISK_AMI_SECRET=secrets.token_hex(8),
                   ASTERISK_ARI_PASSWORD=secrets.token_hex(8), ASTERISK_RTP_START=31000, ASTERISK_RTP_END=31999,
-                  MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT, MAIL_DEFAULT_SENDER="pbx@littlepbx.test",
+                  **mail_settings(SMTP_PORT, upstream_ca),
                   ASTERISK_DB_USER=pbx_account[0], ASTERISK_DB_PASSWORD=pbx_account[1],
                   ASTERISK_SYSTEM_USER=SYSTEM_USER, ALLOW_PRIVATE_UPSTREAMS=True,
                   ASTERISK_SIP_TLS_PORT=SIP_TLS_PORT, UPSTREAM_TLS_CA_FILE=str(upstream_ca.cert_path))
@@ -137,25 +138,12 @@ def t1_restored(orgs):
     orgs.apply(org_t2())
 
 
-class CollectingHandler:
-    """aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp():
-    """An SMTP server on SMTP_PORT; yields the list of envelopes it received."""
-    from aiosmtpd.controller import Controller
-    handler = CollectingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
+def smtp(pbx, tmp_path):
+    """The mail relay voicemail's msmtp sends to, on SMTP_PORT, requiring STARTTLS and a login
+    (tests/support/smtp.py); yields the Inbox (messages, logins)."""
+    controller, inbox = secure_smtp(tmp_path, pbx.upstream_ca, SMTP_PORT)
     try:
-        yield handler.messages
+        yield inbox
     finally:
         controller.stop()

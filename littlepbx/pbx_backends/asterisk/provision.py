@@ -167,6 +167,29 @@ def entry_patterns(characters: str, longest: int, context: str) -> str:
                      for length in range(1, longest + 1))
 
 
+def msmtp_value(value: str) -> str:
+    """A value as msmtp's configuration reads it: quoted, with its quotes and backslashes escaped."""
+    if "\n" in value or "\r" in value:
+        raise ProvisionError("a mail setting cannot contain a line break")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def msmtp_settings(config: dict) -> str:
+    """The encryption and login lines of voicemail's msmtp account, from the same MAIL_* settings
+    as the app's mail (littlepbx/mail.py): STARTTLS or TLS checked against MAIL_CA, a login."""
+    if config.get("MAIL_USE_SSL") or config.get("MAIL_USE_TLS"):
+        lines = ["tls on", f"tls_starttls {'off' if config.get('MAIL_USE_SSL') else 'on'}",
+                 f"tls_trust_file {config['ASTERISK_CONFIG_DIR']}/{MAIL_CA}"]
+    else:
+        lines = ["tls off"]
+    if config.get("MAIL_USERNAME"):
+        lines += ["auth on", f"user {msmtp_value(str(config['MAIL_USERNAME']))}",
+                  f"password {msmtp_value(str(config.get('MAIL_PASSWORD') or ''))}"]
+    else:
+        lines.append("auth off")
+    return "\n".join(lines)
+
+
 def template_values(config: dict) -> dict[str, str]:
     """The values substituted for @@NAME@@ in the templates."""
     url = make_url(str(config["DATABASE_URL"]))
@@ -193,6 +216,7 @@ def template_values(config: dict) -> dict[str, str]:
         "MAIL_SERVER": str(config.get("MAIL_SERVER", "127.0.0.1")),
         "MAIL_PORT": str(config.get("MAIL_PORT", 25)),
         "MAIL_FROM": str(config.get("MAIL_DEFAULT_SENDER", "littlepbx@localhost")),
+        "MAIL_SETTINGS": msmtp_settings(config),
         "PHONE_ENTRIES": entry_patterns("*+0-9", PHONE_DIAL_MAX, "lp-phone-call"),
         "UPSTREAM_ENTRIES": entry_patterns("+0-9", UPSTREAM_DIAL_MAX, "lp-upstream-call"),
         "CONTACT_HEX": "[0-9a-f]" * CONTACT_HEX_DIGITS,
@@ -231,13 +255,17 @@ def write_config(config: dict) -> None:
         write_file(config_dir / name, render(name, values))
     write_tls_files(config, config_dir)
     write_file(in_root(config, "/etc/odbc.ini"), render("odbc.ini", values), 0o644)
-    write_file(in_root(config, "/etc/msmtprc"), render("msmtprc", values), 0o644)
-    chown_asterisk(config, [config_dir])
+    # It may hold the mail password: Asterisk's (voicemail's msmtp) alone.
+    msmtprc = in_root(config, "/etc/msmtprc")
+    write_file(msmtprc, render("msmtprc", values), 0o600)
+    chown_asterisk(config, [config_dir, msmtprc])
 
 
 # SIP over TLS: Asterisk's certificate and key, and the CAs an upstream's certificate must chain to,
 # copied into its configuration directory (which a chroot can see).
 TLS_CERT, TLS_KEY, TLS_CA = "littlepbx-sip.crt", "littlepbx-sip.key", "littlepbx-upstream-ca.pem"
+# ... and the authorities the mail server's certificate must chain to (MAIL_TLS_CA_FILE, else the system's).
+MAIL_CA = "littlepbx-mail-ca.pem"
 
 
 def write_tls_files(config: dict, config_dir: Path) -> None:
@@ -259,6 +287,10 @@ def write_tls_files(config: dict, config_dir: Path) -> None:
         raise ProvisionError(f"{authorities} does not exist: install ca-certificates, or set UPSTREAM_TLS_CA_FILE "
                              "to the certificate authorities upstreams' TLS certificates chain to")
     write_file(config_dir / TLS_CA, authorities.read_text(), 0o644)
+    mail_authorities = Path(str(config.get("MAIL_TLS_CA_FILE") or authorities))
+    if not mail_authorities.is_file():
+        raise ProvisionError(f"{mail_authorities} (MAIL_TLS_CA_FILE) does not exist")
+    write_file(config_dir / MAIL_CA, mail_authorities.read_text(), 0o644)
 
 
 def host_account(config: dict) -> tuple[int, int]:
