@@ -57,7 +57,11 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_DEFAULT_SENDER": "littlepbx@localhost",
+    # The authorities the mail server's TLS certificate must chain to; empty: the system's.
+    "MAIL_TLS_CA_FILE": "",
     "MAIL_SUPPRESS_SEND": False,
+    # How long a "forgot password" link works.
+    "PASSWORD_RESET_SECONDS": 3600,
     # Asterisk (used by the asterisk backend and its provisioning).
     "ASTERISK_ROOT": "",  # a chroot holding Asterisk; empty: the host's own
     "ASTERISK_CONFIG_DIR": "/etc/asterisk",

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from littlepbx import fields as f
 from littlepbx.errors import Conflict, Unauthorized
-from littlepbx.models import ROLE_OPERATOR, ROLE_ORG_ADMIN, User, utcnow
+from littlepbx.models import ROLE_OPERATOR, ROLE_ORG_ADMIN, AuditEntry, User, utcnow
+from littlepbx.models.user import password_fingerprint
 from littlepbx.tenancy import ROLE_ORG_ADMIN as ACTOR_ORG_ADMIN
 from littlepbx.tenancy import ROLE_SYSTEM, Actor, OrgScope
 
@@ -121,6 +123,63 @@ def delete_admin(scope: OrgScope, email: str) -> None:
     user = get_admin(scope, email)
     scope.delete(user)
     scope.audit("admin.delete", user.email)
+
+
+# Passwords people choose for themselves (the page's "Change password" and a reset link).
+NEW_PASSWORD = f.FieldSet({
+    "password": f.Text(label="New password", max_length=200, min_length=10, required=True,
+                       message="at least 10 characters"),
+    "repeat": f.Text(label="New password again", max_length=200, required=True),
+})
+RESET_SALT = "littlepbx-password-reset"
+
+
+def _new_password(session, user: User, data: dict, action: str) -> None:
+    """Check the new password (twice the same) and set it; every earlier session of the user ends."""
+    values = NEW_PASSWORD.clean({"password": data.get("password") or None, "repeat": data.get("repeat") or None})
+    if values["password"] != values["repeat"]:
+        raise f.fail("repeat", "not the same as the new password", "the two new passwords differ")
+    user.password_hash = hash_password(values["password"])
+    session.add(AuditEntry(org_id=user.org_id, actor=user.email, action=action, target=user.email, detail={}))
+
+
+def change_own_password(session, user: User, data: dict) -> None:
+    """A logged-in user's new password, given their current one."""
+    if not _verify_against(user.password_hash, str(data.get("current") or "")):
+        raise f.fail("current", "not your current password", "the current password is not right")
+    _new_password(session, user, data, "user.password_change")
+
+
+def reset_token(secret_key: str, user: User) -> str:
+    """A signed token letting ``user`` choose a new password once: it names the password it
+    replaces, so it is void as soon as the password changes (used, or changed otherwise)."""
+    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT).dumps(
+        {"user": user.id, "was": password_fingerprint(user.password_hash)})
+
+
+def user_of_reset_token(session, secret_key: str, token: str, max_age: int) -> User:
+    """The active user a reset token was made for, while it is valid; else Unauthorized."""
+    void = Unauthorized("this link has expired or was already used: ask for a new one")
+    try:
+        claim = URLSafeTimedSerializer(secret_key, salt=RESET_SALT).loads(token, max_age=max_age)
+    except BadSignature:
+        raise void from None
+    user = session.get(User, claim.get("user")) if isinstance(claim, dict) else None
+    if user is None or not user.active or password_fingerprint(user.password_hash) != claim.get("was"):
+        raise void
+    return user
+
+
+def reset_password(session, secret_key: str, token: str, max_age: int, data: dict) -> User:
+    """Set the new password a valid reset token allows (once)."""
+    user = user_of_reset_token(session, secret_key, token, max_age)
+    _new_password(session, user, data, "user.password_reset")
+    return user
+
+
+def find_active(session, email: str) -> User | None:
+    """The active login with this e-mail, if any (for a reset link)."""
+    return session.scalars(select(User).where(User.email == str(email).strip(), User.active.is_(True))).first()
 
 
 def as_dict(user: User) -> dict:

@@ -134,6 +134,22 @@ def stats(code: str):
     return render_template("web/stats.html", org=org_scope(code).org)
 
 
+AUDIT_PAGE_SIZE = 50
+
+
+@bp.route("/orgs/<code>/audit")
+@login_required
+def audit_log(code: str):
+    """Who changed what in the organization, and when (Apply runs included), newest first."""
+    from littlepbx.services import audit
+    scope = org_scope(code)
+    page = max(1, request.args.get("page", 1, type=int))
+    entries, total = audit.org_page(scope, (page - 1) * AUDIT_PAGE_SIZE, AUDIT_PAGE_SIZE)
+    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    return render_template("web/audit.html", org=scope.org, entries=entries, page=min(page, pages), pages=pages,
+                           total=total)
+
+
 @bp.route("/orgs/<code>/help/phones")
 @login_required
 def phone_help(code: str):
