@@ -259,6 +259,14 @@ install_front() {
   fi
 }
 
+# Rotate LittlePBX's logs and Asterisk's (security log included) daily, two weeks kept.
+install_logrotate() {
+  local rules=/etc/logrotate.d/littlepbx
+  [ -d /etc/logrotate.d ] || { log "logrotate is not installed: logs are not rotated"; return 0; }
+  provision logrotate --log-dir "$LOG_DIR" >"$rules"
+  record "file $rules"
+}
+
 # Ban addresses that keep failing SIP authentication (fail2ban reading Asterisk's security log).
 install_bans() {
   local jail=/etc/fail2ban/jail.d/littlepbx.conf
@@ -304,6 +312,7 @@ main() {
   install_services
   install_front
   install_bans
+  install_logrotate
   wait_for_web
   log "applying the demo organization's configuration"
   littlepbx apply demo --timeout 120 || log "the demo Apply did not finish; see $LOG_DIR/worker.log"

@@ -1,7 +1,6 @@
 """The `littlepbx` command: database, users, organizations, tokens, worker, web server, Apply."""
 from __future__ import annotations
 
-import logging
 import sys
 import time
 
@@ -39,10 +38,8 @@ def _fail_clearly(func):
 @click.option("-v", "--verbose", is_flag=True, help="Log at debug level.")
 def main(verbose: bool) -> None:
     """LittlePBX: many organizations, one shared PBX."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # APScheduler logs two INFO lines per tick of the worker (170,000 a day): only its problems.
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    from littlepbx import logs
+    logs.configure(verbose)
 
 
 @main.group("db")

@@ -11,6 +11,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
+from littlepbx import logs
 from littlepbx.database import Database
 
 EXTENSION_KEY = "littlepbx.db"
@@ -51,6 +52,7 @@ class FlaskDatabase:
 
     @staticmethod
     def _close_request_session(exc) -> None:
+        logs.clear()  # the next request on this thread may be another organization's
         session = g.pop("db_session", None)
         if session is not None:
             if exc is not None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from littlepbx import logs
 from littlepbx.errors import Forbidden, NotFound
 from littlepbx.models import AuditEntry, Organization
 
@@ -170,6 +171,7 @@ def open_scope(session: Session, actor: Actor, code: str, permission: str = "pbx
     """The scope of organization ``code`` for ``actor``, checking ``permission``."""
     scope = OrgScope(session, org_by_code(session, code, actor), actor, settings)
     scope.require(permission)
+    logs.bind_org(scope.org.code)
     return scope
 
 

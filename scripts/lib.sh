@@ -63,7 +63,7 @@ random_secret() {
 # The Debian packages LittlePBX needs at run time on the host.
 # shellcheck disable=SC2034
 RUNTIME_PACKAGES=(mariadb-server mariadb-client python3 python3-venv python3-dev gcc
-                  sox libsox-fmt-mp3 debootstrap ca-certificates fail2ban nftables nginx)
+                  sox libsox-fmt-mp3 debootstrap ca-certificates fail2ban nftables nginx logrotate)
 # ... and those its tests need on top.
 # shellcheck disable=SC2034
-TEST_PACKAGES=(sip-tester chromium curl jq iproute2 mount shellcheck)
+TEST_PACKAGES=(sip-tester chromium curl jq iproute2 mount shellcheck dpkg-dev)

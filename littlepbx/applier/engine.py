@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, text, update
 
+from littlepbx import logs
 from littlepbx.applier import states
 from littlepbx.applier.runs import transition
 from littlepbx.kinds import all_kinds
@@ -46,12 +47,17 @@ class Applier:
 
     def step(self, run_id: int) -> str:
         """Advance one run as far as it can go now; returns its state afterwards."""
+        with logs.bound(run=run_id):
+            return self._step(run_id)
+
+    def _step(self, run_id: int) -> str:
         with self.db.session() as session:
             run = session.get(ApplyRun, run_id)
             if run is None:  # its organization was deleted meanwhile
                 return "deleted"
             finished_before = run.state in states.FINAL_STATES
             org = session.get(Organization, run.org_id)
+            logs.bind_org(org.code)
             if finished_before:  # e.g. stopped by the admin: only the e-mail may be owed
                 go = False
             elif run.state == states.APPLYING:
