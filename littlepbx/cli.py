@@ -155,6 +155,30 @@ def apply(org: str, wait: bool, timeout: int) -> None:
         sys.exit(1)
 
 
+@main.command("health")
+def health() -> None:
+    """Check the database, the PBX's management interface and its SIP port; exit 1 if one fails."""
+    from sqlalchemy import text
+
+    from littlepbx import database
+    from littlepbx.extensions import get_backend
+    app = _app()
+    failed = False
+    try:
+        with _database().session() as session:
+            session.execute(text("SELECT 1"))
+        click.echo(f"database: answers (schema {database.schema_state(app.config['DATABASE_URL'])})")
+    except Exception as error:  # any failure is the answer here
+        failed = True
+        click.echo(f"database: {error}")
+    report = get_backend(app).health()
+    for name, value in report.items():
+        if name != "ok":
+            click.echo(f"pbx {name}: {value}")
+    if failed or not report.get("ok"):
+        sys.exit(1)
+
+
 @main.command("mail-test")
 @click.argument("address")
 def mail_test(address: str) -> None:

@@ -72,6 +72,25 @@ def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+# Alembic's table of the schema's revision (sql/migrations/env.py names it the same).
+VERSION_TABLE = "littlepbx_alembic_version"
+
+
+def schema_state(url: str) -> str:
+    """The schema's revision, and whether it is the newest this code knows ("0019_x, current")."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE}
+                                                 ).get_current_revision()
+    finally:
+        engine.dispose()
+    newest = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    return f"{current}, current" if current == newest else f"{current}; run `littlepbx db upgrade` (newest: {newest})"
+
+
 def new_revision(url: str, name: str) -> str:
     """Autogenerate the next migration ("0005_<name>") from the declared tables against the schema
     at ``url`` (which must be up to date); returns its path. Read it before committing it."""

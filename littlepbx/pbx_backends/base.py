@@ -317,6 +317,11 @@ class PBXBackend(abc.ABC):
     def health(self) -> dict:
         """A small JSON-able report: at least {"ok": bool}."""
 
+    def system_figures(self, connection) -> dict[str, dict[str, int]]:
+        """Every organization's figures at once, for the operator's metrics: {"calls": {code: n},
+        "registered": {code: n}}; an empty dict for what the PBX cannot tell."""
+        return {}
+
     # --- switches that act at once, without an Apply -----------------------------------------
 
     @abc.abstractmethod

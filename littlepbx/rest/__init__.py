@@ -16,6 +16,7 @@ from littlepbx.rest import (  # noqa: F401
     audit,
     errors,
     extensions,
+    metrics,
     moh,
     musicclasses,
     objects,

@@ -455,6 +455,12 @@ def static_paths() -> dict:
             "parameters": [CODE],
             "get": operation("Who changed what in the organization, newest first", "audit", "200",
                              ref("AuditPage"), "422", params=PAGE, operation_id="list_org_audit")},
+        "/metrics": {
+            "get": {"summary": "The system's figures in Prometheus' text format (system role)", "tags": ["metrics"],
+                    "operationId": "get_metrics",
+                    "responses": {**responses("200", None, "403"),
+                                  "200": {"description": "Prometheus text exposition format", "content": {
+                                      "text/plain": {"schema": {"type": "string"}}}}}}},
         "/audit": {
             "get": operation("Audit entries of no organization (deleted ones), system role", "audit",
                              "200", ref("AuditPage"), "403", "422", params=PAGE,

@@ -4,6 +4,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 import littlepbx.kinds  # noqa: F401  (declares the draft and live tables of every kind)
+from littlepbx.database import VERSION_TABLE
 from littlepbx.models import Base
 
 config = context.config
@@ -24,7 +25,7 @@ def run_migrations_online() -> None:
         connectable = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=NullPool)
     with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
-                          version_table="littlepbx_alembic_version",
+                          version_table=VERSION_TABLE,
                           include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()

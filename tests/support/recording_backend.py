@@ -152,6 +152,10 @@ class RecordingBackend(PBXBackend):
             if changed.rowcount == 0:
                 raise BackendError(f"{code}: time condition {name} is not live yet; apply it first")
 
+    def system_figures(self, connection) -> dict:
+        calls = connection.execute(text("SELECT org, calls FROM test_pbx_calls WHERE org NOT LIKE '%:%'")).all()
+        return {"calls": {org: count for org, count in calls if count >= 0}}
+
     def active_calls(self, code: str) -> int:
         with self.engine.connect() as connection:
             calls = connection.scalar(text("SELECT calls FROM test_pbx_calls WHERE org = :o"),

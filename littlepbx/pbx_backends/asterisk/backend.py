@@ -694,6 +694,36 @@ def request_refresh(connection, code: str) -> None:
     connection.execute(statement.on_duplicate_key_update(version=table.c.version + 1))
 
 
+def sip_probe(host: str, port: int, timeout: float = 2.0) -> str:
+    """Send one OPTIONS over UDP and say whether, and what, Asterisk answered."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect((host, port))
+        local, local_port = sock.getsockname()
+        tag = secrets.token_hex(6)
+        sock.send((f"OPTIONS sip:{host}:{port} SIP/2.0\r\nVia: SIP/2.0/UDP {local}:{local_port};rport;"
+                   f"branch=z9hG4bK{tag}\r\nFrom: <sip:health@{local}>;tag={tag}\r\nTo: <sip:{host}:{port}>\r\n"
+                   f"Call-ID: {tag}@littlepbx\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                   "Content-Length: 0\r\n\r\n").encode())
+        try:
+            status = sock.recv(4096).decode("utf8", "replace").split("\r\n", 1)[0]
+        except OSError as error:
+            return f"no answer on {host}:{port}/udp: {error.strerror or error}"
+    return f"answers on {host}:{port}/udp ({status})"
+
+
+def calls_per_tenant(group_listing: str) -> dict[str, int]:
+    """{org: calls} from `group show channels` (channel, group, category per line): the calls an
+    org started carry its code as their "tenant" group."""
+    counts: dict[str, int] = {}
+    for line in group_listing.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[2] == "tenant" and ORG_CODE.fullmatch(words[1]):
+            counts[words[1]] = counts.get(words[1], 0) + 1
+    return counts
+
+
 def calls_of_tenant(channels: list[dict], code: str) -> list[CallInProgress]:
     """One entry per call of the tenant: the channel that started it (a phone's or an upstream's)
     with whom it reached. The channels a Dial() created run Asterisk's AppDial: they are the
@@ -944,13 +974,32 @@ class AsteriskBackend(PBXBackend):
             raise BackendError(f"Asterisk did not answer on AMI: {error}") from None
 
     def health(self) -> dict:
-        """Whether Asterisk answers on AMI."""
+        """Whether Asterisk answers on AMI, and a SIP OPTIONS on its SIP port."""
+        report = {}
         try:
             with self.ami() as ami:
                 ami.action("Ping")
-            return {"ok": True}
+            report["ami"] = "answers"
         except (OSError, AMIError) as error:
-            return {"ok": False, "error": str(error)}
+            report["ami"] = f"no answer: {error}"
+        host = str(self.config.get("ASTERISK_SIP_HOST") or "127.0.0.1")
+        report["sip"] = sip_probe("127.0.0.1" if host == "0.0.0.0" else host, int(self.config["ASTERISK_SIP_PORT"]))
+        return {"ok": report["ami"] == "answers" and report["sip"].startswith("answers"), **report}
+
+    def system_figures(self, connection) -> dict[str, dict[str, int]]:
+        """Calls per org (channels in the dialplan's "tenant" group, one CLI listing) and phones
+        registered per org (unexpired contacts)."""
+        table = t.ps_contacts
+        tenant = func.substring_index(table.c.endpoint, "-", 1)
+        registered = dict(connection.execute(select(tenant, func.count()).where(
+            table.c.expiration_time > int(time.time())).group_by(tenant)).all())
+        figures = {"registered": {code: int(count) for code, count in registered.items()}}
+        try:
+            with self.ami() as ami:
+                figures["calls"] = calls_per_tenant(ami.command("group show channels"))
+        except (OSError, AMIError) as error:
+            log.warning("Asterisk did not list the call groups: %s", error)
+        return figures
 
     def registration_state(self, code: str) -> str | None:
         """The org's outbound registration status ('Registered', 'Rejected', ...), or None if it has none.
