@@ -183,3 +183,4 @@ def test_when_a_notice_cannot_be_sent_then_the_run_says_why_and_it_is_sent_on_a_
             assert len(handler.messages) == 1
     finally:
         close_app(down_app)
+

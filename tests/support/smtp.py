@@ -11,6 +11,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.support.tls import Authority, server_files
 
+# A space and a quote in the password: each configuration that carries it must quote it right.
 USER, PASSWORD = "relay-user", "relay pass\"word"
 
 

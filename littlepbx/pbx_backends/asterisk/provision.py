@@ -168,10 +168,11 @@ def entry_patterns(characters: str, longest: int, context: str) -> str:
 
 
 def msmtp_value(value: str) -> str:
-    """A value as msmtp's configuration reads it: quoted, with its quotes and backslashes escaped."""
+    """A value as msmtp's configuration reads it: between the first and the last double quote,
+    everything is the value as it is (msmtp has no escapes: quotes and backslashes inside stay)."""
     if "\n" in value or "\r" in value:
         raise ProvisionError("a mail setting cannot contain a line break")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f'"{value}"'
 
 
 def msmtp_settings(config: dict) -> str:
