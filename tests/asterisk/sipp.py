@@ -104,6 +104,17 @@ class Sipp:
         path.write_text(text)
         return str(path)
 
+    def listening_at(self, scenario: str, port: int) -> str:
+        """``scenario`` whose SDP sends the call's audio to ``port`` (an RtpSink's) instead of sipp's
+        media port, and which sends none itself; written to the work directory, returns its path."""
+        text = (SCENARIOS / scenario).read_text()
+        text = text.replace("m=audio [media_port]", f"m=audio {port}")
+        text = re.sub(r'\s*<nop><action><exec rtp_stream="[^"]*"/></action></nop>', "", text)
+        self.count += 1
+        path = self.workdir / f"listen-{self.count}-{Path(scenario).stem}.xml"
+        path.write_text(text)
+        return str(path)
+
     def lingering(self, scenario: str, ms: int) -> str:
         """``scenario`` staying ``ms`` after its last step (a phone on TCP or TLS keeps its connection,
         which Asterisk drops the registration with); written to the work directory, returns its path."""

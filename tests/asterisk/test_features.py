@@ -344,7 +344,7 @@ def test_when_org_is_removed_then_all_its_rows_go_its_phones_are_refused_and_its
 
 
 def test_when_asterisk_runs_then_health_is_ok_and_idle_orgs_have_no_calls(orgs):
-    assert orgs.backend.health() == {"ok": True}
+    assert orgs.backend.health()["ok"] is True
     assert orgs.backend.active_calls("t2") == 0
 
 

@@ -3,13 +3,18 @@ answers; nobody logged in sends the caller on after the longest wait, with its p
 members log in and out with *45; only the org's own phones are ever offered its calls."""
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
 
 from littlepbx.pbx_backends.asterisk import tables
-from littlepbx.pbx_backends.base import DidConfig, QueueConfig
+from littlepbx.pbx_backends.base import DidConfig, MusicClassConfig, QueueConfig
+from tests.support.rtp import RtpSink
 
 from .helpers import PHONE_IPS, T1_UPSTREAM_IN, org_t1, org_t2, password
 from .sipp import CALLER_PORT, PHONE_PORT, wait_until
@@ -22,6 +27,15 @@ def queue(members=("101", "102"), login=False, max_wait=20, announce=0, timeout_
           strategy="ringall", number="500") -> QueueConfig:
     return QueueConfig(number, "Support", tuple(members), login, strategy, 5, 0, max_wait, timeout_destination, 0,
                        "hangup", announce)
+
+
+def silence(pbx) -> str:
+    """Five seconds of silence, converted as an upload leaves it (DATA_DIR/moh/t1/<digest>/hold.wav)."""
+    path = Path(pbx.config["DATA_DIR"]) / "moh" / "t1" / ("0" * 64) / "hold.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(path), "trim", "0", "5"], check=True)
+    path.chmod(0o644)
+    return str(path)
 
 
 def t1_with(*queues, **changes):
@@ -79,23 +93,32 @@ def test_when_nobody_is_logged_in_then_the_caller_hears_its_position_and_leaves_
         t1_restored):
     pbx = t1_restored
     since = datetime.now(UTC) - timedelta(seconds=5)
-    pbx.apply(t1_with(queue(login=True, max_wait=13, announce=10, timeout_destination="103")))
+    # Music of silence: whatever sound reaches the caller is the position announcement.
+    quiet = dataclasses.replace(queue(login=True, max_wait=13, announce=10, timeout_destination="103"),
+                                music_class="quiet")
+    pbx.apply(t1_with(quiet, musicclasses=(MusicClassConfig("quiet", "Quiet", (silence(pbx),), False),)))
     log = pbx.workdir / "asterisk.log"
     announced = log.read_text(errors="replace").count("queue-youarenext")
     fallback = pbx.sipp.answering(PHONE_IPS["t1-103"])
     members = [pbx.sipp.answering(PHONE_IPS[p], scenario="ring.xml") for p in ("t1-101", "t1-102")]
+    ear = RtpSink(T1_UPSTREAM_IN)  # where the caller's audio goes
     try:
-        caller = pbx.sipp.start("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID,
-                                duration_ms=20000, timeout_s=40)
+        caller = pbx.sipp.start(pbx.sipp.listening_at("upstream_call_answered.xml", ear.port), T1_UPSTREAM_IN,
+                                PHONE_PORT, service=DID, duration_ms=20000, timeout_s=40)
         assert wait_until(lambda: pbx.backend.queue_figures("t1", since)["500"].waiting == 1, 10)
+        assert wait_until(lambda: log.read_text(errors="replace").count("queue-youarenext") > announced, 15)
+        time.sleep(2.5)  # the announcement plays (the log names it as it starts); the wait ends at 13 s
+        heard_by_then = ear.sound_seconds()
         assert fallback.wait(30) == 0, fallback.output()
         caller.stop()
     finally:
+        ear.close()
         fallback.stop()
         for run in members:
             run.stop()
     assert all(invites(run) == 0 for run in members)
-    assert log.read_text(errors="replace").count("queue-youarenext") > announced
+    # The caller's ear got the announcement (its music is silence): RTP, not only a log line.
+    assert len(ear.packets) > 100 and heard_by_then > 0.5, (heard_by_then, len(ear.packets))
     figures = wait_until(lambda: pbx.backend.queue_figures("t1", since)["500"], 10)
     assert figures.timed_out == 1 and figures.waiting == 0, figures
 
