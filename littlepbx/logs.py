@@ -22,13 +22,15 @@ class ContextFilter(logging.Filter):
 
 
 def configure(verbose: bool = False) -> None:
-    """Log to stderr (systemd's journal, or littlepbxctl's files under LOG_DIR) in FORMAT."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(FORMAT, "%Y-%m-%dT%H:%M:%S"))
-    handler.addFilter(ContextFilter())
+    """Log to stderr (systemd's journal, or littlepbxctl's files under LOG_DIR) in FORMAT; a
+    process whose logging is set up already (a test runner's) keeps its own."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(FORMAT, "%Y-%m-%dT%H:%M:%S"))
+        handler.addFilter(ContextFilter())
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # APScheduler logs two INFO lines per tick of the worker (170,000 a day): only its problems.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
