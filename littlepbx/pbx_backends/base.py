@@ -43,6 +43,14 @@ class ExtensionConfig:
 
 
 @dataclass(frozen=True)
+class PhoneState:
+    """What an extension's user switched from the phone (or the page), live at once."""
+
+    dnd: bool = False               # calls go where unanswered ones go, without ringing
+    forward_to: str | None = None   # every call goes to this number (internal or outside)
+
+
+@dataclass(frozen=True)
 class DidConfig:
     """An E.164 number of the organization and where its calls go (a destination, as
     littlepbx.fields.Destination writes it: "101", "voicemail:101", "ringgroup:600", ...)."""
@@ -230,9 +238,12 @@ class CallInProgress:
     started_at: datetime | None
 
 
-# The columns of a call record, as the call history answers them.
+# The columns of a call record, as the call history answers them. ``dialed``: what the caller
+# dialled (a number, or the DID an upstream call came in on); ``reached``: where the call ended,
+# written as a destination is ("101", "voicemail:101", "ringgroup:600", "+14155550100"), or
+# "refused" or "busy".
 CALL_RECORD_COLUMNS = ("calldate", "answer", "endtime", "clid", "src", "dst", "dstchannel", "lastapp",
-                       "duration", "billsec", "disposition", "uniqueid")
+                       "duration", "billsec", "disposition", "uniqueid", "dialed", "reached")
 
 
 class BackendError(Exception):
@@ -309,9 +320,10 @@ class PBXBackend(abc.ABC):
 
     @abc.abstractmethod
     def call_history(self, connection, code: str, since: datetime | None, until: datetime | None,
-                     offset: int, limit: int) -> tuple[list[dict], int]:
+                     offset: int, limit: int, number: str | None = None) -> tuple[list[dict], int]:
         """One page of the org's call records in [since, until), newest first (each a dict of
-        CALL_RECORD_COLUMNS, times as naive UTC datetimes), and how many there are."""
+        CALL_RECORD_COLUMNS, times as naive UTC datetimes), and how many there are; with
+        ``number`` (digits), only calls from, to (dialled) or reaching a number containing them."""
 
     @abc.abstractmethod
     def health(self) -> dict:

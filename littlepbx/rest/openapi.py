@@ -451,6 +451,14 @@ def static_paths() -> dict:
             "parameters": [CODE],
             "get": operation("Call history, newest first", "stats", "200", ref("CdrPage"), "422",
                              params=(*PAGE, *query_params(stats.HISTORY_FILTERS)), operation_id="list_cdr")},
+        f"{ORG}/cdr/export": {
+            "parameters": [CODE],
+            "get": {"summary": f"The call history as CSV (at most {stats.EXPORT_LIMIT} calls, newest first)",
+                    "tags": ["stats"], "operationId": "export_cdr",
+                    "parameters": list(query_params(stats.HISTORY_FILTERS)),
+                    "responses": {**responses("200", None, "422"),
+                                  "200": {"description": "CSV, one call per line, a header line first",
+                                          "content": {"text/csv": {"schema": {"type": "string"}}}}}}},
         f"{ORG}/audit": {
             "parameters": [CODE],
             "get": operation("Who changed what in the organization, newest first", "audit", "200",

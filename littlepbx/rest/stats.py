@@ -26,8 +26,20 @@ def queue_stats(code):
 
 @api.get("/orgs/<code>/cdr")
 def cdr(code):
-    """Call history, newest first, ``?from=&to=`` (dates or date-times, UTC) and paginated."""
+    """Call history, newest first, ``?from=&to=`` (dates or date-times, UTC), ``?number=`` (digits
+    of a number the call came from, dialled or reached), paginated."""
     offset, limit = page_params()
     rows, total = stats.cdr_page(scope(code), get_backend(current_app), offset, limit,
-                                 request.args.get("from"), request.args.get("to"))
+                                 request.args.get("from"), request.args.get("to"), request.args.get("number"))
     return paginated(rows, total, offset, limit)
+
+
+@api.get("/orgs/<code>/cdr/export")
+def cdr_export(code):
+    """The same call history as CSV (the same filters), for a spreadsheet."""
+    org_scope = scope(code)
+    body = stats.cdr_csv(org_scope, get_backend(current_app), request.args.get("from"), request.args.get("to"),
+                         request.args.get("number"))
+    filename = f"calls-{org_scope.org.code}.csv"
+    return body, 200, {"Content-Type": "text/csv; charset=utf-8",
+                       "Content-Disposition": f'attachment; filename="{filename}"'}

@@ -1,6 +1,8 @@
 """Statistics of one organization: calls now, call history, outbound registration."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -8,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from littlepbx import fields as f
 from littlepbx.errors import LittlePBXError
 from littlepbx.kinds import Dids, Trunks, kind_named
+from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS
 from littlepbx.services import objects
 from littlepbx.tenancy import OrgScope
 
@@ -55,7 +58,12 @@ HISTORY_FILTERS = f.FieldSet({
     "to": Moment(label="To", max_length=40, nullable=True, pattern=f"{DATE}|{DATE_TIME}", end=True,
                  message="expected a date (2026-01-31) or a date-time (2026-01-31T12:00:00Z)",
                  help="date (inclusive) or date-time (exclusive)"),
+    "number": f.Text(label="Number", max_length=16, nullable=True, pattern=r"^\+?[0-9]{1,15}$",
+                     message="digits of a number (a part of it is enough)",
+                     help="only calls from, to or reaching a number containing these digits"),
 })
+# At most this many records in one CSV export.
+EXPORT_LIMIT = 10000
 
 
 def calls_now(scope: OrgScope, backend) -> dict:
@@ -98,13 +106,26 @@ def queue_figures(scope: OrgScope, backend, hours: int = 24) -> dict:
 
 
 def cdr_page(scope: OrgScope, backend, offset: int = 0, limit: int = 50, since=None,
-             until=None) -> tuple[list[dict], int]:
-    """One page of the organization's call records, newest first, optionally within [since, until)."""
-    given = {name: value for name, value in (("from", since), ("to", until)) if value is not None}
-    window = HISTORY_FILTERS.clean(given, partial=True, message="bad date filter")
+             until=None, number=None) -> tuple[list[dict], int]:
+    """One page of the organization's call records, newest first, optionally within [since, until)
+    and about a number."""
+    given = {name: value for name, value in (("from", since), ("to", until), ("number", number))
+             if value is not None}
+    window = HISTORY_FILTERS.clean(given, partial=True, message="bad call history filter")
     rows, total = backend.call_history(scope.session.connection(), scope.org.code, window.get("from"),
-                                       window.get("to"), offset, limit)
+                                       window.get("to"), offset, limit,
+                                       (window.get("number") or "").lstrip("+") or None)
     return [_cdr_dict(row) for row in rows], total
+
+
+def cdr_csv(scope: OrgScope, backend, since=None, until=None, number=None) -> str:
+    """The organization's call records (at most EXPORT_LIMIT, newest first) as CSV, times in UTC."""
+    rows, _ = cdr_page(scope, backend, 0, EXPORT_LIMIT, since, until, number)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CALL_RECORD_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def _cdr_dict(record: dict) -> dict:

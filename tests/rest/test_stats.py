@@ -40,8 +40,22 @@ def test_when_cdr_date_is_nonsense_then_422(system_api, orgs):
     assert answer.status_code == 422 and "from" in answer.get_json()["error"]["fields"]
 
 
+def test_when_cdr_filtered_by_number_then_calls_from_or_to_it_only_and_csv_says_the_same(system_api, call_records):
+    page = system_api.get("/orgs/acme/cdr?number=%2B1415").get_json()
+    assert page["total"] == 1 and page["items"][0]["src"] == "+14155550999"
+    export = system_api.get("/orgs/acme/cdr/export?from=2026-01-31&number=101")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert 'filename="calls-acme.csv"' in export.headers["Content-Disposition"]
+    lines = export.get_data(as_text=True).splitlines()
+    assert lines[0].split(",")[-2:] == ["dialed", "reached"]
+    assert [line.split(",")[0] for line in lines[1:]] == ["2026-01-31T18:30:00Z", "2026-01-31T09:00:00Z"]
+    bad = system_api.get("/orgs/acme/cdr/export?number=one-oh-one")
+    assert bad.status_code == 422 and "number" in bad.get_json()["error"]["fields"]
+
+
 def test_when_org_token_reads_other_org_cdr_then_404(acme_api, call_records):
     assert acme_api.get("/orgs/globex/cdr").status_code == 404
+    assert acme_api.get("/orgs/globex/cdr/export").status_code == 404
 
 
 def test_when_calls_read_then_the_backend_count_is_shown(system_api, orgs, engine):

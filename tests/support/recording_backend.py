@@ -28,13 +28,16 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS test_pbx_queue_figures (org VARCHAR(16) NOT NULL, number VARCHAR(6) NOT NULL,"
     " waiting INT NOT NULL, answered INT NOT NULL, abandoned INT NOT NULL, timed_out INT NOT NULL,"
     " average_wait FLOAT NULL, PRIMARY KEY (org, number))",
+    "CREATE TABLE IF NOT EXISTS test_pbx_phone_states (org VARCHAR(16) NOT NULL, number VARCHAR(6) NOT NULL,"
+    " dnd BOOL NOT NULL, forward_to VARCHAR(16) NULL, PRIMARY KEY (org, number))",
     "CREATE TABLE IF NOT EXISTS test_pbx_registrations (org VARCHAR(16) PRIMARY KEY, state VARCHAR(40) NOT NULL)",
     "CREATE TABLE IF NOT EXISTS test_pbx_call_records (id INT AUTO_INCREMENT PRIMARY KEY, org VARCHAR(16) NOT NULL,"
     " calldate DATETIME NOT NULL, answer DATETIME NULL, endtime DATETIME NULL, clid VARCHAR(120) NULL,"
     " src VARCHAR(80) NULL, dst VARCHAR(80) NULL, dstchannel VARCHAR(120) NULL, lastapp VARCHAR(80) NULL,"
-    " duration INT NULL, billsec INT NULL, disposition VARCHAR(45) NULL, uniqueid VARCHAR(150) NULL)",
+    " duration INT NULL, billsec INT NULL, disposition VARCHAR(45) NULL, uniqueid VARCHAR(150) NULL,"
+    " dialed VARCHAR(40) NULL, reached VARCHAR(60) NULL)",
 ]
-TABLES = ("test_pbx_rows", "test_pbx_overrides", "test_pbx_queue_figures", "test_pbx_calls", "test_pbx_controls",
+TABLES = ("test_pbx_rows", "test_pbx_overrides", "test_pbx_phone_states", "test_pbx_queue_figures", "test_pbx_calls", "test_pbx_controls",
           "test_pbx_registrations",
           "test_pbx_call_records")
 
@@ -74,9 +77,11 @@ class RecordingBackend(PBXBackend):
         with self.engine.connect() as connection:
             return connection.scalar(text("SELECT state FROM test_pbx_registrations WHERE org = :o"), {"o": code})
 
-    def call_history(self, connection, code, since, until, offset, limit):
+    def call_history(self, connection, code, since, until, offset, limit, number=None):
         where = " WHERE org = :o" + (" AND calldate >= :since" if since else "") + (" AND calldate < :until" if until else "")
-        params = {"o": code, "since": since, "until": until}
+        if number:
+            where += " AND (src LIKE :n OR dst LIKE :n OR dialed LIKE :n OR reached LIKE :n)"
+        params = {"o": code, "since": since, "until": until, "n": f"%{number}%"}
         total = connection.scalar(text("SELECT COUNT(*) FROM test_pbx_call_records" + where), params)
         rows = connection.execute(text(f"SELECT {', '.join(CALL_RECORD_COLUMNS)} FROM test_pbx_call_records" + where
                                        + f" ORDER BY calldate DESC, id DESC LIMIT {int(limit)} OFFSET {int(offset)}"),

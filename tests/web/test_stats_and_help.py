@@ -2,6 +2,7 @@
 import os
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -48,6 +49,38 @@ def test_stats_page_shows_calls_now_history_chart_and_per_extension_counts(page,
     expect(page.locator("#recent-table tbody tr")).to_have_count(5)
     expect(page.locator("#recent-table")).not_to_contain_text("Caller 6")
     screenshot(page, "stats-page")
+
+
+def test_call_history_filters_by_number_extension_and_result_and_exports_what_it_shows(page, acme, engine):
+    now = utcnow()
+    for number, (dialed, reached, disposition) in enumerate([
+            ("+14155550100", "ringgroup:600", "ANSWERED"), ("100", "100", "ANSWERED"),
+            ("+14155550100", "voicemail:100", "ANSWERED"), ("+4930123456", "refused", "FAILED")]):
+        add_call_record(engine, "acme", calldate=now - timedelta(hours=number + 1), src=f"+3314000000{number}",
+                        dst="s", dialed=dialed, reached=reached, disposition=disposition, billsec=10,
+                        duration=12, uniqueid=f"h{number}")
+    add_call_record(engine, "globex", calldate=now, src="+33140000009", dst="s", dialed="+14155550100",
+                    reached="555", disposition="ANSWERED", billsec=3, duration=4, uniqueid="g1")
+    log_in(page)
+    page.get_by_role("link", name="Stats").click()
+    rows = page.locator("#recent-table tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.first).to_contain_text("ring group 600")
+    expect(page.locator("#recent-table")).not_to_contain_text("+33140000009")  # globex's call
+    page.get_by_label("Result", exact=True).select_option("refused")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("+4930123456")
+    page.get_by_label("Result", exact=True).select_option("")
+    page.get_by_label("Number", exact=True).fill("0100")
+    expect(rows).to_have_count(2)
+    page.get_by_label("Extension", exact=True).select_option("100")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("mailbox 100")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    exported = Path(download.value.path()).read_text().splitlines()
+    assert exported[0].startswith("calldate,") and "dialed,reached" in exported[0]
+    assert len(exported) == 3 and all("+14155550100" in line for line in exported[1:]), exported
 
 
 def test_stats_page_shows_each_queues_figures_of_this_org_only(page, acme, session, engine):

@@ -378,6 +378,10 @@ def upstream_addresses(org: OrgPBXConfig, settings: dict) -> list[str]:
         raise BackendError(f"{org.code}: inbound upstream: {error}") from None
 
 
+# Call record fields (CALL_RECORD_COLUMNS) that are LittlePBX's own CDR variables in Asterisk.
+CDR_COLUMNS = {"dialed": "lp_dialed", "reached": "lp_reached"}
+
+
 # The contact user of an org's registration: "lp" and 20 hex digits, random, kept while the org
 # registers. A carrier sends the registration's calls to it (the DID in the To header).
 CONTACT_HEX_DIGITS = 20
@@ -922,16 +926,22 @@ class AsteriskBackend(PBXBackend):
         """8 kHz mono WAV, which Asterisk plays without transcoding (see pbx_backends.audio)."""
         convert_to_wav(source, target, max_seconds)
 
-    def call_history(self, connection, code: str, since, until, offset: int, limit: int):
-        """The org's CDR rows (cdr_adaptive_odbc writes them with the channel's tenantid)."""
+    def call_history(self, connection, code: str, since, until, offset: int, limit: int, number=None):
+        """The org's CDR rows (cdr_adaptive_odbc writes them with the channel's tenantid, and the
+        dialplan's lp_dialed and lp_reached variables)."""
         table = t.cdr
         criteria = [table.c.tenantid == check_code(code)]
         if since is not None:
             criteria.append(table.c.calldate >= since)
         if until is not None:
             criteria.append(table.c.calldate < until)
+        if number:
+            pattern = f"%{''.join(ch for ch in number if ch.isdigit())}%"
+            criteria.append(table.c.src.like(pattern) | table.c.dst.like(pattern)
+                            | table.c.lp_dialed.like(pattern) | table.c.lp_reached.like(pattern))
         total = connection.scalar(select(func.count()).select_from(table).where(*criteria))
-        rows = connection.execute(select(*[table.c[name] for name in CALL_RECORD_COLUMNS]).where(*criteria)
+        columns = [table.c[CDR_COLUMNS.get(name, name)].label(name) for name in CALL_RECORD_COLUMNS]
+        rows = connection.execute(select(*columns).where(*criteria)
                                   .order_by(table.c.calldate.desc(), table.c.id.desc())
                                   .offset(offset).limit(limit))
         return [dict(row._mapping) for row in rows], total

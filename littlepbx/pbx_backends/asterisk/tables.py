@@ -203,6 +203,9 @@ cdr = Table(
     Column("amaflags", String(20)),
     Column("accountcode", String(80)),
     Column("userfield", String(255)),
+    # LittlePBX's own CDR variables (0020): the number dialled and where the call ended.
+    Column("lp_dialed", String(40)),
+    Column("lp_reached", String(60)),
     Column("uniqueid", String(150), index=True),
     Column("linkedid", String(150)),
     Column("peeraccount", String(80)),

@@ -107,13 +107,29 @@ import * as LP from "./common.js";
   }
 
   function outcome(record) {
-    if (String(record.lastapp || "").toLowerCase() === "voicemail") return "voicemail";
+    if (record.reached === "refused" || record.reached === "busy") return record.reached;
+    if (String(record.lastapp || "").toLowerCase() === "voicemail" ||
+        String(record.reached || "").indexOf("voicemail:") === 0) return "voicemail";
     return record.disposition === "ANSWERED" ? "answered" : "missed";
+  }
+
+  /* Where a call ended, in words, from its record's "reached" (a destination as written). */
+  const KINDS = {voicemail: "mailbox", ringgroup: "ring group", queue: "queue", ivr: "menu",
+    timecondition: "business hours", paging: "paging group", announcement: "announcement"};
+  function reachedText(record) {
+    const reached = record.reached || "";
+    if (!reached) return record.dst || "";
+    if (reached === "refused" || reached === "busy" || reached === "hangup") return reached;
+    const kind = reached.split(":")[0];
+    if (KINDS[kind]) return KINDS[kind] + " " + reached.slice(kind.length + 1);
+    return /^\+|^\d{7,}$/.test(reached) ? "outside " + reached : "extension " + reached;
   }
 
   function extensionOf(record, numbers, didRoutes) {
     const channel = /^PJSIP\/[a-z0-9]+-(\d{2,6})-/.exec(record.dstchannel || "");
     if (channel && numbers.has(channel[1])) return channel[1];
+    const reached = String(record.reached || "").replace(/^voicemail:/, "");
+    if (numbers.has(reached)) return reached;
     if (numbers.has(record.dst)) return record.dst;
     return didRoutes[record.dst] || didRoutes["+" + record.dst] || null;
   }
@@ -180,24 +196,49 @@ import * as LP from "./common.js";
       }))));
   }
 
-  function recentTable(records) {
+  /* The call history of the last four weeks, filtered on the page by number, extension and
+     result; the CSV export asks the server for the same number filter. */
+  function recentTable(records, extensions, numbers, didRoutes) {
     const box = document.getElementById("recent-calls");
     if (!records.length) {
       LP.replaceChildren(box, el("p", {class: "empty"}, "No calls in the last four weeks."));
       return;
     }
-    const labels = {answered: "answered", missed: "missed", voicemail: "voicemail"};
-    LP.replaceChildren(box, el("div", {class: "scroll"}, el("table", {class: "list", id: "recent-table"},
-      el("thead", {}, el("tr", {}, ["When", "From", "To", "Talked", "Result"].map(function (h) {
-        return el("th", {scope: "col"}, h);
-      }))),
-      el("tbody", {}, records.slice(0, 25).map(function (r) {
-        const seconds = r.billsec || 0;
-        return el("tr", {},
-          el("td", {}, LP.formatTime(r.calldate, timeZone)), el("td", {}, r.clid || r.src || ""),
-          el("td", {}, r.dst || ""), el("td", {}, Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0")),
-          el("td", {class: "result " + outcome(r)}, labels[outcome(r)]));
-      })))));
+    const number = el("input", {id: "history-number", type: "search", inputmode: "tel", placeholder: "e.g. 0100"});
+    const extension = el("select", {id: "history-extension"}, el("option", {value: ""}, "all"),
+      extensions.map(function (e) { return el("option", {value: e.number}, e.number + (e.display_name ? " · " + e.display_name : "")); }));
+    const result = el("select", {id: "history-result"}, el("option", {value: ""}, "all"),
+      ["answered", "missed", "voicemail", "refused", "busy"].map(function (r) { return el("option", {value: r}, r); }));
+    const exportLink = el("a", {id: "history-export", class: "button", href: "#"}, "Export CSV");
+    const list = el("div", {class: "scroll"});
+    const draw = function () {
+      const digits = number.value.replace(/[^0-9]/g, "");
+      const shown = records.filter(function (r) {
+        if (digits && [r.src, r.dialed, r.reached, r.dst].join(" ").replace(/[^0-9 ]/g, "").indexOf(digits) < 0) return false;
+        if (extension.value && extensionOf(r, numbers, didRoutes) !== extension.value) return false;
+        return !result.value || outcome(r) === result.value;
+      });
+      exportLink.href = "/api/v1" + base + "/cdr/export?from=" + lastDays()[0] + (digits ? "&number=" + digits : "");
+      LP.replaceChildren(list, shown.length ? el("table", {class: "list", id: "recent-table"},
+        el("thead", {}, el("tr", {}, ["When", "From", "Dialled", "Reached", "Talked", "Result"].map(function (h) {
+          return el("th", {scope: "col"}, h);
+        }))),
+        el("tbody", {}, shown.slice(0, 100).map(function (r) {
+          const seconds = r.billsec || 0;
+          return el("tr", {},
+            el("td", {}, LP.formatTime(r.calldate, timeZone)), el("td", {}, r.clid || r.src || ""),
+            el("td", {}, r.dialed || r.dst || ""), el("td", {}, reachedText(r)),
+            el("td", {}, Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0")),
+            el("td", {class: "result " + outcome(r)}, outcome(r)));
+        }))) : el("p", {class: "empty", id: "history-none"}, "No call matches."));
+    };
+    [number, extension, result].forEach(function (input) { input.addEventListener("input", draw); });
+    LP.replaceChildren(box, el("div", {class: "row filters"},
+      el("div", {class: "field"}, el("label", {for: "history-number"}, "Number"), number),
+      el("div", {class: "field"}, el("label", {for: "history-extension"}, "Extension"), extension),
+      el("div", {class: "field"}, el("label", {for: "history-result"}, "Result"), result),
+      el("div", {class: "field"}, exportLink)), list);
+    draw();
   }
 
   async function loadHistory(extensions) {
@@ -223,7 +264,7 @@ import * as LP from "./common.js";
     setText("calls-total", String(inWindow.length));
     drawChart(days, counts);
     perExtensionTable(extensions, tallies);
-    recentTable(inWindow);
+    recentTable(inWindow, extensions, numbers, didRoutes);
   }
 
   async function load() {
