@@ -12,6 +12,7 @@ from littlepbx.pbx_backends.base import (
     NO_ANSWER_HANGUP,
     NO_ANSWER_VOICEMAIL,
     PHONE_TRANSPORTS,
+    BackendError,
     ExtensionConfig,
 )
 
@@ -60,7 +61,12 @@ class Extensions(Kind):
                                                         "must offer it"),
     }
     outputs = {"registered": f.Boolean(label="Phone registered", nullable=True, access="read",
-                                       help="whether the phone is registered now; null if the PBX cannot tell")}
+                                       help="whether the phone is registered now; null if the PBX cannot tell"),
+               "dnd": f.Boolean(label="Do not disturb", nullable=True, access="read",
+                                help="switched from the phone (*78/*79) or PUT …/state, live at once; null: "
+                                     "not applied yet, or the PBX cannot tell"),
+               "forward_all": f.Text(label="Forwarding every call to", max_length=16, nullable=True, access="read",
+                                     help="switched from the phone (*72<number>/*73) or PUT …/state, live at once")}
     pbx_config = ExtensionConfig
 
     def before_create(self, scope, values: dict) -> None:
@@ -79,10 +85,20 @@ class Extensions(Kind):
             raise f.fail("forward_to", "cannot be the extension itself", "an extension cannot forward to itself")
 
     def extra(self, scope, rows: list, pbx) -> dict:
-        """Whether each phone is registered now (null when the PBX cannot tell)."""
+        """Whether each phone is registered now, and what its user switched (null when the PBX
+        cannot tell, or the extension is not live yet)."""
         registered = pbx.registered_extensions(scope.session.connection(), scope.org.code) if pbx else None
-        return {self.key_of(row): {"registered": None if registered is None else row.number in registered}
-                for row in rows}
+        try:
+            switched = pbx.phone_states(scope.org.code) if pbx else {}
+        except BackendError:
+            switched = {}
+        answers = {}
+        for row in rows:
+            state = switched.get(row.number)
+            answers[self.key_of(row)] = {"registered": None if registered is None else row.number in registered,
+                                         "dnd": state.dnd if state else None,
+                                         "forward_all": state.forward_to if state else None}
+        return answers
 
     def reset(self, scope) -> None:
         """One extension, 100 "Reception", keeping its SIP password if it existed; a new PIN."""

@@ -336,6 +336,14 @@ class PBXBackend(abc.ABC):
 
     # --- switches that act at once, without an Apply -----------------------------------------
 
+    def phone_states(self, code: str) -> dict[str, PhoneState]:
+        """{extension: PhoneState} of the org's applied extensions, as their users switched them."""
+        raise BackendError(f"{self.name}: phones cannot switch do-not-disturb or forwarding here")
+
+    def set_phone_state(self, code: str, number: str, dnd: bool, forward_to: str | None) -> None:
+        """Switch an applied extension's do-not-disturb and forward-everything at once (no Apply)."""
+        raise BackendError(f"{self.name}: phones cannot switch do-not-disturb or forwarding here")
+
     @abc.abstractmethod
     def time_overrides(self, code: str) -> dict[str, str]:
         """{name: "open" or "closed"} of the org's live time conditions forced now (the others

@@ -17,3 +17,13 @@ def regenerate_password(code, number):
     org_scope = scope(code)
     extensions.regenerate_password(org_scope, number)
     return committed(extensions.sip_settings(org_scope, number, current_app.config))
+
+
+@api.put("/orgs/<code>/extensions/<number>/state")
+def phone_state(code, number):
+    """Do not disturb and forward every call, switched at once (no Apply), as the phone's *78/*72 do."""
+    from littlepbx.extensions import get_backend
+    from littlepbx.rest.common import body
+    from littlepbx.services import phone_states
+    org_scope = scope(code)
+    return committed(phone_states.set_state(org_scope, get_backend(current_app), number, body()))

@@ -15,7 +15,7 @@ from littlepbx.kinds import Kind, all_kinds, kind_named
 from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS
 from littlepbx.rest import objects as object_routes
 from littlepbx.rest.common import PAGE_FIELDS, api
-from littlepbx.services import orgs, stats, tokens, users
+from littlepbx.services import orgs, phone_states, stats, tokens, users
 from littlepbx.services.apply import APPLY_FIELDS
 from littlepbx.services.prompts import PROMPTS
 from littlepbx.tenancy import ROLE_ORG_ADMIN, ROLE_ORG_INTEGRATOR, ROLE_SYSTEM
@@ -160,6 +160,9 @@ def static_schemas() -> dict:
         "SipSettings": obj({"server": STR, "port": INT, "transport": STR, "username": STR,
                             "auth_username": STR, "password": STR, "live": BOOL},
                            ("server", "port", "transport", "username", "auth_username", "password", "live")),
+        "PhoneState": phone_states.STATE_FIELDS.object_schema(),
+        "PhoneStateAnswer": obj({"number": STR, "dnd": BOOL, "forward_to": nullable(STR)},
+                                ("number", "dnd", "forward_to")),
         "MohSettings": kind_named("moh").fieldset.only(["enabled", "music_class"]).object_schema(),
         "TimeConditionForce": obj({"state": {"type": "string", "enum": ["open", "closed", "auto"],
                                              "description": "auto: by its hours again"}}, ("state",)),
@@ -366,6 +369,11 @@ def static_paths() -> dict:
             "parameters": [CODE, number],
             "get": operation("What a phone needs to register as this extension", "extensions", "200",
                              ref("SipSettings"), operation_id="get_sip_settings")},
+        f"{ORG}/extensions/{{number}}/state": {
+            "parameters": [CODE, number],
+            "put": operation("Switch do-not-disturb and forwarding of every call, at once (no Apply)", "extensions",
+                             "200", ref("PhoneStateAnswer"), "403", "409", "422", body=json_body("PhoneState"),
+                             operation_id="set_phone_state")},
         f"{ORG}/extensions/{{number}}/sip/regenerate": {
             "parameters": [CODE, number],
             "post": operation("Give the extension a new SIP password", "extensions", "200",

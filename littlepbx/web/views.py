@@ -167,7 +167,9 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
     and switches as drafted (they work once applied)."""
     codes = [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)"),
              ("*47", "record a prompt after the beep (# ends it): a menu's greeting or an announcement then uses "
-                     "it on the PBX page")]
+                     "it on the PBX page"),
+             ("*78", "do not disturb: your calls go where unanswered ones go (*79 to ring again)"),
+             ("*72", "followed by a number: forward every call to it, yours or outside (*73 to stop)")]
     codes += [(group.number, f"ring group {group.name or group.number}")
               for group in objects.all_of(scope, kind_named("ringgroups"))]
     for queue in objects.all_of(scope, kind_named("queues")):

@@ -122,6 +122,13 @@ class RecordingBackend(PBXBackend):
         for name in names:
             connection.execute(text("INSERT IGNORE INTO test_pbx_overrides VALUES (:o, :n, 'auto')"),
                                {"o": org.code, "n": name})
+        numbers = [e.number for e in org.extensions]
+        connection.execute(text("DELETE FROM test_pbx_phone_states WHERE org = :o"
+                                + (" AND number NOT IN :numbers" if numbers else "")).bindparams(
+            *([bindparam("numbers", expanding=True)] if numbers else [])), {"o": org.code, "numbers": numbers})
+        for number in numbers:
+            connection.execute(text("INSERT IGNORE INTO test_pbx_phone_states VALUES (:o, :n, 0, NULL)"),
+                               {"o": org.code, "n": number})
         for kind, name, value in rows:
             connection.execute(text("INSERT INTO test_pbx_rows VALUES (:o, :k, :n, :v)"),
                                {"o": org.code, "k": kind, "n": name, "v": value})
@@ -136,6 +143,7 @@ class RecordingBackend(PBXBackend):
     def remove_org(self, connection, code: str) -> None:
         self._remove(connection, code)
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"), {"o": code})
+        connection.execute(text("DELETE FROM test_pbx_phone_states WHERE org = :o"), {"o": code})
 
     def queue_figures(self, code: str, since) -> dict:
         from littlepbx.pbx_backends.base import QueueFigures
@@ -156,6 +164,22 @@ class RecordingBackend(PBXBackend):
                                          {"o": code, "n": name, "s": state})
             if changed.rowcount == 0:
                 raise BackendError(f"{code}: time condition {name} is not live yet; apply it first")
+
+    def phone_states(self, code: str) -> dict:
+        from littlepbx.pbx_backends.base import PhoneState
+        with self.engine.connect() as connection:
+            rows = connection.execute(text("SELECT number, dnd, forward_to FROM test_pbx_phone_states WHERE org = :o"),
+                                      {"o": code}).all()
+        return {number: PhoneState(bool(dnd), forward) for number, dnd, forward in rows}
+
+    def set_phone_state(self, code: str, number: str, dnd: bool, forward_to) -> None:
+        from littlepbx.pbx_backends.base import BackendError
+        with self.engine.begin() as connection:
+            changed = connection.execute(text("UPDATE test_pbx_phone_states SET dnd = :d, forward_to = :f"
+                                              " WHERE org = :o AND number = :n"),
+                                         {"d": dnd, "f": forward_to, "o": code, "n": number}).rowcount
+        if not changed:
+            raise BackendError(f"{code}: extension {number} is not live yet; apply it first")
 
     def system_figures(self, connection) -> dict:
         calls = connection.execute(text("SELECT org, calls FROM test_pbx_calls WHERE org NOT LIKE '%:%'")).all()

@@ -239,3 +239,21 @@ def test_when_the_page_outlives_its_csrf_token_then_an_edit_is_still_saved(page,
     name.press("Enter")
     expect(page.locator("#ext-100-display_name-status")).to_have_text("Saved")
     assert draft_extension(engine, "100")["display_name"] == "After lunch"
+
+
+def test_when_an_extension_is_live_then_its_card_switches_dnd_and_forwarding_at_once(page, acme, engine):
+    open_pbx(page)
+    dnd = page.get_by_label("Do not disturb (the phone: *78 on, *79 off)")
+    dnd.check()
+    expect(page.locator("#ext-100-dnd-status")).to_have_text("Live now")
+    forward = page.get_by_label("Forward every call to (the phone: *72 and the number, *73 to stop)")
+    forward.fill("100")
+    forward.press("Tab")
+    expect(page.locator("#ext-100-forward_all-status")).to_have_text("not the extension itself")
+    forward.fill("+14155550199")
+    forward.press("Tab")
+    expect(page.locator("#ext-100-forward_all-status")).to_have_text("Live now")
+    with engine.connect() as connection:  # what the (test) PBX was told, with no Apply pending
+        assert connection.execute(text("SELECT dnd, forward_to FROM test_pbx_phone_states WHERE org = 'acme'"
+                                       " AND number = '100'")).one() == (1, "+14155550199")
+    expect(page.locator("#diff-list")).not_to_contain_text("100")

@@ -46,6 +46,7 @@ from littlepbx.pbx_backends.base import (
     OrgPBXConfig,
     PagingGroupConfig,
     PBXBackend,
+    PhoneState,
     QueueConfig,
     QueueFigures,
     RingGroupConfig,
@@ -64,6 +65,8 @@ ORG_CODE = re.compile(r"[a-z0-9]{2,16}")
 EXTENSION_NUMBER = re.compile(r"[0-9]{2,6}")
 EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
+# What a phone may forward every call to: an internal number or an outside one (the dialplan checks whose).
+PHONE_FORWARD = re.compile(r"\+?[0-9]{2,15}")
 # The transport (pjsip.conf) and URI parameter of each transport a phone or an upstream may use.
 SIP_TRANSPORTS = {"udp": ("transport-udp", ""), "tcp": ("transport-tcp", ";transport=tcp"),
                        "tls": ("transport-tls", ";transport=tls")}
@@ -293,6 +296,20 @@ def keep_time_overrides(connection, code: str, names: list[str]) -> None:
     if ids:
         statement = mysql_insert(table).values([{"id": row_id, "tenantid": code, "state": "auto"} for row_id in ids])
         connection.execute(statement.on_duplicate_key_update(state=table.c.state))
+
+
+def keep_phone_states(connection, code: str, numbers: list[str]) -> None:
+    """One state row per extension of the org: new ones ring normally, existing ones keep what
+    their user switched, rows of deleted extensions go."""
+    table = t.lp_phone_states
+    ids = [phone_id(code, number) for number in numbers]
+    stale = delete(table).where(table.c.tenantid == code)
+    if ids:
+        stale = stale.where(table.c.id.not_in(ids))
+    connection.execute(stale)
+    if ids:
+        statement = mysql_insert(table).values([{"id": row_id, "tenantid": code, "dnd": "no"} for row_id in ids])
+        connection.execute(statement.on_duplicate_key_update(dnd=table.c.dnd))
 
 
 def music_of(table, code: str):
@@ -815,6 +832,7 @@ class AsteriskBackend(PBXBackend):
         replace_rows(connection, t.lp_time_conditions, "id", t.lp_time_conditions.c.tenantid == code,
                      [time_condition_row(code, condition) for condition in org.timeconditions])
         keep_time_overrides(connection, code, [condition.name for condition in org.timeconditions])
+        keep_phone_states(connection, code, [ext.number for ext in org.extensions])
         replace_rows(connection, t.lp_ivrs, "id", t.lp_ivrs.c.tenantid == code,
                      [ivr_row(code, org, ivr) for ivr in org.ivrs])
         replace_rows(connection, t.lp_announcements, "id", t.lp_announcements.c.tenantid == code,
@@ -850,7 +868,8 @@ class AsteriskBackend(PBXBackend):
         connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
         for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_upstream_lines,
                       t.lp_numbers, t.lp_ring_groups,
-                      t.lp_time_conditions, t.lp_time_overrides, t.lp_ivrs, t.lp_paging_groups, t.lp_queues,
+                      t.lp_time_conditions, t.lp_time_overrides, t.lp_phone_states, t.lp_ivrs,
+                      t.lp_paging_groups, t.lp_queues,
                       t.lp_queue_plans, t.lp_queue_members, t.lp_announcements):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
@@ -902,6 +921,26 @@ class AsteriskBackend(PBXBackend):
                     waiting, counts.get("answered", 0), counts.get("abandoned", 0), counts.get("timed_out", 0),
                     round(sum(waited) / len(waited), 1) if waited else None)
             return figures
+
+    def phone_states(self, code: str) -> dict[str, PhoneState]:
+        """The org's extensions as their users switched them (lp_phone_states; phones write it)."""
+        table = t.lp_phone_states
+        with self._database().connect() as connection:
+            rows = connection.execute(select(table.c.id, table.c.dnd, table.c.forward_to).where(
+                table.c.tenantid == check_code(code)))
+            return {row_id[len(code) + 1:]: PhoneState(dnd == "yes", forward or None) for row_id, dnd, forward in rows}
+
+    def set_phone_state(self, code: str, number: str, dnd: bool, forward_to: str | None) -> None:
+        """Write the state; the next call to the extension reads it."""
+        if forward_to is not None and not PHONE_FORWARD.fullmatch(forward_to):
+            raise BackendError(f"{forward_to!r} is not a number to forward to")
+        table = t.lp_phone_states
+        with self._database().begin() as connection:
+            changed = connection.execute(update(table).where(
+                table.c.id == phone_id(check_code(code), number), table.c.tenantid == code).values(
+                dnd="yes" if dnd else "no", forward_to=forward_to))
+            if changed.rowcount == 0:
+                raise BackendError(f"{code}: extension {number} is not live yet; apply it first")
 
     def time_overrides(self, code: str) -> dict[str, str]:
         """The org's forced time conditions, from lp_time_overrides (phones write it too)."""

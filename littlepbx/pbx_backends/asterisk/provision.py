@@ -129,7 +129,7 @@ PBX_TABLE_PRIVILEGES = {
     "ps_endpoints": "SELECT", "ps_auths": "SELECT", "ps_aors": "SELECT", "ps_registrations": "SELECT",
     "musiconhold": "SELECT", "lp_org_plans": "SELECT", "lp_extension_plans": "SELECT", "lp_did_routes": "SELECT",
     "lp_upstream_sources": "SELECT", "lp_upstream_lines": "SELECT", "lp_numbers": "SELECT", "lp_ring_groups": "SELECT",
-    "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_ivrs": "SELECT",
+    "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_phone_states": "SELECT, UPDATE", "lp_ivrs": "SELECT",
     "lp_paging_groups": "SELECT",
     "lp_queues": "SELECT", "lp_queue_plans": "SELECT", "lp_queue_members": "SELECT, INSERT, UPDATE, DELETE",
     "lp_queue_log": "INSERT", "musiconhold_entry": "SELECT", "lp_announcements": "SELECT",

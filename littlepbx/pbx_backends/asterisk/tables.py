@@ -393,6 +393,16 @@ lp_upstream_sources = Table(
     Column("tenantid", ident(16), nullable=False, index=True),
 )
 
+# What a phone's user switched from the phone (0021_phone_states): do not disturb, forward every
+# call. One row per extension ("<tenant>-<number>"), kept across Applies; Asterisk updates it.
+lp_phone_states = Table(
+    "lp_phone_states", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("dnd", String(3), nullable=False, server_default="no"),
+    Column("forward_to", String(16)),
+)
+
 # Calls on an org's registration (0016_upstream_lines): "<contact user>@<source address>", one row
 # per address the carrier may send them from. Unlike lp_upstream_sources, orgs may share an address.
 lp_upstream_lines = Table(

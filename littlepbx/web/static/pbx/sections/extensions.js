@@ -2,7 +2,7 @@
    demand, and the add form. Labels, limits and choices are the API's (ExtensionPatch/Create). */
 import {api, copyText, el, listAll, replaceChildren} from "../../common.js";
 import {showApplyError} from "../apply.js";
-import {confirmAction, setStatus} from "../fields.js";
+import {confirmAction, field, fieldMessage, setStatus} from "../fields.js";
 import {addForm, deleteButton, editors, itemPath, prefixOf} from "../objects.js";
 
 const EDITED = [["display_name", "ring_seconds", "no_answer", "forward_to"],
@@ -83,7 +83,39 @@ function card(ctx, ext) {
     EDITED.map(function (row) {
       return el("div", {class: "row"}, row.map(function (name) { return edit.fields[name]; }));
     }),
+    phoneSwitches(ctx, kind, ext, prefix),
     sipBox);
+}
+
+/* Do not disturb and forwarding every call: the phone's user switches them with *78/*79 and
+   *72<number>/*73; here they show, and change at once (no Apply). Only once the extension is live. */
+function phoneSwitches(ctx, kind, ext, prefix) {
+  if (typeof ext.dnd !== "boolean") return null;
+  const box = el("div", {class: "row switches", id: prefix + "switches"});
+  const draw = function () {
+    const dnd = el("input", {type: "checkbox", checked: ext.dnd});
+    const forward = el("input", {type: "text", inputmode: "tel", value: ext.forward_all || "", maxlength: 16,
+      placeholder: "e.g. 102 or +14155550100"});
+    const save = async function (control) {
+      setStatus(control, "saving", "Saving…");
+      try {
+        const answer = await api("PUT", itemPath(ctx, kind, ext) + "/state",
+          {dnd: dnd.checked, forward_to: forward.value.trim() || null});
+        ext.dnd = answer.dnd;
+        ext.forward_all = answer.forward_to;
+        draw();
+        setStatus(document.getElementById(control.id), "saved", "Live now");
+      } catch (error) {
+        setStatus(control, "error", fieldMessage(error, control === dnd ? "dnd" : "forward_to"));
+      }
+    };
+    dnd.addEventListener("change", function () { save(dnd); });
+    forward.addEventListener("change", function () { save(forward); });
+    replaceChildren(box, field(prefix + "dnd", "Do not disturb (the phone: *78 on, *79 off)", dnd, "check"),
+      field(prefix + "forward_all", "Forward every call to (the phone: *72 and the number, *73 to stop)", forward));
+  };
+  draw();
+  return box;
 }
 
 function registrationBadge(ext) {
