@@ -1,6 +1,7 @@
 """The database: an engine and its sessions per app (or per process), and schema migrations."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,11 +82,15 @@ def schema_state(url: str) -> str:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     engine = make_engine(url)
+    quiet = logging.getLogger("alembic.runtime.migration")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # it says which SQL dialect it found: not news to a health check
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE}
                                                  ).get_current_revision()
     finally:
+        quiet.setLevel(level)
         engine.dispose()
     newest = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     return f"{current}, current" if current == newest else f"{current}; run `littlepbx db upgrade` (newest: {newest})"
