@@ -284,32 +284,29 @@ def ivr_row(code: str, org: OrgPBXConfig, ivr: IvrConfig) -> dict:
             "invalid_destination": ivr.invalid_destination or "hangup"}
 
 
-def keep_time_overrides(connection, code: str, names: list[str]) -> None:
-    """One forced-state row per time condition of the org: new ones follow their hours ("auto"),
-    existing ones keep whatever an admin or a phone set, rows of deleted ones go."""
-    table = t.lp_time_overrides
-    ids = [f"{code}-{name}" for name in names]
+def keep_switch_rows(connection, table, code: str, ids: list[str], fresh: dict) -> None:
+    """One row per id of the org in a table of switches Asterisk updates (what an admin or a
+    phone switched): new rows get ``fresh``, existing ones keep their values, others go."""
     stale = delete(table).where(table.c.tenantid == code)
     if ids:
         stale = stale.where(table.c.id.not_in(ids))
     connection.execute(stale)
     if ids:
-        statement = mysql_insert(table).values([{"id": row_id, "tenantid": code, "state": "auto"} for row_id in ids])
-        connection.execute(statement.on_duplicate_key_update(state=table.c.state))
+        statement = mysql_insert(table).values([{"id": row_id, "tenantid": code, **fresh} for row_id in ids])
+        connection.execute(statement.on_duplicate_key_update({"tenantid": table.c.tenantid}))
+
+
+def keep_time_overrides(connection, code: str, names: list[str]) -> None:
+    """One forced-state row per time condition of the org: new ones follow their hours ("auto"),
+    existing ones keep whatever an admin or a phone set, rows of deleted ones go."""
+    keep_switch_rows(connection, t.lp_time_overrides, code, [f"{code}-{name}" for name in names], {"state": "auto"})
 
 
 def keep_phone_states(connection, code: str, numbers: list[str]) -> None:
     """One state row per extension of the org: new ones ring normally, existing ones keep what
     their user switched, rows of deleted extensions go."""
-    table = t.lp_phone_states
-    ids = [phone_id(code, number) for number in numbers]
-    stale = delete(table).where(table.c.tenantid == code)
-    if ids:
-        stale = stale.where(table.c.id.not_in(ids))
-    connection.execute(stale)
-    if ids:
-        statement = mysql_insert(table).values([{"id": row_id, "tenantid": code, "dnd": "no"} for row_id in ids])
-        connection.execute(statement.on_duplicate_key_update(dnd=table.c.dnd))
+    keep_switch_rows(connection, t.lp_phone_states, code, [phone_id(code, number) for number in numbers],
+                     {"dnd": "no"})
 
 
 def music_of(table, code: str):
