@@ -1,14 +1,15 @@
-"""The operator's metrics (Prometheus' text format): what the system is doing, read at each
-scrape from the database and the PBX, so web and worker processes need not share counters.
+"""What the whole system is doing, read at each request from the database and the PBX (so web
+and worker processes need not share counters): for the operator's Prometheus scrape (render)
+and the operator's system page (gather).
 
-- littlepbx_organizations; littlepbx_apply_runs{state} (every run ever); the seconds the Apply
-  runs of the last 24 hours took from request to end (a histogram); littlepbx_worker_lag_seconds
-  (how long the oldest queued run has waited); littlepbx_apply_notices_failed (runs whose e-mail
-  notice is not sent, being retried or given up);
+- organizations; Apply runs by state (every run ever); the seconds the Apply runs of the last
+  24 hours took from request to end; the worker's lag (how long the oldest queued run has
+  waited); Apply runs whose e-mail notice is not sent;
 - per organization: calls now, phones registered, extensions used and allowed, and its upstream
-  registration state (1 for the state it is in)."""
+  registration state."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -24,71 +25,91 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 APPLY_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900)
 
 
-def render(session, actor: Actor, backend) -> bytes:
-    """The metrics, for the system role only."""
+@dataclass
+class OrgFigures:
+    code: str
+    name: str
+    calls: int | None          # None: the PBX cannot tell
+    registered: int | None
+    extensions: int
+    extensions_allowed: int
+    upstream: str | None       # its registration state; None: it does not register
+
+
+@dataclass
+class SystemFigures:
+    runs: dict[str, int]                       # by state, every run ever
+    apply_seconds: list[float]                 # runs of the last 24 hours, request to end
+    worker_lag_seconds: float
+    notices_failed: int
+    orgs: list[OrgFigures] = field(default_factory=list)
+
+
+def gather(session, actor: Actor, backend) -> SystemFigures:
+    """Every figure, for the system role only."""
     actor.require("orgs.manage")
+    runs = dict(session.execute(select(ApplyRun.state, func.count()).group_by(ApplyRun.state)).all())
+    since = utcnow() - timedelta(hours=24)
+    ended = session.execute(select(ApplyRun.requested_at, ApplyRun.finished_at).where(
+        ApplyRun.finished_at >= since, ApplyRun.state.in_(states.FINAL_STATES))).all()
+    oldest = session.scalar(select(func.min(ApplyRun.requested_at)).where(ApplyRun.state == states.QUEUED))
+    failed = session.scalar(select(func.count()).select_from(ApplyRun).where(ApplyRun.notice.like("notice not sent%")))
+    figures = SystemFigures({state: runs.get(state, 0) for state in states.ALL_STATES},
+                            [max(0.0, (end - start).total_seconds()) for start, end in ended],
+                            (utcnow() - oldest).total_seconds() if oldest else 0.0, failed)
+    pbx = backend.system_figures(session.connection())
+    used = dict(session.execute(select(Extensions.draft.org_id, func.count()).group_by(Extensions.draft.org_id)).all())
+    registering = set(session.scalars(select(Trunks.live.org_id).where(Trunks.live.direction == "outbound",
+                                                                       Trunks.live.register.is_(True))))
+    for org in session.scalars(select(Organization).order_by(Organization.code)):
+        figures.orgs.append(OrgFigures(
+            org.code, org.name, pbx["calls"].get(org.code, 0) if "calls" in pbx else None,
+            pbx["registered"].get(org.code, 0) if "registered" in pbx else None, used.get(org.id, 0),
+            org.max_extensions,
+            (backend.registration_state(org.code) or "unknown") if org.id in registering else None))
+    return figures
+
+
+def render(session, actor: Actor, backend) -> bytes:
+    """The figures in Prometheus' text format."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Collector(session, backend))
+    registry.register(_Collector(gather(session, actor, backend)))
     return generate_latest(registry)
 
 
 class _Collector:
-    def __init__(self, session, backend):
-        self.session, self.backend = session, backend
+    def __init__(self, figures: SystemFigures):
+        self.figures = figures
 
     def collect(self):
-        session = self.session
-        codes = dict(session.execute(select(Organization.id, Organization.code)).all())
-        yield GaugeMetricFamily("littlepbx_organizations", "Organizations", value=len(codes))
-
+        figures = self.figures
+        yield GaugeMetricFamily("littlepbx_organizations", "Organizations", value=len(figures.orgs))
         runs = GaugeMetricFamily("littlepbx_apply_runs", "Apply runs ever requested, by state", labels=["state"])
-        counted = dict(session.execute(select(ApplyRun.state, func.count()).group_by(ApplyRun.state)).all())
-        for state in states.ALL_STATES:
-            runs.add_metric([state], counted.get(state, 0))
+        for state, count in figures.runs.items():
+            runs.add_metric([state], count)
         yield runs
-        yield self._durations()
-        oldest = session.scalar(select(func.min(ApplyRun.requested_at)).where(ApplyRun.state == states.QUEUED))
-        yield GaugeMetricFamily("littlepbx_worker_lag_seconds", "How long the oldest queued Apply has waited",
-                                value=(utcnow() - oldest).total_seconds() if oldest else 0)
-        failed = session.scalar(select(func.count()).select_from(ApplyRun).where(
-            ApplyRun.notice.like("notice not sent%")))
-        yield GaugeMetricFamily("littlepbx_apply_notices_failed", "Apply runs whose e-mail notice is not sent",
-                                value=failed)
-        yield from self._per_org(codes)
-
-    def _durations(self):
-        since = utcnow() - timedelta(hours=24)
-        rows = self.session.execute(select(ApplyRun.requested_at, ApplyRun.finished_at).where(
-            ApplyRun.finished_at >= since, ApplyRun.state.in_(states.FINAL_STATES))).all()
-        seconds = [max(0.0, (end - start).total_seconds()) for start, end in rows]
+        seconds = figures.apply_seconds
         buckets = [(str(bound), sum(1 for s in seconds if s <= bound)) for bound in APPLY_BUCKETS]
-        return HistogramMetricFamily("littlepbx_apply_seconds", "Apply runs of the last 24 hours: request to end",
-                                     buckets=buckets + [("+Inf", len(seconds))], sum_value=sum(seconds))
-
-    def _per_org(self, codes: dict):
-        session = self.session
-        figures = self.backend.system_figures(session.connection())
-        for name, key, text in (("littlepbx_calls", "calls", "Calls of the organization now"),
-                                ("littlepbx_phones_registered", "registered", "Its phones registered now")):
-            if key in figures:
-                family = GaugeMetricFamily(name, text, labels=["org"])
-                for code in codes.values():
-                    family.add_metric([code], figures[key].get(code, 0))
-                yield family
-        used = dict(session.execute(select(Extensions.draft.org_id, func.count())
-                                    .group_by(Extensions.draft.org_id)).all())
-        limits = dict(session.execute(select(Organization.id, Organization.max_extensions)).all())
-        for name, values, text in (("littlepbx_extensions", used, "Extensions in the organization's draft"),
-                                   ("littlepbx_extensions_allowed", limits, "Extensions it may have")):
+        yield HistogramMetricFamily("littlepbx_apply_seconds", "Apply runs of the last 24 hours: request to end",
+                                    buckets=buckets + [("+Inf", len(seconds))], sum_value=sum(seconds))
+        yield GaugeMetricFamily("littlepbx_worker_lag_seconds", "How long the oldest queued Apply has waited",
+                                value=figures.worker_lag_seconds)
+        yield GaugeMetricFamily("littlepbx_apply_notices_failed", "Apply runs whose e-mail notice is not sent",
+                                value=figures.notices_failed)
+        for name, attribute, text in (
+                ("littlepbx_calls", "calls", "Calls of the organization now"),
+                ("littlepbx_phones_registered", "registered", "Its phones registered now"),
+                ("littlepbx_extensions", "extensions", "Extensions in the organization's draft"),
+                ("littlepbx_extensions_allowed", "extensions_allowed", "Extensions it may have")):
+            if figures.orgs and getattr(figures.orgs[0], attribute) is None:
+                continue  # the PBX cannot tell
             family = GaugeMetricFamily(name, text, labels=["org"])
-            for org_id, code in codes.items():
-                family.add_metric([code], values.get(org_id, 0))
+            for org in figures.orgs:
+                family.add_metric([org.code], getattr(org, attribute))
             yield family
-        registering = session.execute(select(Trunks.live.org_id).where(Trunks.live.direction == "outbound",
-                                                                      Trunks.live.register.is_(True))).scalars()
         family = GaugeMetricFamily("littlepbx_upstream_registration", "The organization's upstream registration "
                                    "state (1 for the state it is in)", labels=["org", "state"])
-        for org_id in registering:
-            if org_id in codes:
-                family.add_metric([codes[org_id], self.backend.registration_state(codes[org_id]) or "unknown"], 1)
+        for org in figures.orgs:
+            if org.upstream is not None:
+                family.add_metric([org.code, org.upstream], 1)
         yield family

@@ -10,13 +10,13 @@ from flask_wtf.csrf import CSRFError
 
 from littlepbx.auth import current_actor
 from littlepbx.errors import LittlePBXError, Unauthorized
-from littlepbx.extensions import db
+from littlepbx.extensions import db, get_backend
 from littlepbx.kinds import Extensions, kind_named
 from littlepbx.kinds.queues import LOGIN_PREFIX
 from littlepbx.kinds.timeconditions import TOGGLE_PREFIX
 from littlepbx.models import Organization
+from littlepbx.services import audit, metrics, objects, users
 from littlepbx.services import extensions as extension_service
-from littlepbx.services import objects, users
 from littlepbx.services import orgs as org_service
 from littlepbx.services.phones import sip_server
 from littlepbx.tenancy import OrgScope, open_scope
@@ -120,6 +120,18 @@ def home():
     return render_template("web/orgs.html", orgs=orgs)
 
 
+@bp.route("/system")
+@login_required
+def system():
+    """The operator's view of the whole system: Apply runs, the worker, and every organization."""
+    figures = metrics.gather(db.request_session(), current_actor(), get_backend(current_app))
+    durations = sorted(figures.apply_seconds)
+    median = durations[len(durations) // 2] if durations else None
+    return render_template("web/system.html", figures=figures, median=median,
+                           calls=sum(o.calls or 0 for o in figures.orgs),
+                           registered=sum(o.registered or 0 for o in figures.orgs))
+
+
 @bp.route("/orgs/<code>")
 @login_required
 def pbx(code: str):
@@ -141,7 +153,6 @@ AUDIT_PAGE_SIZE = 50
 @login_required
 def audit_log(code: str):
     """Who changed what in the organization, and when (Apply runs included), newest first."""
-    from littlepbx.services import audit
     scope = org_scope(code)
     page = max(1, request.args.get("page", 1, type=int))
     entries, total = audit.org_page(scope, (page - 1) * AUDIT_PAGE_SIZE, AUDIT_PAGE_SIZE)

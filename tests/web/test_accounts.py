@@ -125,3 +125,23 @@ def test_the_audit_log_page_shows_the_orgs_own_changes_and_the_apply_that_made_t
     expect(page.locator("#audit-entries")).not_to_contain_text("556")
     page.goto("/orgs/globex/audit")
     expect(page.locator("#audit-entries")).to_have_count(0)
+
+
+def test_the_operators_system_page_shows_the_whole_systems_figures_and_no_org_admin_sees_it(
+        page, acme, other_org, operator, engine):
+    from tests.support.recording_backend import set_calls
+    from tests.web.conftest import OPERATOR
+    set_calls(engine, "acme", 3)
+    log_in(page, email=OPERATOR)
+    page.get_by_role("link", name="System").click()
+    expect(page.locator("#system-orgs")).to_have_text("2")
+    expect(page.locator("#system-calls")).to_have_text("3")
+    expect(page.locator("#system-org-table tr[data-org='acme'] .calls")).to_have_text("3")
+    expect(page.locator("#system-org-table tr[data-org='acme'] .extensions")).to_contain_text("1 of")
+    expect(page.locator("#system-runs")).to_contain_text("applied")
+    screenshot(page, "system-page")
+    log_out(page)
+    log_in(page)
+    expect(page.get_by_role("link", name="System")).to_have_count(0)
+    page.goto("/system")
+    expect(page.locator("#system")).to_have_count(0)
