@@ -11,7 +11,7 @@ from littlepbx.kinds.base import GLOBAL, ORG, SINGLETON, Kind
 from littlepbx.kinds.registry import all_kinds, kind_named, register
 
 # The package's machinery; every other module declares one kind.
-_MACHINERY = {"base", "registry", "references", "pbx", "audio"}
+_MACHINERY = {"base", "registry", "references", "pbx", "audio", "emergency"}
 for _module in sorted(module.name for module in pkgutil.iter_modules(__path__)):
     if _module not in _MACHINERY:
         importlib.import_module(f"{__name__}.{_module}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from littlepbx.kinds.base import SINGLETON
+from littlepbx.kinds.emergency import emergency_numbers
 from littlepbx.kinds.registry import all_kinds
 from littlepbx.pbx_backends.base import OrgPBXConfig
 
@@ -19,4 +20,6 @@ def live_config(scope, data_dir: str) -> OrgPBXConfig:
             values[kind.name] = kind.to_pbx(rows[0] if rows else None, context)
         else:
             values[kind.name] = tuple(kind.to_pbx(row, context) for row in rows)
-    return OrgPBXConfig(scope.org.code, scope.org.max_concurrent_calls, **values)
+    return OrgPBXConfig(scope.org.code, scope.org.max_concurrent_calls, **values,
+                        emergency_numbers=emergency_numbers(scope.org.country),
+                        emergency_caller_id=scope.org.emergency_caller_id)

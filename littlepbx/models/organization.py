@@ -25,6 +25,10 @@ class Organization(Base):
     max_storage_mb: Mapped[int] = mapped_column(Integer, default=200)
     max_applies_per_minute: Mapped[int] = mapped_column(Integer, default=10)
     audit_retention_days: Mapped[int] = mapped_column(Integer, default=365)
+    # Decides the emergency numbers its phones may always dial (kinds/emergency.py).
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    # The call-back number emergency services see; None: the organization's first DID.
+    emergency_caller_id: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_applied_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -222,6 +222,10 @@ class OrgPBXConfig:
     queues: tuple[QueueConfig, ...] = ()
     musicclasses: tuple[MusicClassConfig, ...] = ()
     announcements: tuple[AnnouncementConfig, ...] = ()
+    # Numbers its phones may always dial, whatever the call limit, through its upstream, and the
+    # caller ID they go out with (None: its first DID).
+    emergency_numbers: tuple[str, ...] = ()
+    emergency_caller_id: str | None = None
 
     def trunk(self, direction: str) -> TrunkConfig | None:
         """The trunk for 'inbound' or 'outbound', if the organization has one."""

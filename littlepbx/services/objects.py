@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from littlepbx.errors import Conflict, NotFound, ValidationError
 from littlepbx.fields import FieldError, FieldSet
 from littlepbx.kinds import Kind, all_kinds
+from littlepbx.kinds.emergency import emergency_numbers
 from littlepbx.kinds.references import release_references, require_targets
 from littlepbx.tenancy import OrgScope
 
@@ -115,7 +116,11 @@ def delete(scope: OrgScope, kind: Kind, key) -> dict:
 
 
 def require_free_number(scope: OrgScope, number: str) -> None:
-    """The organization's phones dial extensions, ring groups and the like by number: one number, one thing."""
+    """The organization's phones dial extensions, ring groups and the like by number: one number,
+    one thing; and never one of its country's emergency numbers."""
+    if number in emergency_numbers(scope.org.country):
+        raise Conflict(f"{number} is an emergency number in {scope.org.country}",
+                       {"number": f"an emergency number in {scope.org.country}"})
     for other in all_kinds():
         if other.dialable and find(scope, other, number) is not None:
             raise Conflict(f"{number} is already {other.describe(number)}",

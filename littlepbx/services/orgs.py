@@ -9,6 +9,7 @@ from littlepbx import fields as f
 from littlepbx.errors import Conflict, ValidationError
 from littlepbx.kinds import SINGLETON, all_kinds
 from littlepbx.kinds.audio import remove_org_files
+from littlepbx.kinds.emergency import COUNTRIES, emergency_numbers
 from littlepbx.models import AuditEntry, Organization
 from littlepbx.pbx_backends.base import BackendError
 from littlepbx.tenancy import Actor, OrgScope
@@ -31,6 +32,12 @@ FIELDS = f.FieldSet({
                                 help="music on hold, prompts and recordings together"),
     "max_applies_per_minute": f.Integer(label="Applies per minute at most", minimum=1, maximum=1000, default=10),
     "audit_retention_days": f.Integer(label="Audit log kept (days)", minimum=1, maximum=3650, default=365),
+    "country": f.Choice(label="Country", options=tuple((c, c) for c in COUNTRIES), default="US", column_length=2,
+                        help="decides the emergency numbers its phones may always dial (911 in the US, 112 and "
+                             "110 in DE, …); live at the next Apply"),
+    "emergency_caller_id": f.Text(label="Emergency caller ID", max_length=16, nullable=True,
+                                  pattern=r"^\+?[0-9]{7,15}$", message="a phone number of the organization",
+                                  help="the call-back number emergency services see; empty: its first DID"),
 })
 EDITABLE = FIELDS.where(lambda name, rule: name != "code").as_optional()
 
@@ -73,10 +80,23 @@ def update_org(scope: OrgScope, data: dict) -> Organization:
         raise ValidationError("an organization's code cannot change", {"code": "cannot be changed"})
     data = {k: val for k, val in data.items() if k != "code"} if isinstance(data, dict) else data
     values = EDITABLE.clean(data, partial=True)
+    if values.get("country"):
+        taken = [number for number in emergency_numbers(values["country"]) if number_in_use(scope, number)]
+        if taken:
+            numbers = ", ".join(taken)
+            raise Conflict(f"emergency numbers in {values['country']} already used here: {numbers}; "
+                           "give those another number first", {"country": f"{numbers} already used"})
     for name, value in values.items():
         setattr(scope.org, name, value)
     scope.audit("org.update", scope.org.code, {"fields": sorted(values)})
     return scope.org
+
+
+def number_in_use(scope: OrgScope, number: str) -> bool:
+    """Whether an object of the organization's draft or live configuration is dialled as ``number``."""
+    return any(kind.dialable and (scope.find(kind.draft, **{kind.key: number}) is not None
+                                  or scope.find(kind.live, **{kind.key: number}) is not None)
+               for kind in all_kinds())
 
 
 def delete_org(scope: OrgScope, backend) -> None:

@@ -12,6 +12,7 @@ from littlepbx.auth import current_actor
 from littlepbx.errors import LittlePBXError, Unauthorized
 from littlepbx.extensions import db, get_backend
 from littlepbx.kinds import Extensions, kind_named
+from littlepbx.kinds.emergency import emergency_numbers
 from littlepbx.kinds.queues import LOGIN_PREFIX
 from littlepbx.kinds.timeconditions import TOGGLE_PREFIX
 from littlepbx.models import Organization
@@ -176,7 +177,9 @@ def phone_help(code: str):
 def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
     """(what a phone dials, what it does) besides the extensions: the organization's own numbers
     and switches as drafted (they work once applied)."""
-    codes = [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)"),
+    codes = [(number, "emergency: always goes through, with the organization's call-back number")
+             for number in emergency_numbers(scope.org.country)]
+    codes += [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)"),
              ("*47", "record a prompt after the beep (# ends it): a menu's greeting or an announcement then uses "
                      "it on the PBX page"),
              ("*78", "do not disturb: your calls go where unanswered ones go (*79 to ring again)"),

@@ -553,6 +553,9 @@ def validate_org(org: OrgPBXConfig) -> None:
                 raise BackendError(f"{org.code}-{ext.number}: forward target: {problem}")
         if ext.voicemail_enabled and not (ext.voicemail_pin or "").isdigit():
             raise BackendError(f"{org.code}-{ext.number}: voicemail needs a numeric PIN")
+    for number in org.emergency_numbers:
+        if not number.isdigit() or number in dialable_numbers(org):
+            raise BackendError(f"{org.code}: {number} is an emergency number: no internal number may be it")
     numbers = [ext.number for ext in org.extensions] + [group.number for group in org.ringgroups]
     if len(set(numbers)) != len(numbers):
         raise BackendError(f"{org.code}: a number is both an extension and a ring group")
@@ -1188,4 +1191,6 @@ class AsteriskBackend(PBXBackend):
         """What the dialplan reads about the org when a call starts."""
         caller_id = org.dids[0].number if org.dids else None
         return {"code": org.code, "max_calls": max(0, int(org.max_concurrent_calls)), "caller_id": caller_id,
-                "moh_class": moh_class, "has_outbound": "yes" if has_outbound else "no"}
+                "moh_class": moh_class, "has_outbound": "yes" if has_outbound else "no",
+                "emergency": "-".join(org.emergency_numbers) or None,
+                "emergency_cid": org.emergency_caller_id or caller_id}

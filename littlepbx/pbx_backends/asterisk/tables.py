@@ -221,6 +221,9 @@ lp_org_plans = Table(
     Column("caller_id", String(32)),
     Column("moh_class", ident()),
     Column("has_outbound", String(3), nullable=False),
+    # Its emergency numbers ("911" or "112-110": FIELDNUM's list) and their caller ID (0022).
+    Column("emergency", String(60)),
+    Column("emergency_cid", String(16)),
 )
 
 lp_extension_plans = Table(
