@@ -131,6 +131,8 @@ DESTINATION_COLUMNS = (
     *(("ivrs", f"option_{key}", f"option_{key} = NULL") for key in MENU_KEYS),
     ("queues", "timeout_destination", "timeout_destination = 'hangup'"),
     ("queues", "full_destination", "full_destination = 'hangup'"),
+    ("announcements", "then_destination", "then_destination = 'hangup'"),
+    ("blocked_callers", "then_destination", "then_destination = NULL"),
 )
 
 

@@ -43,6 +43,17 @@ class ExtensionConfig:
 
 
 @dataclass(frozen=True)
+class BlockedCallerConfig:
+    """Calls from ``number`` (``match`` "exact", or "prefix": every number beginning so) go to
+    ``then_destination``, or are refused (None)."""
+
+    number: str
+    match: str
+    then_destination: str | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class PhoneState:
     """What an extension's user switched from the phone (or the page), live at once."""
 
@@ -222,6 +233,7 @@ class OrgPBXConfig:
     queues: tuple[QueueConfig, ...] = ()
     musicclasses: tuple[MusicClassConfig, ...] = ()
     announcements: tuple[AnnouncementConfig, ...] = ()
+    blocked_callers: tuple[BlockedCallerConfig, ...] = ()
     # Numbers its phones may always dial, whatever the call limit, through its upstream, and the
     # caller ID they go out with (None: its first DID).
     emergency_numbers: tuple[str, ...] = ()

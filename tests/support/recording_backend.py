@@ -115,6 +115,7 @@ class RecordingBackend(PBXBackend):
                  for m in org.musicclasses]
         rows += [("announcement", a.name, f"{'recording' if a.recording else ''}|{a.then_destination}")
                  for a in org.announcements]
+        rows += [("blocked", b.number, f"{b.match}|{b.then_destination or 'refuse'}") for b in org.blocked_callers]
         names = [c.name for c in org.timeconditions]
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
                                 + (" AND name NOT IN :names" if names else "")).bindparams(

@@ -236,3 +236,21 @@ def test_when_a_phone_recorded_a_prompt_then_the_menu_card_offers_it_and_uses_it
         assert connection.execute(text("SELECT greeting_sha256 FROM ivrs")).scalar()
     for path in directory.glob("*.wav"):
         path.unlink()
+
+
+def test_when_admin_blocks_a_caller_then_it_is_drafted_with_where_its_calls_go(page, acme, engine):
+    open_pbx(page)
+    form = page.locator("#add-blocked_callers")
+    form.get_by_label("Number or prefix").fill("12")
+    form.get_by_role("button", name="Add blocked caller").click()
+    expect(form).to_contain_text("3 to 15 digits")
+    form.get_by_label("Number or prefix").fill("+1 415 555 0123")
+    form.get_by_role("button", name="Add blocked caller").click()
+    card = page.locator("#blocked_callers-14155550123-card")
+    expect(card).to_be_visible()
+    card.locator("select[aria-label='Their calls go to']").select_option("voicemail:100")
+    expect(page.locator("#blocked_callers-14155550123-then_destination-status")).to_have_text("Saved")
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT number, `match`, then_destination FROM blocked_callers")).one()
+    assert tuple(row) == ("+14155550123", "exact", "voicemail:100")
+    expect(page.locator("#diff-list")).to_contain_text("Blocked caller +14155550123 added")

@@ -284,6 +284,14 @@ def ivr_row(code: str, org: OrgPBXConfig, ivr: IvrConfig) -> dict:
             "invalid_destination": ivr.invalid_destination or "hangup"}
 
 
+def blocked_caller_row(code: str, blocked) -> dict:
+    """The dialplan's row of a blocked caller: "<tenant>-e<digits>" (this number) or "-p<digits>"
+    (every number beginning so), digits without the "+" (callers' numbers differ on it)."""
+    kind = "p" if blocked.match == "prefix" else "e"
+    return {"id": f"{code}-{kind}{blocked.number.lstrip('+')}", "tenantid": code,
+            "destination": blocked.then_destination}
+
+
 def keep_switch_rows(connection, table, code: str, ids: list[str], fresh: dict) -> None:
     """One row per id of the org in a table of switches Asterisk updates (what an admin or a
     phone switched): new rows get ``fresh``, existing ones keep their values, others go."""
@@ -553,6 +561,12 @@ def validate_org(org: OrgPBXConfig) -> None:
                 raise BackendError(f"{org.code}-{ext.number}: forward target: {problem}")
         if ext.voicemail_enabled and not (ext.voicemail_pin or "").isdigit():
             raise BackendError(f"{org.code}-{ext.number}: voicemail needs a numeric PIN")
+    for blocked in org.blocked_callers:
+        if not DID_NUMBER.fullmatch(blocked.number) or blocked.match not in ("exact", "prefix"):
+            raise BackendError(f"{org.code}: blocked caller {blocked.number!r} is not a number or prefix")
+        problem = destination_problem(org, blocked.then_destination) if blocked.then_destination else None
+        if problem:
+            raise BackendError(f"{org.code}: blocked caller {blocked.number}: {problem}")
     for number in org.emergency_numbers:
         if not number.isdigit() or number in dialable_numbers(org):
             raise BackendError(f"{org.code}: {number} is an emergency number: no internal number may be it")
@@ -839,6 +853,8 @@ class AsteriskBackend(PBXBackend):
                      [{"id": f"{code}-{a.name}", "tenantid": code,
                        "recording": a.recording.removesuffix(".wav") if a.recording else None,
                        "then_destination": a.then_destination or "hangup"} for a in org.announcements])
+        replace_rows(connection, t.lp_blocked_callers, "id", t.lp_blocked_callers.c.tenantid == code,
+                     [blocked_caller_row(code, blocked) for blocked in org.blocked_callers])
         replace_rows(connection, t.lp_paging_groups, "id", t.lp_paging_groups.c.tenantid == code,
                      [paging_row(code, group) for group in org.paginggroups])
         replace_rows(connection, t.lp_queues, "name", t.lp_queues.c.tenantid == code,
@@ -870,7 +886,7 @@ class AsteriskBackend(PBXBackend):
                       t.lp_numbers, t.lp_ring_groups,
                       t.lp_time_conditions, t.lp_time_overrides, t.lp_phone_states, t.lp_ivrs,
                       t.lp_paging_groups, t.lp_queues,
-                      t.lp_queue_plans, t.lp_queue_members, t.lp_announcements):
+                      t.lp_queue_plans, t.lp_queue_members, t.lp_announcements, t.lp_blocked_callers):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.

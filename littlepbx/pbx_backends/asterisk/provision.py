@@ -132,7 +132,7 @@ PBX_TABLE_PRIVILEGES = {
     "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_phone_states": "SELECT, UPDATE", "lp_ivrs": "SELECT",
     "lp_paging_groups": "SELECT",
     "lp_queues": "SELECT", "lp_queue_plans": "SELECT", "lp_queue_members": "SELECT, INSERT, UPDATE, DELETE",
-    "lp_queue_log": "INSERT", "musiconhold_entry": "SELECT", "lp_announcements": "SELECT",
+    "lp_queue_log": "INSERT", "musiconhold_entry": "SELECT", "lp_announcements": "SELECT", "lp_blocked_callers": "SELECT",
     "ps_contacts": "SELECT, INSERT, UPDATE, DELETE",
     "voicemail": "SELECT, UPDATE",
     "cdr": "INSERT",

@@ -406,6 +406,15 @@ lp_phone_states = Table(
     Column("forward_to", String(16)),
 )
 
+# Callers an org blocks (0023_blocked_callers): "<tenant>-e<digits>" for a number, "<tenant>-p<digits>"
+# for every number beginning so; destination None: refused.
+lp_blocked_callers = Table(
+    "lp_blocked_callers", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("destination", String(48)),
+)
+
 # Calls on an org's registration (0016_upstream_lines): "<contact user>@<source address>", one row
 # per address the carrier may send them from. Unlike lp_upstream_sources, orgs may share an address.
 lp_upstream_lines = Table(

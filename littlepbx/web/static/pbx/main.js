@@ -8,6 +8,7 @@ import {ApplyBar, showApplyError} from "./apply.js";
 import {refreshChanges} from "./changes.js";
 import {loadDocument, Schema} from "./schema.js";
 import {announcements} from "./sections/announcements.js";
+import {blocked_callers} from "./sections/blocked_callers.js";
 import {dids} from "./sections/dids.js";
 import {extensions} from "./sections/extensions.js";
 import {ivrs} from "./sections/ivrs.js";
@@ -19,7 +20,7 @@ import {ringgroups} from "./sections/ringgroups.js";
 import {timeconditions} from "./sections/timeconditions.js";
 
 const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, timeconditions, ivrs, announcements, moh,
-  musicclasses];
+  musicclasses, blocked_callers];
 const root = document.getElementById("pbx");
 
 async function start() {
