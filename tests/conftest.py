@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh MariaDB database per test run, an app per test, clean tables between tests."""
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -112,6 +113,13 @@ def org_admin(org) -> Actor:
 def scope_of(session, code: str, actor: Actor = SYSTEM, settings: dict | None = None):
     """An org scope, as the REST API and the page open it (with the lab's settings)."""
     return open_scope(session, actor, code, settings=LAB if settings is None else settings)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def wait_until(condition, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):

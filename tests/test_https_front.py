@@ -10,14 +10,7 @@ import requests
 from werkzeug.serving import make_server
 
 from littlepbx import close_app, create_app, frontend
-from tests.conftest import make_org, wait_until
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.conftest import free_port, make_org, wait_until
 
 
 @pytest.fixture

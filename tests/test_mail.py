@@ -1,22 +1,15 @@
 """E-mail to the organization admin, received by a real SMTP server on loopback."""
-import socket
 
 import pytest
 
 from littlepbx import build_applier, close_app, create_app
 from littlepbx.kinds import Extensions
 from littlepbx.services import objects
-from tests.conftest import make_org, scope_of, wait_until
+from tests.conftest import free_port, make_org, scope_of, wait_until
 from tests.support import tls
 from tests.support.apply_helpers import request
 from tests.support.recording_backend import set_calls
 from tests.support.smtp import USER, mail_settings, secure_smtp
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -3,23 +3,17 @@ forgotten password reset through a link e-mailed by a real relay on loopback (ST
 login), which works once."""
 import email
 import re
-import socket
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import free_port
 from tests.support import tls
 from tests.support.smtp import mail_settings, secure_smtp
 from tests.web.conftest import ADMIN, PASSWORD, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "a brand new passphrase"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def log_out(page) -> None:
