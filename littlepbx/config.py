@@ -36,6 +36,8 @@ DEFAULTS: dict[str, object] = {
     # A menu's greeting (MP3 or WAV): at most this many bytes, cut at GREETING_MAX_SECONDS.
     "GREETING_MAX_BYTES": 5 * 1024 * 1024,
     "GREETING_MAX_SECONDS": 300,
+    # A call parked from a phone (#77) waits this long before it rings the phone that parked it.
+    "PARK_SECONDS": 60,
     # Prompts recorded from a phone (*47) that nobody used are deleted after this many days.
     "PHONE_RECORDING_DAYS": 7,
     # Converted uploads neither the draft nor the live configuration uses are deleted after an

@@ -183,7 +183,15 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
              ("*47", "record a prompt after the beep (# ends it): a menu's greeting or an announcement then uses "
                      "it on the PBX page"),
              ("*78", "do not disturb: your calls go where unanswered ones go (*79 to ring again)"),
-             ("*72", "followed by a number: forward every call to it, yours or outside (*73 to stop)")]
+             ("*72", "followed by a number: forward every call to it, yours or outside (*73 to stop)"),
+             ("**1", "during a call, then a number and #: transfer the call there (blind)"),
+             ("**0", "during a call, then a number and #: talk to them first; hang up to hand the call over "
+                     "(*2 hands it over too, *1 returns to the caller, *3 joins all three)"),
+             ("#77", "during a call: park it; you hear its slot (701-720), where any phone of yours takes it"),
+             ("701", "to 720: take the call parked at that slot (unless the number is one of your extensions); "
+                     "one nobody takes rings back the phone that parked it"),
+             ("**", "followed by an extension: answer the call ringing on that phone"),
+             ("*8", "answer a call ringing on any of your phones")]
     codes += [(group.number, f"ring group {group.name or group.number}")
               for group in objects.all_of(scope, kind_named("ringgroups"))]
     for queue in objects.all_of(scope, kind_named("queues")):

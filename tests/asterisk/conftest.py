@@ -32,6 +32,8 @@ SIP_TLS_PORT = 15061
 SYSTEM_USER = f"lpt-pbx-{os.getpid()}"
 # Where voicemail mail goes (msmtp inside the root); the smtp fixture listens there.
 SMTP_PORT = 15025
+# A parked call rings back the phone that parked it this soon (the product waits 60 s).
+PARK_SECONDS = 6
 # Where the built root is cached between runs (built from scratch, about a minute, if absent).
 CACHE_ROOT = os.environ.get("LITTLEPBX_TEST_ASTERISK_CACHE", DEFAULTS["ASTERISK_CACHE_ROOT"])
 
@@ -98,6 +100,7 @@ def pbx(database_url, pbx_account, tmp_path_factory):
                   ASTERISK_SIP_HOST="127.0.0.1", ASTERISK_SIP_PORT=SIP_PORT, ASTERISK_AMI_PORT=15038,
                   ASTERISK_ARI_PORT=18088, ASTERISK_AMI_SECRET=secrets.token_hex(8),
                   ASTERISK_ARI_PASSWORD=secrets.token_hex(8), ASTERISK_RTP_START=31000, ASTERISK_RTP_END=31999,
+                  PARK_SECONDS=PARK_SECONDS,
                   **mail_settings(SMTP_PORT, upstream_ca),
                   ASTERISK_DB_USER=pbx_account[0], ASTERISK_DB_PASSWORD=pbx_account[1],
                   ASTERISK_SYSTEM_USER=SYSTEM_USER, ALLOW_PRIVATE_UPSTREAMS=True,

@@ -156,16 +156,37 @@ class Sipp:
         path.write_text(text[:start] + notify + text[start:end] + tail + text[end:])
         return str(path)
 
-    def pressing(self, keys: str, listen_ms: int = 1000) -> str:
-        """upstream_call_keys.xml pressing ``keys`` ("1", "102#") one after the other, then
-        listening ``listen_ms`` before hanging up (or until the PBX does: hung_up_by_pbx says
-        which), written to the work directory; returns its path, for ``start`` or ``run``."""
-        head, block, tail = re.split(r"\s*<!-- (?:end )?each key -->", (SCENARIOS / "upstream_call_keys.xml").read_text())
-        pressed = "".join(block.replace("{cseq}", str(2 + i)).replace("{key}", key) for i, key in enumerate(keys))
+    def pressing(self, keys: str, listen_ms: int = 1000, *, phone: bool = False) -> str:
+        """upstream_call_keys.xml (``phone``: phone_call_keys.xml, with digest auth) pressing
+        ``keys`` ("1", "102#") one after the other, then listening ``listen_ms`` before hanging up
+        (or until the PBX does: hung_up_by_pbx says which), written to the work directory; returns
+        its path, for ``start`` or ``run``."""
+        scenario, first_cseq = ("phone_call_keys.xml", 3) if phone else ("upstream_call_keys.xml", 2)
+        head, block, tail = re.split(r"\s*<!-- (?:end )?each key -->", (SCENARIOS / scenario).read_text())
+        pressed = "".join(block.replace("{cseq}", str(first_cseq + i)).replace("{key}", key)
+                          for i, key in enumerate(keys))
         self.count += 1
         path = self.workdir / f"keys-{self.count}.xml"
-        path.write_text(head + pressed + tail.replace("{bye_cseq}", str(2 + len(keys)))
+        path.write_text(head + pressed + tail.replace("{bye_cseq}", str(first_cseq + len(keys)))
                         .replace("{listen_ms}", str(listen_ms)))
+        return str(path)
+
+    def referring(self, refer_to: str, bye_wait_ms: int = 4000) -> str:
+        """phone_call_refer.xml: the phone's transfer button (a blind REFER) to ``refer_to`` (a SIP
+        URI's user part, as sent); written to the work directory, returns its path. How the
+        transfer went: transfer_result(run)."""
+        text = (SCENARIOS / "phone_call_refer.xml").read_text()
+        self.count += 1
+        path = self.workdir / f"refer-{self.count}.xml"
+        path.write_text(text.replace("{refer_to}", refer_to).replace("{bye_wait}", str(bye_wait_ms)))
+        return str(path)
+
+    def hanging_up(self, ms: int) -> str:
+        """answer_then_hang_up.xml hanging up ``ms`` after it answered (unless the PBX does first),
+        written to the work directory; returns its path."""
+        self.count += 1
+        path = self.workdir / f"hangup-{self.count}.xml"
+        path.write_text((SCENARIOS / "answer_then_hang_up.xml").read_text().replace("{hang_up_ms}", str(ms)))
         return str(path)
 
     def answering(self, ip: str, port: int = PHONE_PORT, scenario: str = "answer.xml", **kwargs) -> SippRun:
@@ -187,6 +208,13 @@ class Sipp:
 def hung_up_by_pbx(run: SippRun) -> bool:
     """Whether the PBX ended the call of a caller's sipp run (it received a BYE)."""
     return bool(re.search(r"message received[^\n]*\n\s*BYE sip:", run.trace()))
+
+
+def transfer_result(run: SippRun) -> int | None:
+    """The last status the PBX reported for a REFER of ``run`` (its NOTIFYs' message/sipfrag
+    bodies: 100 trying, 180 ringing, 200 answered, 4xx-6xx failed); None if it reported none."""
+    codes = re.findall(r"Content-Type: message/sipfrag[^\n]*\n(?:[^\n]+\n)*?\s*\n\s*SIP/2\.0 (\d{3})", run.trace())
+    return int(codes[-1]) if codes else None
 
 
 def bound(ip: str, port: int, protocol: str = "u") -> bool:

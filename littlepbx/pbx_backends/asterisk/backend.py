@@ -119,6 +119,15 @@ def clean_display_name(name: str) -> str:
     return re.sub(r'["<>\\\r\n]', "", name or "").strip()[:60]
 
 
+def phone_channel_variables(code: str) -> tuple[str, ...]:
+    """What every channel of a phone of org ``code`` carries (ps_endpoints.set_var, one setting per
+    piece, see realtime_value): the in-call keys of features.conf (transfer, park), where a
+    transfer's number is read (lp-transfer), and the org's own parking lot and its context."""
+    check_code(code)
+    return ("CHANNEL(dtmf_features)=TK", "TRANSFER_CONTEXT=lp-transfer", f"PARKINGLOT=lp-{code}",
+            f"PARKINGDYNCONTEXT=lp-parked-{code}")
+
+
 # --- rows of one organization ----------------------------------------------------------------
 
 def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[str, dict]:
@@ -142,6 +151,9 @@ def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[s
         # without SRTP is refused rather than sent in the clear.
         "media_encryption": "sdes" if ext.sip_transport == "tls" else "no",
         "media_encryption_optimistic": "no",
+        # Pickup (*8) within the organization only: one call and pickup group per organization.
+        "named_call_group": code, "named_pickup_group": code,
+        "set_var": phone_channel_variables(code),
     }
     # A digest of the credentials, not the password: Asterisk (and its database account) never
     # holds a phone's password, and a copy of ps_auths lets no one register as the phone elsewhere.
@@ -366,6 +378,8 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None
         "send_connected_line": "no",
         # Carriers' audio is plain RTP, whatever their signalling transport.
         "media_encryption": "no", "media_encryption_optimistic": "no",
+        # No in-call keys, no pickup: those are phones' (an outside party presses nothing).
+        "named_call_group": None, "named_pickup_group": None, "set_var": None,
     }
     server = f"sip:{trunk.host}:{trunk.port}{parameter}"
     aor = {"id": pjsip_id, "contact": server, "max_contacts": 0, "remove_existing": "no",
@@ -633,7 +647,10 @@ def realtime_value(value):
     The driver splits every value it reads at ';' (each piece a separate setting) and decodes
     "^XX" hex escapes; Asterisk itself writes ';' and '^' as ^3B and ^5E. Written the same way, a
     display name, a password or any other text an admin or integrator chose reaches Asterisk as
-    exactly the text that was checked, and never as escapes or extra settings of its own."""
+    exactly the text that was checked, and never as escapes or extra settings of its own. A tuple
+    is a setting given several times (set_var): its pieces, each escaped, joined with ';'."""
+    if isinstance(value, tuple):
+        return ";".join(realtime_value(piece) for piece in value)
     if not isinstance(value, str):
         return value
     return value.replace("^", "^5E").replace(";", "^3B")

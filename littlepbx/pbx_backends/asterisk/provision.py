@@ -33,7 +33,7 @@ DEBIAN_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en", "a
 ASTERISK_FILES = ("modules.conf", "pjsip.conf", "sorcery.conf", "extconfig.conf", "res_odbc.conf",
                   "cdr.conf", "cdr_adaptive_odbc.conf", "manager.conf", "http.conf", "ari.conf",
                   "voicemail.conf", "musiconhold.conf", "logger.conf", "rtp.conf", "extensions.conf",
-                  "queues.conf")
+                  "queues.conf", "features.conf", "res_parking.conf")
 ASTERISK_DIRS = ("var/lib/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/cache/asterisk",
                  "run/asterisk")
 
@@ -220,9 +220,11 @@ def template_values(config: dict) -> dict[str, str]:
         "MAIL_SETTINGS": msmtp_settings(config),
         "PHONE_ENTRIES": entry_patterns("*+0-9", PHONE_DIAL_MAX, "lp-phone-call"),
         "UPSTREAM_ENTRIES": entry_patterns("+0-9", UPSTREAM_DIAL_MAX, "lp-upstream-call"),
+        "TRANSFER_ENTRIES": entry_patterns("+0-9", UPSTREAM_DIAL_MAX, "lp-transfer-call"),
         "CONTACT_HEX": "[0-9a-f]" * CONTACT_HEX_DIGITS,
         "RECORDINGS_DIR": str(phone_recordings_dir(str(config["DATA_DIR"]))),
         "RECORD_SECONDS": str(int(config.get("GREETING_MAX_SECONDS", 300))),
+        "PARK_SECONDS": str(int(config.get("PARK_SECONDS", 60))),
     }
 
 

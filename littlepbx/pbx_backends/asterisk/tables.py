@@ -64,6 +64,8 @@ ps_endpoints = Table(
     Column("set_var", Text),
     Column("media_encryption", String(10)),
     Column("media_encryption_optimistic", String(3)),
+    Column("named_call_group", String(80)),
+    Column("named_pickup_group", String(80)),
 )
 
 ps_auths = Table(

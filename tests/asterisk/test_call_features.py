@@ -1,0 +1,163 @@
+"""In-call features through the real Asterisk: transfers (the keys **1 and **0, and the phone's
+transfer button, a SIP REFER), parking (#77, then dialling the slot) and pickup (**<number>, *8).
+Each within the organization only: another organization's phones are never reached, its parked
+calls never taken, its ringing phones never answered."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, extension, org_t1, password
+from .sipp import CALLER_PORT, hung_up_by_pbx, transfer_result, wait_until
+
+pytestmark = pytest.mark.asterisk
+
+
+def phone_call(pbx, phone: str, dialled: str, scenario: str, duration_ms: int = 200):
+    """``phone`` calls ``dialled`` with ``scenario`` (from its caller port; call_answered.xml hangs
+    up ``duration_ms`` after the answer); returns the run at once."""
+    return pbx.sipp.start(scenario, PHONE_IPS[phone], CALLER_PORT, service=dialled, user=phone,
+                          password=password(phone), timeout_s=40, duration_ms=duration_ms)
+
+
+def finished(run, timeout: float = 20) -> None:
+    """``run`` ended as its scenario says."""
+    assert run.wait(timeout) == 0, run.output()
+
+
+def test_when_a_phone_presses_star_star_1_and_a_number_then_the_other_party_is_put_through_to_it(t1_restored):
+    pbx = t1_restored
+    target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario=pbx.sipp.hanging_up(1500))
+    transferee = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    try:
+        transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.pressing("**1103#", 8000, phone=True))
+        finished(transferer, 45)
+        assert hung_up_by_pbx(transferer), "the phone that transferred is out of the call"
+        finished(target)       # 103 rang, answered, and hung up after 1.5 s ...
+        finished(transferee)   # ... on 102, who was put through to it
+        assert "INVITE sip:" in target.trace()
+    finally:
+        target.stop()
+        transferee.stop()
+
+
+def test_when_a_phone_presses_star_star_0_then_it_consults_and_hanging_up_completes_the_transfer(t1_restored):
+    pbx = t1_restored
+    target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario=pbx.sipp.hanging_up(5000))
+    transferee = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    try:
+        # 101 talks to 102, presses **0 and 103: 103 answers 101 (the consultation); 101 hangs up.
+        transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.pressing("**0103#", 2500, phone=True))
+        finished(transferer, 45)
+        assert not hung_up_by_pbx(transferer), "the phone that transferred hung up itself"
+        assert "INVITE sip:" in target.trace(), "103 was called for the consultation"
+        time.sleep(0.5)
+        assert transferee.process.poll() is None, "102 stays in the call once 101 is gone: it is with 103"
+        finished(target)
+        finished(transferee)
+    finally:
+        target.stop()
+        transferee.stop()
+
+
+@pytest.mark.parametrize("refer_to, reached", [("103", "t1-103"), ("+15550201", "t1-upstream"),
+                                               ("t2-101", None), ("102%26PJSIP%2Ft2-101", None), ("*97", None)])
+def test_a_phones_transfer_button_reaches_its_own_orgs_numbers_and_never_another_orgs_phone(
+        t1_restored, refer_to, reached):
+    pbx = t1_restored
+    callees = {"t1-103": pbx.sipp.answering(PHONE_IPS["t1-103"], scenario=pbx.sipp.hanging_up(1000)),
+               "t1-upstream": pbx.sipp.answering(T1_UPSTREAM_OUT, scenario=pbx.sipp.hanging_up(1000)),
+               "t2-101": pbx.sipp.answering(PHONE_IPS["t2-101"], scenario="ring.xml")}
+    transferee = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    try:
+        transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.referring(refer_to))
+        finished(transferer, 45)
+        if reached:
+            assert transfer_result(transferer) == 200, transferer.output()
+            finished(callees[reached])
+            finished(transferee)  # put through to it, and hung up when it did
+        else:
+            assert (transfer_result(transferer) or 0) >= 400, transferer.output()
+        time.sleep(0.5)
+        for name, callee in callees.items():
+            assert ("INVITE sip:" in callee.trace()) == (name == reached), f"{name} rang: {callee.output()}"
+    finally:
+        for run in (*callees.values(), transferee):
+            run.stop()
+
+
+def parked(pbx, lot: str) -> list[int]:
+    """The slots of parking lot ``lot`` that hold a call now (Asterisk's own listing)."""
+    return [int(space) for space in re.findall(r"^\s+Space\s+:\s+(\d+)", pbx.cli(f"parking show {lot}"), re.M)]
+
+
+def test_when_a_phone_parks_a_call_then_a_phone_of_its_org_takes_it_at_the_slot_and_no_other_org_can(
+        t1_restored):
+    pbx = t1_restored
+    parked_t1 = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    parked_t2 = pbx.sipp.answering(PHONE_IPS["t2-102"])
+    try:
+        # Both at once (a parked call waits PARK_SECONDS only).
+        parkers = [phone_call(pbx, parker, "102", pbx.sipp.pressing("#77", 6000, phone=True))
+                   for parker in ("t1-101", "t2-101")]
+        for run in parkers:
+            finished(run, 45)
+            assert hung_up_by_pbx(run), "the phone that parked is out of the call"
+        assert parked(pbx, "lp-t1") == [701] and parked(pbx, "lp-t2") == [701], "each in its own lot, at 701"
+        assert parked_t1.process.poll() is None and parked_t2.process.poll() is None
+        # t1's 103 takes the call at 701: it is t1's own (102 is put through, and ends with 103's call).
+        taker = phone_call(pbx, "t1-103", "701", "call_answered.xml")
+        finished(taker)
+        finished(parked_t1)
+        assert parked_t2.process.poll() is None, "t2's parked call waits on: 701 of t1 is not t2's"
+        assert parked(pbx, "lp-t1") == [] and parked(pbx, "lp-t2") == [701]
+        taker = phone_call(pbx, "t2-101", "701", "call_answered.xml")
+        finished(taker)
+        finished(parked_t2)
+    finally:
+        parked_t1.stop()
+        parked_t2.stop()
+
+
+def test_when_nobody_takes_a_parked_call_then_it_rings_the_phone_that_parked_it_then_goes_where_its_calls_go(
+        t1_restored):
+    pbx = t1_restored
+    # 101's unanswered calls go to 103.
+    pbx.apply(org_t1(extensions=(extension("t1", "101", ring_seconds=2, no_answer="forward", forward_to="103"),
+                                 extension("t1", "102"), extension("t1", "103"))))
+    parked = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    parker_again = None
+    landing = None
+    try:
+        run = phone_call(pbx, "t1-101", "102", pbx.sipp.pressing("#77", 4000, phone=True))
+        finished(run, 45)
+        # After PARK_SECONDS the parked call rings 101 (its registered contact) for 2 s, then reaches 103.
+        parker_again = pbx.sipp.answering(PHONE_IPS["t1-101"], scenario="ring.xml")
+        landing = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario=pbx.sipp.hanging_up(500))
+        finished(landing, 30)
+        assert "INVITE sip:" in parker_again.trace(), "the phone that parked rang first"
+        finished(parked)
+    finally:
+        for sipp_run in (parked, parker_again, landing):
+            if sipp_run is not None:
+                sipp_run.stop()
+
+
+def test_a_phone_picks_up_a_call_ringing_on_a_phone_of_its_org_but_never_on_another_orgs(t1_restored):
+    pbx = t1_restored
+    for code in ("**102", "*8"):
+        ringing = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario="ring.xml")
+        try:
+            call = phone_call(pbx, "t1-103", "102", pbx.sipp.pressing("", 6000, phone=True))
+            wait_until(lambda run=ringing: "INVITE sip:" in run.trace(), 5)
+            # t2's 101 tries to take it: nothing (its own 102 rings nothing); then t1's 101 does.
+            thief = phone_call(pbx, "t2-101", code, "call_refused.xml")
+            finished(thief)
+            taker = phone_call(pbx, "t1-101", code, "call_answered.xml", duration_ms=2500)
+            finished(taker)
+            finished(call, 20)
+            assert hung_up_by_pbx(call), "103's call was answered by 101 (who then hung up), not by 102"
+        finally:
+            ringing.stop()
