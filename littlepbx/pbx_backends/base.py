@@ -136,6 +136,22 @@ class PagingGroupConfig:
 
 
 @dataclass(frozen=True)
+class ConferenceConfig:
+    """A conference room: ``pin`` (None: none) asked of everyone, ``moderator_pin`` makes the one
+    who enters it the moderator; with ``wait_for_moderator`` members hear music until the
+    moderator joins; at most ``max_members`` in the room; ``music_class`` (None: the org's music
+    on hold) while alone or waiting."""
+
+    number: str
+    name: str
+    pin: str | None
+    moderator_pin: str | None
+    wait_for_moderator: bool
+    max_members: int
+    music_class: str | None = None
+
+
+@dataclass(frozen=True)
 class AnnouncementConfig:
     """A recording (a converted WAV, or None: nothing to play) played to the caller, who then goes
     on to ``then_destination``."""
@@ -234,6 +250,7 @@ class OrgPBXConfig:
     musicclasses: tuple[MusicClassConfig, ...] = ()
     announcements: tuple[AnnouncementConfig, ...] = ()
     blocked_callers: tuple[BlockedCallerConfig, ...] = ()
+    conferences: tuple[ConferenceConfig, ...] = ()
     # Numbers its phones may always dial, whatever the call limit, through its upstream, and the
     # caller ID they go out with (None: its first DID).
     emergency_numbers: tuple[str, ...] = ()

@@ -201,6 +201,8 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
                                                           "or out (dial it again)"))
     codes += [(group.number, f"page {group.name or group.number}: the members' phones answer on speaker")
               for group in objects.all_of(scope, kind_named("paginggroups"))]
+    codes += [(room.number, f"conference room {room.name or room.number}" + (" (its PIN is asked)" if room.pin else ""))
+              for room in objects.all_of(scope, kind_named("conferences"))]
     codes += [(f"{TOGGLE_PREFIX}{condition.toggle_code}",
                f"switch {condition.title or condition.name} to closed (or open) now; dial it again to follow its hours")
               for condition in objects.all_of(scope, kind_named("timeconditions")) if condition.toggle_code is not None]

@@ -116,6 +116,9 @@ class RecordingBackend(PBXBackend):
         rows += [("announcement", a.name, f"{'recording' if a.recording else ''}|{a.then_destination}")
                  for a in org.announcements]
         rows += [("blocked", b.number, f"{b.match}|{b.then_destination or 'refuse'}") for b in org.blocked_callers]
+        rows += [("conference", c.number, f"{'pin' if c.pin else ''}|{'moderator' if c.moderator_pin else ''}|"
+                  f"{'wait' if c.wait_for_moderator else ''}|{c.max_members}|{c.music_class or ''}")
+                 for c in org.conferences]
         names = [c.name for c in org.timeconditions]
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
                                 + (" AND name NOT IN :names" if names else "")).bindparams(

@@ -254,3 +254,30 @@ def test_when_admin_blocks_a_caller_then_it_is_drafted_with_where_its_calls_go(p
         row = connection.execute(text("SELECT number, `match`, then_destination FROM blocked_callers")).one()
     assert tuple(row) == ("+14155550123", "exact", "voicemail:100")
     expect(page.locator("#diff-list")).to_contain_text("Blocked caller +14155550123 added")
+
+
+def test_when_admin_makes_a_conference_room_then_its_pins_are_checked_and_a_number_can_reach_it(page, acme, engine):
+    open_pbx(page)
+    form = page.locator("#add-conferences")
+    form.get_by_label("Number").fill("850")
+    form.get_by_label("Name").fill("Weekly")
+    form.get_by_role("button", name="Add conference room").click()
+    card = page.locator("#conferences-850-card")
+    card.get_by_label("Music until the moderator joins").check()
+    expect(card).to_contain_text("need a moderator PIN")
+    pin = page.locator("#conferences-850-moderator_pin")
+    pin.fill("12")
+    pin.press("Tab")
+    expect(page.locator("#conferences-850-moderator_pin-status")).to_contain_text("4 to 10 digits")
+    pin.fill("9999")
+    pin.press("Tab")
+    expect(page.locator("#conferences-850-moderator_pin-status")).to_have_text("Saved")
+    # The box still shows what was refused; ticked again, it is saved now.
+    card.get_by_label("Music until the moderator joins").uncheck()
+    card.get_by_label("Music until the moderator joins").check()
+    expect(page.locator("#conferences-850-wait_for_moderator-status")).to_have_text("Saved")
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT name, pin, moderator_pin, wait_for_moderator FROM conferences")).one()
+    assert tuple(row) == ("Weekly", None, "9999", 1)
+    expect(page.locator("select[data-did='+14155550100'] option[value='conference:850']")).to_have_text(
+        "Conference room 850 · Weekly")

@@ -41,6 +41,7 @@ from littlepbx.pbx_backends.base import (
     RING_STRATEGIES,
     BackendError,
     CallInProgress,
+    ConferenceConfig,
     ExtensionConfig,
     IvrConfig,
     OrgPBXConfig,
@@ -63,6 +64,7 @@ log = logging.getLogger(__name__)
 
 ORG_CODE = re.compile(r"[a-z0-9]{2,16}")
 EXTENSION_NUMBER = re.compile(r"[0-9]{2,6}")
+PIN = re.compile(r"[0-9]{4,10}")
 EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
 # What a phone may forward every call to: an internal number or an outside one (the dialplan checks whose).
@@ -284,6 +286,13 @@ def paging_row(code: str, group: PagingGroupConfig) -> dict:
             "seconds": group.seconds}
 
 
+def conference_row(code: str, room: ConferenceConfig) -> dict:
+    """What the dialplan reads when a call reaches the room (lp-to-conference)."""
+    return {"id": f"{code}-{room.number}", "tenantid": code, "pin": room.pin or None,
+            "moderator_pin": room.moderator_pin or None, "wait_marked": "yes" if room.wait_for_moderator else "no",
+            "max_members": room.max_members, "music": room.music_class}
+
+
 def ivr_row(code: str, org: OrgPBXConfig, ivr: IvrConfig) -> dict:
     """What the dialplan reads when a call reaches the menu (lp-to-ivr)."""
     options = dict(ivr.options)
@@ -472,7 +481,8 @@ def destination_problem(org: OrgPBXConfig, destination: str | None) -> str | Non
               "ivr": {ivr.name for ivr in org.ivrs},
               "paging": {group.number for group in org.paginggroups},
               "queue": {queue.number for queue in org.queues},
-              "announcement": {announcement.name for announcement in org.announcements}}
+              "announcement": {announcement.name for announcement in org.announcements},
+              "conference": {room.number for room in org.conferences}}
     if kind not in owners:
         return f"{destination!r} is not a kind of destination this PBX knows"
     return None if key in owners[kind] else f"{destination!r} is not one of the organization's"
@@ -484,6 +494,7 @@ def dialable_numbers(org: OrgPBXConfig) -> dict[str, str]:
     numbers = {group.number: f"ringgroup:{group.number}" for group in org.ringgroups}
     numbers.update((group.number, f"paging:{group.number}") for group in org.paginggroups)
     numbers.update((queue.number, f"queue:{queue.number}") for queue in org.queues)
+    numbers.update((room.number, f"conference:{room.number}") for room in org.conferences)
     numbers.update((ext.number, ext.number) for ext in org.extensions)
     return numbers
 
@@ -622,7 +633,9 @@ def validate_org(org: OrgPBXConfig) -> None:
             if not (os.path.isabs(path) and path.endswith(".wav")) or "," in path or "|" in path:
                 raise BackendError(f"{org.code}: music class {music.name}: {path!r} is not a converted file")
     for owner, music in [(f"queue {q.number}", q.music_class) for q in org.queues] + \
-            [(f"ring group {g.number}", g.music_class) for g in org.ringgroups] + [("music on hold", org.moh.music_class)]:
+            [(f"ring group {g.number}", g.music_class) for g in org.ringgroups] + \
+            [(f"conference room {c.number}", c.music_class) for c in org.conferences] + \
+            [("music on hold", org.moh.music_class)]:
         if music is not None and music not in classes:
             raise BackendError(f"{org.code}: {owner}: no music class {music!r}")
     for group in org.paginggroups:
@@ -631,6 +644,11 @@ def validate_org(org: OrgPBXConfig) -> None:
         strangers = [member for member in group.members if member not in extensions]
         if strangers:
             raise BackendError(f"{org.code}: paging group {group.number}: {strangers[0]!r} is not an extension")
+    for room in org.conferences:
+        if not EXTENSION_NUMBER.fullmatch(room.number):
+            raise BackendError(f"{org.code}: conference room {room.number!r} is not 2 to 6 digits")
+        if any(pin is not None and not PIN.fullmatch(pin) for pin in (room.pin, room.moderator_pin)):
+            raise BackendError(f"{org.code}: conference room {room.number}: a PIN is 4 to 10 digits")
     for did in org.dids:
         if not DID_NUMBER.fullmatch(did.number):
             raise BackendError(f"{org.code}: DID {did.number!r} is not a phone number")
@@ -874,6 +892,8 @@ class AsteriskBackend(PBXBackend):
                      [blocked_caller_row(code, blocked) for blocked in org.blocked_callers])
         replace_rows(connection, t.lp_paging_groups, "id", t.lp_paging_groups.c.tenantid == code,
                      [paging_row(code, group) for group in org.paginggroups])
+        replace_rows(connection, t.lp_conferences, "id", t.lp_conferences.c.tenantid == code,
+                     [conference_row(code, room) for room in org.conferences])
         replace_rows(connection, t.lp_queues, "name", t.lp_queues.c.tenantid == code,
                      [queue_row(code, queue) for queue in org.queues])
         replace_rows(connection, t.lp_queue_plans, "id", t.lp_queue_plans.c.tenantid == code,
@@ -903,7 +923,8 @@ class AsteriskBackend(PBXBackend):
                       t.lp_numbers, t.lp_ring_groups,
                       t.lp_time_conditions, t.lp_time_overrides, t.lp_phone_states, t.lp_ivrs,
                       t.lp_paging_groups, t.lp_queues,
-                      t.lp_queue_plans, t.lp_queue_members, t.lp_announcements, t.lp_blocked_callers):
+                      t.lp_queue_plans, t.lp_queue_members, t.lp_announcements, t.lp_blocked_callers,
+                      t.lp_conferences):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.

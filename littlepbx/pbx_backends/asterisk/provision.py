@@ -33,7 +33,7 @@ DEBIAN_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en", "a
 ASTERISK_FILES = ("modules.conf", "pjsip.conf", "sorcery.conf", "extconfig.conf", "res_odbc.conf",
                   "cdr.conf", "cdr_adaptive_odbc.conf", "manager.conf", "http.conf", "ari.conf",
                   "voicemail.conf", "musiconhold.conf", "logger.conf", "rtp.conf", "extensions.conf",
-                  "queues.conf", "features.conf", "res_parking.conf")
+                  "queues.conf", "features.conf", "res_parking.conf", "confbridge.conf")
 ASTERISK_DIRS = ("var/lib/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/cache/asterisk",
                  "run/asterisk")
 
@@ -133,6 +133,7 @@ PBX_TABLE_PRIVILEGES = {
     "lp_paging_groups": "SELECT",
     "lp_queues": "SELECT", "lp_queue_plans": "SELECT", "lp_queue_members": "SELECT, INSERT, UPDATE, DELETE",
     "lp_queue_log": "INSERT", "musiconhold_entry": "SELECT", "lp_announcements": "SELECT", "lp_blocked_callers": "SELECT",
+    "lp_conferences": "SELECT",
     "ps_contacts": "SELECT, INSERT, UPDATE, DELETE",
     "voicemail": "SELECT, UPDATE",
     "cdr": "INSERT",

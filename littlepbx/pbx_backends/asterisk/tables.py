@@ -417,6 +417,19 @@ lp_blocked_callers = Table(
     Column("destination", String(48)),
 )
 
+# A conference room (lp-to-conference): its PINs (NULL: none), whether members wait for the
+# moderator ("yes"), the largest number of members, and the music class name (NULL: the org's music).
+lp_conferences = Table(
+    "lp_conferences", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("pin", String(12)),
+    Column("moderator_pin", String(12)),
+    Column("wait_marked", String(3), nullable=False),
+    Column("max_members", Integer, nullable=False),
+    Column("music", String(40)),
+)
+
 # Calls on an org's registration (0016_upstream_lines): "<contact user>@<source address>", one row
 # per address the carrier may send them from. Unlike lp_upstream_sources, orgs may share an address.
 lp_upstream_lines = Table(

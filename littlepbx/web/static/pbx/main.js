@@ -9,6 +9,7 @@ import {refreshChanges} from "./changes.js";
 import {loadDocument, Schema} from "./schema.js";
 import {announcements} from "./sections/announcements.js";
 import {blocked_callers} from "./sections/blocked_callers.js";
+import {conferences} from "./sections/conferences.js";
 import {dids} from "./sections/dids.js";
 import {extensions} from "./sections/extensions.js";
 import {ivrs} from "./sections/ivrs.js";
@@ -19,8 +20,8 @@ import {queues} from "./sections/queues.js";
 import {ringgroups} from "./sections/ringgroups.js";
 import {timeconditions} from "./sections/timeconditions.js";
 
-const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, timeconditions, ivrs, announcements, moh,
-  musicclasses, blocked_callers];
+const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, conferences, timeconditions, ivrs, announcements,
+  moh, musicclasses, blocked_callers];
 const root = document.getElementById("pbx");
 
 async function start() {
