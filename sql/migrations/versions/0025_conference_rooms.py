@@ -8,6 +8,8 @@ Revises: 0024_pickup_groups
 import sqlalchemy as sa
 from alembic import op
 
+from littlepbx.database import DESTINATION_COLUMNS, forget_destinations
+
 revision = "0025_conference_rooms"
 down_revision = "0024_pickup_groups"
 branch_labels = None
@@ -48,5 +50,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    forget_destinations(op, "conference", DESTINATION_COLUMNS[:23])
     for table in ("lp_conferences", "live_conferences", "conferences"):
         op.drop_table(table)
