@@ -133,6 +133,8 @@ DESTINATION_COLUMNS = (
     ("queues", "full_destination", "full_destination = 'hangup'"),
     ("announcements", "then_destination", "then_destination = 'hangup'"),
     ("blocked_callers", "then_destination", "then_destination = NULL"),
+    ("extensions", "when_busy", "when_busy = NULL"),
+    ("extensions", "when_unregistered", "when_unregistered = NULL"),
 )
 
 

@@ -14,8 +14,19 @@ EMERGENCY_NUMBERS: dict[str, tuple[str, ...]] = {
     "BR": ("190", "192", "193"), "JP": ("110", "119"),
 }
 COUNTRIES = tuple(sorted(EMERGENCY_NUMBERS))
+# Each country's calling code: a "+" number beginning with another one is a call abroad.
+CALLING_CODES: dict[str, str] = {
+    "US": "1", "CA": "1", "MX": "52", "GB": "44", "IE": "353", "DE": "49", "AT": "43", "CH": "41", "FR": "33",
+    "BE": "32", "NL": "31", "LU": "352", "ES": "34", "PT": "351", "IT": "39", "DK": "45", "SE": "46", "NO": "47",
+    "FI": "358", "PL": "48", "CZ": "420", "AU": "61", "NZ": "64", "IN": "91", "ZA": "27", "BR": "55", "JP": "81",
+}
 
 
 def emergency_numbers(country: str) -> tuple[str, ...]:
     """The emergency numbers of ``country`` (ISO 3166 alpha-2)."""
     return EMERGENCY_NUMBERS.get(country, ("112",))
+
+
+def calling_code(country: str) -> str:
+    """The calling code of ``country`` (ISO 3166 alpha-2), without the "+"."""
+    return CALLING_CODES.get(country, "")

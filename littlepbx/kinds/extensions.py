@@ -1,6 +1,8 @@
 """Extensions: the organization's phones, their call flow and voicemail."""
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import func, select
 
 from littlepbx import fields as f
@@ -18,13 +20,19 @@ from littlepbx.pbx_backends.base import (
 
 NO_ANSWER = ((NO_ANSWER_VOICEMAIL, "Voicemail"), (NO_ANSWER_FORWARD, "Forward"),
              (NO_ANSWER_HANGUP, "Hang up"))
+OUTSIDE_CALLS = (("all", "outside numbers, abroad too"), ("national", "outside numbers, not abroad"),
+                 ("none", "the organization's own numbers only"))
+FOLLOW_ME_ORDERS = (("one_by_one", "one after another (each as long as the phone rang)"),
+                    ("together", "all at once"))
 PHONE_TRANSPORT_CHOICES = tuple((name, {"tls": "TLS (encrypted, with SRTP audio)"}.get(name, name.upper()))
                                 for name in PHONE_TRANSPORTS)
 # Reset gives the draft these documented defaults (see README, "Reset").
 RESET_NUMBER = "100"
 RESET_EXTENSION = {"number": RESET_NUMBER, "display_name": "Reception", "ring_seconds": 20,
                    "no_answer": NO_ANSWER_VOICEMAIL, "forward_to": None, "voicemail_enabled": True,
-                   "voicemail_email": None, "sip_transport": "udp"}
+                   "voicemail_email": None, "sip_transport": "udp", "when_busy": None, "when_unregistered": None,
+                   "follow_me": "", "follow_me_order": "one_by_one", "follow_me_confirm": True,
+                   "outbound_caller_id": None, "outside_calls": "all"}
 
 
 @register
@@ -52,6 +60,28 @@ class Extensions(Kind):
             label="Forward to", nullable=True, example="+14155550100", allowed=None, ref_phrase="forwards to",
             help="another destination of the organization: an extension, a mailbox, a group, a menu, or an "
                  "outside number"),
+        "when_busy": f.Destination(
+            label="If busy", nullable=True, allowed=None, ref_phrase="sends busy calls to",
+            help="where a call goes while the phone is on another call (or says it is busy); empty: it rings "
+                 "anyway (call waiting)"),
+        "when_unregistered": f.Destination(
+            label="If the phone is not connected", nullable=True, allowed=None, ref_phrase="sends calls to",
+            help="where a call goes at once while no phone is registered; empty: as when not answered"),
+        "follow_me": f.DestinationList(
+            label="Then ring (follow me)", allowed=("extension", "external"), default="", max_items=10,
+            ref_phrase="follows to", example=["102", "+14155550100"],
+            help="extensions and outside numbers rung after the phone itself, before 'If not answered'"),
+        "follow_me_order": f.Choice(label="Ring those", options=FOLLOW_ME_ORDERS, default="one_by_one",
+                                    column_length=16),
+        "follow_me_confirm": f.Boolean(
+            label="Outside numbers press 1 to take the call", default=True,
+            help="so a mobile's own voicemail never takes the call"),
+        "outside_calls": f.Choice(label="May call", options=OUTSIDE_CALLS, default="all", column_length=10,
+                                  help="emergency numbers are always allowed"),
+        "outbound_caller_id": f.e164(
+            "Calls out as", nullable=True, refers_to="dids", on_delete="set_null", ref_phrase="calls out as",
+            help="one of the organization's numbers, shown when this phone calls outside; empty: the "
+                 "organization's first number"),
         "voicemail_enabled": f.Boolean(label="Voicemail on", default=True),
         "voicemail_pin": f.pin("Voicemail PIN", default=f.new_pin),
         "voicemail_email": f.email("Voicemail e-mail", nullable=True,
@@ -83,6 +113,15 @@ class Extensions(Kind):
             raise f.fail("forward_to", "required when no answer forwards", "forwarding needs a number to forward to")
         if row.forward_to == row.number:
             raise f.fail("forward_to", "cannot be the extension itself", "an extension cannot forward to itself")
+        for name in ("when_busy", "when_unregistered"):
+            if getattr(row, name) == row.number:
+                raise f.fail(name, "cannot be the extension itself", "an extension cannot send its calls to itself")
+        if row.number in (row.follow_me or "").split():
+            raise f.fail("follow_me", "cannot hold the extension itself", "follow me rings other numbers")
+
+    def to_pbx(self, row, context: dict) -> ExtensionConfig:
+        """The extension, its follow-me numbers as a tuple."""
+        return dataclasses.replace(super().to_pbx(row, context), follow_me=tuple((row.follow_me or "").split()))
 
     def extra(self, scope, rows: list, pbx) -> dict:
         """Whether each phone is registered now, and what its user switched (null when the PBX

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from littlepbx.kinds.base import SINGLETON
-from littlepbx.kinds.emergency import emergency_numbers
+from littlepbx.kinds.emergency import calling_code, emergency_numbers
 from littlepbx.kinds.registry import all_kinds
 from littlepbx.pbx_backends.base import OrgPBXConfig
 
@@ -22,4 +22,5 @@ def live_config(scope, data_dir: str) -> OrgPBXConfig:
             values[kind.name] = tuple(kind.to_pbx(row, context) for row in rows)
     return OrgPBXConfig(scope.org.code, scope.org.max_concurrent_calls, **values,
                         emergency_numbers=emergency_numbers(scope.org.country),
-                        emergency_caller_id=scope.org.emergency_caller_id)
+                        emergency_caller_id=scope.org.emergency_caller_id,
+                        country_code=calling_code(scope.org.country))

@@ -40,6 +40,17 @@ class ExtensionConfig:
     voicemail_pin: str | None
     voicemail_email: str | None
     sip_transport: str = "udp"  # how the phone connects: PHONE_TRANSPORTS (tls: with SRTP)
+    outside_calls: str = "all"  # "all", "national" (not abroad) or "none" (emergency numbers only)
+    # Where a call goes while the phone is busy / not registered (None: it rings / as unanswered).
+    when_busy: str | None = None
+    when_unregistered: str | None = None
+    # Rung after the phone itself, before no_answer: extensions and outside numbers, one by one
+    # ("one_by_one", each ring_seconds) or "together"; outside ones press 1 to take the call
+    # when follow_me_confirm.
+    follow_me: tuple[str, ...] = ()
+    follow_me_order: str = "one_by_one"
+    follow_me_confirm: bool = True
+    outbound_caller_id: str | None = None  # one of the org's DIDs (None: its first)
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,18 @@ class PagingGroupConfig:
     name: str
     members: tuple[str, ...]
     seconds: int
+
+
+@dataclass(frozen=True)
+class DialRuleConfig:
+    """Numbers a phone dials matching ``pattern`` (digits, X, N, Z, a final ".") go out as
+    ``prepend`` + the number less its first ``strip`` digits; ``international``: a call abroad."""
+
+    pattern: str
+    strip: int
+    prepend: str
+    international: bool
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -251,6 +274,8 @@ class OrgPBXConfig:
     announcements: tuple[AnnouncementConfig, ...] = ()
     blocked_callers: tuple[BlockedCallerConfig, ...] = ()
     conferences: tuple[ConferenceConfig, ...] = ()
+    dialrules: tuple[DialRuleConfig, ...] = ()
+    country_code: str = ""  # the org's calling code ("1", "49"): "+" numbers beginning otherwise go abroad
     # Numbers its phones may always dial, whatever the call limit, through its upstream, and the
     # caller ID they go out with (None: its first DID).
     emergency_numbers: tuple[str, ...] = ()

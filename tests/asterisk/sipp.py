@@ -181,12 +181,15 @@ class Sipp:
         path.write_text(text.replace("{refer_to}", refer_to).replace("{bye_wait}", str(bye_wait_ms)))
         return str(path)
 
-    def hanging_up(self, ms: int) -> str:
-        """answer_then_hang_up.xml hanging up ``ms`` after it answered (unless the PBX does first),
-        written to the work directory; returns its path."""
+    def hanging_up(self, ms: int, *, pressing: str | None = None) -> str:
+        """answer_then_hang_up.xml hanging up ``ms`` after it answered (unless the PBX does first);
+        with ``pressing``, answer_and_press.xml, which presses that key 1.5 s after answering.
+        Written to the work directory; returns its path."""
+        scenario = "answer_and_press.xml" if pressing else "answer_then_hang_up.xml"
         self.count += 1
         path = self.workdir / f"hangup-{self.count}.xml"
-        path.write_text((SCENARIOS / "answer_then_hang_up.xml").read_text().replace("{hang_up_ms}", str(ms)))
+        path.write_text((SCENARIOS / scenario).read_text().replace("{hang_up_ms}", str(ms))
+                        .replace("{key}", pressing or ""))
         return str(path)
 
     def answering(self, ip: str, port: int = PHONE_PORT, scenario: str = "answer.xml", **kwargs) -> SippRun:

@@ -38,8 +38,11 @@ def test_when_did_number_patched_then_422(system_api, orgs):
     assert system_api.patch("/orgs/acme/dids/+14155550100", json={"number": "+14155550999"}).status_code == 422
 
 
-def test_when_did_released_then_it_is_gone(system_api, orgs):
-    assert system_api.delete("/orgs/acme/dids/+14155550100").status_code == 204
+def test_when_did_released_then_it_is_gone_and_no_extension_calls_out_as_it(system_api, orgs):
+    system_api.patch("/orgs/acme/extensions/101", json={"outbound_caller_id": "+14155550100"})
+    answer = system_api.delete("/orgs/acme/dids/+14155550100")
+    assert answer.status_code == 200 and answer.get_json() == {"unrouted_extensions": ["101"]}
+    assert system_api.get("/orgs/acme/extensions/101").get_json()["outbound_caller_id"] is None
     assert system_api.get("/orgs/acme/dids/+14155550100").status_code == 404
     assert system_api.get("/orgs/acme/dids").get_json()["total"] == 0
 

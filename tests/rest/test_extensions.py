@@ -77,3 +77,33 @@ def test_when_sip_password_regenerated_then_it_changes(system_api, orgs):
 def test_when_sip_of_missing_extension_then_404(system_api, orgs):
     assert system_api.get("/orgs/acme/extensions/555/sip").status_code == 404
     assert system_api.post("/orgs/acme/extensions/555/sip/regenerate").status_code == 404
+
+
+def test_busy_not_connected_and_follow_me_are_drafted_and_given_to_the_pbx(system_api, orgs, app, session, engine):
+    from tests.support.apply_helpers import apply_now
+    assert system_api.post("/orgs/acme/extensions", json={"number": "102"}).status_code == 201
+    answer = system_api.patch("/orgs/acme/extensions/101", json={
+        "when_busy": "voicemail:101", "when_unregistered": "+33123456789",
+        "follow_me": ["102", "+33123456780"], "follow_me_order": "together"})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["follow_me"] == ["102", "+33123456780"] and answer.get_json()["follow_me_confirm"] is True
+    assert apply_now(app, session, "acme") == "applied"
+    from littlepbx.kinds import Extensions
+    from littlepbx.services import objects
+    from tests.conftest import scope_of
+    live = Extensions.to_pbx(objects.find(scope_of(session, "acme"), Extensions, "101", live=True), {})
+    assert (live.when_busy, live.when_unregistered, live.follow_me, live.follow_me_order) == (
+        "voicemail:101", "+33123456789", ("102", "+33123456780"), "together")
+
+
+def test_busy_not_connected_and_follow_me_refuse_what_is_not_the_orgs_and_keep_the_rest(system_api, orgs):
+    refused = system_api.patch("/orgs/acme/extensions/101", json={
+        "when_busy": "101", "when_unregistered": "ringgroup:999", "follow_me": ["101"], "ring_seconds": 30})
+    assert refused.status_code == 422
+    assert set(refused.get_json()["error"]["fields"]) >= {"when_unregistered"}
+    for change, field in (({"when_busy": "101"}, "when_busy"), ({"follow_me": ["101"]}, "follow_me"),
+                          ({"follow_me": ["t2-101"]}, "follow_me"), ({"follow_me_order": "random"}, "follow_me_order")):
+        answer = system_api.patch("/orgs/acme/extensions/101", json=change)
+        assert answer.status_code == 422 and field in answer.get_json()["error"]["fields"], (change, answer.get_json())
+    kept = system_api.get("/orgs/acme/extensions/101").get_json()
+    assert (kept["when_busy"], kept["follow_me"], kept["ring_seconds"]) == (None, [], 20)

@@ -119,6 +119,8 @@ class RecordingBackend(PBXBackend):
         rows += [("conference", c.number, f"{'pin' if c.pin else ''}|{'moderator' if c.moderator_pin else ''}|"
                   f"{'wait' if c.wait_for_moderator else ''}|{c.max_members}|{c.music_class or ''}")
                  for c in org.conferences]
+        rows += [("dialrule", r.pattern, f"{r.strip}|{r.prepend}|{'abroad' if r.international else ''}")
+                 for r in org.dialrules]
         names = [c.name for c in org.timeconditions]
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
                                 + (" AND name NOT IN :names" if names else "")).bindparams(

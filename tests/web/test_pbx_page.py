@@ -257,3 +257,29 @@ def test_when_an_extension_is_live_then_its_card_switches_dnd_and_forwarding_at_
         assert connection.execute(text("SELECT dnd, forward_to FROM test_pbx_phone_states WHERE org = 'acme'"
                                        " AND number = '100'")).one() == (1, "+14155550199")
     expect(page.locator("#diff-list")).not_to_contain_text("100")
+
+
+def test_an_extension_card_sets_busy_and_not_connected_calls_follow_me_and_the_number_it_calls_out_as(
+        page, acme, engine):
+    open_pbx(page)
+    add_extension(page, "106")
+    card = page.locator("#ext-100-card")
+    card.locator("select[aria-label='If busy']").select_option("voicemail:100")
+    expect(page.locator("#ext-100-when_busy-status")).to_have_text("Saved")
+    card.locator("select[aria-label='If the phone is not connected']").select_option("106")
+    expect(page.locator("#ext-100-when_unregistered-status")).to_have_text("Saved")
+    card.get_by_label("Add to then ring (follow me)").select_option("106")
+    expect(page.locator("#ext-100-follow_me-status")).to_have_text("Saved")
+    follow = page.locator("#ext-100-follow_me")
+    follow.fill("106, 100")
+    follow.press("Tab")
+    expect(page.locator("#ext-100-follow_me-status")).to_contain_text("cannot hold the extension itself")
+    follow.fill("106, +1 415 555 0123")
+    follow.press("Tab")
+    expect(page.locator("#ext-100-follow_me-status")).to_have_text("Saved")
+    card.get_by_label("Calls out as").select_option("+14155550100")
+    expect(page.locator("#ext-100-outbound_caller_id-status")).to_have_text("Saved")
+    row = draft_extension(engine, "100")
+    assert (row["when_busy"], row["when_unregistered"], row["follow_me"], row["outbound_caller_id"]) == (
+        "voicemail:100", "106", "106 +14155550123", "+14155550100")
+    expect(page.locator("#diff-list")).to_contain_text("Extension 100")

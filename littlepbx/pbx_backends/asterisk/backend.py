@@ -65,6 +65,8 @@ log = logging.getLogger(__name__)
 ORG_CODE = re.compile(r"[a-z0-9]{2,16}")
 EXTENSION_NUMBER = re.compile(r"[0-9]{2,6}")
 PIN = re.compile(r"[0-9]{4,10}")
+DIAL_PATTERN = re.compile(r"[0-9XNZ]{1,20}\.?")
+DIAL_PREFIX = re.compile(r"\+?[0-9]{0,15}")
 EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
 # What a phone may forward every call to: an internal number or an outside one (the dialplan checks whose).
@@ -174,7 +176,11 @@ def extension_plan_row(code: str, ext: ExtensionConfig) -> dict:
     return {"id": phone_id(code, ext.number), "tenantid": code, "number": ext.number,
             "ring_seconds": max(1, min(int(ext.ring_seconds), 600)), "no_answer": ext.no_answer,
             "forward_to": ext.forward_to if ext.no_answer == NO_ANSWER_FORWARD else None,
-            "voicemail": "yes" if ext.voicemail_enabled else "no"}
+            "voicemail": "yes" if ext.voicemail_enabled else "no",
+            "when_busy": ext.when_busy, "when_unregistered": ext.when_unregistered,
+            "follow_me": "|".join(ext.follow_me) or None, "follow_order": ext.follow_me_order,
+            "follow_confirm": "yes" if ext.follow_me_confirm else "no", "caller_id": ext.outbound_caller_id,
+            "outside_calls": ext.outside_calls}
 
 
 def ring_group_row(code: str, group: RingGroupConfig, music: set[str] = frozenset()) -> dict:
@@ -284,6 +290,22 @@ def paging_row(code: str, group: PagingGroupConfig) -> dict:
     """What the dialplan reads when a call reaches the paging group (lp-to-paging)."""
     return {"id": f"{code}-{group.number}", "tenantid": code, "members": "|".join(group.members),
             "seconds": group.seconds}
+
+
+def pattern_regex(pattern: str) -> str:
+    """A dial rule's pattern (digits, X, N, Z, a final ".") as an anchored regular expression."""
+    classes = {"X": "[0-9]", "N": "[2-9]", "Z": "[1-9]", ".": "[0-9]+"}
+    return "^" + "".join(classes.get(character, character) for character in pattern) + "$"
+
+
+def dial_rule_rows(code: str, rules) -> list[dict]:
+    """The org's dial rules in the order the dialplan tries them: plain numbers first, then the
+    longer patterns, open-ended ones ("00X.") last."""
+    ordered = sorted(rules, key=lambda r: (r.pattern.endswith("."), -sum(c.isdigit() for c in r.pattern),
+                                           -len(r.pattern), r.pattern))
+    return [{"id": f"{code}-{position}", "tenantid": code, "regex": pattern_regex(rule.pattern), "strip": rule.strip,
+             "prepend": rule.prepend or None, "international": "yes" if rule.international else "no"}
+            for position, rule in enumerate(ordered, start=1)]
 
 
 def conference_row(code: str, room: ConferenceConfig) -> dict:
@@ -584,6 +606,20 @@ def validate_org(org: OrgPBXConfig) -> None:
             problem = destination_problem(org, ext.forward_to) if ext.forward_to else "no forward target"
             if problem:
                 raise BackendError(f"{org.code}-{ext.number}: forward target: {problem}")
+        for when, destination in (("busy", ext.when_busy), ("not connected", ext.when_unregistered)):
+            problem = destination_problem(org, destination)
+            if problem:
+                raise BackendError(f"{org.code}-{ext.number}: if {when}: {problem}")
+        strangers = [member for member in ext.follow_me if member_problem(org, member)]
+        if strangers:
+            raise BackendError(f"{org.code}-{ext.number}: follow me: {member_problem(org, strangers[0])}")
+        if ext.outbound_caller_id is not None and ext.outbound_caller_id not in {did.number for did in org.dids}:
+            raise BackendError(f"{org.code}-{ext.number}: calls out as {ext.outbound_caller_id}, "
+                               "which is not a number of the organization")
+        if ext.outside_calls not in ("all", "national", "none"):
+            raise BackendError(f"{org.code}-{ext.number}: may call: no such choice {ext.outside_calls!r}")
+        if ext.follow_me_order not in ("one_by_one", "together"):
+            raise BackendError(f"{org.code}-{ext.number}: follow me: no order {ext.follow_me_order!r}")
         if ext.voicemail_enabled and not (ext.voicemail_pin or "").isdigit():
             raise BackendError(f"{org.code}-{ext.number}: voicemail needs a numeric PIN")
     for blocked in org.blocked_callers:
@@ -644,6 +680,9 @@ def validate_org(org: OrgPBXConfig) -> None:
         strangers = [member for member in group.members if member not in extensions]
         if strangers:
             raise BackendError(f"{org.code}: paging group {group.number}: {strangers[0]!r} is not an extension")
+    for rule in org.dialrules:
+        if not DIAL_PATTERN.fullmatch(rule.pattern) or not DIAL_PREFIX.fullmatch(rule.prepend or ""):
+            raise BackendError(f"{org.code}: dial rule {rule.pattern!r}: not a pattern this PBX reads")
     for room in org.conferences:
         if not EXTENSION_NUMBER.fullmatch(room.number):
             raise BackendError(f"{org.code}: conference room {room.number!r} is not 2 to 6 digits")
@@ -894,6 +933,8 @@ class AsteriskBackend(PBXBackend):
                      [paging_row(code, group) for group in org.paginggroups])
         replace_rows(connection, t.lp_conferences, "id", t.lp_conferences.c.tenantid == code,
                      [conference_row(code, room) for room in org.conferences])
+        replace_rows(connection, t.lp_dial_rules, "id", t.lp_dial_rules.c.tenantid == code,
+                     dial_rule_rows(code, org.dialrules))
         replace_rows(connection, t.lp_queues, "name", t.lp_queues.c.tenantid == code,
                      [queue_row(code, queue) for queue in org.queues])
         replace_rows(connection, t.lp_queue_plans, "id", t.lp_queue_plans.c.tenantid == code,
@@ -924,7 +965,7 @@ class AsteriskBackend(PBXBackend):
                       t.lp_time_conditions, t.lp_time_overrides, t.lp_phone_states, t.lp_ivrs,
                       t.lp_paging_groups, t.lp_queues,
                       t.lp_queue_plans, t.lp_queue_members, t.lp_announcements, t.lp_blocked_callers,
-                      t.lp_conferences):
+                      t.lp_conferences, t.lp_dial_rules):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
         # Call history too: a later organization may reuse the code.
@@ -1247,4 +1288,5 @@ class AsteriskBackend(PBXBackend):
         return {"code": org.code, "max_calls": max(0, int(org.max_concurrent_calls)), "caller_id": caller_id,
                 "moh_class": moh_class, "has_outbound": "yes" if has_outbound else "no",
                 "emergency": "-".join(org.emergency_numbers) or None,
-                "emergency_cid": org.emergency_caller_id or caller_id}
+                "emergency_cid": org.emergency_caller_id or caller_id, "dial_rules": len(org.dialrules),
+                "country_code": org.country_code or None}

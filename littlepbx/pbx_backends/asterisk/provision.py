@@ -133,7 +133,7 @@ PBX_TABLE_PRIVILEGES = {
     "lp_paging_groups": "SELECT",
     "lp_queues": "SELECT", "lp_queue_plans": "SELECT", "lp_queue_members": "SELECT, INSERT, UPDATE, DELETE",
     "lp_queue_log": "INSERT", "musiconhold_entry": "SELECT", "lp_announcements": "SELECT", "lp_blocked_callers": "SELECT",
-    "lp_conferences": "SELECT",
+    "lp_conferences": "SELECT", "lp_dial_rules": "SELECT",
     "ps_contacts": "SELECT, INSERT, UPDATE, DELETE",
     "voicemail": "SELECT, UPDATE",
     "cdr": "INSERT",

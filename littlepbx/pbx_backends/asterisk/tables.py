@@ -226,6 +226,9 @@ lp_org_plans = Table(
     # Its emergency numbers ("911" or "112-110": FIELDNUM's list) and their caller ID (0022).
     Column("emergency", String(60)),
     Column("emergency_cid", String(16)),
+    # How many dial rules it has (lp_dial_rules "<code>-1" ...) and its calling code ("1", "49"), 0027.
+    Column("dial_rules", Integer),
+    Column("country_code", String(4)),
 )
 
 lp_extension_plans = Table(
@@ -237,6 +240,16 @@ lp_extension_plans = Table(
     Column("no_answer", String(16), nullable=False),
     Column("forward_to", String(48)),
     Column("voicemail", String(3), nullable=False),
+    # 0026_extension_call_flow: where busy calls / calls to an unregistered phone go
+    # (NULL: ring / as unanswered); follow me: '|'-separated numbers, "together" or "one_by_one",
+    # and whether outside ones must press 1 ("yes").
+    Column("when_busy", String(48)),
+    Column("when_unregistered", String(48)),
+    Column("follow_me", String(400)),
+    Column("follow_order", String(16)),
+    Column("follow_confirm", String(3)),
+    Column("caller_id", String(20)),  # what its calls out show (NULL: the org's, lp_org_plans)
+    Column("outside_calls", String(10)),  # "all", "national", "none" (0027_dial_rules)
 )
 
 lp_did_routes = Table(
@@ -428,6 +441,18 @@ lp_conferences = Table(
     Column("wait_marked", String(3), nullable=False),
     Column("max_members", Integer, nullable=False),
     Column("music", String(40)),
+)
+
+# A dial rule (lp-dial-rules), "<tenant>-<n>" in the order they are tried: the pattern as a regular
+# expression, the digits removed from the start, what is put in front, whether it calls abroad.
+lp_dial_rules = Table(
+    "lp_dial_rules", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("regex", String(200), nullable=False),
+    Column("strip", Integer, nullable=False),
+    Column("prepend", String(16)),
+    Column("international", String(3), nullable=False),
 )
 
 # Calls on an org's registration (0016_upstream_lines): "<contact user>@<source address>", one row

@@ -10,6 +10,7 @@ import {loadDocument, Schema} from "./schema.js";
 import {announcements} from "./sections/announcements.js";
 import {blocked_callers} from "./sections/blocked_callers.js";
 import {conferences} from "./sections/conferences.js";
+import {dialrules} from "./sections/dialrules.js";
 import {dids} from "./sections/dids.js";
 import {extensions} from "./sections/extensions.js";
 import {ivrs} from "./sections/ivrs.js";
@@ -21,7 +22,7 @@ import {ringgroups} from "./sections/ringgroups.js";
 import {timeconditions} from "./sections/timeconditions.js";
 
 const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, conferences, timeconditions, ivrs, announcements,
-  moh, musicclasses, blocked_callers];
+  moh, musicclasses, blocked_callers, dialrules];
 const root = document.getElementById("pbx");
 
 async function start() {

@@ -4,9 +4,11 @@ import {api, copyText, el, listAll, replaceChildren} from "../../common.js";
 import {showApplyError} from "../apply.js";
 import {confirmAction, field, fieldMessage, setStatus} from "../fields.js";
 import {addForm, deleteButton, editors, itemPath, prefixOf} from "../objects.js";
+import {objectOptions} from "./objectlist.js";
 
-const EDITED = [["display_name", "ring_seconds", "no_answer", "forward_to"],
-                ["voicemail_enabled", "voicemail_pin", "voicemail_email"], ["sip_transport"]];
+const EDITED = [["display_name", "ring_seconds", "no_answer", "forward_to"], ["when_busy", "when_unregistered"],
+                ["follow_me", "follow_me_order", "follow_me_confirm"],
+                ["voicemail_enabled", "voicemail_pin", "voicemail_email"], ["outside_calls", "outbound_caller_id", "sip_transport"]];
 
 export const extensions = {
   name: "extensions",
@@ -54,6 +56,7 @@ function card(ctx, ext) {
   let forwardField = null;
   const edit = editors(ctx, kind, ext, EDITED.flat(), {
     idPrefix: "ext",
+    refOptions: function (schema) { return objectOptions(ctx, schema["x-ref"]); },
     changes: function (name, value, controls) { return callFlowChanges(name, value, controls, forwardField); },
     saved: function (name, controls) {
       if (name === "forward_to" && controls.no_answer.value === "forward") setStatus(controls.no_answer, "saved", "Saved");

@@ -68,7 +68,7 @@ function card(ctx, spec, row) {
 }
 
 /* [key, label] of the organization's objects of a kind (a field naming one: x-ref). */
-function objectOptions(ctx, kindName) {
+export function objectOptions(ctx, kindName) {
   const kind = ctx.kind(kindName);
   return (ctx.state[kindName] || []).map(function (row) {
     const title = kind.title_field && row[kind.title_field] ? " · " + row[kind.title_field] : "";
