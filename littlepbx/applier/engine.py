@@ -19,6 +19,7 @@ from littlepbx.kinds.audio import prune_files, prune_phone_recordings
 from littlepbx.kinds.pbx import live_config
 from littlepbx.kinds.references import live_problems
 from littlepbx.models import ApplyRun, AuditEntry, Organization, utcnow
+from littlepbx.services import call_recordings
 from littlepbx.tenancy import SYSTEM, OrgScope
 
 log = logging.getLogger(__name__)
@@ -225,18 +226,30 @@ class Applier:
     def housekeeping(self) -> None:
         """The worker's upkeep: notices due for another try (each tick); and of LittlePBX's own
         data (hourly): audit entries past each
-        organization's retention are deleted, and recordings made from phones that nobody used
-        within PHONE_RECORDING_DAYS. One organization's failure is logged and the others go on."""
+        organization's retention are deleted, recorded calls past each organization's
+        recording_retention_days, and recordings made from phones that nobody used within
+        PHONE_RECORDING_DAYS. One organization's failure is logged and the others go on."""
         self.retry_notices()
         now = time.monotonic()
         if now < self._next_upkeep:
             return
         self._next_upkeep = now + UPKEEP_SECONDS
         self.prune_audit()
+        self.prune_call_recordings()
         try:
             prune_phone_recordings(self.data_dir, self.phone_recording_days)
         except OSError:
             log.exception("pruning old phone recordings failed; tried again at the next upkeep")
+
+    def prune_call_recordings(self) -> None:
+        """Delete each organization's recorded calls older than its recording_retention_days."""
+        with self.db.session() as session:
+            kept = dict(session.execute(select(Organization.code, Organization.recording_retention_days)).all())
+        for code, days in kept.items():
+            try:
+                call_recordings.prune(self.data_dir, code, float(days))
+            except OSError:
+                log.exception("pruning the recorded calls of %s failed; tried again at the next upkeep", code)
 
     def prune_audit(self, lock_wait_seconds: int = 10) -> list[str]:
         """Delete each organization's audit entries older than its audit_retention_days; returns

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from littlepbx import fields as f
-from littlepbx.pbx_backends.audio import phone_recordings_dir
+from littlepbx.pbx_backends.audio import call_recordings_dir, phone_recordings_dir
 
 FILE_NAMES = {"moh": "hold.wav", "prompts": "greeting.wav"}
 
@@ -62,7 +62,8 @@ def remove_org_files(data_dir: str, code: str) -> None:
         shutil.rmtree(area_dir(data_dir, area, code), ignore_errors=True)
     for path in phone_recordings_dir(data_dir).glob(f"{code}-*.wav"):
         path.unlink(missing_ok=True)
-
+    for path in call_recordings_dir(data_dir).glob(f"lp-{code}-*.wav"):
+        path.unlink(missing_ok=True)
 
 
 def prune_phone_recordings(data_dir: str, older_than_days: float) -> int:

@@ -31,6 +31,8 @@ class Dids(Kind):
                                      help="where calls to this number go; null: they are refused"),
         "description": f.text("Description", 100, default="", permission="dids.assign",
                               help="set by the integrator"),
+        "record_calls": f.Boolean(label="Record its calls", default=False,
+                                  help="every call to this number, kept the organization's recording days"),
     }
     permissions = {"read": "pbx.view", "create": "dids.assign", "update": "pbx.edit", "delete": "dids.assign"}
     verbs = {"create": "assign", "update": "update", "delete": "release"}

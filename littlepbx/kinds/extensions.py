@@ -32,7 +32,7 @@ RESET_EXTENSION = {"number": RESET_NUMBER, "display_name": "Reception", "ring_se
                    "no_answer": NO_ANSWER_VOICEMAIL, "forward_to": None, "voicemail_enabled": True,
                    "voicemail_email": None, "sip_transport": "udp", "when_busy": None, "when_unregistered": None,
                    "follow_me": "", "follow_me_order": "one_by_one", "follow_me_confirm": True,
-                   "outbound_caller_id": None, "outside_calls": "all"}
+                   "outbound_caller_id": None, "outside_calls": "all", "record_calls": False}
 
 
 @register
@@ -76,6 +76,8 @@ class Extensions(Kind):
         "follow_me_confirm": f.Boolean(
             label="Outside numbers press 1 to take the call", default=True,
             help="so a mobile's own voicemail never takes the call"),
+        "record_calls": f.Boolean(label="Record its calls", default=False,
+                                  help="every call to or from it, kept the organization's recording days"),
         "outside_calls": f.Choice(label="May call", options=OUTSIDE_CALLS, default="all", column_length=10,
                                   help="emergency numbers are always allowed"),
         "outbound_caller_id": f.e164(

@@ -53,6 +53,8 @@ class Queues(Kind):
         "announce_seconds": f.Integer(label="Tell the caller's position every (seconds)", minimum=0, maximum=600,
                                       default=60, help="0: never"),
         "music_class": music_class_field(),
+        "record_calls": f.Boolean(label="Record its calls", default=False,
+                                  help="every call through the queue, kept the organization's recording days"),
     }
     pbx_config = QueueConfig
 
@@ -70,4 +72,5 @@ class Queues(Kind):
         """The queue, its members as a tuple."""
         return QueueConfig(row.number, row.name, tuple(row.members.split()), row.login_required, row.strategy,
                            row.ring_seconds, row.wrapup_seconds, row.max_wait_seconds, row.timeout_destination,
-                           row.max_callers, row.full_destination, row.announce_seconds, row.music_class)
+                           row.max_callers, row.full_destination, row.announce_seconds, row.music_class,
+                           row.record_calls)

@@ -25,6 +25,7 @@ class Organization(Base):
     max_storage_mb: Mapped[int] = mapped_column(Integer, default=200)
     max_applies_per_minute: Mapped[int] = mapped_column(Integer, default=10)
     audit_retention_days: Mapped[int] = mapped_column(Integer, default=365)
+    recording_retention_days: Mapped[int] = mapped_column(Integer, default=90)
     # Decides the emergency numbers its phones may always dial (kinds/emergency.py).
     country: Mapped[str] = mapped_column(String(2), default="US")
     # The call-back number emergency services see; None: the organization's first DID.

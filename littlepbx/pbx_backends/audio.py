@@ -43,3 +43,13 @@ PHONE_RECORDINGS = "phone-recordings"
 def phone_recordings_dir(data_dir: str) -> Path:
     """Where phones' recordings land (the PBX's provisioning creates it, writable by the PBX)."""
     return Path(data_dir) / PHONE_RECORDINGS
+
+
+# Recorded calls: one flat directory the PBX writes and the app reads, lists per organization,
+# serves and prunes: "lp-<org>-<unix time>-<the call's first channel's unique id>.wav".
+CALL_RECORDINGS = "call-recordings"
+
+
+def call_recordings_dir(data_dir: str) -> Path:
+    """Where recorded calls land (created by the PBX's provisioning, writable by the PBX)."""
+    return Path(data_dir) / CALL_RECORDINGS

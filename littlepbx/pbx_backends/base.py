@@ -41,6 +41,7 @@ class ExtensionConfig:
     voicemail_email: str | None
     sip_transport: str = "udp"  # how the phone connects: PHONE_TRANSPORTS (tls: with SRTP)
     outside_calls: str = "all"  # "all", "national" (not abroad) or "none" (emergency numbers only)
+    record_calls: bool = False  # every call to or from it is recorded
     # Where a call goes while the phone is busy / not registered (None: it rings / as unanswered).
     when_busy: str | None = None
     when_unregistered: str | None = None
@@ -79,6 +80,7 @@ class DidConfig:
 
     number: str
     destination: str | None
+    record_calls: bool = False  # every call to it is recorded
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ class QueueConfig:
     full_destination: str
     announce_seconds: int
     music_class: str | None = None  # one of the org's music classes; None: its music on hold
+    record_calls: bool = False  # every call through it is recorded
 
 
 @dataclass(frozen=True)

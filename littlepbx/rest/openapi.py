@@ -172,6 +172,10 @@ def static_schemas() -> dict:
         "PhoneRecordings": obj({"items": {"type": "array", "items": obj(
             {"id": STR, "extension": STR, "recorded_at": TIME, "seconds": {"type": "number"}},
             ("id", "extension", "recorded_at", "seconds"))}}, ("items",)),
+        "CallRecordings": obj({"items": {"type": "array", "items": obj(
+            {"id": STR, "call": dict(STR, description="the call history's uniqueid"), "recorded_at": TIME,
+             "seconds": nullable({"type": "number"}), "bytes": INT},
+            ("id", "call", "recorded_at", "seconds", "bytes"))}}, ("items",)),
         "GreetingUpload": obj({"file": {"type": "string", "format": "binary", "description": "MP3 or WAV"}},
                               ("file",)),
         "MohUpload": obj({"file": {"type": "string", "format": "binary"},
@@ -206,7 +210,8 @@ def static_schemas() -> dict:
             ("org", "hours", "queues")),
         "Cdr": obj({name: (TIME if name in ("calldate", "answer", "endtime") else
                            nullable(INT) if name in ("duration", "billsec") else nullable(STR))
-                    for name in CALL_RECORD_COLUMNS},
+                    for name in CALL_RECORD_COLUMNS} | {
+                       "recording": nullable(dict(STR, description="the id of its recording (…/recordings/{id}/audio)"))},
                    ("calldate", "src", "dst", "duration", "billsec", "disposition")),
         "Audit": obj({"at": TIME, "actor": STR, "action": STR, "target": STR,
                       "detail": nullable({"type": "object"})}, ("at", "actor", "action", "target", "detail")),
@@ -384,6 +389,19 @@ def static_paths() -> dict:
                              "timeconditions", "200", ref("TimeCondition"), "403", "409", "422",
                              body=json_body("TimeConditionForce"), operation_id="force_time_condition")},
         **{path: item for prompt in PROMPTS.values() for path, item in prompt_paths(prompt).items()},
+        f"{ORG}/recordings": {
+            "parameters": [CODE],
+            "get": operation("The organization's recorded calls, newest first", "recordings", "200",
+                             ref("CallRecordings"), "403", operation_id="list_call_recordings")},
+        f"{ORG}/recordings/{{recording_id}}": {
+            "parameters": [CODE, dict(path_param("recording_id", STR), example="1795777000-1795777000.12")],
+            "delete": operation("Delete a recorded call", "recordings", "204", None, "403",
+                                operation_id="delete_call_recording")},
+        f"{ORG}/recordings/{{recording_id}}/audio": {
+            "parameters": [CODE, dict(path_param("recording_id", STR), example="1795777000-1795777000.12"),
+                           {"name": "download", "in": "query", "required": False,
+                            "schema": {"type": "string", "enum": ["1"]}, "description": "1: as a file to save"}],
+            "get": audio_operation("One recorded call (WAV)", "recordings", "get_call_recording_audio")},
         f"{ORG}/phone-recordings": {
             "parameters": [CODE],
             "get": operation("Recordings made on the organization's phones by dialling *47, newest first",

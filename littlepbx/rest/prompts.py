@@ -1,13 +1,14 @@
 """/orgs/{code}/ivrs/{name}/greeting and /orgs/{code}/announcements/{name}/recording: an object's
 recorded prompt, uploaded as multipart (MP3 or WAV) or taken from a recording made on a phone
-(/orgs/{code}/phone-recordings); see services/prompts.py and services/phone_recordings.py."""
+(/orgs/{code}/phone-recordings); see services/prompts.py and services/phone_recordings.py. And
+the organization's recorded calls (/orgs/{code}/recordings, services/call_recordings.py)."""
 from flask import current_app, request, send_file
 
 from littlepbx.extensions import get_backend
 from littlepbx.kinds import kind_named
 from littlepbx.rest.common import api, body, committed, config, no_content, scope
 from littlepbx.rest.objects import answer
-from littlepbx.services import phone_recordings, prompts
+from littlepbx.services import call_recordings, phone_recordings, prompts
 
 
 def _object(org_scope, kind_name, row):
@@ -48,6 +49,27 @@ for _prompt in prompts.PROMPTS.values():
     api.add_url_rule(_path, f"delete_{_prompt.kind}_{_prompt.word}", delete_prompt, methods=["DELETE"],
                      defaults=_defaults)
     api.add_url_rule(_path + "/audio", f"{_prompt.kind}_{_prompt.word}_audio", prompt_audio, defaults=_defaults)
+
+
+@api.get("/orgs/<code>/recordings")
+def list_call_recordings(code):
+    """The organization's recorded calls, newest first."""
+    return committed({"items": call_recordings.list_recordings(scope(code), config("DATA_DIR"))})
+
+
+@api.get("/orgs/<code>/recordings/<recording_id>/audio")
+def call_recording_audio(code, recording_id):
+    """One recorded call (WAV), to play, or to download with ?download=1."""
+    return send_file(call_recordings.path_of(scope(code), config("DATA_DIR"), recording_id), mimetype="audio/wav",
+                     max_age=0, as_attachment=request.args.get("download") == "1",
+                     download_name=f"call-{recording_id}.wav")
+
+
+@api.delete("/orgs/<code>/recordings/<recording_id>")
+def delete_call_recording(code, recording_id):
+    """Delete a recorded call."""
+    call_recordings.delete(scope(code), config("DATA_DIR"), recording_id)
+    return no_content()
 
 
 @api.get("/orgs/<code>/phone-recordings")

@@ -30,7 +30,8 @@ def cdr(code):
     of a number the call came from, dialled or reached), paginated."""
     offset, limit = page_params()
     rows, total = stats.cdr_page(scope(code), get_backend(current_app), offset, limit,
-                                 request.args.get("from"), request.args.get("to"), request.args.get("number"))
+                                 request.args.get("from"), request.args.get("to"), request.args.get("number"),
+                                 data_dir=str(current_app.config["DATA_DIR"]))
     return paginated(rows, total, offset, limit)
 
 

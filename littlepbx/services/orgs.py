@@ -32,6 +32,7 @@ FIELDS = f.FieldSet({
                                 help="music on hold, prompts and recordings together"),
     "max_applies_per_minute": f.Integer(label="Applies per minute at most", minimum=1, maximum=1000, default=10),
     "audit_retention_days": f.Integer(label="Audit log kept (days)", minimum=1, maximum=3650, default=365),
+    "recording_retention_days": f.Integer(label="Recorded calls kept (days)", minimum=1, maximum=3650, default=90),
     "country": f.Choice(label="Country", options=tuple((c, c) for c in COUNTRIES), default="US", column_length=2,
                         help="decides the emergency numbers its phones may always dial (911 in the US, 112 and "
                              "110 in DE, …); live at the next Apply"),

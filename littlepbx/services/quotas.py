@@ -16,7 +16,8 @@ MB = 1024 * 1024
 
 def storage_used(data_dir: str, code: str) -> int:
     """Bytes of the organization's audio files (music on hold, prompts, recordings)."""
-    total = 0
+    from littlepbx.services import call_recordings
+    total = call_recordings.bytes_used(data_dir, code)
     for area in AUDIO_AREAS:
         root = Path(data_dir) / area / code
         if root.is_dir():

@@ -11,7 +11,7 @@ from littlepbx import fields as f
 from littlepbx.errors import LittlePBXError
 from littlepbx.kinds import Dids, Trunks, kind_named
 from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS
-from littlepbx.services import objects
+from littlepbx.services import call_recordings, objects
 from littlepbx.tenancy import OrgScope
 
 UNKNOWN = "unknown"
@@ -106,16 +106,17 @@ def queue_figures(scope: OrgScope, backend, hours: int = 24) -> dict:
 
 
 def cdr_page(scope: OrgScope, backend, offset: int = 0, limit: int = 50, since=None,
-             until=None, number=None) -> tuple[list[dict], int]:
+             until=None, number=None, data_dir: str | None = None) -> tuple[list[dict], int]:
     """One page of the organization's call records, newest first, optionally within [since, until)
-    and about a number."""
+    and about a number; each with the id of its recording, if any (in ``data_dir``)."""
     given = {name: value for name, value in (("from", since), ("to", until), ("number", number))
              if value is not None}
     window = HISTORY_FILTERS.clean(given, partial=True, message="bad call history filter")
     rows, total = backend.call_history(scope.session.connection(), scope.org.code, window.get("from"),
                                        window.get("to"), offset, limit,
                                        (window.get("number") or "").lstrip("+") or None)
-    return [_cdr_dict(row) for row in rows], total
+    recorded = call_recordings.by_call(data_dir, scope.org.code) if rows and data_dir else {}
+    return [{**_cdr_dict(row), "recording": recorded.get(row.get("uniqueid"))} for row in rows], total
 
 
 def cdr_csv(scope: OrgScope, backend, since=None, until=None, number=None) -> str:

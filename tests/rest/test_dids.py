@@ -1,7 +1,7 @@
 def test_when_did_assigned_then_it_is_listed_in_e164(system_api, orgs):
     answer = system_api.post("/orgs/acme/dids", json={"number": "1 415 555 0101", "extension": "101"})
     assert answer.status_code == 201
-    assert answer.get_json() == {"number": "+14155550101", "destination": "101", "description": ""}
+    assert answer.get_json() == {"number": "+14155550101", "destination": "101", "description": "", "record_calls": False}
     numbers = [d["number"] for d in system_api.get("/orgs/acme/dids").get_json()["items"]]
     assert numbers == ["+14155550100", "+14155550101"]
 
@@ -31,7 +31,8 @@ def test_when_did_read_without_plus_then_it_is_found(system_api, orgs):
 def test_when_did_patched_then_it_rings_the_new_extension(system_api, orgs):
     system_api.post("/orgs/acme/extensions", json={"number": "102"})
     answer = system_api.patch("/orgs/acme/dids/+14155550100", json={"extension": "102", "description": "Main"})
-    assert answer.get_json() == {"number": "+14155550100", "destination": "102", "description": "Main"}
+    assert answer.get_json() == {"number": "+14155550100", "destination": "102", "description": "Main",
+                                 "record_calls": False}
 
 
 def test_when_did_number_patched_then_422(system_api, orgs):

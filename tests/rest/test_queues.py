@@ -5,7 +5,8 @@ from tests.support.recording_backend import pbx_rows, set_queue_figures
 
 SUPPORT = {"number": "500", "name": "Support", "members": ["101"], "login_required": True, "strategy": "rrmemory",
            "ring_seconds": 20, "wrapup_seconds": 10, "max_wait_seconds": 120, "timeout_destination": "voicemail:101",
-           "max_callers": 5, "full_destination": "hangup", "announce_seconds": 30, "music_class": None}
+           "max_callers": 5, "full_destination": "hangup", "announce_seconds": 30, "music_class": None,
+           "record_calls": True}
 
 
 def test_when_a_queue_is_created_then_it_is_answered_as_written(system_api, orgs):

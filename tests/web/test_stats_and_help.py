@@ -210,3 +210,22 @@ def test_readme_screenshot_of_the_pbx_page(page, acme, session):
     if not target.exists() or os.environ.get("LITTLEPBX_UPDATE_SCREENSHOT") == "1":
         target.parent.mkdir(exist_ok=True)
         shutil.copyfile(picture, target)
+
+
+def test_a_recorded_call_in_the_history_plays_and_downloads_from_the_stats_page(page, acme, app, engine):
+    from tests.rest.test_call_recordings import recorded_call
+    now = utcnow()
+    add_call_record(engine, "acme", calldate=now - timedelta(hours=1), src="+33140000001", dst="100", dialed="100",
+                    reached="100", disposition="ANSWERED", billsec=1, duration=2, uniqueid="1795777000.12")
+    add_call_record(engine, "acme", calldate=now - timedelta(hours=2), src="+33140000002", dst="100", dialed="100",
+                    reached="100", disposition="ANSWERED", billsec=1, duration=2, uniqueid="1795777000.13")
+    recorded_call(app, "acme", "1795777000.12")
+    log_in(page)
+    page.get_by_role("link", name="Stats").click()
+    rows = page.locator("#recent-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator("audio")).to_have_count(1)
+    expect(rows.nth(1).locator("audio")).to_have_count(0)
+    with page.expect_download() as download:
+        rows.nth(0).get_by_role("link", name="Download the recording").click()
+    assert Path(download.value.path()).read_bytes()[:4] == b"RIFF"

@@ -125,11 +125,11 @@ def clean_display_name(name: str) -> str:
 
 def phone_channel_variables(code: str) -> tuple[str, ...]:
     """What every channel of a phone of org ``code`` carries (ps_endpoints.set_var, one setting per
-    piece, see realtime_value): the in-call keys of features.conf (transfer, park), where a
+    piece, see realtime_value): the in-call keys of features.conf (transfer, park, record), where a
     transfer's number is read (lp-transfer), and the org's own parking lot and its context."""
     check_code(code)
     return ("CHANNEL(dtmf_features)=TK", "TRANSFER_CONTEXT=lp-transfer", f"PARKINGLOT=lp-{code}",
-            f"PARKINGDYNCONTEXT=lp-parked-{code}")
+            f"PARKINGDYNCONTEXT=lp-parked-{code}", "DYNAMIC_FEATURES=lprecord")
 
 
 # --- rows of one organization ----------------------------------------------------------------
@@ -180,7 +180,7 @@ def extension_plan_row(code: str, ext: ExtensionConfig) -> dict:
             "when_busy": ext.when_busy, "when_unregistered": ext.when_unregistered,
             "follow_me": "|".join(ext.follow_me) or None, "follow_order": ext.follow_me_order,
             "follow_confirm": "yes" if ext.follow_me_confirm else "no", "caller_id": ext.outbound_caller_id,
-            "outside_calls": ext.outside_calls}
+            "outside_calls": ext.outside_calls, "record": "yes" if ext.record_calls else "no"}
 
 
 def ring_group_row(code: str, group: RingGroupConfig, music: set[str] = frozenset()) -> dict:
@@ -229,7 +229,8 @@ def queue_plan_row(code: str, queue: QueueConfig, music: set[str] = frozenset())
             "login": "yes" if queue.login_required else "no", "max_wait": queue.max_wait_seconds,
             "timeout_destination": queue.timeout_destination or "hangup",
             "full_destination": queue.full_destination or "hangup",
-            "music": queue.music_class if queue.music_class in music else None}
+            "music": queue.music_class if queue.music_class in music else None,
+            "record": "yes" if queue.record_calls else "no"}
 
 
 def music_rows(code: str, org: OrgPBXConfig) -> tuple[list[dict], list[dict]]:
@@ -911,7 +912,8 @@ class AsteriskBackend(PBXBackend):
                      [extension_plan_row(code, e) for e in org.extensions])
         replace_rows(connection, t.lp_did_routes, "id", t.lp_did_routes.c.tenantid == code,
                      [{"id": f"{code}-{did_key(d.number)}", "tenantid": code, "number": d.number,
-                       "destination": d.destination} for d in org.dids])
+                       "destination": d.destination, "record": "yes" if d.record_calls else "no"}
+                      for d in org.dids])
         replace_rows(connection, t.lp_ring_groups, "id", t.lp_ring_groups.c.tenantid == code,
                      [ring_group_row(code, group, music) for group in org.ringgroups])
         replace_rows(connection, t.lp_numbers, "id", t.lp_numbers.c.tenantid == code, number_rows(code, org))

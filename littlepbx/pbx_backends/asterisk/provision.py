@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from littlepbx.pbx_backends.asterisk.backend import CONTACT_HEX_DIGITS
-from littlepbx.pbx_backends.audio import phone_recordings_dir
+from littlepbx.pbx_backends.audio import call_recordings_dir, phone_recordings_dir
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEBIAN_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en", "asterisk-moh-opsound-gsm",
@@ -224,6 +224,7 @@ def template_values(config: dict) -> dict[str, str]:
         "TRANSFER_ENTRIES": entry_patterns("+0-9", UPSTREAM_DIAL_MAX, "lp-transfer-call"),
         "CONTACT_HEX": "[0-9a-f]" * CONTACT_HEX_DIGITS,
         "RECORDINGS_DIR": str(phone_recordings_dir(str(config["DATA_DIR"]))),
+        "CALL_RECORDINGS_DIR": str(call_recordings_dir(str(config["DATA_DIR"]))),
         "RECORD_SECONDS": str(int(config.get("GREETING_MAX_SECONDS", 300))),
         "PARK_SECONDS": str(int(config.get("PARK_SECONDS", 60))),
     }
@@ -408,16 +409,17 @@ def unmount(config: dict) -> None:
 
 def prepare_run_dirs(config: dict) -> None:
     """Create Asterisk's state directories and give them to the asterisk user; and the directory
-    of phones' recordings, which Asterisk writes and LittlePBX (DATA_DIR's group) reads and prunes."""
+    of phones' recordings and of recorded calls, which Asterisk writes and LittlePBX (DATA_DIR's
+    group) reads and prunes."""
     paths = [in_root(config, d) for d in ASTERISK_DIRS]
     for path in paths:
         path.mkdir(parents=True, exist_ok=True)
     chown_asterisk(config, paths)
-    recordings = phone_recordings_dir(str(config["DATA_DIR"]))
-    recordings.mkdir(parents=True, exist_ok=True)
     owner = pwd.getpwnam("asterisk").pw_uid if root_of(config) == Path("/") else host_account(config)[0]
-    os.chown(recordings, owner, recordings.parent.stat().st_gid)
-    recordings.chmod(0o2775)
+    for recordings in (phone_recordings_dir(str(config["DATA_DIR"])), call_recordings_dir(str(config["DATA_DIR"]))):
+        recordings.mkdir(parents=True, exist_ok=True)
+        os.chown(recordings, owner, recordings.parent.stat().st_gid)
+        recordings.chmod(0o2775)
 
 
 def asterisk_command(config: dict, verbosity: int = 0) -> list[str]:

@@ -250,6 +250,7 @@ lp_extension_plans = Table(
     Column("follow_confirm", String(3)),
     Column("caller_id", String(20)),  # what its calls out show (NULL: the org's, lp_org_plans)
     Column("outside_calls", String(10)),  # "all", "national", "none" (0027_dial_rules)
+    Column("record", String(3)),  # "yes": its calls are recorded (0028_call_recordings)
 )
 
 lp_did_routes = Table(
@@ -258,6 +259,7 @@ lp_did_routes = Table(
     Column("tenantid", ident(16), nullable=False, index=True),
     Column("number", String(32), nullable=False),
     Column("destination", String(48)),
+    Column("record", String(3)),  # "yes": its calls are recorded (0028_call_recordings)
 )
 
 # Numbers the organization's phones dial that are not extensions (ring groups, queues, ...):
@@ -366,6 +368,7 @@ lp_queue_plans = Table(
     Column("timeout_destination", String(48), nullable=False),
     Column("full_destination", String(48), nullable=False),
     Column("music", String(20)),  # a music class of the tenant ("<tenant>-<music>"); empty: the org's music
+    Column("record", String(3)),  # "yes": its calls are recorded (0028_call_recordings)
 )
 
 # app_queue's log (the "queue_log" family): one row per queue event, in UTC; the stats count it.

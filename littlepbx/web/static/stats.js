@@ -198,6 +198,14 @@ import * as LP from "./common.js";
 
   /* The call history of the last four weeks, filtered on the page by number, extension and
      result; the CSV export asks the server for the same number filter. */
+  /* A recorded call's player and download link (its audio comes from the API, org-scoped). */
+  function recordingCell(r) {
+    if (!r.recording) return el("td", {});
+    const audio = "/api/v1" + base + "/recordings/" + encodeURIComponent(r.recording) + "/audio";
+    return el("td", {class: "recording"}, el("audio", {controls: "", preload: "none", src: audio}),
+      el("a", {href: audio + "?download=1", "aria-label": "Download the recording"}, "Download"));
+  }
+
   function recentTable(records, extensions, numbers, didRoutes) {
     const box = document.getElementById("recent-calls");
     if (!records.length) {
@@ -220,7 +228,7 @@ import * as LP from "./common.js";
       });
       exportLink.href = "/api/v1" + base + "/cdr/export?from=" + lastDays()[0] + (digits ? "&number=" + digits : "");
       LP.replaceChildren(list, shown.length ? el("table", {class: "list", id: "recent-table"},
-        el("thead", {}, el("tr", {}, ["When", "From", "Dialled", "Reached", "Talked", "Result"].map(function (h) {
+        el("thead", {}, el("tr", {}, ["When", "From", "Dialled", "Reached", "Talked", "Result", "Recording"].map(function (h) {
           return el("th", {scope: "col"}, h);
         }))),
         el("tbody", {}, shown.slice(0, 100).map(function (r) {
@@ -229,7 +237,7 @@ import * as LP from "./common.js";
             el("td", {}, LP.formatTime(r.calldate, timeZone)), el("td", {}, r.clid || r.src || ""),
             el("td", {}, r.dialed || r.dst || ""), el("td", {}, reachedText(r)),
             el("td", {}, Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0")),
-            el("td", {class: "result " + outcome(r)}, outcome(r)));
+            el("td", {class: "result " + outcome(r)}, outcome(r)), recordingCell(r));
         }))) : el("p", {class: "empty", id: "history-none"}, "No call matches."));
     };
     [number, extension, result].forEach(function (input) { input.addEventListener("input", draw); });

@@ -21,7 +21,8 @@ export const dids = {
     replaceChildren(box,
       el("table", {class: "dids"},
         el("thead", {}, el("tr", {}, el("th", {scope: "col"}, "Number"),
-          el("th", {scope: "col"}, ctx.schema.label("DidPatch", "destination")), el("th", {scope: "col"}, "Calls arriving"))),
+          el("th", {scope: "col"}, ctx.schema.label("DidPatch", "destination")),
+          el("th", {scope: "col"}, ctx.schema.label("DidPatch", "record_calls")), el("th", {scope: "col"}, "Calls arriving"))),
         el("tbody", {}, rows)),
       callsLine(ctx));
   },
@@ -45,7 +46,7 @@ export const dids = {
 };
 
 function row(ctx, did) {
-  const edit = editors(ctx, ctx.kind("dids"), did, ["destination"],
+  const edit = editors(ctx, ctx.kind("dids"), did, ["destination", "record_calls"],
     {idPrefix: "did", emptyLabels: {destination: "— nobody (calls are refused) —"}});
   edit.controls.destination.picker.dataset.did = did.number;
   edit.fields.destination.classList.add("inline");
@@ -53,6 +54,7 @@ function row(ctx, did) {
     el("th", {scope: "row"}, el("span", {class: "number"}, did.number),
       did.description ? el("span", {class: "muted"}, " " + did.description) : null),
     el("td", {}, edit.fields.destination),
+    el("td", {}, edit.fields.record_calls),
     callsCell(ctx, did.number));
 }
 

@@ -8,7 +8,7 @@ import {objectOptions} from "./objectlist.js";
 
 const EDITED = [["display_name", "ring_seconds", "no_answer", "forward_to"], ["when_busy", "when_unregistered"],
                 ["follow_me", "follow_me_order", "follow_me_confirm"],
-                ["voicemail_enabled", "voicemail_pin", "voicemail_email"], ["outside_calls", "outbound_caller_id", "sip_transport"]];
+                ["voicemail_enabled", "voicemail_pin", "voicemail_email"], ["outside_calls", "outbound_caller_id", "record_calls", "sip_transport"]];
 
 export const extensions = {
   name: "extensions",

@@ -1,0 +1,94 @@
+"""Recorded calls: an extension that records its calls, or a phone that pressed **3 during one,
+leaves "lp-<org>-<unix time>-<call id>.wav" in the PBX's directory of recorded calls (the call id
+is the call history's uniqueid). They are the organization's own: listed, played, downloaded and
+deleted by file-name prefix (org codes hold no "-"), an id names no path; deleted after the
+organization's recording_retention_days, and with the organization; counted in its storage."""
+from __future__ import annotations
+
+import re
+import time
+import wave
+from datetime import UTC, datetime
+from pathlib import Path
+
+from littlepbx.errors import NotFound
+from littlepbx.pbx_backends.audio import call_recordings_dir
+from littlepbx.tenancy import OrgScope
+
+RECORDING_ID = re.compile(r"(?P<time>[0-9]{1,12})-(?P<call>[0-9]{1,20}\.[0-9]{1,10})")
+
+
+def files_of(data_dir: str, code: str) -> dict[str, Path]:
+    """Organization ``code``'s recorded calls by id ("<unix time>-<call id>")."""
+    prefix = f"lp-{code}-"
+    found = {}
+    for path in call_recordings_dir(data_dir).glob(f"{prefix}*.wav"):
+        recording_id = path.name[len(prefix):-len(".wav")]
+        if RECORDING_ID.fullmatch(recording_id):
+            found[recording_id] = path
+    return found
+
+
+def _seconds(path: Path) -> float | None:
+    """How long a WAV file plays (None: not readable as one, e.g. still being written)."""
+    try:
+        with wave.open(str(path), "rb") as audio:
+            return round(audio.getnframes() / audio.getframerate(), 1)
+    except (OSError, EOFError, wave.Error, ZeroDivisionError):
+        return None
+
+
+def describe(recording_id: str, path: Path) -> dict:
+    """A recorded call as the API shows it."""
+    match = RECORDING_ID.fullmatch(recording_id)
+    started = datetime.fromtimestamp(int(match["time"]), UTC).replace(tzinfo=None)
+    return {"id": recording_id, "call": match["call"], "recorded_at": started.isoformat() + "Z",
+            "seconds": _seconds(path), "bytes": path.stat().st_size}
+
+
+def list_recordings(scope: OrgScope, data_dir: str) -> list[dict]:
+    """The org's recorded calls, newest first."""
+    scope.require("pbx.view")
+    found = [describe(recording_id, path) for recording_id, path in files_of(data_dir, scope.org.code).items()]
+    return sorted(found, key=lambda item: item["recorded_at"], reverse=True)
+
+
+def by_call(data_dir: str, code: str) -> dict[str, str]:
+    """The id of the org's recording of each call (call history uniqueid -> recording id)."""
+    return {RECORDING_ID.fullmatch(recording_id)["call"]: recording_id for recording_id in files_of(data_dir, code)}
+
+
+def path_of(scope: OrgScope, data_dir: str, recording_id) -> str:
+    """The recorded call's file, to play or download."""
+    scope.require("pbx.view")
+    path = files_of(data_dir, scope.org.code).get(recording_id) if isinstance(recording_id, str) else None
+    if path is None:
+        raise NotFound(f"no recorded call {recording_id} in organization {scope.org.code}")
+    return str(path)
+
+
+def delete(scope: OrgScope, data_dir: str, recording_id: str) -> None:
+    """Delete one recorded call."""
+    scope.require("pbx.edit")
+    Path(path_of(scope, data_dir, recording_id)).unlink(missing_ok=True)
+    scope.audit("call_recording.delete", recording_id)
+
+
+def bytes_used(data_dir: str, code: str) -> int:
+    """What the org's recorded calls take on disk."""
+    return sum(path.stat().st_size for path in files_of(data_dir, code).values())
+
+
+def prune(data_dir: str, code: str, older_than_days: float) -> int:
+    """Delete the org's recorded calls older than ``older_than_days``; returns how many."""
+    cutoff = time.time() - older_than_days * 86400
+    gone = [path for path in files_of(data_dir, code).values() if path.stat().st_mtime < cutoff]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return len(gone)
+
+
+def remove_all(data_dir: str, code: str) -> None:
+    """Delete every recorded call of the org (the org is being removed)."""
+    for path in files_of(data_dir, code).values():
+        path.unlink(missing_ok=True)

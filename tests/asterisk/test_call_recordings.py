@@ -1,0 +1,87 @@
+"""Recorded calls through the real Asterisk: an extension that records its calls, and a phone
+pressing **3 during one; each recording is its own organization's, named after the call's
+record in the call history."""
+from __future__ import annotations
+
+import wave
+
+import pytest
+
+from littlepbx.pbx_backends.base import DidConfig
+from littlepbx.services import call_recordings
+
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, call, extension, org_t1, password, upstream_call
+from .sipp import CALLER_PORT, wait_until
+
+pytestmark = pytest.mark.asterisk
+
+
+def seconds(path) -> float:
+    with wave.open(str(path), "rb") as audio:
+        return audio.getnframes() / audio.getframerate()
+
+
+def recorded(pbx, code: str) -> dict:
+    return call_recordings.files_of(pbx.config["DATA_DIR"], code)
+
+
+@pytest.fixture(autouse=True)
+def no_recordings_left(t1_restored):
+    yield
+    for code in ("t1", "t2"):
+        call_recordings.remove_all(t1_restored.config["DATA_DIR"], code)
+
+
+def test_an_extension_that_records_its_calls_leaves_a_recording_of_each_one_in_its_org(t1_restored):
+    pbx = t1_restored
+    recording_102 = org_t1(extensions=(extension("t1", "101"), extension("t1", "102", record_calls=True),
+                                       extension("t1", "103")))
+    pbx.apply(recording_102)
+    # To it, with an Apply of its organization in the middle of the call: the call and its
+    # recording go on.
+    callee = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    try:
+        caller = pbx.sipp.start("call_answered.xml", PHONE_IPS["t1-101"], CALLER_PORT, service="102", user="t1-101",
+                                password=password("t1-101"), duration_ms=4000)
+        assert wait_until(lambda: "ACK sip:" in callee.trace(), 10)
+        pbx.apply(recording_102)
+        assert caller.wait(20) == 0, caller.output()
+        assert callee.wait(10) == 0, callee.output()
+    finally:
+        callee.stop()
+    call(pbx, "t1-102", "103", PHONE_IPS["t1-103"], answered=True, duration_ms=2000)  # from it
+    call(pbx, "t1-101", "103", PHONE_IPS["t1-103"], answered=True, duration_ms=1000)  # neither
+    assert wait_until(lambda: len(recorded(pbx, "t1")) == 2, 5), recorded(pbx, "t1")
+    files = recorded(pbx, "t1")
+    lengths = sorted(seconds(path) for path in files.values())
+    assert lengths[0] >= 1.5 and lengths[1] >= 3.5, f"the whole conversations are in them: {lengths}"
+    assert recorded(pbx, "t2") == {}
+    with pbx.engine.connect() as connection:
+        history, _ = pbx.backend.call_history(connection, "t1", None, None, 0, 10)
+    calls = {row["uniqueid"] for row in history}
+    assert {call_recordings.RECORDING_ID.fullmatch(rid)["call"] for rid in files} <= calls, \
+        "each recording names its call in the history"
+
+
+def test_a_phone_records_a_call_on_demand_by_pressing_star_star_3(t1_restored):
+    pbx = t1_restored
+    answering = pbx.sipp.answering(PHONE_IPS["t1-103"])
+    try:
+        run = pbx.sipp.run(pbx.sipp.pressing("**3", 2500, phone=True), PHONE_IPS["t1-101"], CALLER_PORT,
+                           service="103", user="t1-101", password=password("t1-101"), timeout_s=40)
+        assert run.process.returncode == 0, run.output()
+        assert answering.wait(10) == 0, answering.output()
+    finally:
+        answering.stop()
+    files = wait_until(lambda: recorded(pbx, "t1") or None, 5)
+    assert files and len(files) == 1
+    assert seconds(next(iter(files.values()))) >= 1.5, "from the key on, until the call ended"
+    assert recorded(pbx, "t2") == {}
+
+
+def test_a_number_that_records_its_calls_leaves_a_recording_of_each_call_to_it(t1_restored):
+    pbx = t1_restored
+    pbx.apply(org_t1(dids=(DidConfig("+15550101", "101", record_calls=True),)))
+    upstream_call(pbx, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=True)
+    assert wait_until(lambda: len(recorded(pbx, "t1")) == 1, 5), recorded(pbx, "t1")
+    assert recorded(pbx, "t2") == {}
