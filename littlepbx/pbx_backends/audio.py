@@ -3,8 +3,10 @@ the form both Asterisk and FreeSWITCH play without transcoding effort."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import wave
 from pathlib import Path
 
 from littlepbx.pbx_backends.base import BackendError
@@ -43,6 +45,26 @@ PHONE_RECORDINGS = "phone-recordings"
 def phone_recordings_dir(data_dir: str) -> Path:
     """Where phones' recordings land (the PBX's provisioning creates it, writable by the PBX)."""
     return Path(data_dir) / PHONE_RECORDINGS
+
+
+def files_by_id(directory: Path, prefix: str, id_pattern: re.Pattern) -> dict[str, Path]:
+    """The WAV files "<prefix><id>.wav" in ``directory`` whose id matches ``id_pattern``, by id
+    (how the app finds one organization's recordings in a directory the PBX shares among all)."""
+    found = {}
+    for path in directory.glob(f"{prefix}*.wav"):
+        file_id = path.name[len(prefix):-len(".wav")]
+        if id_pattern.fullmatch(file_id):
+            found[file_id] = path
+    return found
+
+
+def wav_seconds(path: Path) -> float | None:
+    """How long a WAV file plays (None: not one Python's wave module reads, e.g. still being written)."""
+    try:
+        with wave.open(str(path), "rb") as audio:
+            return round(audio.getnframes() / audio.getframerate(), 1)
+    except (OSError, EOFError, wave.Error, ZeroDivisionError):
+        return None
 
 
 # Recorded calls: one flat directory the PBX writes and the app reads, lists per organization,

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 import time
-import wave
 from datetime import UTC, datetime
 from pathlib import Path
 
 from littlepbx.errors import NotFound
-from littlepbx.pbx_backends.audio import call_recordings_dir
+from littlepbx.pbx_backends.audio import call_recordings_dir, files_by_id, wav_seconds
 from littlepbx.tenancy import OrgScope
 
 RECORDING_ID = re.compile(r"(?P<time>[0-9]{1,12})-(?P<call>[0-9]{1,20}\.[0-9]{1,10})")
@@ -20,22 +19,7 @@ RECORDING_ID = re.compile(r"(?P<time>[0-9]{1,12})-(?P<call>[0-9]{1,20}\.[0-9]{1,
 
 def files_of(data_dir: str, code: str) -> dict[str, Path]:
     """Organization ``code``'s recorded calls by id ("<unix time>-<call id>")."""
-    prefix = f"lp-{code}-"
-    found = {}
-    for path in call_recordings_dir(data_dir).glob(f"{prefix}*.wav"):
-        recording_id = path.name[len(prefix):-len(".wav")]
-        if RECORDING_ID.fullmatch(recording_id):
-            found[recording_id] = path
-    return found
-
-
-def _seconds(path: Path) -> float | None:
-    """How long a WAV file plays (None: not readable as one, e.g. still being written)."""
-    try:
-        with wave.open(str(path), "rb") as audio:
-            return round(audio.getnframes() / audio.getframerate(), 1)
-    except (OSError, EOFError, wave.Error, ZeroDivisionError):
-        return None
+    return files_by_id(call_recordings_dir(data_dir), f"lp-{code}-", RECORDING_ID)
 
 
 def describe(recording_id: str, path: Path) -> dict:
@@ -43,7 +27,7 @@ def describe(recording_id: str, path: Path) -> dict:
     match = RECORDING_ID.fullmatch(recording_id)
     started = datetime.fromtimestamp(int(match["time"]), UTC).replace(tzinfo=None)
     return {"id": recording_id, "call": match["call"], "recorded_at": started.isoformat() + "Z",
-            "seconds": _seconds(path), "bytes": path.stat().st_size}
+            "seconds": wav_seconds(path), "bytes": path.stat().st_size}
 
 
 def list_recordings(scope: OrgScope, data_dir: str) -> list[dict]:

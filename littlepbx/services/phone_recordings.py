@@ -6,12 +6,11 @@ and an id names no path. Unused ones are deleted after PHONE_RECORDING_DAYS."""
 from __future__ import annotations
 
 import re
-import wave
 from datetime import UTC, datetime
 from pathlib import Path
 
 from littlepbx.errors import NotFound, ValidationError
-from littlepbx.pbx_backends.audio import phone_recordings_dir
+from littlepbx.pbx_backends.audio import files_by_id, phone_recordings_dir, wav_seconds
 from littlepbx.services import prompts
 from littlepbx.tenancy import OrgScope
 
@@ -20,13 +19,7 @@ RECORDING_ID = re.compile(r"(?P<extension>[0-9]{2,6})-(?P<time>[0-9]{1,12})")
 
 def _files(scope: OrgScope, data_dir: str) -> dict[str, Path]:
     """The org's recordings by id ("<extension>-<unix time>")."""
-    prefix = f"{scope.org.code}-"
-    found = {}
-    for path in phone_recordings_dir(data_dir).glob(f"{prefix}*.wav"):
-        recording_id = path.name[len(prefix):-len(".wav")]
-        if RECORDING_ID.fullmatch(recording_id):
-            found[recording_id] = path
-    return found
+    return files_by_id(phone_recordings_dir(data_dir), f"{scope.org.code}-", RECORDING_ID)
 
 
 def _path(scope: OrgScope, data_dir: str, recording_id) -> Path:
@@ -41,16 +34,7 @@ def describe(recording_id: str, path: Path) -> dict:
     match = RECORDING_ID.fullmatch(recording_id)
     recorded = datetime.fromtimestamp(int(match["time"]), UTC).replace(tzinfo=None)
     return {"id": recording_id, "extension": match["extension"], "recorded_at": recorded.isoformat() + "Z",
-            "seconds": _seconds(path)}
-
-
-def _seconds(path: Path) -> float | None:
-    """How long a WAV file plays (None: not one Python's wave module reads; one being written)."""
-    try:
-        with wave.open(str(path), "rb") as audio:
-            return round(audio.getnframes() / audio.getframerate(), 1)
-    except (OSError, EOFError, wave.Error, ZeroDivisionError):
-        return None
+            "seconds": wav_seconds(path)}
 
 
 def list_recordings(scope: OrgScope, data_dir: str) -> list[dict]:
