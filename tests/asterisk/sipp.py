@@ -181,6 +181,14 @@ class Sipp:
         path.write_text(text.replace("{refer_to}", refer_to).replace("{bye_wait}", str(bye_wait_ms)))
         return str(path)
 
+    def redirecting(self, target: str) -> str:
+        """redirect.xml answering 302 towards Contact user ``target``; written to the work directory,
+        returns its path."""
+        self.count += 1
+        path = self.workdir / f"redirect-{self.count}.xml"
+        path.write_text((SCENARIOS / "redirect.xml").read_text().replace("{target}", target))
+        return str(path)
+
     def hanging_up(self, ms: int, *, pressing: str | None = None) -> str:
         """answer_then_hang_up.xml hanging up ``ms`` after it answered (unless the PBX does first);
         with ``pressing``, answer_and_press.xml, which presses that key 1.5 s after answering.

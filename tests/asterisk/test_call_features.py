@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, extension, org_t1, password
+from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, password
 from .sipp import CALLER_PORT, hung_up_by_pbx, transfer_result, wait_until
 
 pytestmark = pytest.mark.asterisk
@@ -161,3 +161,21 @@ def test_a_phone_picks_up_a_call_ringing_on_a_phone_of_its_org_but_never_on_anot
             assert hung_up_by_pbx(call), "103's call was answered by 101 (who then hung up), not by 102"
         finally:
             ringing.stop()
+
+
+@pytest.mark.parametrize("target", ["PJSIP/t2-101", "PJSIP%2Ft2-101", "Local%2F701%40lp-parked-t2",
+                                    "PJSIP%2F+447700900123%40t2-trunk-out"])
+def test_a_callee_answering_with_a_redirect_sends_the_call_nowhere_else(t1_restored, target):
+    pbx = t1_restored
+    redirecting = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario=pbx.sipp.redirecting(target))
+    other = pbx.sipp.answering(PHONE_IPS["t2-101"], scenario="ring.xml")
+    other_upstream = pbx.sipp.answering(T2_UPSTREAM_OUT, scenario="ring.xml")
+    try:
+        refused = phone_call(pbx, "t1-101", "102", "call_refused.xml")
+        finished(refused)
+        assert "302 Moved" in redirecting.trace()
+        time.sleep(0.5)
+        assert "INVITE sip:" not in other.trace() and "INVITE sip:" not in other_upstream.trace()
+    finally:
+        for run in (redirecting, other, other_upstream):
+            run.stop()

@@ -20,10 +20,10 @@ RULES = (DialRuleConfig("411", 3, "+18003733411", False), DialRuleConfig("0NXXXX
 
 
 def t1_ruled(**permissions: str):
-    """Org t1 in the US (calling code 1) with RULES; extension "t1-<n>" may call ``permissions[n]``."""
+    """Org t1 in Germany (calling code 49) with RULES; extension "t1-<n>" may call ``permissions[n]``."""
     return org_t1(extensions=tuple(extension("t1", n, outside_calls=permissions.get(f"e{n}", "all"))
                                    for n in ("101", "102", "103")),
-                  dialrules=RULES, country_code="1", emergency_numbers=("911",))
+                  dialrules=RULES, country_code="49", emergency_numbers=("112",))
 
 
 def sent_out(pbx, phone: str, dialled: str) -> str | None:
@@ -57,14 +57,28 @@ def test_short_numbers_go_out_only_through_a_rule_and_rules_rewrite_what_is_sent
 def test_an_extension_calls_out_only_where_it_may_and_always_to_emergency_numbers(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_ruled(e102="national", e103="none"))
-    assert sent_out(pbx, "t1-102", "+15559990000") == "+15559990000", "the org's own country"
+    assert sent_out(pbx, "t1-102", "+4930111111") == "+4930111111", "the org's own country"
     assert sent_out(pbx, "t1-102", "03012345678") == "+493012345678", "a rule not marked abroad"
     assert sent_out(pbx, "t1-102", "+447700900123") is None, "another calling code: abroad"
     assert sent_out(pbx, "t1-102", "00447700900123") is None, "a rule marked abroad"
-    assert sent_out(pbx, "t1-103", "+15559990000") is None
+    assert sent_out(pbx, "t1-102", "411") is None, "a rule's number of another calling code: abroad"
+    assert sent_out(pbx, "t1-102", "4930123456789") is None, "as dialled, without +: cannot tell, refused"
+    assert sent_out(pbx, "t1-103", "+4930111111") is None
     assert sent_out(pbx, "t1-103", "411") is None
-    assert sent_out(pbx, "t1-103", "911") == "911", "emergency numbers always go out"
+    assert sent_out(pbx, "t1-103", "112") == "112", "emergency numbers always go out"
     call(pbx, "t1-103", "101", PHONE_IPS["t1-101"], answered=True)
+
+
+def test_a_forward_every_call_abroad_stops_once_the_extension_may_no_longer_call_there(t1_restored):
+    pbx = t1_restored
+    pbx.apply(t1_ruled())
+    pbx.backend.set_phone_state("t1", "102", False, "+447700900123")
+    try:
+        assert sent_out(pbx, "t1-101", "102") == "+447700900123", "102 may call abroad: its calls follow"
+        pbx.apply(t1_ruled(e102="national"))
+        assert sent_out(pbx, "t1-101", "102") is None, "now it may not: they go where unanswered ones go"
+    finally:
+        pbx.backend.set_phone_state("t1", "102", False, None)
 
 
 def test_a_phone_that_may_not_call_abroad_cannot_transfer_a_call_or_forward_its_calls_there(t1_restored):
@@ -85,8 +99,8 @@ def test_a_phone_that_may_not_call_abroad_cannot_transfer_a_call_or_forward_its_
                            user="t1-102", password=password("t1-102"))
     assert refused.process.returncode == 0, refused.output()
     assert pbx.backend.phone_states("t1")["102"] == PhoneState()
-    answered = pbx.sipp.run("call_answered.xml", PHONE_IPS["t1-102"], CALLER_PORT, service="*72+15559990000",
+    answered = pbx.sipp.run("call_answered.xml", PHONE_IPS["t1-102"], CALLER_PORT, service="*72+4930111111",
                             user="t1-102", password=password("t1-102"))
     assert answered.process.returncode == 0, answered.output()
-    assert pbx.backend.phone_states("t1")["102"] == PhoneState(forward_to="+15559990000")
+    assert pbx.backend.phone_states("t1")["102"] == PhoneState(forward_to="+4930111111")
     pbx.backend.set_phone_state("t1", "102", False, None)
