@@ -15,11 +15,10 @@ from littlepbx import logs
 from littlepbx.applier import states
 from littlepbx.applier.runs import transition
 from littlepbx.kinds import all_kinds
-from littlepbx.kinds.audio import prune_files, prune_phone_recordings
+from littlepbx.kinds.audio import prune_call_recordings, prune_files, prune_phone_recordings
 from littlepbx.kinds.pbx import live_config
 from littlepbx.kinds.references import live_problems
 from littlepbx.models import ApplyRun, AuditEntry, Organization, utcnow
-from littlepbx.services import call_recordings
 from littlepbx.tenancy import SYSTEM, OrgScope
 
 log = logging.getLogger(__name__)
@@ -247,7 +246,7 @@ class Applier:
             kept = dict(session.execute(select(Organization.code, Organization.recording_retention_days)).all())
         for code, days in kept.items():
             try:
-                call_recordings.prune(self.data_dir, code, float(days))
+                prune_call_recordings(self.data_dir, code, float(days))
             except OSError:
                 log.exception("pruning the recorded calls of %s failed; tried again at the next upkeep", code)
 

@@ -4,12 +4,13 @@ configuration may name different uploads, and a PBX that plays "every file of a 
 music class) plays exactly one."""
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
 
 from littlepbx import fields as f
-from littlepbx.pbx_backends.audio import call_recordings_dir, phone_recordings_dir
+from littlepbx.pbx_backends.audio import call_recordings_dir, files_by_id, phone_recordings_dir
 
 FILE_NAMES = {"moh": "hold.wav", "prompts": "greeting.wav"}
 
@@ -75,3 +76,21 @@ def prune_phone_recordings(data_dir: str, older_than_days: float) -> int:
             path.unlink(missing_ok=True)
             count += 1
     return count
+
+
+# A recorded call's id: "<unix time>-<the call history's uniqueid>" (services/call_recordings.py).
+CALL_RECORDING_ID = re.compile(r"(?P<time>[0-9]{1,12})-(?P<call>[0-9]{1,20}\.[0-9]{1,10})")
+
+
+def call_recording_files(data_dir: str, code: str) -> dict[str, Path]:
+    """Organization ``code``'s recorded calls by id."""
+    return files_by_id(call_recordings_dir(data_dir), f"lp-{code}-", CALL_RECORDING_ID)
+
+
+def prune_call_recordings(data_dir: str, code: str, older_than_days: float) -> int:
+    """Delete the org's recorded calls older than ``older_than_days``; returns how many."""
+    cutoff = time.time() - older_than_days * 86400
+    gone = [path for path in call_recording_files(data_dir, code).values() if path.stat().st_mtime < cutoff]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return len(gone)

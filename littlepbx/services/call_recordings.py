@@ -5,21 +5,17 @@ deleted by file-name prefix (org codes hold no "-"), an id names no path; delete
 organization's recording_retention_days, and with the organization; counted in its storage."""
 from __future__ import annotations
 
-import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from littlepbx.errors import NotFound
-from littlepbx.pbx_backends.audio import call_recordings_dir, files_by_id, wav_seconds
+from littlepbx.kinds.audio import CALL_RECORDING_ID, call_recording_files, prune_call_recordings
+from littlepbx.pbx_backends.audio import wav_seconds
 from littlepbx.tenancy import OrgScope
 
-RECORDING_ID = re.compile(r"(?P<time>[0-9]{1,12})-(?P<call>[0-9]{1,20}\.[0-9]{1,10})")
-
-
-def files_of(data_dir: str, code: str) -> dict[str, Path]:
-    """Organization ``code``'s recorded calls by id ("<unix time>-<call id>")."""
-    return files_by_id(call_recordings_dir(data_dir), f"lp-{code}-", RECORDING_ID)
+RECORDING_ID = CALL_RECORDING_ID
+files_of = call_recording_files  # the org's recorded calls by id ("<unix time>-<call id>")
+prune = prune_call_recordings    # those older than some days go
 
 
 def describe(recording_id: str, path: Path) -> dict:
@@ -61,15 +57,6 @@ def delete(scope: OrgScope, data_dir: str, recording_id: str) -> None:
 def bytes_used(data_dir: str, code: str) -> int:
     """What the org's recorded calls take on disk."""
     return sum(path.stat().st_size for path in files_of(data_dir, code).values())
-
-
-def prune(data_dir: str, code: str, older_than_days: float) -> int:
-    """Delete the org's recorded calls older than ``older_than_days``; returns how many."""
-    cutoff = time.time() - older_than_days * 86400
-    gone = [path for path in files_of(data_dir, code).values() if path.stat().st_mtime < cutoff]
-    for path in gone:
-        path.unlink(missing_ok=True)
-    return len(gone)
 
 
 def remove_all(data_dir: str, code: str) -> None:
