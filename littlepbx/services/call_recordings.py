@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from littlepbx.errors import NotFound
-from littlepbx.kinds.audio import CALL_RECORDING_ID, call_recording_files, prune_call_recordings
+from littlepbx.kinds.audio import CALL_RECORDING_ID, call_recording_files
 from littlepbx.pbx_backends.audio import wav_seconds
 from littlepbx.tenancy import OrgScope
 
 RECORDING_ID = CALL_RECORDING_ID
 files_of = call_recording_files  # the org's recorded calls by id ("<unix time>-<call id>")
-prune = prune_call_recordings    # those older than some days go
 
 
 def describe(recording_id: str, path: Path) -> dict:
@@ -57,9 +56,3 @@ def delete(scope: OrgScope, data_dir: str, recording_id: str) -> None:
 def bytes_used(data_dir: str, code: str) -> int:
     """What the org's recorded calls take on disk."""
     return sum(path.stat().st_size for path in files_of(data_dir, code).values())
-
-
-def remove_all(data_dir: str, code: str) -> None:
-    """Delete every recorded call of the org (the org is being removed)."""
-    for path in files_of(data_dir, code).values():
-        path.unlink(missing_ok=True)

@@ -29,7 +29,8 @@ def recorded(pbx, code: str) -> dict:
 def no_recordings_left(t1_restored):
     yield
     for code in ("t1", "t2"):
-        call_recordings.remove_all(t1_restored.config["DATA_DIR"], code)
+        for path in recorded(t1_restored, code).values():
+            path.unlink()
 
 
 def test_an_extension_that_records_its_calls_leaves_a_recording_of_each_one_in_its_org(t1_restored):
