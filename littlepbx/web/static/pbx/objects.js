@@ -88,7 +88,9 @@ export function addForm(ctx, kind, names, options) {
     form.reset();
     await options.added(data);
     setStatus(inputs[0].input, "saved", kind.label + " " + data[kind.key] + " added");
-    inputs[0].input.focus();
+    // Ready for the next one, unless the admin has meanwhile started on something else (the new card).
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || form.contains(focused)) inputs[0].input.focus();
   });
   return form;
 }
