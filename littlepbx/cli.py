@@ -136,12 +136,16 @@ def apply(org: str, wait: bool, timeout: int) -> None:
     """Request an Apply of ORG (the worker executes it) and report how it ended."""
     from littlepbx.applier.runs import describe
     from littlepbx.applier.states import FINAL_STATES
+    from littlepbx.applier.wake import wake
+    from littlepbx.extensions import db
     from littlepbx.models import ApplyRun
     from littlepbx.services import apply as apply_service
     from littlepbx.tenancy import ROLE_SYSTEM, Actor, open_scope
-    database = _database()
+    app = _app()
+    database = db.of(app)
     with database.session() as session:
         run = apply_service.request_apply(open_scope(session, Actor("cli", ROLE_SYSTEM), org))
+    wake(app.config["DATA_DIR"])
     click.echo(f"run {run.id} queued")
     deadline = time.monotonic() + timeout
     while wait:

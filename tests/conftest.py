@@ -1,7 +1,10 @@
 """Shared fixtures: a fresh MariaDB database per test run, an app per test, clean tables between tests."""
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -131,3 +134,25 @@ def wait_until(condition, timeout: float = 15.0, interval: float = 0.05, what: s
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@pytest.fixture
+def start_worker(database_url, tmp_path):
+    """Start `littlepbx worker` processes on the test database (``settings`` as LITTLEPBX_* variables
+    override the test's: polling every 0.1 s, DATA_DIR tmp_path); all are killed at the end."""
+    processes = []
+
+    def start(**settings):
+        values = {"DATABASE_URL": database_url, "PBX_BACKEND": RECORDING_BACKEND, "WORKER_POLL_SECONDS": "0.1",
+                  "DATA_DIR": str(tmp_path), "MAIL_SUPPRESS_SEND": "true", **settings}
+        env = dict(os.environ, PYTHONPATH=str(ROOT), LITTLEPBX_CONFIG=str(tmp_path / "none.conf"),
+                   **{f"LITTLEPBX_{key}": str(value) for key, value in values.items()})
+        process = subprocess.Popen([sys.executable, "-m", "littlepbx.cli", "worker"], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        processes.append(process)
+        return process
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait()

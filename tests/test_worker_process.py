@@ -1,9 +1,7 @@
 """The worker as a real process: killed with SIGKILL mid-run, the live configuration is old or new, never mixed."""
-import os
 import random
 import signal
 import subprocess
-import sys
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -12,7 +10,7 @@ from littlepbx.applier import states
 from littlepbx.kinds import Extensions
 from littlepbx.models import ApplyRun
 from littlepbx.services import objects
-from tests.conftest import RECORDING_BACKEND, ROOT, make_org, scope_of, wait_until
+from tests.conftest import make_org, scope_of, wait_until
 from tests.support.apply_helpers import apply_now, request
 from tests.support.recording_backend import pbx_rows, set_controls
 
@@ -20,27 +18,6 @@ pytestmark = pytest.mark.slow
 
 OLD = {"101": "Old"}
 NEW = {"101": "New", **{str(n): f"Ext {n}" for n in range(102, 112)}}
-
-
-@pytest.fixture
-def start_worker(database_url, tmp_path):
-    """Start `littlepbx worker` processes on the test database; all are killed at the end."""
-    processes = []
-
-    def start():
-        env = dict(os.environ, PYTHONPATH=str(ROOT), LITTLEPBX_CONFIG=str(tmp_path / "none.conf"),
-                   LITTLEPBX_DATABASE_URL=database_url, LITTLEPBX_PBX_BACKEND=RECORDING_BACKEND,
-                   LITTLEPBX_WORKER_POLL_SECONDS="0.1", LITTLEPBX_DATA_DIR=str(tmp_path),
-                   LITTLEPBX_MAIL_SUPPRESS_SEND="true")
-        process = subprocess.Popen([sys.executable, "-m", "littlepbx.cli", "worker"], env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        processes.append(process)
-        return process
-    yield start
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The worker process (`littlepbx worker`): APScheduler ticks, runs advanced in a thread pool.
+"""The worker process (`littlepbx worker`): APScheduler ticks, runs advanced in a thread pool,
+and an Apply started the moment it is requested (applier/wake.py).
 
 Only one worker may run per database (a MariaDB named lock held for the process's
 life); the lock goes with the connection if the process is killed.
@@ -14,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+
+from littlepbx.applier.wake import WakeListener
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +119,11 @@ class Worker:
         if self.locking and not self.keep_lock():
             return
         self._submit("housekeeping", self._housekeeping)
+        self.submit_runs()
+
+    def submit_runs(self) -> None:
+        """Start a step for every active run, and every run owing an e-mail, not already in hand:
+        each tick, and at once when the web app says an Apply was requested (applier/wake.py)."""
         for run_id in self.applier.active_run_ids() + self.applier.unnotified_run_ids():
             self._submit(run_id, self._step, run_id)
 
@@ -160,9 +168,14 @@ class Worker:
         signal.signal(signal.SIGTERM, lambda *_: self.stop())
         signal.signal(signal.SIGINT, lambda *_: self.stop())
         log.info("worker started; polling every %s s", self.poll_seconds)
-        self.tick()
-        if not self.lost_lock:
-            scheduler.start()
+        listener = WakeListener(self.applier.data_dir, self.submit_runs)
+        listener.start()
+        try:
+            self.tick()
+            if not self.lost_lock:
+                scheduler.start()
+        finally:
+            listener.stop()
         self.pool.shutdown(wait=True)
         if self.lost_lock:
             raise WorkerAlreadyRunning("another LittlePBX worker took the lock; this one stopped")

@@ -1,5 +1,8 @@
 """The staged workflow: /changes, /apply, /apply/stop, /discard, /reset."""
+from flask import current_app
+
 from littlepbx.applier.runs import as_dict as run_as_dict
+from littlepbx.applier.wake import wake
 from littlepbx.errors import NotFound
 from littlepbx.rest.common import api, committed, optional_body, scope
 from littlepbx.services import apply, drafts
@@ -16,7 +19,9 @@ def request_apply(code):
     """Queue an Apply: 202 with the run; 409 with the running one."""
     data = optional_body()
     run = apply.request_apply(scope(code), data.get("notify", False), data.get("email"))
-    return committed(run_as_dict(run), 202)
+    answer = committed(run_as_dict(run), 202)
+    wake(current_app.config["DATA_DIR"])
+    return answer
 
 
 @api.get("/orgs/<code>/apply")

@@ -1,5 +1,9 @@
+import time
+from pathlib import Path
+
 from littlepbx import build_applier
-from tests.conftest import wait_until
+from littlepbx.services.apply import request_apply
+from tests.conftest import scope_of, wait_until
 from tests.support.recording_backend import pbx_rows, set_calls
 
 
@@ -89,3 +93,24 @@ def test_when_a_notice_is_asked_for_an_outsider_then_it_is_refused_and_nothing_q
     assert system_api.get("/orgs/acme/apply").status_code == 404
     own = system_api.post("/orgs/acme/apply", json={"notify": True, "email": "Admin@acme.example"})
     assert own.status_code == 202, own.get_json()
+
+
+def test_when_apply_requested_then_a_worker_between_ticks_starts_it_at_once(system_api, orgs, app, session, engine,
+                                                                             start_worker):
+    # A worker that looks for work once a minute: globex's run, queued without a request to the
+    # API, waits for that; acme's, requested over the API, wakes the worker at once.
+    worker = start_worker(WORKER_POLL_SECONDS=60, DATA_DIR=app.config["DATA_DIR"])
+    wait_until((Path(app.config["DATA_DIR"]) / "worker.wake").exists, timeout=30,
+               what="the worker to listen for wake-ups")
+    time.sleep(1)  # its first tick is over
+    unannounced = request_apply(scope_of(session, "globex"))
+    session.commit()
+    time.sleep(2)
+    assert system_api.get("/orgs/globex/apply").get_json()["state"] == "queued"
+
+    run = system_api.post("/orgs/acme/apply").get_json()
+    wait_until(lambda: system_api.get("/orgs/acme/apply").get_json()["state"] == "applied", timeout=10,
+               what="acme's Apply to be done without waiting for the next tick")
+    assert ("extension", "101") in pbx_rows(engine, "acme")
+    assert system_api.get("/orgs/acme/apply").get_json()["id"] == run["id"]
+    assert unannounced.id != run["id"] and worker.poll() is None
