@@ -17,6 +17,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SOCKET_NAME = "worker.wake"
+WAIT_SECONDS = 1.0  # how soon the listener notices stop()
 
 
 def socket_path(data_dir: str | os.PathLike) -> Path:
@@ -53,7 +54,7 @@ class WakeListener:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             self.sock.bind(str(self.path))
             self.path.chmod(0o660)
-            self.sock.settimeout(1.0)  # how soon stop() is noticed
+            self.sock.settimeout(WAIT_SECONDS)
         except OSError as error:
             log.warning("cannot listen for wake-ups on %s (%s); Applies start at the next tick", self.path, error)
             if self.sock is not None:
@@ -72,9 +73,13 @@ class WakeListener:
                 continue
             except OSError:
                 return
-            with contextlib.suppress(OSError):  # wake-ups sent meanwhile are served by this one
-                while self.sock.recv(64, socket.MSG_DONTWAIT):
+            # Wake-ups sent meanwhile are served by this one. (Not recv(MSG_DONTWAIT): a socket
+            # with a timeout polls for that long before every recv.)
+            self.sock.settimeout(0)
+            with contextlib.suppress(OSError):
+                while self.sock.recv(64):
                     pass
+            self.sock.settimeout(WAIT_SECONDS)
             try:
                 self.on_wake()
             except Exception:
