@@ -67,3 +67,30 @@ RUNTIME_PACKAGES=(mariadb-server mariadb-client python3 python3-venv python3-dev
 # ... and those its tests need on top.
 # shellcheck disable=SC2034
 TEST_PACKAGES=(sip-tester chromium curl jq iproute2 mount shellcheck dpkg-dev)
+
+# What the tests and the bench need (run from the repository): Debian packages, a running MariaDB
+# with the test account (it may only create and use littlepbx_test_* databases, and make their own
+# accounts on them: the app's and Asterisk's, with the rights install.sh gives), and .venv.
+prepare_test_environment() {
+  if [ "$(id -u)" -eq 0 ]; then
+    ensure_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}" >/dev/null
+    ensure_mariadb_running
+    mysql_root <<'SQL'
+CREATE USER IF NOT EXISTS 'littlepbx_test'@'127.0.0.1' IDENTIFIED BY 'littlepbx_test';
+CREATE USER IF NOT EXISTS 'littlepbx_test'@'localhost' IDENTIFIED BY 'littlepbx_test';
+GRANT ALL PRIVILEGES ON `littlepbx\_test\_%`.* TO 'littlepbx_test'@'127.0.0.1' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON `littlepbx\_test\_%`.* TO 'littlepbx_test'@'localhost' WITH GRANT OPTION;
+GRANT CREATE USER ON *.* TO 'littlepbx_test'@'127.0.0.1';
+GRANT CREATE USER ON *.* TO 'littlepbx_test'@'localhost';
+SQL
+  else
+    log "not root: assuming the Debian packages and MariaDB are already there"
+  fi
+  export LITTLEPBX_TEST_DB_ADMIN_URL=${LITTLEPBX_TEST_DB_ADMIN_URL:-"mysql+pymysql://littlepbx_test:littlepbx_test@127.0.0.1:3306/?charset=utf8mb4"}
+
+  if [ ! -x .venv/bin/python ]; then
+    log "creating the virtualenv .venv"
+    python3 -m venv .venv
+  fi
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+}
