@@ -26,10 +26,11 @@ BOOT_TIMEOUT = 600  # Asterisk's start grows with the endpoints it holds: that i
 
 
 def ports(base: int) -> dict:
-    """Asterisk's ports from ``base`` (SIP at base + 60): the bench runs beside an installed
-    LittlePBX (5060...) and beside the tests (15060...)."""
+    """Asterisk's ports from ``base`` (SIP at base + 60, RTP from base - 4000), all below Linux's
+    ephemeral range: the bench runs beside an installed LittlePBX (5060...) and beside the tests
+    (15060..., RTP 31000..., their phones on 25060 and 25070)."""
     return {"ASTERISK_SIP_PORT": base + 60, "ASTERISK_SIP_TLS_PORT": base + 61, "ASTERISK_AMI_PORT": base + 38,
-            "ASTERISK_ARI_PORT": base + 3088, "ASTERISK_RTP_START": base + 7000, "ASTERISK_RTP_END": base + 7999}
+            "ASTERISK_ARI_PORT": base + 3088, "ASTERISK_RTP_START": base - 4000, "ASTERISK_RTP_END": base - 3001}
 
 
 @dataclass
@@ -126,7 +127,7 @@ def lab(keep: bool = False):
             config = dict(DEFAULTS, DATABASE_URL=url_of(owner_url, app_user, app_password), DATA_DIR=str(data_dir),
                           SECRET_KEY=secrets.token_hex(32), PBX_BACKEND="asterisk",
                           ASTERISK_ROOT=str(workdir / "root"), ASTERISK_CACHE_ROOT=CACHE_ROOT,
-                          ASTERISK_SIP_HOST="127.0.0.1", **ports(25000),
+                          ASTERISK_SIP_HOST="127.0.0.1", **ports(26000),
                           ASTERISK_AMI_SECRET=secrets.token_hex(8), ASTERISK_ARI_PASSWORD=secrets.token_hex(8),
                           MAIL_SUPPRESS_SEND=True, ASTERISK_DB_USER=pbx_user, ASTERISK_DB_PASSWORD=pbx_password,
                           ASTERISK_SYSTEM_USER=f"lpb-pbx-{os.getpid()}", ALLOW_PRIVATE_UPSTREAMS=True)

@@ -43,7 +43,7 @@ def static_config(engine) -> str:
 
 
 def regenerate_and_reload(lab, probe_code: str, our_apply_ms: float, our_register_ms: float) -> list[Figure]:
-    static = lab.second_pbx("static", 26000)
+    static = lab.second_pbx("static", 27000)
     config_dir = provision.in_root(static.config, static.config["ASTERISK_CONFIG_DIR"])
     (config_dir / "sorcery.conf").write_text(SORCERY)
     with open(config_dir / "pjsip.conf", "a") as pjsip:
