@@ -15,6 +15,7 @@ from littlepbx.kinds import Kind, all_kinds, kind_named
 from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS
 from littlepbx.rest import objects as object_routes
 from littlepbx.rest.common import PAGE_FIELDS, api
+from littlepbx.rest.orgs import SEARCH_MAX
 from littlepbx.services import orgs, phone_states, stats, tokens, users
 from littlepbx.services.apply import APPLY_FIELDS
 from littlepbx.services.prompts import PROMPTS
@@ -312,6 +313,8 @@ def query_params(field_set: FieldSet) -> tuple[dict, ...]:
 
 
 PAGE = query_params(PAGE_FIELDS)
+SEARCH = {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": SEARCH_MAX},
+          "description": "only organizations whose code or name contains this (any case)"}
 CODE = {**path_param("code", orgs.FIELDS["code"].schema()), "example": "acme"}
 ORG = "/orgs/{code}"
 
@@ -348,8 +351,8 @@ def static_paths() -> dict:
     number = dict(path_param("number", STR), example="101")
     return {
         "/orgs": {
-            "get": operation("List organizations (an org token sees its own)", "orgs", "200",
-                             ref("OrgPage"), "422", params=PAGE, operation_id="list_orgs"),
+            "get": operation("List organizations in code order (an org token sees its own)", "orgs", "200",
+                             ref("OrgPage"), "422", params=(*PAGE, SEARCH), operation_id="list_orgs"),
             "post": operation("Create an organization (system role)", "orgs", "201", ref("Org"),
                               "403", "409", "422", "413", body=json_body("OrgCreate"),
                               operation_id="create_org")},

@@ -1,17 +1,24 @@
 """Organizations: /orgs and /orgs/{code}."""
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 
 from littlepbx.auth import current_actor
 from littlepbx.extensions import get_backend
 from littlepbx.rest.common import api, body, committed, no_content, page_params, paginated, scope, session
+from littlepbx.fields import fail
 from littlepbx.services import orgs, quotas
+
+SEARCH_MAX = 100  # characters of ?q= (the OpenAPI document says the same)
 
 
 @api.get("/orgs")
 def list_orgs():
-    """The organizations the caller may see."""
+    """The organizations the caller may see, in code order; ?q= keeps those whose code or name
+    contains it."""
     offset, limit = page_params()
-    rows, total = orgs.list_orgs(session(), current_actor(), offset, limit)
+    search = request.args.get("q", "")
+    if len(search) > SEARCH_MAX:
+        raise fail("q", f"at most {SEARCH_MAX} characters", f"a search is at most {SEARCH_MAX} characters")
+    rows, total = orgs.list_orgs(session(), current_actor(), offset, limit, search)
     return paginated([orgs.as_dict(org) for org in rows], total, offset, limit)
 
 

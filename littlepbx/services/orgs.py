@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from littlepbx import fields as f
 from littlepbx.errors import Conflict, ValidationError
@@ -43,11 +43,17 @@ FIELDS = f.FieldSet({
 EDITABLE = FIELDS.where(lambda name, rule: name != "code").as_optional()
 
 
-def list_orgs(session, actor: Actor, offset: int = 0, limit: int = 50) -> tuple[list[Organization], int]:
-    """The organizations the actor may see, one page of them, and how many there are."""
+def list_orgs(session, actor: Actor, offset: int = 0, limit: int = 50,
+              search: str | None = None) -> tuple[list[Organization], int]:
+    """The organizations the actor may see, one page of them in code order, and how many there
+    are; ``search`` keeps those whose code or name contains it (any case)."""
     query = select(Organization)
     if not actor.is_system:
         query = query.where(Organization.id == actor.org_id)
+    if search and search.strip():
+        words = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{words}%"  # MariaDB's LIKE escapes with a backslash
+        query = query.where(or_(Organization.code.like(pattern), func.lower(Organization.name).like(pattern)))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     page = session.scalars(query.order_by(Organization.code).offset(offset).limit(limit))
     return list(page), total

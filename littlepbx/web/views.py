@@ -117,8 +117,13 @@ def home():
     """An org admin's PBX page; an operator first picks an organization."""
     if current_user.org_id is not None:
         return redirect(url_for(".pbx", code=own_org_code()))
-    orgs, _ = org_service.list_orgs(db.request_session(), current_actor(), limit=1000)
-    return render_template("web/orgs.html", orgs=orgs)
+    search = request.args.get("q", "").strip()[:100]
+    page = max(1, request.args.get("page", 1, type=int))
+    orgs, total = org_service.list_orgs(db.request_session(), current_actor(), (page - 1) * ORGS_PER_PAGE,
+                                        ORGS_PER_PAGE, search)
+    pages = max(1, -(-total // ORGS_PER_PAGE))
+    return render_template("web/orgs.html", orgs=orgs, total=total, page=page, pages=pages, search=search,
+                           first=(page - 1) * ORGS_PER_PAGE + 1)
 
 
 @bp.route("/system")
@@ -148,6 +153,7 @@ def stats(code: str):
 
 
 AUDIT_PAGE_SIZE = 50
+ORGS_PER_PAGE = 50  # the operator's list of organizations, one page at a time
 
 
 @bp.route("/orgs/<code>/audit")

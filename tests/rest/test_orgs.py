@@ -117,3 +117,15 @@ def test_when_the_integrator_asks_then_usage_and_limits_are_shown(system_api, or
     assert answer["storage_bytes"] == {"used": 2048, "limit": 200 * 1024 * 1024}
     assert answer["dids"] == {"used": 1, "limit": 100} and answer["extensions"] == {"used": 1, "limit": 50}
     assert system_api.get("/orgs/globex/usage").get_json()["storage_bytes"]["used"] == 0
+
+
+def test_when_orgs_are_searched_then_code_or_name_matches_in_any_case(system_api, orgs):
+    system_api.post("/orgs", json={"code": "acmeeu", "name": "Acme Europe 100%", "admin_email": "a@eu.example"})
+    assert [o["code"] for o in system_api.get("/orgs?q=ACME").get_json()["items"]] == ["acme", "acmeeu"]
+    found = system_api.get("/orgs?q=europe&limit=1").get_json()
+    assert (found["total"], [o["code"] for o in found["items"]]) == (1, ["acmeeu"])
+    # The search is words, never a pattern: % and _ match only themselves.
+    assert [o["code"] for o in system_api.get("/orgs?q=100%25").get_json()["items"]] == ["acmeeu"]
+    assert system_api.get("/orgs?q=_").get_json()["total"] == 0
+    long = system_api.get("/orgs?q=" + "a" * 101)
+    assert long.status_code == 422 and long.get_json()["error"]["fields"] == {"q": "at most 100 characters"}

@@ -2,6 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import make_org
 from tests.web.conftest import ADMIN, OPERATOR, PASSWORD, log_in, open_pbx, screenshot
 
 pytestmark = pytest.mark.browser
@@ -63,6 +64,27 @@ def test_when_org_admin_opens_another_orgs_urls_then_nothing_of_it_is_shown(page
         assert answer.status == 404, path
         assert "Hank" not in answer.text()
     screenshot(page, "other-org-not-found")
+
+
+def test_when_there_are_many_organizations_then_the_operator_pages_through_them_and_finds_one(
+        page, acme, other_org, operator, session):
+    for index in range(58):
+        make_org(session, f"shop{index:02d}", name=f"Corner Shop {index}")
+    log_in(page, email=OPERATOR, password=PASSWORD)
+    expect(page.locator("#orgs-count")).to_have_text("1–50 of 60")
+    expect(page.locator("ul.orgs li")).to_have_count(50)
+    page.get_by_role("link", name="Next").click()
+    expect(page.locator("#orgs-count")).to_have_text("51–60 of 60")
+    expect(page.locator("ul.orgs li").first).to_contain_text("Corner Shop 48")  # in code order
+    expect(page.get_by_role("link", name="Globex Secret Corp")).to_have_count(0)
+
+    page.get_by_label("Find an organization (code or name)").fill("SECRET")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator("#orgs-count")).to_have_text("1–1 of 1 matching “SECRET”")
+    page.get_by_role("link", name="Globex Secret Corp").click()
+    expect(page).to_have_url("/orgs/globex")
+    page.goto("/?q=nobody-here")
+    expect(page.locator("p.empty")).to_have_text("No organization's code or name contains “nobody-here”.")
 
 
 def test_when_operator_logs_in_then_any_org_can_be_picked(page, acme, other_org, operator):
