@@ -6,7 +6,18 @@ from sqlalchemy import select
 
 from littlepbx.pbx_backends.asterisk import tables
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T2_UPSTREAM_IN, UNKNOWN_SOURCE, call, password, register, upstream_call
+from .helpers import (
+    PHONE_IPS,
+    T1_UPSTREAM_IN,
+    T2_UPSTREAM_IN,
+    UNKNOWN_SOURCE,
+    call,
+    extension,
+    org_t1,
+    password,
+    register,
+    upstream_call,
+)
 from .sipp import PHONE_PORT
 
 pytestmark = pytest.mark.asterisk
@@ -48,6 +59,29 @@ def test_when_phone_registers_with_wrong_password_then_it_is_refused(orgs):
 def test_when_phone_registers_as_other_orgs_endpoint_with_own_password_then_it_is_refused(orgs):
     run = orgs.sipp.run("register_refused.xml", "127.0.0.14", user="t2-101", password=password("t1-101"))
     assert run.process.returncode == 0, run.output()
+
+
+def test_when_an_apply_changes_a_password_or_deletes_a_phone_then_asterisk_forgets_what_it_cached(t1_restored):
+    # Asterisk keeps endpoints, auths and AORs it has read (sorcery.conf); t1-103 registered, so
+    # they are in its cache. The Apply that changes them must take effect at once all the same.
+    pbx = t1_restored
+    register(pbx, "t1-103")
+    assert "t1-103" in pbx.cli("sorcery memory cache dump lp_auths")
+    pbx.apply(org_t1(extensions=(extension("t1", "101"), extension("t1", "102"),
+                                 extension("t1", "103", sip_password="a-new-secret"))))
+    old = pbx.sipp.run("register_refused.xml", PHONE_IPS["t1-103"], user="t1-103", password=password("t1-103"))
+    assert old.process.returncode == 0, old.output()
+    new = pbx.sipp.run("register.xml", PHONE_IPS["t1-103"], user="t1-103", password="a-new-secret")
+    assert new.process.returncode == 0, new.output()
+
+    try:
+        pbx.apply(org_t1(extensions=(extension("t1", "101"), extension("t1", "102"))))
+        gone = pbx.sipp.run("register_refused.xml", PHONE_IPS["t1-103"], user="t1-103", password="a-new-secret")
+        assert gone.process.returncode == 0, gone.output()
+        assert "t1-103" not in pbx.cli("sorcery memory cache dump lp_endpoints")
+    finally:
+        pbx.apply(org_t1())
+        register(pbx, "t1-103")  # as the other tests expect it
 
 
 # --- 2. calls inside an organization ---------------------------------------------------------------

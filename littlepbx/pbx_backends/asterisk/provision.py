@@ -156,6 +156,10 @@ def pbx_database_account(config: dict) -> tuple[str, str]:
 
 # --- static configuration ---------------------------------------------------------------------
 
+# How long Asterisk keeps an endpoint, auth or AOR it read (sorcery.conf) if no Apply expires it
+# sooner: the bound on a change whose expiry was lost (the worker killed right after the commit).
+PJSIP_CACHE_SECONDS = 300
+
 # The longest string a phone may dial (an outside number, a feature code) and an upstream may send.
 PHONE_DIAL_MAX = 20
 UPSTREAM_DIAL_MAX = 16
@@ -227,6 +231,7 @@ def template_values(config: dict) -> dict[str, str]:
         "CALL_RECORDINGS_DIR": str(call_recordings_dir(str(config["DATA_DIR"]))),
         "RECORD_SECONDS": str(int(config.get("GREETING_MAX_SECONDS", 300))),
         "PARK_SECONDS": str(int(config.get("PARK_SECONDS", 60))),
+        "CACHE_SECONDS": str(PJSIP_CACHE_SECONDS),
     }
 
 
