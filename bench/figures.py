@@ -249,10 +249,22 @@ def asterisk_restart(lab, probe_code: str, endpoints: int) -> list[Figure]:
         phone.close()
     registering = time.perf_counter() - started
     rss = lab.pbx.rss_mb()
-    detail = {"fully_booted_s": round(booted, 2), "endpoints": endpoints, "rss_mb": round(rss, 1)}
+    detail = {"fully_booted_s": round(booted, 2), "endpoints": endpoints, "rss_mb": round(rss, 1),
+              "taskprocessors": taskprocessor_kinds(lab.pbx.cli("core show taskprocessors"))}
     return [Figure("Asterisk restart to accepting REGISTERs", round(registering, 2), "s", "≤ 10 s", detail=detail),
             Figure("Asterisk memory right after the restart, per endpoint", round(rss * 1024 / max(endpoints, 1), 1),
                    "KB", "≤ 25 KB", detail=detail)]
+
+
+def taskprocessor_kinds(listing: str) -> dict[str, int]:
+    """How many task processors Asterisk runs, by the first part of their name (pjsip/options...)."""
+    kinds: dict[str, int] = {}
+    for line in listing.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        if "/" in name or "-" in name:
+            kind = "/".join(name.split("/")[:2]) if "/" in name else name.split("-")[0]
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return dict(sorted(kinds.items(), key=lambda item: -item[1])[:8])
 
 
 def api_latency(lab, api: Api, code: str, repeats: int) -> list[Figure]:
