@@ -3,8 +3,8 @@ from flask import current_app, request, url_for
 
 from littlepbx.auth import current_actor
 from littlepbx.extensions import get_backend
-from littlepbx.rest.common import api, body, committed, no_content, page_params, paginated, scope, session
 from littlepbx.fields import fail
+from littlepbx.rest.common import api, body, committed, no_content, page_params, paginated, scope, session
 from littlepbx.services import orgs, quotas
 
 SEARCH_MAX = 100  # characters of ?q= (the OpenAPI document says the same)
