@@ -720,16 +720,33 @@ def realtime_row(row: dict) -> dict:
     return {name: realtime_value(value) for name, value in row.items()}
 
 
-def replace_rows(connection, table, key: str, scope, rows: list[dict]) -> None:
-    """Make the rows of ``table`` in ``scope`` exactly ``rows``: delete the others, upsert these
-    (every value written the way Asterisk's realtime driver reads it back unchanged)."""
+def replace_rows(connection, table, key: str, scope, rows: list[dict]) -> set:
+    """Make the rows of ``table`` in ``scope`` exactly ``rows`` (every value written the way
+    Asterisk's realtime driver reads it back unchanged); returns the keys of the rows that were
+    there before and are now changed or gone.
+
+    The rows there are read first and only what differs is written: an Apply usually changes a
+    few rows of a few tables, and deleting and upserting all of them cost most of its time."""
     rows = [realtime_row(row) for row in rows]
-    stale = delete(table).where(scope)
-    if rows:
-        stale = stale.where(table.c[key].not_in([row[key] for row in rows]))
-    connection.execute(stale)
-    if rows:
-        connection.execute(upsert_statement(table, key, tuple(rows[0])), rows)
+    new = {row[key]: row for row in rows}
+    names = dict.fromkeys(name for row in rows for name in row) or {key: None}
+    old = {row[key]: row for row in connection.execute(select(*(table.c[name] for name in names))
+                                                       .where(scope)).mappings()}
+    gone = [row_key for row_key in old if row_key not in new]
+    for start in range(0, len(gone), 500):
+        connection.execute(delete(table).where(scope, table.c[key].in_(gone[start:start + 500])))
+    changed = [row for row_key, row in new.items()
+               if row_key not in old or any(_text(old[row_key][name]) != _text(value) for name, value in row.items())]
+    for columns in dict.fromkeys(tuple(row) for row in changed):
+        connection.execute(upsert_statement(table, key, columns), [row for row in changed if tuple(row) == columns])
+    return set(gone) | {row[key] for row in changed if row[key] in old}
+
+
+def _text(value) -> str | None:
+    """A column's value as text, to tell whether a row changes (True and 1 alike)."""
+    if value is None:
+        return None
+    return str(int(value)) if isinstance(value, bool) else str(value)
 
 
 @functools.cache
@@ -746,21 +763,6 @@ def upsert_statement(table, key: str, columns: tuple[str, ...]):
 # PJSIP objects Asterisk keeps in a sorcery memory cache (sorcery.conf): an Apply that changes or
 # deletes one tells Asterisk to forget it once the rows are committed (new ones are read on first use).
 CACHES = {"ps_endpoints": "lp_endpoints", "ps_auths": "lp_auths", "ps_aors": "lp_aors"}
-
-
-def cached_changes(connection, table, scope, rows: list[dict]) -> set[tuple[str, str]]:
-    """(cache, id) of each object of ``table`` in ``scope`` that ``rows`` change or delete."""
-    new = {row["id"]: realtime_row(row) for row in rows}
-    stale = set()
-    for old in connection.execute(select(table).where(scope)).mappings():
-        fresh = new.get(old["id"])
-        if fresh is None or any(_text(old.get(name)) != _text(value) for name, value in fresh.items()):
-            stale.add((CACHES[table.name], old["id"]))
-    return stale
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
 
 
 def claim_addresses(connection, code: str, addresses: list[str]) -> list[str]:
@@ -927,8 +929,8 @@ class AsteriskBackend(PBXBackend):
         for table, scope, kind in ((t.ps_endpoints, t.ps_endpoints.c.tenantid == code, "endpoint"),
                                    (t.ps_auths, t.ps_auths.c.id.like(prefix), "auth"),
                                    (t.ps_aors, t.ps_aors.c.id.like(prefix), "aor")):
-            self._forget_later(code, cached_changes(connection, table, scope, rows(kind)))
-            replace_rows(connection, table, "id", scope, rows(kind))
+            changed = replace_rows(connection, table, "id", scope, rows(kind))
+            self._forget_later(code, {(CACHES[table.name], object_id) for object_id in changed})
         replace_rows(connection, t.ps_registrations, "id", t.ps_registrations.c.id.like(prefix),
                      [trunk["registration"]] if trunk["registration"] else [])
         self._delete_stale_contacts(connection, code, [p["aor"]["id"] for p in phones])
@@ -1015,11 +1017,11 @@ class AsteriskBackend(PBXBackend):
         prefix = prefix_of(code)
         if registration_row(connection, code):
             request_refresh(connection, code)
-        self._forget_later(code, cached_changes(connection, t.ps_endpoints, t.ps_endpoints.c.tenantid == code, [])
-                           | cached_changes(connection, t.ps_auths, t.ps_auths.c.id.like(prefix), [])
-                           | cached_changes(connection, t.ps_aors, t.ps_aors.c.id.like(prefix), []))
-        connection.execute(delete(t.ps_endpoints).where(t.ps_endpoints.c.tenantid == code))
-        for table in (t.ps_auths, t.ps_aors, t.ps_contacts, t.ps_registrations):
+        for table, scope in ((t.ps_endpoints, t.ps_endpoints.c.tenantid == code), (t.ps_auths, t.ps_auths.c.id.like(prefix)),
+                             (t.ps_aors, t.ps_aors.c.id.like(prefix))):
+            gone = replace_rows(connection, table, "id", scope, [])
+            self._forget_later(code, {(CACHES[table.name], object_id) for object_id in gone})
+        for table in (t.ps_contacts, t.ps_registrations):
             connection.execute(delete(table).where(table.c.id.like(prefix)))
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
         connection.execute(delete(t.musiconhold).where(music_of(t.musiconhold, code)))
