@@ -926,11 +926,7 @@ class AsteriskBackend(PBXBackend):
         def rows(kind: str) -> list[dict]:
             return [p[kind] for p in phones] + ([trunk[kind]] if trunk.get(kind) else [])
 
-        for table, scope, kind in ((t.ps_endpoints, t.ps_endpoints.c.tenantid == code, "endpoint"),
-                                   (t.ps_auths, t.ps_auths.c.id.like(prefix), "auth"),
-                                   (t.ps_aors, t.ps_aors.c.id.like(prefix), "aor")):
-            changed = replace_rows(connection, table, "id", scope, rows(kind))
-            self._forget_later(code, {(CACHES[table.name], object_id) for object_id in changed})
+        self._replace_cached(connection, code, rows)
         replace_rows(connection, t.ps_registrations, "id", t.ps_registrations.c.id.like(prefix),
                      [trunk["registration"]] if trunk["registration"] else [])
         self._delete_stale_contacts(connection, code, [p["aor"]["id"] for p in phones])
@@ -987,6 +983,16 @@ class AsteriskBackend(PBXBackend):
         self._forget_cached(org.code)
         self.refresh_registration(org.code)
 
+    def _replace_cached(self, connection, code: str, rows_of) -> None:
+        """Make the org's endpoints, auths and AORs ``rows_of("endpoint")``, ``("auth")`` and
+        ``("aor")``, and note those changed or gone for Asterisk to forget after the commit."""
+        prefix = prefix_of(code)
+        for table, scope, kind in ((t.ps_endpoints, t.ps_endpoints.c.tenantid == code, "endpoint"),
+                                   (t.ps_auths, t.ps_auths.c.id.like(prefix), "auth"),
+                                   (t.ps_aors, t.ps_aors.c.id.like(prefix), "aor")):
+            changed = replace_rows(connection, table, "id", scope, rows_of(kind))
+            self._forget_later(code, {(CACHES[table.name], object_id) for object_id in changed})
+
     def _forget_later(self, code: str, stale: set[tuple[str, str]]) -> None:
         with self._lock:
             self._stale.setdefault(code, set()).update(stale)
@@ -1017,10 +1023,7 @@ class AsteriskBackend(PBXBackend):
         prefix = prefix_of(code)
         if registration_row(connection, code):
             request_refresh(connection, code)
-        for table, scope in ((t.ps_endpoints, t.ps_endpoints.c.tenantid == code), (t.ps_auths, t.ps_auths.c.id.like(prefix)),
-                             (t.ps_aors, t.ps_aors.c.id.like(prefix))):
-            gone = replace_rows(connection, table, "id", scope, [])
-            self._forget_later(code, {(CACHES[table.name], object_id) for object_id in gone})
+        self._replace_cached(connection, code, lambda kind: [])
         for table in (t.ps_contacts, t.ps_registrations):
             connection.execute(delete(table).where(table.c.id.like(prefix)))
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
