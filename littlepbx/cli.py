@@ -159,6 +159,35 @@ def apply(org: str, wait: bool, timeout: int) -> None:
         sys.exit(1)
 
 
+@main.command("backup")
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--org", default=None, help="Only this organization (default: the whole system).")
+@_fail_clearly
+def backup(archive: str, org: str | None) -> None:
+    """Write ARCHIVE (.tar.gz, readable by its owner only): rows, music, prompts, recordings, voicemail."""
+    from littlepbx.extensions import db, get_backend
+    from littlepbx.services.backup import backup as make_backup
+    app = _app()
+    manifest = make_backup(db.of(app), get_backend(app), app.config["DATA_DIR"], archive, org)
+    click.echo(f"{archive}: {len(manifest['orgs'])} organization(s)"
+               + (" and the system's operators and tokens" if manifest["whole_system"] else "")
+               + f", schema {manifest['schema']}")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", default=None, help="Only this organization of the archive (default: all of it).")
+@_fail_clearly
+def restore(archive: str, org: str | None) -> None:
+    """Bring back the organizations of ARCHIVE as they were; an organization of the same code here
+    is replaced, every other one is left alone."""
+    from littlepbx.extensions import db, get_backend
+    from littlepbx.services.backup import restore as bring_back
+    app = _app()
+    click.echo(str(bring_back(db.of(app), get_backend(app), app.config["DATA_DIR"], archive, org,
+                              actor="littlepbx restore")))
+
+
 @main.command("health")
 def health() -> None:
     """Check the database, the PBX's management interface and its SIP port; exit 1 if one fails."""

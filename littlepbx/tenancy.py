@@ -51,22 +51,6 @@ class Actor:
         """Whether the role grants ``permission``."""
         return self.role in PERMISSIONS[permission]
 
-    def delete_all(self, model) -> None:
-        """Delete every row of ``model`` of this organization."""
-        self.delete_where(model)
-
-    def delete_where(self, model, *criteria) -> None:
-        """Delete this organization's rows of ``model`` that meet ``criteria``."""
-        self.session.execute(delete(model).where(model.org_id == self.org.id, *criteria))
-
-    def copy_rows(self, source, target) -> None:
-        """Replace this organization's rows of ``target`` with its rows of ``source`` (same columns)."""
-        self.delete_all(target)
-        columns = [c.name for c in source.__table__.columns]
-        rows = select(*[source.__table__.c[name] for name in columns]).where(
-            source.__table__.c.org_id == self.org.id)
-        self.session.execute(insert(target.__table__).from_select(columns, rows))
-
     def require(self, permission: str) -> None:
         """Raise Forbidden unless the role grants ``permission``."""
         if not self.may(permission):

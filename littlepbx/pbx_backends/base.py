@@ -12,6 +12,7 @@ import importlib
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 # Call flow after ringing (Extension.no_answer).
 NO_ANSWER_VOICEMAIL = "voicemail"
@@ -418,6 +419,28 @@ class PBXBackend(abc.ABC):
     @abc.abstractmethod
     def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
         """{queue number: its figures} of the org's live queues, counted from ``since`` (UTC)."""
+
+    # --- backup and restore (littlepbx.services.backup) -------------------------------------
+
+    def export_state(self, connection, code: str) -> dict[str, list[dict]]:
+        """What the PBX keeps of the organization that no Apply writes (call history, what its
+        phones switched, agents logged in to queues), by name, as plain rows for a backup."""
+        return {}
+
+    def import_state(self, connection, code: str, state: dict[str, list[dict]]) -> None:
+        """Put export_state's rows back for a restored organization, inside the caller's transaction,
+        after write_org; BackendError for a name this backend does not know."""
+        if state:
+            raise BackendError(f"{self.name}: cannot restore {', '.join(sorted(state))}")
+
+    def org_files(self, code: str) -> dict[str, Path]:
+        """Directories the PBX keeps files of the organization in (its voicemail), by name."""
+        return {}
+
+    def restore_files(self, code: str, name: str, source: Path) -> None:
+        """Make ``source`` the organization's directory ``name`` of org_files (after the restore's
+        commit), owned as the PBX needs it; what was there before is deleted."""
+        raise BackendError(f"{self.name}: cannot restore files named {name!r}")
 
     # --- files -----------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ import time
 import zoneinfo
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import create_engine, delete, func, insert, select, text, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -765,6 +766,16 @@ def upsert_statement(table, key: str, columns: tuple[str, ...]):
 CACHES = {"ps_endpoints": "lp_endpoints", "ps_auths": "lp_auths", "ps_aors": "lp_aors"}
 
 
+# What Asterisk writes of an organization, which no Apply rebuilds: what a backup keeps of it.
+STATE_TABLES = {"call_history": t.cdr, "phone_states": t.lp_phone_states, "time_overrides": t.lp_time_overrides,
+                "queue_agents": t.lp_queue_members}
+
+
+def _is_serial(column) -> bool:
+    """A number the database hands out (a restored row gets a new one)."""
+    return column.autoincrement is True
+
+
 def claim_addresses(connection, code: str, addresses: list[str]) -> list[str]:
     """Make ``addresses`` the org's upstream sources; return those another org holds.
 
@@ -1053,6 +1064,56 @@ class AsteriskBackend(PBXBackend):
                 ami.command(f"database deltree {RING_MEMORY} {code}")
         except (OSError, AMIError) as error:
             log.warning("%s: Asterisk did not forget the org's ring group memory: %s", code, error)
+
+    def export_state(self, connection, code: str) -> dict[str, list[dict]]:
+        """The org's call history, its phones' do-not-disturb and forwards, its forced time
+        conditions and the agents logged in to its queues (serial numbers left out)."""
+        state = {}
+        for name, table in STATE_TABLES.items():
+            columns = [c for c in table.columns if not _is_serial(c)]
+            rows = connection.execute(select(*columns).where(table.c.tenantid == check_code(code)))
+            state[name] = [dict(row._mapping) for row in rows]
+        return state
+
+    def import_state(self, connection, code: str, state: dict[str, list[dict]]) -> None:
+        """Replace the org's rows of each table export_state names with the given ones."""
+        unknown = set(state) - set(STATE_TABLES)
+        if unknown:
+            raise BackendError(f"{code}: cannot restore {', '.join(sorted(unknown))} into Asterisk")
+        for name, rows in state.items():
+            table = STATE_TABLES[name]
+            if any(row.get("tenantid") != code for row in rows):
+                raise BackendError(f"{code}: the {name.replace('_', ' ')} to restore belong to another organization")
+            connection.execute(delete(table).where(table.c.tenantid == code))
+            if rows:
+                connection.execute(insert(table), rows)
+
+    def org_files(self, code: str) -> dict[str, Path]:
+        """Its voicemail boxes (app_voicemail keeps them as files in the spool)."""
+        from littlepbx.pbx_backends.asterisk.provision import in_root
+        return {"voicemail": in_root(self.config, f"/var/spool/asterisk/voicemail/{check_code(code)}")}
+
+    def restore_files(self, code: str, name: str, source: Path) -> None:
+        """Move ``source`` in as the org's voicemail, owned like the spool's voicemail directory
+        (Asterisk's account). Asterisk counts a box's messages from its files whenever asked."""
+        if name not in self.org_files(code):
+            super().restore_files(code, name, source)
+        target = self.org_files(code)[name]
+        owner = target.parent.stat() if target.parent.is_dir() else None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = target.with_name(f".{target.name}.replaced")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        shutil.move(str(source), str(target))
+        shutil.rmtree(old, ignore_errors=True)
+        if owner is not None:
+            try:
+                for path in (target, *target.rglob("*")):
+                    os.chown(path, owner.st_uid, owner.st_gid)
+            except PermissionError:
+                raise BackendError(f"{code}: the voicemail is back, but Asterisk cannot change it until it is "
+                                   f"given to its account: run the restore as root") from None
 
     def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
         """From app_queue's log (lp_queue_log, UTC): callers still waiting (entered within the

@@ -1,0 +1,74 @@
+"""Backup and restore through the real Asterisk: provision, call, leave a voicemail, back up, purge,
+restore; the phone registers with its old password and the voicemail and call history are back."""
+import time
+
+import pytest
+
+from littlepbx.applier import states
+from littlepbx.extensions import db, get_backend
+from littlepbx.kinds import Extensions
+from littlepbx.services import objects, orgs
+from littlepbx.services.backup import backup, restore
+from tests.asterisk.sipp import CALLER_PORT
+from tests.asterisk.test_apply_end_to_end import PHONES, apply_until_done, product, register, session, sip_password  # noqa: F401  (fixtures)
+from tests.conftest import make_org, scope_of, wait_until
+
+pytestmark = pytest.mark.asterisk
+
+
+def leave_voicemail(pbx, password: str, caller: str, mailbox: str) -> None:
+    """``caller`` calls ``mailbox``, which rings unanswered, and talks after the beep."""
+    ringing = pbx.sipp.answering(PHONES[mailbox], scenario="ring.xml")
+    try:
+        run = pbx.sipp.run("call_answered.xml", PHONES[caller], CALLER_PORT, service=mailbox,
+                           user=f"e2e-{caller}", password=password, duration_ms=10000)
+        assert run.process.returncode == 0, run.output()
+    finally:
+        ringing.stop()
+
+
+def test_when_an_org_is_backed_up_purged_and_restored_then_its_phone_registers_and_its_voicemail_is_back(
+        product, pbx, session, tmp_path):  # noqa: F811
+    make_org(session, "e2e")
+    scope = scope_of(session, "e2e")
+    objects.create(scope, Extensions, {"number": "101", "ring_seconds": 5, "no_answer": "voicemail",
+                                        "voicemail_enabled": True})
+    objects.create(scope, Extensions, {"number": "102", "voicemail_enabled": False})
+    session.commit()
+    assert apply_until_done(product, session, "e2e") == states.APPLIED
+    assert register(pbx, session, "101") == 0
+    password = sip_password(session, "101")
+    leave_voicemail(pbx, sip_password(session, "102"), "102", "101")
+    inbox = pbx.spool("e2e", "101")
+    assert wait_until(lambda: any(inbox.glob("msg*.wav")), 10), "the caller left a message"
+    message = sorted(inbox.glob("msg*.wav"))[0]
+    recorded = message.read_bytes()
+    backend, database, data_dir = get_backend(product), db.of(product), product.config["DATA_DIR"]
+    wait_until(lambda: history(backend, database), what="the call's records")
+    time.sleep(1)  # each leg of the call writes its record as it hangs up
+    calls = history(backend, database)
+    archive = tmp_path / "e2e.tar.gz"
+    backup(database, backend, data_dir, archive, "e2e")
+
+    orgs.delete_org(scope_of(session, "e2e"), backend)
+    session.commit()
+    orgs.after_delete("e2e", backend, data_dir)
+    refused = pbx.sipp.run("register.xml", PHONES["101"], user="e2e-101", password=password)
+    assert refused.process.returncode != 0, "a deleted org's phone is refused"
+    assert not inbox.exists() and not history(backend, database)
+
+    said = restore(database, backend, data_dir, archive)
+    assert said.orgs == ["e2e"]
+    session.expire_all()
+    assert sip_password(session, "101") == password
+    assert register(pbx, session, "101") == 0, "the phone registers again with the password it has"
+    assert (inbox / message.name).read_bytes() == recorded
+    owner = pbx.spool("e2e", "101").parent.parent.parent.stat()
+    assert (inbox / message.name).stat().st_uid == owner.st_uid, "Asterisk's account owns the restored voicemail"
+    assert history(backend, database) == calls and "101" in [call["dialed"] for call in calls]
+
+
+def history(backend, database) -> list[dict]:
+    with database.engine.connect() as connection:
+        calls, _ = backend.call_history(connection, "e2e", None, None, 0, 10)
+    return calls
