@@ -56,8 +56,7 @@ class PBX:
         provision.mount(self.config)
         provision.prepare_run_dirs(self.config)
         with open(self.workdir / "asterisk.log", "ab") as log:
-            self.process = subprocess.Popen(provision.asterisk_command(self.config), stdin=subprocess.DEVNULL,
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = provision.spawn(self.config, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         provision.wait_fully_booted(self.config, self.process, timeout=BOOT_TIMEOUT)
         return time.perf_counter() - started
 

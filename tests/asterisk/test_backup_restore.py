@@ -1,5 +1,7 @@
 """Backup and restore through the real Asterisk: provision, call, leave a voicemail, back up, purge,
 restore; the phone registers with its old password and the voicemail and call history are back."""
+import os
+import subprocess
 import time
 
 import pytest
@@ -52,6 +54,7 @@ def test_when_an_org_is_backed_up_purged_and_restored_then_its_phone_registers_a
 
     orgs.delete_org(scope_of(session, "e2e"), backend)
     session.commit()
+    assert deleted_as_the_services(inbox.parent.parent, data_dir), "the services delete a purged org's voicemail"
     orgs.after_delete("e2e", backend, data_dir)
     refused = pbx.sipp.run("register.xml", PHONES["101"], user="e2e-101", password=password)
     assert refused.process.returncode != 0, "a deleted org's phone is refused"
@@ -66,6 +69,18 @@ def test_when_an_org_is_backed_up_purged_and_restored_then_its_phone_registers_a
     owner = pbx.spool("e2e", "101").parent.parent.parent.stat()
     assert (inbox / message.name).stat().st_uid == owner.st_uid, "Asterisk's account owns the restored voicemail"
     assert history(backend, database) == calls and "101" in [call["dialed"] for call in calls]
+    assert deleted_as_the_services(inbox.parent.parent, data_dir), "and what a restore brought back"
+
+
+def deleted_as_the_services(tree, data_dir: str) -> bool:
+    """Delete ``tree`` as LittlePBX's services would: neither root nor Asterisk, only of DATA_DIR's
+    group. The test runs as root; setpriv takes away root's powers (uid 0 then only owns what root
+    owns, such as pytest's private temporary directory the root lives in)."""
+    group = os.stat(data_dir).st_gid
+    subprocess.run(["setpriv", "--securebits", "+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked",
+                    "--inh-caps=-all", "--bounding-set=-all", f"--regid={group}", "--clear-groups",
+                    "rm", "-rf", str(tree)], capture_output=True)
+    return not tree.exists()
 
 
 def history(backend, database) -> list[dict]:

@@ -1054,10 +1054,8 @@ class AsteriskBackend(PBXBackend):
     def after_remove(self, code: str) -> None:
         """After remove_org's commit: stop the org's outbound registration, delete its voicemail
         and what Asterisk remembers of it (the member of each ring group who answered last)."""
-        from littlepbx.pbx_backends.asterisk.provision import in_root
         self._forget_cached(code)
-        shutil.rmtree(in_root(self.config, f"/var/spool/asterisk/voicemail/{check_code(code)}"),
-                      ignore_errors=True)
+        shutil.rmtree(self.org_files(code)["voicemail"], ignore_errors=True)
         self.refresh_registration(code)
         try:
             with self.ami() as ami:
@@ -1090,12 +1088,13 @@ class AsteriskBackend(PBXBackend):
 
     def org_files(self, code: str) -> dict[str, Path]:
         """Its voicemail boxes (app_voicemail keeps them as files in the spool)."""
-        from littlepbx.pbx_backends.asterisk.provision import in_root
-        return {"voicemail": in_root(self.config, f"/var/spool/asterisk/voicemail/{check_code(code)}")}
+        from littlepbx.pbx_backends.asterisk.provision import VOICEMAIL_SPOOL, in_root
+        return {"voicemail": in_root(self.config, f"{VOICEMAIL_SPOOL}/{check_code(code)}")}
 
     def restore_files(self, code: str, name: str, source: Path) -> None:
         """Move ``source`` in as the org's voicemail, owned like the spool's voicemail directory
-        (Asterisk's account). Asterisk counts a box's messages from its files whenever asked."""
+        (Asterisk's account, DATA_DIR's group: provision.share_with_data_group). Asterisk counts
+        a box's messages from its files whenever asked."""
         if name not in self.org_files(code):
             super().restore_files(code, name, source)
         target = self.org_files(code)[name]
@@ -1108,9 +1107,11 @@ class AsteriskBackend(PBXBackend):
         shutil.move(str(source), str(target))
         shutil.rmtree(old, ignore_errors=True)
         if owner is not None:
+            from littlepbx.pbx_backends.asterisk.provision import share_with_data_group
             try:
                 for path in (target, *target.rglob("*")):
                     os.chown(path, owner.st_uid, owner.st_gid)
+                share_with_data_group(self.config, target)
             except PermissionError:
                 raise BackendError(f"{code}: the voicemail is back, but Asterisk cannot change it until it is "
                                    f"given to its account: run the restore as root") from None

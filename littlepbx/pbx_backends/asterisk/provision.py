@@ -34,6 +34,8 @@ ASTERISK_FILES = ("modules.conf", "pjsip.conf", "sorcery.conf", "extconfig.conf"
                   "cdr.conf", "cdr_adaptive_odbc.conf", "manager.conf", "http.conf", "ari.conf",
                   "voicemail.conf", "musiconhold.conf", "logger.conf", "rtp.conf", "extensions.conf",
                   "queues.conf", "features.conf", "res_parking.conf", "confbridge.conf")
+# Where app_voicemail keeps each box, as <org code>/<mailbox>/<folder>/msgNNNN.* (inside the root).
+VOICEMAIL_SPOOL = "/var/spool/asterisk/voicemail"
 ASTERISK_DIRS = ("var/lib/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/cache/asterisk",
                  "run/asterisk")
 
@@ -420,11 +422,35 @@ def prepare_run_dirs(config: dict) -> None:
     for path in paths:
         path.mkdir(parents=True, exist_ok=True)
     chown_asterisk(config, paths)
+    share_with_data_group(config, in_root(config, VOICEMAIL_SPOOL))
     owner = pwd.getpwnam("asterisk").pw_uid if root_of(config) == Path("/") else host_account(config)[0]
     for recordings in (phone_recordings_dir(str(config["DATA_DIR"])), call_recordings_dir(str(config["DATA_DIR"]))):
         recordings.mkdir(parents=True, exist_ok=True)
         os.chown(recordings, owner, recordings.parent.stat().st_gid)
         recordings.chmod(0o2775)
+
+
+def spawn(config: dict, verbosity: int = 0, **popen) -> subprocess.Popen:
+    """Start Asterisk's foreground process (asterisk_command) with umask 002: what it adds under
+    the voicemail spool stays writable by DATA_DIR's group (prepare_run_dirs)."""
+    return subprocess.Popen(asterisk_command(config, verbosity), stdin=subprocess.DEVNULL, umask=0o002, **popen)
+
+
+def share_with_data_group(config: dict, tree: Path) -> None:
+    """Make ``tree`` (the voicemail spool) DATA_DIR's group's, group-writable, its directories
+    setgid: LittlePBX's services delete an organization's boxes with it and restore them from a
+    backup; with Asterisk's umask of 002 (spawn), what Asterisk adds there stays so."""
+    tree.mkdir(parents=True, exist_ok=True)
+    for above in tree.parents:  # the way there (Asterisk's 0750 spool): passable, not listable
+        if above == root_of(config) or above == Path("/"):
+            break
+        above.chmod(above.stat().st_mode | 0o001)
+    group = Path(str(config["DATA_DIR"])).stat().st_gid
+    for path in (tree, *tree.rglob("*")):
+        if path.is_symlink():
+            continue
+        os.chown(path, -1, group)
+        path.chmod(path.stat().st_mode | 0o020 | (0o2000 if path.is_dir() else 0))
 
 
 def asterisk_command(config: dict, verbosity: int = 0) -> list[str]:
@@ -439,8 +465,7 @@ def start(config: dict, log_path: str | os.PathLike | None = None, verbosity: in
     prepare_run_dirs(config)
     # The child keeps its own copy of the log's descriptor: ours is closed once it is started.
     with open(log_path or os.devnull, "ab") as log:
-        process = subprocess.Popen(asterisk_command(config, verbosity), stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = spawn(config, verbosity, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     wait_fully_booted(config, process)
     return process
 
@@ -507,7 +532,7 @@ def serve(config: dict) -> int:
     import signal
     mount(config)
     prepare_run_dirs(config)
-    process = subprocess.Popen(asterisk_command(config, verbosity=1), stdin=subprocess.DEVNULL)
+    process = spawn(config, verbosity=1)
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda signum, frame: process.send_signal(signum))
     try:
