@@ -21,6 +21,7 @@ ROLE_ORG_ADMIN = "org_admin"      # a person running one organization's PBX from
 # What each role may do. Anything not listed is refused with 403.
 PERMISSIONS = {
     "orgs.manage": {ROLE_SYSTEM},
+    "operators.manage": {ROLE_SYSTEM},
     "tokens.manage": {ROLE_SYSTEM},
     "trunks.manage": {ROLE_SYSTEM, ROLE_ORG_INTEGRATOR},
     # Phone numbers and the addresses upstream calls come from are the operator's to hand out:

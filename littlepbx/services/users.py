@@ -4,10 +4,10 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from littlepbx import fields as f
-from littlepbx.errors import Conflict, Unauthorized
+from littlepbx.errors import Conflict, NotFound, Unauthorized
 from littlepbx.models import ROLE_OPERATOR, ROLE_ORG_ADMIN, AuditEntry, User, utcnow
 from littlepbx.models.user import password_fingerprint
 from littlepbx.tenancy import ROLE_ORG_ADMIN as ACTOR_ORG_ADMIN
@@ -123,6 +123,39 @@ def delete_admin(scope: OrgScope, email: str) -> None:
     user = get_admin(scope, email)
     scope.delete(user)
     scope.audit("admin.delete", user.email)
+
+
+def list_operators(session, actor: Actor) -> list[User]:
+    """Every operator login, by e-mail."""
+    actor.require("operators.manage")
+    return list(session.scalars(select(User).where(User.role == ROLE_OPERATOR).order_by(User.email)))
+
+
+def create_operator(session, actor: Actor, data: dict) -> tuple[User, str]:
+    """A new operator login with a generated password, returned once (they change it on the page)."""
+    actor.require("operators.manage")
+    values = ADMIN_FIELDS.only(["email", "name"]).clean(data)
+    generated = f.new_secret(16)
+    user = create_user(session, values["email"], generated, ROLE_OPERATOR, name=values.get("name") or "")
+    session.add(AuditEntry(org_id=None, actor=actor.name, action="operator.create", target=user.email))
+    return user, generated
+
+
+def set_operator_active(session, actor: Actor, email: str, active: bool) -> User:
+    """Let an operator log in again, or not; nobody locks themselves out, nor the system out."""
+    actor.require("operators.manage")
+    user = session.scalars(select(User).where(User.role == ROLE_OPERATOR, User.email == str(email))).first()
+    if user is None:
+        raise NotFound(f"no operator {email}")
+    if not active and user.email == actor.name:
+        raise Conflict("you cannot deactivate your own login")
+    user.active = bool(active)
+    session.flush()
+    if not session.scalar(select(func.count()).where(User.role == ROLE_OPERATOR, User.active.is_(True))):
+        raise Conflict("this is the last active operator: the system would have none")
+    session.add(AuditEntry(org_id=None, actor=actor.name, action="operator.activate" if active else
+                           "operator.deactivate", target=user.email))
+    return user
 
 
 # Passwords people choose for themselves (the page's "Change password" and a reset link).

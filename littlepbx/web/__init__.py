@@ -4,7 +4,7 @@ from littlepbx.extensions import login_manager
 
 def init_app(app) -> None:
     """Register the pages' blueprint and the login throttle."""
-    from littlepbx.web import accounts  # noqa: F401  (its routes are on the pages' blueprint)
+    from littlepbx.web import accounts, logins  # noqa: F401  (their routes are on the pages' blueprint)
     from littlepbx.web.throttle import LoginThrottle
     from littlepbx.web.views import bp, security_headers
     app.register_blueprint(bp)
