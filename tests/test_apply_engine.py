@@ -227,3 +227,21 @@ def test_when_the_worker_ticks_then_the_pbx_gets_its_housekeeping(app):
     worker.tick()
     worker.pool.shutdown(wait=True)
     assert get_backend(app).housekeeping_calls == 1
+
+
+def test_when_only_a_flag_or_an_emptied_value_differs_then_apply_still_makes_it_live(app, session, two_orgs):
+    """An Apply copies only the kinds whose draft differs from live (compared by a digest of their
+    rows): a boolean switched or a value emptied must count as a difference, in any kind."""
+    scope = scope_of(session, "acme")
+    objects.update(scope, Extensions, "101", {"voicemail_email": "ops@acme.example", "record_calls": True})
+    session.commit()
+    assert apply_now(app, session, "acme") == states.APPLIED
+    for change in ({"record_calls": False}, {"voicemail_email": None}, {"ring_seconds": 21}):
+        objects.update(scope_of(session, "acme"), Extensions, "101", change)
+        session.commit()
+        assert apply_now(app, session, "acme") == states.APPLIED
+        live = objects.find(scope_of(session, "acme"), Extensions, "101", live=True)
+        name, value = next(iter(change.items()))
+        assert getattr(live, name) == value, change
+    beta = objects.find(scope_of(session, "beta"), Extensions, "101", live=True)
+    assert beta is None, "beta's draft was never applied: its live configuration stays empty"

@@ -14,10 +14,9 @@ from sqlalchemy import select, text, update
 from littlepbx import logs
 from littlepbx.applier import states
 from littlepbx.applier.runs import transition
-from littlepbx.kinds import all_kinds
 from littlepbx.kinds.audio import prune_call_recordings, prune_files, prune_phone_recordings
-from littlepbx.kinds.pbx import live_config
-from littlepbx.kinds.references import live_problems
+from littlepbx.kinds.pbx import changed_kinds, live_config
+from littlepbx.kinds.references import live_problems, live_rows
 from littlepbx.models import ApplyRun, AuditEntry, Organization, utcnow
 from littlepbx.tenancy import SYSTEM, OrgScope
 
@@ -120,14 +119,15 @@ class Applier:
                 if run.state != states.APPLYING:
                     return
                 scope = OrgScope(session, org, SYSTEM)
-                for kind in all_kinds():
+                for kind in changed_kinds(scope):
                     scope.copy_rows(kind.draft, kind.live)
                 session.flush()
-                problems = live_problems(scope)
+                live = live_rows(scope)
+                problems = live_problems(scope, live)
                 if problems:
                     raise ApplyRefused("the configuration refers to objects it does not have: "
                                        + "; ".join(problems))
-                pbx_config = live_config(scope, self.data_dir)
+                pbx_config = live_config(scope, self.data_dir, live)
                 self.backend.write_org(session.connection(), pbx_config)
                 message = run.message or self._summary(pbx_config, run)
                 transition(session, run, "done", message=message)

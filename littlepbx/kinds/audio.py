@@ -39,19 +39,24 @@ def prune_files(scope, data_dir: str, older_than_seconds: float) -> list[str]:
     once older than ``older_than_seconds`` (an upload whose draft is not saved yet is younger);
     returns the digests deleted."""
     from littlepbx.kinds import all_kinds
-    used: dict[str, set] = {}  # by area: kinds may share one (music on hold and music classes)
-    for kind in all_kinds():
-        if kind.audio_files:
-            area, digests = kind.audio_files
-            bucket = used.setdefault(area, set())
-            for row in (row for model in (kind.draft, kind.live) for row in scope.all(model)):
-                bucket.update((getattr(row, digests) or "").split())
-    removed = []
+    audio_kinds = [kind for kind in all_kinds() if kind.audio_files]
     cutoff = time.time() - older_than_seconds
-    for area, digests in used.items():
+    old = {}  # by area (kinds may share one: music on hold and music classes): uploads old enough
+    for area in {kind.audio_files[0] for kind in audio_kinds}:
         root = area_dir(data_dir, area, scope.org.code)
-        for entry in root.iterdir() if root.is_dir() else ():
-            if entry.is_dir() and entry.name not in digests and entry.stat().st_mtime <= cutoff:
+        old[area] = [entry for entry in (root.iterdir() if root.is_dir() else ())
+                     if entry.is_dir() and entry.stat().st_mtime <= cutoff]
+    if not any(old.values()):
+        return []  # nothing could go: the configuration need not be read (most Applies)
+    used: dict[str, set] = {area: set() for area in old}
+    for kind in audio_kinds:
+        area, digests = kind.audio_files
+        for row in (row for model in (kind.draft, kind.live) for row in scope.all(model)):
+            used[area].update((getattr(row, digests) or "").split())
+    removed = []
+    for area, entries in old.items():
+        for entry in entries:
+            if entry.name not in used[area]:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry.name)
     return removed

@@ -27,15 +27,14 @@ class Referrer:
         return self.kind.fields[self.field_name]
 
 
-def missing_targets(scope, kind: Kind, row, live: bool = False) -> dict[str, tuple[Kind, str]]:
+def missing_targets(scope, kind: Kind, row) -> dict[str, tuple[Kind, str]]:
     """{field: (target kind, key)} for the first reference of each field of ``row`` whose target
-    the organization does not have (in its draft, or in its live configuration)."""
+    the organization's draft does not have."""
     problems = {}
     for name, rule in kind.fields.items():
         for target_name, key in rule.references(getattr(row, name)):
             target = kind_named(target_name)
-            model = target.live if live else target.draft
-            if name not in problems and scope.find(model, **{target.key: key}) is None:
+            if name not in problems and scope.find(target.draft, **{target.key: key}) is None:
                 problems[name] = (target, key)
     return problems
 
@@ -91,14 +90,32 @@ def release_references(scope, target: Kind, key) -> dict[str, list]:
     return released
 
 
-def live_problems(scope) -> list[str]:
-    """Inside an Apply, after the copy: every live reference whose target is not live too."""
+def live_rows(scope) -> dict[str, list]:
+    """Every live row of the organization by kind name, each kind read once, in key order: what
+    an Apply checks (live_problems) and gives the PBX (kinds.pbx.live_config)."""
+    rows = {}
+    for kind in all_kinds():
+        order = getattr(kind.live, kind.key) if kind.key else kind.live.org_id
+        rows[kind.name] = scope.all(kind.live, order_by=order)
+    return rows
+
+
+def live_problems(scope, rows: dict[str, list] | None = None) -> list[str]:
+    """Inside an Apply, after the copy: every live reference whose target is not live too (keys
+    compare byte for byte, as their columns do)."""
+    rows = live_rows(scope) if rows is None else rows
+    keys = {kind.name: {kind.key_of(row)[0] for row in rows[kind.name]} for kind in all_kinds() if kind.key}
     problems = []
     for kind in all_kinds():
-        for row in scope.all(kind.live):
-            for name, (target, key) in missing_targets(scope, kind, row, live=True).items():
-                shown = kind.fields[name].dump(getattr(row, name))
-                problems.append(f"{kind.describe(kind.key_of(row)[0])}: {kind.fields[name].label.lower()} "
+        for row in rows[kind.name]:
+            for name, rule in kind.fields.items():
+                missing = next(((target, key) for target, key in rule.references(getattr(row, name))
+                                if key not in keys[target]), None)
+                if missing is None:
+                    continue
+                target, key = kind_named(missing[0]), missing[1]
+                shown = rule.dump(getattr(row, name))
+                problems.append(f"{kind.describe(kind.key_of(row)[0])}: {rule.label.lower()} "
                                 f"{' '.join(shown) if isinstance(shown, list) else shown}: "
                                 f"{_missing(kind, row, name, target, key)}")
     return problems

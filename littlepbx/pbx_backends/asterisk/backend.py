@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import os.path
 import re
@@ -101,6 +102,7 @@ TRUNK_SUFFIX = "-trunk-out"
 RING_MEMORY = "lprg"  # AstDB family: <tenant>/<group> -> the place of the member who answered last
 RETRY_SECONDS = 5      # pending registration refreshes are retried this often
 SWEEP_SECONDS = 300    # every registering org is looked up again this often
+DIGEST_SECONDS = 3600  # every table of every org is compared again at its next Apply after this
 
 
 def trunk_id(code: str) -> str:
@@ -350,17 +352,16 @@ def keep_switch_rows(connection, table, code: str, ids: list[str], fresh: dict) 
         connection.execute(statement.on_duplicate_key_update({"tenantid": table.c.tenantid}))
 
 
-def keep_time_overrides(connection, code: str, names: list[str]) -> None:
+def keep_time_overrides(tables, code: str, names: list[str]) -> None:
     """One forced-state row per time condition of the org: new ones follow their hours ("auto"),
     existing ones keep whatever an admin or a phone set, rows of deleted ones go."""
-    keep_switch_rows(connection, t.lp_time_overrides, code, [f"{code}-{name}" for name in names], {"state": "auto"})
+    tables.keep(t.lp_time_overrides, [f"{code}-{name}" for name in names], {"state": "auto"})
 
 
-def keep_phone_states(connection, code: str, numbers: list[str]) -> None:
+def keep_phone_states(tables, code: str, numbers: list[str]) -> None:
     """One state row per extension of the org: new ones ring normally, existing ones keep what
     their user switched, rows of deleted extensions go."""
-    keep_switch_rows(connection, t.lp_phone_states, code, [phone_id(code, number) for number in numbers],
-                     {"dnd": "no"})
+    tables.keep(t.lp_phone_states, [phone_id(code, number) for number in numbers], {"dnd": "no"})
 
 
 def music_of(table, code: str):
@@ -743,6 +744,45 @@ def replace_rows(connection, table, key: str, scope, rows: list[dict]) -> set:
     return set(gone) | {row[key] for row in changed if row[key] in old}
 
 
+class OrgTables:
+    """One organization's realtime tables as one write_org replaces them: a table whose rows come
+    out exactly as the last Apply wrote them (its digest in lp_row_digests, in the same
+    transaction as the rows) is neither read nor written. Only for tables LittlePBX alone writes
+    (and for which rows a table of switches has: ``keep``)."""
+
+    def __init__(self, connection, code: str):
+        self.connection = connection
+        self.code = code
+        digests = t.lp_row_digests
+        self.before = dict(connection.execute(select(digests.c.table_name, digests.c.digest)
+                                              .where(digests.c.code == code)).all())
+        self.after: dict[str, str] = {}
+
+    def replace(self, table, key: str, scope, rows: list[dict]) -> set:
+        """replace_rows, unless the rows are those of the last Apply; returns its changed keys."""
+        digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
+        self.after[table.name] = digest
+        if self.before.get(table.name) == digest:
+            return set()
+        return replace_rows(self.connection, table, key, scope, rows)
+
+    def keep(self, table, ids: list[str], fresh: dict) -> None:
+        """keep_switch_rows, unless the org has the same rows (ids) as at the last Apply: Asterisk
+        changes their values, never which rows there are."""
+        name = f"{table.name}:ids"
+        self.after[name] = hashlib.sha256(json.dumps(sorted(ids)).encode()).hexdigest()
+        if self.before.get(name) != self.after[name]:
+            keep_switch_rows(self.connection, table, self.code, ids, fresh)
+
+    def save(self) -> None:
+        """Keep the digests of what this Apply wrote (call it last, in the same transaction)."""
+        changed = [{"code": self.code, "table_name": name, "digest": digest}
+                   for name, digest in self.after.items() if self.before.get(name) != digest]
+        if changed:
+            statement = mysql_insert(t.lp_row_digests)
+            self.connection.execute(statement.on_duplicate_key_update(digest=statement.inserted.digest), changed)
+
+
 def _text(value) -> str | None:
     """A column's value as text, to tell whether a row changes (True and 1 alike)."""
     if value is None:
@@ -913,7 +953,7 @@ class AsteriskBackend(PBXBackend):
         super().__init__(config)
         self._lock = threading.Lock()
         self._engine = None
-        self._next_retry = self._next_sweep = 0.0
+        self._next_retry = self._next_sweep = self._next_digest_reset = 0.0
         self._stale: dict[str, set[tuple[str, str]]] = {}  # per org: (cache, id) Asterisk must forget
 
     def write_org(self, connection, org: OrgPBXConfig) -> None:
@@ -925,66 +965,68 @@ class AsteriskBackend(PBXBackend):
         if taken:
             raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
         old_registration = registration_row(connection, code)
+        tables = OrgTables(connection, code)
         classes, entries = music_rows(code, org)
         moh_class = org_music_class(code, org, classes)
         phones = [phone_rows(code, ext, moh_class) for ext in org.extensions]
         contact_user = contact_user_of(connection, code)
         trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
-        replace_rows(connection, t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
+        tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
                      line_rows(code, org, contact_user, self.config))
         prefix = prefix_of(code)
 
         def rows(kind: str) -> list[dict]:
             return [p[kind] for p in phones] + ([trunk[kind]] if trunk.get(kind) else [])
 
-        self._replace_cached(connection, code, rows)
-        replace_rows(connection, t.ps_registrations, "id", t.ps_registrations.c.id.like(prefix),
+        self._replace_cached(tables.replace, code, rows)
+        tables.replace(t.ps_registrations, "id", t.ps_registrations.c.id.like(prefix),
                      [trunk["registration"]] if trunk["registration"] else [])
         self._delete_stale_contacts(connection, code, [p["aor"]["id"] for p in phones])
         replace_rows(connection, t.voicemail, "mailbox", t.voicemail.c.context == code,
                      [voicemail_row(code, e) for e in org.extensions if e.voicemail_enabled])
-        replace_rows(connection, t.musiconhold, "name", music_of(t.musiconhold, code),
+        tables.replace(t.musiconhold, "name", music_of(t.musiconhold, code),
                      ([self._moh_row(code, org)] if org.moh.enabled and org.moh.path else []) + classes)
         connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
         if entries:
             connection.execute(insert(t.musiconhold_entry).values(entries))
         music = {row["name"][len(code) + 1:] for row in classes}
-        replace_rows(connection, t.lp_extension_plans, "id", t.lp_extension_plans.c.tenantid == code,
+        tables.replace(t.lp_extension_plans, "id", t.lp_extension_plans.c.tenantid == code,
                      [extension_plan_row(code, e) for e in org.extensions])
-        replace_rows(connection, t.lp_did_routes, "id", t.lp_did_routes.c.tenantid == code,
+        tables.replace(t.lp_did_routes, "id", t.lp_did_routes.c.tenantid == code,
                      [{"id": f"{code}-{did_key(d.number)}", "tenantid": code, "number": d.number,
                        "destination": d.destination, "record": "yes" if d.record_calls else "no"}
                       for d in org.dids])
-        replace_rows(connection, t.lp_ring_groups, "id", t.lp_ring_groups.c.tenantid == code,
+        tables.replace(t.lp_ring_groups, "id", t.lp_ring_groups.c.tenantid == code,
                      [ring_group_row(code, group, music) for group in org.ringgroups])
-        replace_rows(connection, t.lp_numbers, "id", t.lp_numbers.c.tenantid == code, number_rows(code, org))
+        tables.replace(t.lp_numbers, "id", t.lp_numbers.c.tenantid == code, number_rows(code, org))
         # Cleared first: a toggle code moving from one condition to another must not collide.
         connection.execute(delete(t.lp_time_conditions).where(t.lp_time_conditions.c.tenantid == code))
         replace_rows(connection, t.lp_time_conditions, "id", t.lp_time_conditions.c.tenantid == code,
                      [time_condition_row(code, condition) for condition in org.timeconditions])
-        keep_time_overrides(connection, code, [condition.name for condition in org.timeconditions])
-        keep_phone_states(connection, code, [ext.number for ext in org.extensions])
-        replace_rows(connection, t.lp_ivrs, "id", t.lp_ivrs.c.tenantid == code,
+        keep_time_overrides(tables, code, [condition.name for condition in org.timeconditions])
+        keep_phone_states(tables, code, [ext.number for ext in org.extensions])
+        tables.replace(t.lp_ivrs, "id", t.lp_ivrs.c.tenantid == code,
                      [ivr_row(code, org, ivr) for ivr in org.ivrs])
-        replace_rows(connection, t.lp_announcements, "id", t.lp_announcements.c.tenantid == code,
+        tables.replace(t.lp_announcements, "id", t.lp_announcements.c.tenantid == code,
                      [{"id": f"{code}-{a.name}", "tenantid": code,
                        "recording": a.recording.removesuffix(".wav") if a.recording else None,
                        "then_destination": a.then_destination or "hangup"} for a in org.announcements])
-        replace_rows(connection, t.lp_blocked_callers, "id", t.lp_blocked_callers.c.tenantid == code,
+        tables.replace(t.lp_blocked_callers, "id", t.lp_blocked_callers.c.tenantid == code,
                      [blocked_caller_row(code, blocked) for blocked in org.blocked_callers])
-        replace_rows(connection, t.lp_paging_groups, "id", t.lp_paging_groups.c.tenantid == code,
+        tables.replace(t.lp_paging_groups, "id", t.lp_paging_groups.c.tenantid == code,
                      [paging_row(code, group) for group in org.paginggroups])
-        replace_rows(connection, t.lp_conferences, "id", t.lp_conferences.c.tenantid == code,
+        tables.replace(t.lp_conferences, "id", t.lp_conferences.c.tenantid == code,
                      [conference_row(code, room) for room in org.conferences])
-        replace_rows(connection, t.lp_dial_rules, "id", t.lp_dial_rules.c.tenantid == code,
+        tables.replace(t.lp_dial_rules, "id", t.lp_dial_rules.c.tenantid == code,
                      dial_rule_rows(code, org.dialrules))
-        replace_rows(connection, t.lp_queues, "name", t.lp_queues.c.tenantid == code,
+        tables.replace(t.lp_queues, "name", t.lp_queues.c.tenantid == code,
                      [queue_row(code, queue) for queue in org.queues])
-        replace_rows(connection, t.lp_queue_plans, "id", t.lp_queue_plans.c.tenantid == code,
+        tables.replace(t.lp_queue_plans, "id", t.lp_queue_plans.c.tenantid == code,
                      [queue_plan_row(code, queue, music) for queue in org.queues])
         keep_queue_members(connection, code, org.queues)
-        replace_rows(connection, t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
+        tables.replace(t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
+        tables.save()
         if not same_registration(old_registration, trunk["registration"]):
             request_refresh(connection, code)
 
@@ -994,14 +1036,15 @@ class AsteriskBackend(PBXBackend):
         self._forget_cached(org.code)
         self.refresh_registration(org.code)
 
-    def _replace_cached(self, connection, code: str, rows_of) -> None:
+    def _replace_cached(self, replace, code: str, rows_of) -> None:
         """Make the org's endpoints, auths and AORs ``rows_of("endpoint")``, ``("auth")`` and
-        ``("aor")``, and note those changed or gone for Asterisk to forget after the commit."""
+        ``("aor")`` with ``replace`` (replace_rows' arguments after the connection), and note
+        those changed or gone for Asterisk to forget after the commit."""
         prefix = prefix_of(code)
         for table, scope, kind in ((t.ps_endpoints, t.ps_endpoints.c.tenantid == code, "endpoint"),
                                    (t.ps_auths, t.ps_auths.c.id.like(prefix), "auth"),
                                    (t.ps_aors, t.ps_aors.c.id.like(prefix), "aor")):
-            changed = replace_rows(connection, table, "id", scope, rows_of(kind))
+            changed = replace(table, "id", scope, rows_of(kind))
             self._forget_later(code, {(CACHES[table.name], object_id) for object_id in changed})
 
     def _forget_later(self, code: str, stale: set[tuple[str, str]]) -> None:
@@ -1034,7 +1077,8 @@ class AsteriskBackend(PBXBackend):
         prefix = prefix_of(code)
         if registration_row(connection, code):
             request_refresh(connection, code)
-        self._replace_cached(connection, code, lambda kind: [])
+        self._replace_cached(functools.partial(replace_rows, connection), code, lambda kind: [])
+        connection.execute(delete(t.lp_row_digests).where(t.lp_row_digests.c.code == code))
         for table in (t.ps_contacts, t.ps_registrations):
             connection.execute(delete(table).where(table.c.id.like(prefix)))
         connection.execute(delete(t.voicemail).where(t.voicemail.c.context == code))
@@ -1307,6 +1351,8 @@ class AsteriskBackend(PBXBackend):
             return
         self._next_retry = now + RETRY_SECONDS
         self._forget_cached()
+        if now >= self._next_digest_reset:
+            self.forget_digests()
         sweep = force or now >= self._next_sweep
         try:
             with self._database().connect() as connection:
@@ -1325,6 +1371,17 @@ class AsteriskBackend(PBXBackend):
                 self._next_sweep = now + SWEEP_SECONDS
         except (BackendError, OSError, AMIError, DBAPIError) as error:
             log.warning("PBX housekeeping stopped for this round (it is retried): %s", error)
+
+    def forget_digests(self) -> None:
+        """Forget what the Applies wrote (OrgTables): the next Apply of each organization compares
+        every table with its rows again, and so mends whatever else changed them. The worker does
+        it when it starts and then hourly."""
+        try:
+            with self._database().begin() as connection:
+                connection.execute(delete(t.lp_row_digests))
+            self._next_digest_reset = time.monotonic() + DIGEST_SECONDS
+        except DBAPIError as error:
+            log.warning("could not forget the Applies' row digests (tried again at the next upkeep): %s", error)
 
     @staticmethod
     def _for_one_org(code: str, job, *args) -> None:

@@ -473,3 +473,13 @@ lp_registration_refresh = Table(
     Column("code", ident(16), primary_key=True),
     Column("version", Integer, nullable=False),
 )
+
+# What the last Apply wrote to each table for an organization, as a digest (0029): an Apply
+# skips a table whose rows would come out the same (most of them, most of the time) without
+# reading them. LittlePBX's alone: Asterisk is given no right on it.
+lp_row_digests = Table(
+    "lp_row_digests", metadata,
+    Column("code", ident(16), primary_key=True),
+    Column("table_name", ident(64), primary_key=True),
+    Column("digest", String(64), nullable=False),
+)

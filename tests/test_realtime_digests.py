@@ -1,0 +1,66 @@
+"""An Apply skips the realtime tables whose rows would come out as the last Apply wrote them
+(lp_row_digests), and writes the ones that change; the worker's upkeep forgets the digests so
+that the next Apply compares every table again. The Asterisk backend's row writing against the
+real database (no Asterisk process is needed for it)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select, update
+
+from littlepbx.config import DEFAULTS
+from littlepbx.pbx_backends.asterisk import tables
+from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
+from littlepbx.pbx_backends.base import OrgPBXConfig
+from tests.asterisk.helpers import extension
+
+
+def org(name: str = "Front desk") -> OrgPBXConfig:
+    return OrgPBXConfig("digesta", 0, (extension("digesta", "101", display_name=name),
+                                       extension("digesta", "102")))
+
+
+@pytest.fixture
+def backend(engine):
+    backend = AsteriskBackend(dict(DEFAULTS, DATABASE_URL=str(engine.url.render_as_string(hide_password=False))))
+    yield backend
+    with engine.begin() as connection:
+        backend.remove_org(connection, "digesta")
+    backend.close()
+
+
+def write(engine, backend, config: OrgPBXConfig) -> list[str]:
+    """write_org in one transaction; returns the statements it sent."""
+    sent = []
+    with engine.begin() as connection:
+        event.listen(connection, "before_cursor_execute", lambda *args: sent.append(args[2]))
+        backend.write_org(connection, config)
+    return sent
+
+
+def caller_id(engine) -> str:
+    with engine.connect() as connection:
+        return connection.scalar(select(tables.ps_endpoints.c.callerid)
+                                 .where(tables.ps_endpoints.c.id == "digesta-101"))
+
+
+def test_when_nothing_changed_then_an_apply_neither_reads_nor_writes_the_endpoints(engine, backend):
+    first = write(engine, backend, org())
+    assert any("ps_endpoints" in statement for statement in first)
+    again = write(engine, backend, org())
+    assert not any("ps_endpoints" in statement or "lp_extension_plans" in statement for statement in again)
+    assert len(again) < len(first) / 2, (len(again), len(first))
+    write(engine, backend, org("Reception"))
+    assert caller_id(engine) == '"Reception" <101>'
+
+
+def test_when_the_upkeep_forgot_the_digests_then_the_next_apply_mends_rows_changed_behind_its_back(
+        engine, backend):
+    write(engine, backend, org())
+    with engine.begin() as connection:
+        connection.execute(update(tables.ps_endpoints).where(tables.ps_endpoints.c.id == "digesta-101")
+                           .values(callerid='"Mallory" <101>'))
+    write(engine, backend, org())
+    assert caller_id(engine) == '"Mallory" <101>', "the same configuration again: nothing was compared"
+    backend.forget_digests()
+    write(engine, backend, org())
+    assert caller_id(engine) == '"Front desk" <101>'
