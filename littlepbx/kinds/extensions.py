@@ -88,6 +88,11 @@ class Extensions(Kind):
         "voicemail_pin": f.pin("Voicemail PIN", default=f.new_pin),
         "voicemail_email": f.email("Voicemail e-mail", nullable=True,
                                    help="messages are also sent to this address"),
+        "pickup_group": f.Text(label="Pickup group", max_length=20, nullable=True, ident=True,
+                               pattern=r"^[a-z0-9][a-z0-9-]{0,19}$", message="lower-case letters, digits and -",
+                               example="sales",
+                               help="*8 answers a call ringing on a phone of the same group; phones without "
+                                    "one form the organization's own group"),
         "sip_transport": f.Choice(label="Phone connects over", options=PHONE_TRANSPORT_CHOICES, default="udp",
                                   column_length=8, help="TLS also encrypts the calls' audio (SRTP); the phone "
                                                         "must offer it"),

@@ -53,6 +53,7 @@ class ExtensionConfig:
     follow_me_order: str = "one_by_one"
     follow_me_confirm: bool = True
     outbound_caller_id: str | None = None  # one of the org's DIDs (None: its first)
+    pickup_group: str | None = None  # *8 answers calls ringing in the same group (None: the org's own)
 
 
 @dataclass(frozen=True)

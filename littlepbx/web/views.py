@@ -197,7 +197,8 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
              ("701", "to 720: take the call parked at that slot (unless the number is one of your extensions); "
                      "one nobody takes rings back the phone that parked it"),
              ("**", "followed by an extension: answer the call ringing on that phone"),
-             ("*8", "answer a call ringing on any of your phones"),
+             ("*8", "answer a call ringing on a phone of your pickup group (an extension's 'Pickup group'; "
+                    "phones without one: all of those)"),
              ("**3", "during a call: record it from now on (again: stop); the recording is on the Stats page")]
     codes += [(group.number, f"ring group {group.name or group.number}")
               for group in objects.all_of(scope, kind_named("ringgroups"))]

@@ -163,6 +163,28 @@ def test_a_phone_picks_up_a_call_ringing_on_a_phone_of_its_org_but_never_on_anot
             ringing.stop()
 
 
+def test_star_8_answers_only_a_call_ringing_in_the_phones_own_pickup_group(t1_restored):
+    pbx = t1_restored
+    # 102 is in "sales": 101 answers its calls with *8 while in "sales" too, not from the org's own group.
+    for group, answered in (("sales", True), (None, False)):
+        pbx.apply(org_t1(extensions=(extension("t1", "101", pickup_group=group),
+                                     extension("t1", "102", pickup_group="sales"), extension("t1", "103"))))
+        ringing = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario="ring.xml")
+        try:
+            call = phone_call(pbx, "t1-103", "102", pbx.sipp.pressing("", 6000, phone=True))
+            wait_until(lambda run=ringing: "INVITE sip:" in run.trace(), 5)
+            taker = phone_call(pbx, "t1-101", "*8", "call_answered.xml" if answered else "call_refused.xml",
+                               duration_ms=2500)
+            finished(taker)
+            if answered:
+                finished(call, 20)
+                assert hung_up_by_pbx(call), "103's call was answered by 101 (who then hung up), not by 102"
+            else:
+                call.stop()
+        finally:
+            ringing.stop()
+
+
 @pytest.mark.parametrize("target", ["PJSIP/t2-101", "PJSIP%2Ft2-101", "Local%2F701%40lp-parked-t2",
                                     "PJSIP%2F+447700900123%40t2-trunk-out"])
 def test_a_callee_answering_with_a_redirect_sends_the_call_nowhere_else(t1_restored, target):

@@ -157,7 +157,7 @@ def test_phone_help_lists_what_phones_can_dial_of_this_org_only(page, acme, othe
     expect(codes.locator("tr", has_text="*45500")).to_contain_text("logs in to queue Support")
     expect(codes.locator("tr", has_text="**1")).to_contain_text("transfer the call")
     expect(codes.locator("tr", has_text="#77")).to_contain_text("park it")
-    expect(codes.locator("tr", has_text="*8")).to_contain_text("answer a call ringing on any of your phones")
+    expect(codes.locator("tr", has_text="*8")).to_contain_text("answer a call ringing on a phone of your pickup group")
     expect(codes).not_to_contain_text("700")
 
 

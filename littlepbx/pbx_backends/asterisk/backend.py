@@ -74,6 +74,7 @@ EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
 # What a phone may forward every call to: an internal number or an outside one (the dialplan checks whose).
 PHONE_FORWARD = re.compile(r"\+?[0-9]{2,15}")
+PICKUP_GROUP = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
 # The transport (pjsip.conf) and URI parameter of each transport a phone or an upstream may use.
 SIP_TRANSPORTS = {"udp": ("transport-udp", ""), "tcp": ("transport-tcp", ";transport=tcp"),
                        "tls": ("transport-tls", ";transport=tls")}
@@ -138,6 +139,13 @@ def phone_channel_variables(code: str) -> tuple[str, ...]:
 
 # --- rows of one organization ----------------------------------------------------------------
 
+def pickup_group_of(code: str, ext: ExtensionConfig) -> str:
+    """Asterisk's named call and pickup group of a phone (org codes hold no "-": never another's)."""
+    if ext.pickup_group and not PICKUP_GROUP.fullmatch(ext.pickup_group):
+        raise BackendError(f"{code}: invalid pickup group {ext.pickup_group!r}")
+    return f"{code}-{ext.pickup_group}" if ext.pickup_group else code
+
+
 def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[str, dict]:
     """The endpoint, auth and AOR rows of one extension."""
     pjsip_id = phone_id(code, ext.number)
@@ -159,8 +167,9 @@ def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[s
         # without SRTP is refused rather than sent in the clear.
         "media_encryption": "sdes" if ext.sip_transport == "tls" else "no",
         "media_encryption_optimistic": "no",
-        # Pickup (*8) within the organization only: one call and pickup group per organization.
-        "named_call_group": code, "named_pickup_group": code,
+        # Pickup (*8) within the organization only: its phones without a pickup group form one
+        # group named after it, and each of its pickup groups is "<org>-<group>".
+        "named_call_group": pickup_group_of(code, ext), "named_pickup_group": pickup_group_of(code, ext),
         "set_var": phone_channel_variables(code),
     }
     # A digest of the credentials, not the password: Asterisk (and its database account) never
