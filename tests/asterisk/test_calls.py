@@ -121,6 +121,19 @@ def test_when_unknown_source_calls_a_did_then_call_is_refused(orgs):
     upstream_call(orgs, UNKNOWN_SOURCE, "+15550101", PHONE_IPS["t1-101"], answered=False)
 
 
+def test_a_call_makes_asterisk_look_up_no_host_name(orgs):
+    """Asterisk resolves its own host name for each call's RTCP, and asks DNS for
+    A.ROOT-SERVERS.NET when that fails: queries that block a SIP thread for seconds where DNS is
+    slow (here there is none for this machine's name), so a scanner's INVITEs stalled everyone."""
+    log = orgs.workdir / "asterisk.log"
+    before = log.stat().st_size
+    upstream_call(orgs, UNKNOWN_SOURCE, "+15550101", PHONE_IPS["t1-101"], answered=False)
+    call(orgs, "t1-102", "101", PHONE_IPS["t1-101"], answered=True)
+    with log.open(errors="replace") as text:
+        text.seek(before)
+        assert "Unable to lookup" not in text.read()
+
+
 def test_when_other_orgs_upstream_calls_a_did_then_call_is_refused(orgs):
     upstream_call(orgs, T2_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=False)
 

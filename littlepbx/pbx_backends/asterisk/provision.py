@@ -16,6 +16,7 @@ import contextlib
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -414,10 +415,27 @@ def unmount(config: dict) -> None:
 
 # --- running ----------------------------------------------------------------------------------
 
+def name_this_host(config: dict) -> None:
+    """Let the root's /etc/hosts name this machine. Asterisk looks its host name up for every
+    call's RTCP (res_rtp_asterisk, when media is bound to any address), and where that fails it
+    asks DNS for A.ROOT-SERVERS.NET: two DNS queries per call, each blocking a SIP thread for
+    seconds where DNS is slow or absent; a flood of calls from one scanner then stalled every
+    organization's registrations (bench/flood.py). The host name can change: checked at each start."""
+    root = root_of(config)
+    if root == Path("/"):
+        return  # the host's own /etc/hosts is its administrator's
+    name = socket.gethostname()
+    hosts = root / "etc" / "hosts"
+    lines = hosts.read_text().splitlines() if hosts.exists() else ["127.0.0.1\tlocalhost"]
+    if not any(name in line.split()[1:] for line in lines if line.strip() and not line.startswith("#")):
+        hosts.write_text("\n".join([*lines, f"127.0.1.1\t{name}"]) + "\n")
+
+
 def prepare_run_dirs(config: dict) -> None:
     """Create Asterisk's state directories and give them to the asterisk user; and the directory
     of phones' recordings and of recorded calls, which Asterisk writes and LittlePBX (DATA_DIR's
     group) reads and prunes."""
+    name_this_host(config)
     paths = [in_root(config, d) for d in ASTERISK_DIRS]
     for path in paths:
         path.mkdir(parents=True, exist_ok=True)
