@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import figures, load, static
+from bench import figures, flood, load, static
 from bench.lab import lab
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -79,6 +79,7 @@ def main() -> None:
         registering = figures.registrations_during_applies(bench_lab, codes[-1], codes[:-1] or [big],
                                                            30 if args.quick else 100)
         show(registering)
+        show(flood.flood_effect(bench_lab, api, codes[-1], big, seconds=4 if args.quick else flood.SECONDS))
         show(static.regenerate_and_reload(bench_lab, codes[-1], applies[0].value,
                                           registering[0].detail["idle"]["p50"]))
         show(figures.all_at_once(bench_lab, api, codes))
