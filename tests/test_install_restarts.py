@@ -1,0 +1,56 @@
+"""install.sh over an install restarts only the services whose inputs changed (or that are not
+running), Asterisk last: with 1,000 organizations an Asterisk restart is half a minute in which
+no phone registers. Its own restart_changed step, with littlepbxctl and Asterisk's fingerprint
+played by small stand-ins that record what they are asked."""
+import os
+import subprocess
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+STAND_IN_CTL = """#!/bin/sh
+echo "$*" >>"$CALLS"
+[ "$1" != status ] || [ ! -e "$STOPPED/$2" ]
+"""
+
+
+def rerun(tmp_path: Path) -> list[str]:
+    """install.sh's restart_changed once; returns what littlepbxctl was asked to restart."""
+    calls = tmp_path / "calls"
+    calls.write_text("")
+    ctl = tmp_path / "littlepbxctl"
+    ctl.write_text(STAND_IN_CTL)
+    ctl.chmod(0o755)
+    env = dict(os.environ, LITTLEPBX_PREFIX=str(tmp_path / "opt"), LITTLEPBX_ETC_DIR=str(tmp_path / "etc"),
+               CALLS=str(calls), STOPPED=str(tmp_path / "stopped"), PBX=str(tmp_path / "pbx-inputs"))
+    script = (f'source "{ROOT}/install.sh" && CTL="{ctl}" && CONF="$ETC_DIR/littlepbx.conf" '
+              '&& provision() { sha256sum <"$PBX" | cut -d" " -f1; } && restart_changed')
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [line.split()[1] for line in calls.read_text().splitlines() if line.startswith("restart")]
+
+
+def test_when_install_runs_again_then_only_what_changed_is_restarted_asterisk_last(tmp_path):
+    source = tmp_path / "opt" / "src" / "littlepbx"
+    source.mkdir(parents=True)
+    (source / "app.py").write_text("print('v1')\n")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "littlepbx.conf").write_text("LISTEN_PORT = 8080\n")
+    (tmp_path / "etc" / "services.env").write_text("SERVICE_USER=littlepbx\n")
+    (tmp_path / "pbx-inputs").write_text("pjsip.conf v1\n")
+    (tmp_path / "stopped").mkdir()
+
+    assert rerun(tmp_path) == ["worker", "web", "asterisk"], "a first install starts everything"
+    assert rerun(tmp_path) == [], "nothing changed: nothing restarted"
+    (source / "__pycache__").mkdir()
+    (source / "__pycache__" / "app.cpython.pyc").write_bytes(b"\0")
+    assert rerun(tmp_path) == [], "compiled files are no change"
+
+    (source / "app.py").write_text("print('v2')\n")
+    assert rerun(tmp_path) == ["worker", "web"], "new code: the app's services, not Asterisk"
+    (tmp_path / "etc" / "littlepbx.conf").write_text("LISTEN_PORT = 9090\n")
+    assert rerun(tmp_path) == ["worker", "web"]
+    (tmp_path / "pbx-inputs").write_text("pjsip.conf v2\n")
+    assert rerun(tmp_path) == ["asterisk"], "Asterisk's files changed: Asterisk alone"
+    (tmp_path / "stopped" / "web").touch()
+    assert rerun(tmp_path) == ["web"], "a service that is not running is started even if unchanged"
