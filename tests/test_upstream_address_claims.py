@@ -80,24 +80,3 @@ def test_when_two_orgs_claim_one_address_at_once_then_the_first_to_commit_keeps_
         thread.join(60)
     assert owner(engine) == "claima"
     assert isinstance(outcome.get("b"), BackendError), outcome
-
-
-def admitted(engine) -> str | None:
-    """The addresses the anonymous endpoint (the one every unknown request meets) admits."""
-    endpoints = tables.ps_endpoints
-    with engine.connect() as connection:
-        return connection.scalar(select(endpoints.c.permit).where(endpoints.c.id == "anonymous"))
-
-
-def test_the_anonymous_endpoint_admits_exactly_the_addresses_upstreams_call_from(engine, backend):
-    with engine.begin() as connection:
-        backend.write_org(connection, org_behind("claima", "192.0.2.77"))
-        backend.write_org(connection, org_behind("claimb", "192.0.2.78"))
-    assert admitted(engine) == "192.0.2.77/32,192.0.2.78/32"
-    with engine.begin() as connection:
-        backend.write_org(connection, org_behind("claimb", "198.51.100.9"))
-    assert admitted(engine) == "192.0.2.77/32,198.51.100.9/32"
-    with engine.begin() as connection:
-        backend.remove_org(connection, "claima")
-        backend.remove_org(connection, "claimb")
-    assert admitted(engine) is None, "no upstream anywhere: no endpoint admits an unknown address"

@@ -134,19 +134,6 @@ def test_a_call_makes_asterisk_look_up_no_host_name(orgs):
         assert "Unable to lookup" not in text.read()
 
 
-def test_an_invite_from_an_unknown_address_is_challenged_before_any_channel_or_dialplan(orgs):
-    """The anonymous endpoint admits only upstreams' addresses: a scanner's INVITE costs no channel."""
-    log = orgs.workdir / "asterisk.log"
-    before = log.stat().st_size
-    run = orgs.sipp.run("upstream_call_refused.xml", UNKNOWN_SOURCE, PHONE_PORT, service="+15550101")
-    assert run.process.returncode == 0, run.output()
-    assert "SIP/2.0 401" in run.trace()
-    with log.open(errors="replace") as text:
-        text.seek(before)
-        assert "@lp-upstream" not in text.read(), "no dialplan ran for it"
-    upstream_call(orgs, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=True)
-
-
 def test_when_other_orgs_upstream_calls_a_did_then_call_is_refused(orgs):
     upstream_call(orgs, T2_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=False)
 

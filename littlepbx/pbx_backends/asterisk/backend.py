@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import ipaddress
 import json
 import logging
 import os.path
@@ -776,15 +775,12 @@ class OrgTables:
             return set()
         return replace_rows(self.connection, table, key, scope, rows)
 
-    def changed(self, name: str, values: list) -> bool:
-        """Whether ``values`` differ from what the last Apply noted under ``name`` (noted now)."""
-        self.after[name] = hashlib.sha256(json.dumps(sorted(values)).encode()).hexdigest()
-        return self.before.get(name) != self.after[name]
-
     def keep(self, table, ids: list[str], fresh: dict) -> None:
         """keep_switch_rows, unless the org has the same rows (ids) as at the last Apply: Asterisk
         changes their values, never which rows there are."""
-        if self.changed(f"{table.name}:ids", ids):
+        name = f"{table.name}:ids"
+        self.after[name] = hashlib.sha256(json.dumps(sorted(ids)).encode()).hexdigest()
+        if self.before.get(name) != self.after[name]:
             keep_switch_rows(self.connection, table, self.code, ids, fresh)
 
     def save(self) -> None:
@@ -850,39 +846,6 @@ def claim_addresses(connection, code: str, addresses: list[str]) -> list[str]:
     return list(connection.execute(select(table.c.address).where(table.c.address.in_(addresses),
                                                                  table.c.tenantid != code)
                                    .with_for_update()).scalars())
-
-
-# The endpoint Asterisk identifies every request from an unknown user as (pjsip.conf's identifier
-# order): upstreams' calls, which the lp-upstream dialplan then gives to the org owning the source.
-UPSTREAM_ENDPOINT = "anonymous"
-UPSTREAM_ENDPOINT_ROW = {"id": UPSTREAM_ENDPOINT, "tenantid": None, "context": "lp-upstream",
-                         # An upstream's MESSAGE or SUBSCRIBE runs no dialplan and starts nothing.
-                         "message_context": NO_CONTEXT, "allow_subscribe": "no", "disallow": "all", "allow": CODECS,
-                         "direct_media": "no", "rtp_symmetric": "yes", "deny": "0.0.0.0/0.0.0.0,::/0"}
-
-
-def admit_upstreams(connection) -> bool:
-    """Make the anonymous endpoint admit exactly the addresses some organization's upstream calls
-    from, by source address or to its registration (its ACL; none: no such endpoint). A request from any other address that no phone's
-    name identifies is then answered 401 by Asterisk's artificial endpoint before a channel or
-    any dialplan exists, so a scanner's flood costs little. Called by the Applies that change an
-    org's addresses: the row is locked first (created if missing) and every org's claims read
-    under that lock, so two such Applies at once cannot lose each other's. Returns whether the
-    endpoint exists now."""
-    endpoints = t.ps_endpoints
-    lock = mysql_insert(endpoints).values(**UPSTREAM_ENDPOINT_ROW)
-    connection.execute(lock.on_duplicate_key_update(id=endpoints.c.id))
-    sources = connection.execute(select(t.lp_upstream_sources.c.address)).scalars()
-    lines = connection.execute(select(t.lp_upstream_lines.c.id)).scalars()  # "<contact user>@<address>"
-    addresses = {ipaddress.ip_network(a) for a in (*sources, *(line.split("@", 1)[1] for line in lines))}
-    networks = [str(n) for version in (4, 6)
-                for n in ipaddress.collapse_addresses(a for a in addresses if a.version == version)]
-    if not networks:
-        connection.execute(delete(endpoints).where(endpoints.c.id == UPSTREAM_ENDPOINT))
-        return False
-    connection.execute(update(endpoints).where(endpoints.c.id == UPSTREAM_ENDPOINT)
-                       .values(**UPSTREAM_ENDPOINT_ROW, permit=",".join(networks)))
-    return True
 
 
 REGISTRATION_STATES = ("Registered", "Unregistered", "Rejected", "Stopping", "Stopped")
@@ -1017,11 +980,8 @@ class AsteriskBackend(PBXBackend):
         phones = [phone_rows(code, ext, moh_class) for ext in org.extensions]
         contact_user = contact_user_of(connection, code)
         trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
-        lines = line_rows(code, org, contact_user, self.config)
-        tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code, lines)
-        if tables.changed("upstream addresses", addresses + [line["id"] for line in lines]):
-            admit_upstreams(connection)
-            self._forget_later(code, {(CACHES["ps_endpoints"], UPSTREAM_ENDPOINT)})
+        tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
+                     line_rows(code, org, contact_user, self.config))
         prefix = prefix_of(code)
 
         def rows(kind: str) -> list[dict]:
@@ -1141,8 +1101,6 @@ class AsteriskBackend(PBXBackend):
                       t.lp_conferences, t.lp_dial_rules):
             connection.execute(delete(table).where(table.c.tenantid == code))
         connection.execute(delete(t.lp_org_plans).where(t.lp_org_plans.c.code == code))
-        admit_upstreams(connection)  # its addresses are no one's now
-        self._forget_later(code, {(CACHES["ps_endpoints"], UPSTREAM_ENDPOINT)})
         # Call history too: a later organization may reuse the code.
         connection.execute(delete(t.cdr).where(t.cdr.c.tenantid == code))
 

@@ -66,9 +66,6 @@ ps_endpoints = Table(
     Column("media_encryption_optimistic", String(3)),
     Column("named_call_group", String(80)),
     Column("named_pickup_group", String(80)),
-    # The anonymous endpoint's ACL (0031): deny comes first, as Asterisk reads columns in order.
-    Column("deny", String(95)),
-    Column("permit", Text),
 )
 
 ps_auths = Table(
