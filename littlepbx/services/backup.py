@@ -39,7 +39,7 @@ from littlepbx.errors import Conflict, LittlePBXError, NotFound, ValidationError
 from littlepbx.kinds import GLOBAL, all_kinds
 from littlepbx.kinds.audio import FILE_NAMES, area_dir
 from littlepbx.kinds.pbx import live_config
-from littlepbx.kinds.references import live_problems
+from littlepbx.kinds.references import live_problems, live_rows
 from littlepbx.models import ROLE_OPERATOR, ApiToken, AuditEntry, Organization, User
 from littlepbx.pbx_backends.audio import call_recordings_dir, phone_recordings_dir
 from littlepbx.pbx_backends.base import BackendError
@@ -239,11 +239,12 @@ def _restore_rows(database, backend, data_dir: str, code: str, rows: dict, actor
             for row in rows[name]:
                 scope.add(model(**_values(model, row)))
         session.flush()
-        problems = live_problems(scope)
+        live = live_rows(scope)
+        problems = live_problems(scope, live)
         if problems:
             raise ValidationError(f"{code}: the archive's live configuration refers to objects it does not have: "
                                   + "; ".join(problems))
-        pbx_config = live_config(scope, data_dir)
+        pbx_config = live_config(scope, data_dir, live)
         try:
             backend.write_org(session.connection(), pbx_config)
             backend.import_state(session.connection(), code, rows["pbx"])
