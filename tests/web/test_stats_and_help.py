@@ -16,10 +16,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def call_history(acme, engine):
-    """Six call records of acme (five in the last four weeks) and one of another org."""
+    """Six call records of acme (five in the last four weeks, one just now: today in any time zone)
+    and one of another org."""
     now = utcnow()
     rows = [
-        ("acme", 1, "100", "ANSWERED", 65), ("acme", 2, "100", "ANSWERED", 30),
+        ("acme", 0, "100", "ANSWERED", 65), ("acme", 2, "100", "ANSWERED", 30),
         ("acme", 3, "100", "NO ANSWER", 0), ("acme", 75, "+14155550100", "ANSWERED", 12),
         ("acme", 80, "100", "BUSY", 0), ("acme", 24 * 40, "100", "ANSWERED", 5),
         ("globex", 1, "555", "ANSWERED", 99),
