@@ -103,7 +103,12 @@ class Extensions(Kind):
                                 help="switched from the phone (*78/*79) or PUT …/state, live at once; null: "
                                      "not applied yet, or the PBX cannot tell"),
                "forward_all": f.Text(label="Forwarding every call to", max_length=16, nullable=True, access="read",
-                                     help="switched from the phone (*72<number>/*73) or PUT …/state, live at once")}
+                                     help="switched from the phone (*72<number>/*73) or PUT …/state, live at once"),
+               "forward_busy": f.Text(label="Forwarding when busy to", max_length=16, nullable=True, access="read",
+                                      help="switched from the phone (*90<number>/*91) or PUT …/state, live at once"),
+               "forward_unanswered": f.Text(label="Forwarding when unanswered to", max_length=16, nullable=True,
+                                            access="read", help="switched from the phone (*52<number>/*53) or "
+                                                                "PUT …/state, live at once; also on do not disturb")}
     pbx_config = ExtensionConfig
 
     def before_create(self, scope, values: dict) -> None:
@@ -143,7 +148,9 @@ class Extensions(Kind):
             state = switched.get(row.number)
             answers[self.key_of(row)] = {"registered": None if registered is None else row.number in registered,
                                          "dnd": state.dnd if state else None,
-                                         "forward_all": state.forward_to if state else None}
+                                         "forward_all": state.forward_to if state else None,
+                                         "forward_busy": state.forward_busy if state else None,
+                                         "forward_unanswered": state.forward_unanswered if state else None}
         return answers
 
     def reset(self, scope) -> None:

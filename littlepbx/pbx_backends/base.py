@@ -73,6 +73,8 @@ class PhoneState:
 
     dnd: bool = False               # calls go where unanswered ones go, without ringing
     forward_to: str | None = None   # every call goes to this number (internal or outside)
+    forward_busy: str | None = None        # calls while the phone is busy go there
+    forward_unanswered: str | None = None  # calls it leaves unanswered (or with dnd) go there
 
 
 @dataclass(frozen=True)
@@ -403,8 +405,8 @@ class PBXBackend(abc.ABC):
         """{extension: PhoneState} of the org's applied extensions, as their users switched them."""
         raise BackendError(f"{self.name}: phones cannot switch do-not-disturb or forwarding here")
 
-    def set_phone_state(self, code: str, number: str, dnd: bool, forward_to: str | None) -> None:
-        """Switch an applied extension's do-not-disturb and forward-everything at once (no Apply)."""
+    def set_phone_state(self, code: str, number: str, state: PhoneState) -> None:
+        """Switch an applied extension's do-not-disturb and forwards at once (no Apply)."""
         raise BackendError(f"{self.name}: phones cannot switch do-not-disturb or forwarding here")
 
     @abc.abstractmethod

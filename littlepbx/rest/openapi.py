@@ -161,9 +161,9 @@ def static_schemas() -> dict:
         "SipSettings": obj({"server": STR, "port": INT, "transport": STR, "username": STR,
                             "auth_username": STR, "password": STR, "live": BOOL},
                            ("server", "port", "transport", "username", "auth_username", "password", "live")),
-        "PhoneState": phone_states.STATE_FIELDS.object_schema(),
-        "PhoneStateAnswer": obj({"number": STR, "dnd": BOOL, "forward_to": nullable(STR)},
-                                ("number", "dnd", "forward_to")),
+        "PhoneState": phone_states.STATE_FIELDS.object_schema(["dnd"]),
+        "PhoneStateAnswer": obj({"number": STR, "dnd": BOOL, **{name: nullable(STR) for name in phone_states.FORWARDS}},
+                                ("number", "dnd", *phone_states.FORWARDS)),
         "MohSettings": kind_named("moh").fieldset.only(["enabled", "music_class"]).object_schema(),
         "TimeConditionForce": obj({"state": {"type": "string", "enum": ["open", "closed", "auto"],
                                              "description": "auto: by its hours again"}}, ("state",)),
@@ -379,7 +379,8 @@ def static_paths() -> dict:
                              ref("SipSettings"), operation_id="get_sip_settings")},
         f"{ORG}/extensions/{{number}}/state": {
             "parameters": [CODE, number],
-            "put": operation("Switch do-not-disturb and forwarding of every call, at once (no Apply)", "extensions",
+            "put": operation("Set do-not-disturb and the forwards (every call, when busy, when unanswered) at once, "
+                             "no Apply; a forward left out is off", "extensions",
                              "200", ref("PhoneStateAnswer"), "403", "409", "422", body=json_body("PhoneState"),
                              operation_id="set_phone_state")},
         f"{ORG}/extensions/{{number}}/sip/regenerate": {

@@ -1,32 +1,46 @@
 """What an extension's user switches at once, without an Apply: do not disturb, and forwarding
-every call. Phones switch it with *78/*79 and *72<number>/*73; the page and REST the same."""
+every call, the calls that find the phone busy, and those it leaves unanswered. Phones switch
+them with *78/*79, *72<number>/*73, *90<number>/*91 and *52<number>/*53; the page and REST the
+same (a PUT sets the whole state: a forward it leaves out is off)."""
 from __future__ import annotations
 
 from littlepbx import fields as f
 from littlepbx.errors import Conflict
 from littlepbx.kinds import Extensions
-from littlepbx.pbx_backends.base import BackendError
+from littlepbx.pbx_backends.base import BackendError, PhoneState
 from littlepbx.services import objects
 from littlepbx.tenancy import OrgScope
 
+
+def forward_field(label: str) -> f.Text:
+    """A number the phone's calls go to: one of the organization's, or an outside one."""
+    return f.Text(label=label, max_length=16, nullable=True, pattern=r"^\+?[0-9]{2,15}$",
+                  message="one of the organization's numbers, or an outside number",
+                  help="empty: calls ring the phone")
+
+
 STATE_FIELDS = f.FieldSet({
     "dnd": f.Boolean(label="Do not disturb", required=True),
-    "forward_to": f.Text(label="Forward every call to", max_length=16, nullable=True, pattern=r"^\+?[0-9]{2,15}$",
-                         message="one of the organization's numbers, or an outside number",
-                         help="empty: calls ring the phone"),
+    "forward_to": forward_field("Forward every call to"),
+    "forward_busy": forward_field("Forward when busy to"),
+    "forward_unanswered": forward_field("Forward when unanswered to"),
 })
+FORWARDS = ("forward_to", "forward_busy", "forward_unanswered")
 
 
 def set_state(scope: OrgScope, pbx, number: str, data) -> dict:
-    """Switch the extension's do-not-disturb and forward-everything now; 409 until it is applied."""
+    """Switch the extension's do-not-disturb and forwards now; 409 until it is applied."""
     scope.require("pbx.edit")
     extension = objects.get(scope, Extensions, number)
     values = STATE_FIELDS.clean(data)
-    if values.get("forward_to") == extension.number:
-        raise f.fail("forward_to", "not the extension itself", "an extension cannot forward to itself")
+    state = PhoneState(values["dnd"], *(values.get(name) for name in FORWARDS))
+    for name in FORWARDS:
+        if getattr(state, name) == extension.number:
+            raise f.fail(name, "not the extension itself", "an extension cannot forward to itself")
     try:
-        pbx.set_phone_state(scope.org.code, extension.number, values["dnd"], values.get("forward_to"))
+        pbx.set_phone_state(scope.org.code, extension.number, state)
     except BackendError as error:
         raise Conflict(str(error)) from None
-    scope.audit("extension.state", extension.number, values)
-    return {"number": extension.number, "dnd": values["dnd"], "forward_to": values.get("forward_to")}
+    answer = {"number": extension.number, "dnd": state.dnd, **{name: getattr(state, name) for name in FORWARDS}}
+    scope.audit("extension.state", extension.number, {key: value for key, value in answer.items() if key != "number"})
+    return answer

@@ -190,6 +190,9 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
                      "it on the PBX page"),
              ("*78", "do not disturb: your calls go where unanswered ones go (*79 to ring again)"),
              ("*72", "followed by a number: forward every call to it, yours or outside (*73 to stop)"),
+             ("*90", "followed by a number: forward the calls that find you busy (*91 to stop)"),
+             ("*52", "followed by a number: forward the calls you leave unanswered, or do not disturb "
+                     "sends on (*53 to stop)"),
              ("**1", "during a call, then a number and #: transfer the call there (blind)"),
              ("**0", "during a call, then a number and #: talk to them first; hang up to hand the call over "
                      "(*2 hands it over too, *1 returns to the caller, *3 joins all three)"),

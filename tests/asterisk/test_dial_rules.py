@@ -72,13 +72,13 @@ def test_an_extension_calls_out_only_where_it_may_and_always_to_emergency_number
 def test_a_forward_every_call_abroad_stops_once_the_extension_may_no_longer_call_there(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_ruled())
-    pbx.backend.set_phone_state("t1", "102", False, "+447700900123")
+    pbx.backend.set_phone_state("t1", "102", PhoneState(forward_to="+447700900123"))
     try:
         assert sent_out(pbx, "t1-101", "102") == "+447700900123", "102 may call abroad: its calls follow"
         pbx.apply(t1_ruled(e102="national"))
         assert sent_out(pbx, "t1-101", "102") is None, "now it may not: they go where unanswered ones go"
     finally:
-        pbx.backend.set_phone_state("t1", "102", False, None)
+        pbx.backend.set_phone_state("t1", "102", PhoneState())
 
 
 def test_a_phone_that_may_not_call_abroad_cannot_transfer_a_call_or_forward_its_calls_there(t1_restored):
@@ -103,4 +103,4 @@ def test_a_phone_that_may_not_call_abroad_cannot_transfer_a_call_or_forward_its_
                             user="t1-102", password=password("t1-102"))
     assert answered.process.returncode == 0, answered.output()
     assert pbx.backend.phone_states("t1")["102"] == PhoneState(forward_to="+4930111111")
-    pbx.backend.set_phone_state("t1", "102", False, None)
+    pbx.backend.set_phone_state("t1", "102", PhoneState())

@@ -1,14 +1,14 @@
-"""Do not disturb (*78/*79) and forwarding every call (*72<number>/*73), switched from the phone
-through the real Asterisk: at once, no Apply; the switch is the caller's own phone's, never
-another organization's, and an Apply keeps it."""
+"""Do not disturb (*78/*79) and the forwards (every call *72<number>/*73, when busy *90<number>/*91,
+when unanswered *52<number>/*53), switched from the phone through the real Asterisk: at once, no
+Apply; the switch is the caller's own phone's, never another organization's, and an Apply keeps it."""
 from __future__ import annotations
 
 import pytest
 
 from littlepbx.pbx_backends.base import PhoneState
 
-from .helpers import PHONE_IPS, call, extension, org_t1, password
-from .sipp import CALLER_PORT
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, call, extension, org_t1, password, upstream_call
+from .sipp import CALLER_PORT, wait_until
 
 pytestmark = pytest.mark.asterisk
 
@@ -19,7 +19,7 @@ def switched_back(t1_restored):
     yield
     for code, numbers in (("t1", ("101", "102", "103")), ("t2", ("101", "102"))):
         for number in numbers:
-            t1_restored.backend.set_phone_state(code, number, False, None)
+            t1_restored.backend.set_phone_state(code, number, PhoneState())
 
 
 def dial_code(pbx, phone: str, code: str) -> None:
@@ -65,10 +65,50 @@ def test_when_a_phone_forwards_every_call_then_they_reach_that_number_until_it_s
     call(pbx, "t1-103", "101", PHONE_IPS["t1-101"], answered=True)
 
 
-def test_a_forward_to_another_orgs_extension_spelled_any_way_reaches_nothing_of_it(t1_restored):
+def test_a_forward_to_another_orgs_extension_spelled_any_way_or_to_itself_reaches_nothing_of_it(t1_restored):
     pbx = t1_restored
-    for code in ("*72t2-101", "*72101%40t2", "*72"):
+    for code in ("*72t2-101", "*72101%40t2", "*72", "*90t2-101", "*52101%40t2", "*90", "*52101"):
         run = pbx.sipp.run("call_refused.xml", PHONE_IPS["t1-101"], CALLER_PORT, service=code, user="t1-101",
                            password=password("t1-101"))
         assert run.process.returncode == 0, run.output()
     assert pbx.backend.phone_states("t1")["101"] == PhoneState()
+
+
+def test_when_a_phone_forwards_busy_calls_then_a_call_finding_it_on_a_call_goes_there(t1_restored):
+    pbx = t1_restored
+    dial_code(pbx, "t1-101", "*90103")
+    assert pbx.backend.phone_states("t1")["101"] == PhoneState(forward_busy="103")
+    busy_phone = pbx.sipp.answering(PHONE_IPS["t1-101"])
+    try:
+        first = pbx.sipp.start("call_answered.xml", PHONE_IPS["t1-102"], CALLER_PORT, service="101", user="t1-102",
+                               password=password("t1-102"), duration_ms=8000, timeout_s=40)
+        assert wait_until(lambda: "ACK sip:" in busy_phone.trace(), 10), "101 is on a call with 102"
+        upstream_call(pbx, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-103"], answered=True)  # its DID: 101
+        assert first.wait(20) == 0, first.output()
+        assert busy_phone.trace().count("INVITE sip:") == 1, "the busy phone was not rung again"
+    finally:
+        busy_phone.stop()
+    dial_code(pbx, "t1-101", "*91")
+    assert pbx.backend.phone_states("t1")["101"] == PhoneState()
+
+
+def test_when_a_phone_forwards_unanswered_calls_then_they_go_there_after_ringing_or_at_once_on_dnd(t1_restored):
+    pbx = t1_restored
+    dial_code(pbx, "t1-103", "*52102")
+    assert pbx.backend.phone_states("t1")["103"] == PhoneState(forward_unanswered="102")
+    ringing = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
+    try:
+        call(pbx, "t1-101", "103", PHONE_IPS["t1-102"], answered=True)  # after 103 rang its 3 s
+        assert "INVITE sip:" in ringing.trace(), ringing.output()
+    finally:
+        ringing.stop()
+    dial_code(pbx, "t1-103", "*78")  # do not disturb: at once, without ringing
+    ringing = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
+    try:
+        call(pbx, "t1-101", "103", PHONE_IPS["t1-102"], answered=True)
+        assert "INVITE sip:" not in ringing.trace(), ringing.output()
+    finally:
+        ringing.stop()
+    dial_code(pbx, "t1-103", "*79")
+    dial_code(pbx, "t1-103", "*53")
+    assert pbx.backend.phone_states("t1")["103"] == PhoneState()

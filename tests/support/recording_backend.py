@@ -29,7 +29,8 @@ SCHEMA = [
     " waiting INT NOT NULL, answered INT NOT NULL, abandoned INT NOT NULL, timed_out INT NOT NULL,"
     " average_wait FLOAT NULL, PRIMARY KEY (org, number))",
     "CREATE TABLE IF NOT EXISTS test_pbx_phone_states (org VARCHAR(16) NOT NULL, number VARCHAR(6) NOT NULL,"
-    " dnd BOOL NOT NULL, forward_to VARCHAR(16) NULL, PRIMARY KEY (org, number))",
+    " dnd BOOL NOT NULL, forward_to VARCHAR(16) NULL, forward_busy VARCHAR(16) NULL,"
+    " forward_unanswered VARCHAR(16) NULL, PRIMARY KEY (org, number))",
     "CREATE TABLE IF NOT EXISTS test_pbx_registrations (org VARCHAR(16) PRIMARY KEY, state VARCHAR(40) NOT NULL)",
     "CREATE TABLE IF NOT EXISTS test_pbx_call_records (id INT AUTO_INCREMENT PRIMARY KEY, org VARCHAR(16) NOT NULL,"
     " calldate DATETIME NOT NULL, answer DATETIME NULL, endtime DATETIME NULL, clid VARCHAR(120) NULL,"
@@ -133,7 +134,7 @@ class RecordingBackend(PBXBackend):
                                 + (" AND number NOT IN :numbers" if numbers else "")).bindparams(
             *([bindparam("numbers", expanding=True)] if numbers else [])), {"o": org.code, "numbers": numbers})
         for number in numbers:
-            connection.execute(text("INSERT IGNORE INTO test_pbx_phone_states VALUES (:o, :n, 0, NULL)"),
+            connection.execute(text("INSERT IGNORE INTO test_pbx_phone_states VALUES (:o, :n, 0, NULL, NULL, NULL)"),
                                {"o": org.code, "n": number})
         for kind, name, value in rows:
             connection.execute(text("INSERT INTO test_pbx_rows VALUES (:o, :k, :n, :v)"),
@@ -174,16 +175,18 @@ class RecordingBackend(PBXBackend):
     def phone_states(self, code: str) -> dict:
         from littlepbx.pbx_backends.base import PhoneState
         with self.engine.connect() as connection:
-            rows = connection.execute(text("SELECT number, dnd, forward_to FROM test_pbx_phone_states WHERE org = :o"),
-                                      {"o": code}).all()
-        return {number: PhoneState(bool(dnd), forward) for number, dnd, forward in rows}
+            rows = connection.execute(text("SELECT number, dnd, forward_to, forward_busy, forward_unanswered"
+                                           " FROM test_pbx_phone_states WHERE org = :o"), {"o": code}).all()
+        return {number: PhoneState(bool(dnd), *forwards) for number, dnd, *forwards in rows}
 
-    def set_phone_state(self, code: str, number: str, dnd: bool, forward_to) -> None:
+    def set_phone_state(self, code: str, number: str, state) -> None:
         from littlepbx.pbx_backends.base import BackendError
         with self.engine.begin() as connection:
-            changed = connection.execute(text("UPDATE test_pbx_phone_states SET dnd = :d, forward_to = :f"
+            changed = connection.execute(text("UPDATE test_pbx_phone_states SET dnd = :d, forward_to = :f,"
+                                              " forward_busy = :b, forward_unanswered = :u"
                                               " WHERE org = :o AND number = :n"),
-                                         {"d": dnd, "f": forward_to, "o": code, "n": number}).rowcount
+                                         {"d": state.dnd, "f": state.forward_to, "b": state.forward_busy,
+                                          "u": state.forward_unanswered, "o": code, "n": number}).rowcount
         if not changed:
             raise BackendError(f"{code}: extension {number} is not live yet; apply it first")
 

@@ -241,7 +241,7 @@ def test_when_the_page_outlives_its_csrf_token_then_an_edit_is_still_saved(page,
     assert draft_extension(engine, "100")["display_name"] == "After lunch"
 
 
-def test_when_an_extension_is_live_then_its_card_switches_dnd_and_forwarding_at_once(page, acme, engine):
+def test_when_an_extension_is_live_then_its_card_switches_dnd_and_the_forwards_at_once(page, acme, engine):
     open_pbx(page)
     dnd = page.get_by_label("Do not disturb (the phone: *78 on, *79 off)")
     dnd.check()
@@ -253,9 +253,19 @@ def test_when_an_extension_is_live_then_its_card_switches_dnd_and_forwarding_at_
     forward.fill("+14155550199")
     forward.press("Tab")
     expect(page.locator("#ext-100-forward_all-status")).to_have_text("Live now")
+    busy = page.get_by_label("Forward when busy to (the phone: *90 and the number, *91 to stop)")
+    busy.fill("t2-101")
+    busy.press("Tab")
+    expect(page.locator("#ext-100-forward_busy-status")).to_contain_text("one of the organization's numbers")
+    busy.fill("555")
+    busy.press("Tab")
+    expect(page.locator("#ext-100-forward_busy-status")).to_have_text("Live now")
+    expect(page.get_by_label("Forward every call to (the phone: *72 and the number, *73 to stop)")).to_have_value(
+        "+14155550199")
     with engine.connect() as connection:  # what the (test) PBX was told, with no Apply pending
-        assert connection.execute(text("SELECT dnd, forward_to FROM test_pbx_phone_states WHERE org = 'acme'"
-                                       " AND number = '100'")).one() == (1, "+14155550199")
+        assert connection.execute(text("SELECT dnd, forward_to, forward_busy, forward_unanswered"
+                                       " FROM test_pbx_phone_states WHERE org = 'acme' AND number = '100'")
+                                  ).one() == (1, "+14155550199", "555", None)
     expect(page.locator("#diff-list")).not_to_contain_text("100")
 
 

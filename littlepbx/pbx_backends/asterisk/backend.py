@@ -74,6 +74,8 @@ EXTERNAL_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 DID_NUMBER = re.compile(r"\+?[0-9]{3,15}")
 # What a phone may forward every call to: an internal number or an outside one (the dialplan checks whose).
 PHONE_FORWARD = re.compile(r"\+?[0-9]{2,15}")
+# The forwards a phone's user switches (PhoneState's fields and lp_phone_states' columns).
+FORWARDS = ("forward_to", "forward_busy", "forward_unanswered")
 PICKUP_GROUP = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
 # The transport (pjsip.conf) and URI parameter of each transport a phone or an upstream may use.
 SIP_TRANSPORTS = {"udp": ("transport-udp", ""), "tcp": ("transport-tcp", ";transport=tcp"),
@@ -1206,19 +1208,22 @@ class AsteriskBackend(PBXBackend):
         """The org's extensions as their users switched them (lp_phone_states; phones write it)."""
         table = t.lp_phone_states
         with self._database().connect() as connection:
-            rows = connection.execute(select(table.c.id, table.c.dnd, table.c.forward_to).where(
+            rows = connection.execute(select(table.c.id, table.c.dnd, *(table.c[name] for name in FORWARDS)).where(
                 table.c.tenantid == check_code(code)))
-            return {row_id[len(code) + 1:]: PhoneState(dnd == "yes", forward or None) for row_id, dnd, forward in rows}
+            return {row_id[len(code) + 1:]: PhoneState(dnd == "yes", *(value or None for value in forwards))
+                    for row_id, dnd, *forwards in rows}
 
-    def set_phone_state(self, code: str, number: str, dnd: bool, forward_to: str | None) -> None:
+    def set_phone_state(self, code: str, number: str, state: PhoneState) -> None:
         """Write the state; the next call to the extension reads it."""
-        if forward_to is not None and not PHONE_FORWARD.fullmatch(forward_to):
-            raise BackendError(f"{forward_to!r} is not a number to forward to")
+        forwards = {name: getattr(state, name) for name in FORWARDS}
+        for target in forwards.values():
+            if target is not None and not PHONE_FORWARD.fullmatch(target):
+                raise BackendError(f"{target!r} is not a number to forward to")
         table = t.lp_phone_states
         with self._database().begin() as connection:
             changed = connection.execute(update(table).where(
                 table.c.id == phone_id(check_code(code), number), table.c.tenantid == code).values(
-                dnd="yes" if dnd else "no", forward_to=forward_to))
+                dnd="yes" if state.dnd else "no", **forwards))
             if changed.rowcount == 0:
                 raise BackendError(f"{code}: extension {number} is not live yet; apply it first")
 

@@ -414,14 +414,17 @@ lp_upstream_sources = Table(
     Column("tenantid", ident(16), nullable=False, index=True),
 )
 
-# What a phone's user switched from the phone (0021_phone_states): do not disturb, forward every
-# call. One row per extension ("<tenant>-<number>"), kept across Applies; Asterisk updates it.
+# What a phone's user switched from the phone (0021_phone_states): do not disturb, forwards.
+# One row per extension ("<tenant>-<number>"), kept across Applies; Asterisk updates it.
 lp_phone_states = Table(
     "lp_phone_states", metadata,
     Column("id", ident(), primary_key=True),
     Column("tenantid", ident(16), nullable=False, index=True),
     Column("dnd", String(3), nullable=False, server_default="no"),
     Column("forward_to", String(16)),
+    # Forward when busy (*90/*91) and when unanswered or on do not disturb (*52/*53), 0031.
+    Column("forward_busy", String(16)),
+    Column("forward_unanswered", String(16)),
 )
 
 # Callers an org blocks (0023_blocked_callers): "<tenant>-e<digits>" for a number, "<tenant>-p<digits>"

@@ -90,32 +90,44 @@ function card(ctx, ext) {
     sipBox);
 }
 
-/* Do not disturb and forwarding every call: the phone's user switches them with *78/*79 and
-   *72<number>/*73; here they show, and change at once (no Apply). Only once the extension is live. */
+/* Do not disturb and the forwards: the phone's user switches them with *78/*79, *72<number>/*73
+   (every call), *90<number>/*91 (when busy) and *52<number>/*53 (when unanswered); here they show,
+   and change at once (no Apply). Only once the extension is live. */
+const FORWARDS = [
+  ["forward_to", "forward_all", "Forward every call to (the phone: *72 and the number, *73 to stop)"],
+  ["forward_busy", "forward_busy", "Forward when busy to (the phone: *90 and the number, *91 to stop)"],
+  ["forward_unanswered", "forward_unanswered",
+   "Forward when unanswered or on do not disturb to (the phone: *52 and the number, *53 to stop)"]];
+
 function phoneSwitches(ctx, kind, ext, prefix) {
   if (typeof ext.dnd !== "boolean") return null;
   const box = el("div", {class: "row switches", id: prefix + "switches"});
   const draw = function () {
     const dnd = el("input", {type: "checkbox", checked: ext.dnd});
-    const forward = el("input", {type: "text", inputmode: "tel", value: ext.forward_all || "", maxlength: 16,
-      placeholder: "e.g. 102 or +14155550100"});
-    const save = async function (control) {
+    const inputs = FORWARDS.map(function (forward) {
+      return el("input", {type: "text", inputmode: "tel", value: ext[forward[1]] || "", maxlength: 16,
+        placeholder: "e.g. 102 or +14155550100"});
+    });
+    const save = async function (control, name) {
       setStatus(control, "saving", "Saving…");
+      const state = {dnd: dnd.checked};
+      FORWARDS.forEach(function (forward, index) { state[forward[0]] = inputs[index].value.trim() || null; });
       try {
-        const answer = await api("PUT", itemPath(ctx, kind, ext) + "/state",
-          {dnd: dnd.checked, forward_to: forward.value.trim() || null});
+        const answer = await api("PUT", itemPath(ctx, kind, ext) + "/state", state);
         ext.dnd = answer.dnd;
-        ext.forward_all = answer.forward_to;
+        FORWARDS.forEach(function (forward) { ext[forward[1]] = answer[forward[0]]; });
         draw();
         setStatus(document.getElementById(control.id), "saved", "Live now");
       } catch (error) {
-        setStatus(control, "error", fieldMessage(error, control === dnd ? "dnd" : "forward_to"));
+        setStatus(control, "error", fieldMessage(error, name));
       }
     };
-    dnd.addEventListener("change", function () { save(dnd); });
-    forward.addEventListener("change", function () { save(forward); });
+    dnd.addEventListener("change", function () { save(dnd, "dnd"); });
+    inputs.forEach(function (input, index) {
+      input.addEventListener("change", function () { save(input, FORWARDS[index][0]); });
+    });
     replaceChildren(box, field(prefix + "dnd", "Do not disturb (the phone: *78 on, *79 off)", dnd, "check"),
-      field(prefix + "forward_all", "Forward every call to (the phone: *72 and the number, *73 to stop)", forward));
+      ...FORWARDS.map(function (forward, index) { return field(prefix + forward[1], forward[2], inputs[index]); }));
   };
   draw();
   return box;
