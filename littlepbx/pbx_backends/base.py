@@ -78,6 +78,16 @@ class PhoneState:
 
 
 @dataclass(frozen=True)
+class PhoneBlock:
+    """A caller a phone's user blocked (*32 blocks the last outside caller that rang the phone):
+    refused on every number of the organization until someone unblocks it; live at once."""
+
+    number: str                     # as the caller presented it ("+14155550100")
+    extension: str | None           # the extension that blocked it
+    created: datetime | None = None
+
+
+@dataclass(frozen=True)
 class DidConfig:
     """An E.164 number of the organization and where its calls go (a destination, as
     littlepbx.fields.Destination writes it: "101", "voicemail:101", "ringgroup:600", ...)."""
@@ -408,6 +418,14 @@ class PBXBackend(abc.ABC):
     def set_phone_state(self, code: str, number: str, state: PhoneState) -> None:
         """Switch an applied extension's do-not-disturb and forwards at once (no Apply)."""
         raise BackendError(f"{self.name}: phones cannot switch do-not-disturb or forwarding here")
+
+    def phone_blocks(self, code: str) -> list[PhoneBlock]:
+        """The callers the org's phones blocked (*32), newest first."""
+        raise BackendError(f"{self.name}: phones cannot block callers here")
+
+    def unblock(self, code: str, number: str) -> bool:
+        """Remove the phones' block of ``number`` (digits, "+" or not); whether there was one."""
+        raise BackendError(f"{self.name}: phones cannot block callers here")
 
     @abc.abstractmethod
     def time_overrides(self, code: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ from littlepbx.rest import (  # noqa: F401
     objects,
     openapi,
     orgs,
+    phone_blocks,
     prompts,
     stats,
     switches,

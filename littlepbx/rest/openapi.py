@@ -173,6 +173,9 @@ def static_schemas() -> dict:
         "PhoneRecordings": obj({"items": {"type": "array", "items": obj(
             {"id": STR, "extension": STR, "recorded_at": TIME, "seconds": {"type": "number"}},
             ("id", "extension", "recorded_at", "seconds"))}}, ("items",)),
+        "PhoneBlocks": obj({"items": {"type": "array", "items": obj(
+            {"number": STR, "extension": nullable(STR), "created": nullable(TIME)},
+            ("number", "extension", "created"))}}, ("items",)),
         "CallRecordings": obj({"items": {"type": "array", "items": obj(
             {"id": STR, "call": dict(STR, description="the call history's uniqueid"), "recorded_at": TIME,
              "seconds": nullable({"type": "number"}), "bytes": INT},
@@ -406,6 +409,15 @@ def static_paths() -> dict:
                            {"name": "download", "in": "query", "required": False,
                             "schema": {"type": "string", "enum": ["1"]}, "description": "1: as a file to save"}],
             "get": audio_operation("One recorded call (WAV)", "recordings", "get_call_recording_audio")},
+        f"{ORG}/phone-blocks": {
+            "parameters": [CODE],
+            "get": operation("Callers the organization's phones blocked by dialling *32 (the last outside caller "
+                             "that rang them), newest first; refused on all its numbers", "phone-blocks", "200",
+                             ref("PhoneBlocks"), "403", "409", operation_id="list_phone_blocks")},
+        f"{ORG}/phone-blocks/{{number}}": {
+            "parameters": [CODE, dict(path_param("number", STR), example="+14155550100")],
+            "delete": operation("Unblock a caller a phone blocked: its calls ring again at once (no Apply)",
+                                "phone-blocks", "204", None, "403", "404", "409", operation_id="delete_phone_block")},
         f"{ORG}/phone-recordings": {
             "parameters": [CODE],
             "get": operation("Recordings made on the organization's phones by dialling *47, newest first",

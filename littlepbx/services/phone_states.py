@@ -1,11 +1,14 @@
 """What an extension's user switches at once, without an Apply: do not disturb, and forwarding
 every call, the calls that find the phone busy, and those it leaves unanswered. Phones switch
 them with *78/*79, *72<number>/*73, *90<number>/*91 and *52<number>/*53; the page and REST the
-same (a PUT sets the whole state: a forward it leaves out is off)."""
+same (a PUT sets the whole state: a forward it leaves out is off). And the callers a phone
+blocked (*32: the last outside caller that rang it), which the page and REST list and unblock."""
 from __future__ import annotations
 
+import re
+
 from littlepbx import fields as f
-from littlepbx.errors import Conflict
+from littlepbx.errors import Conflict, NotFound
 from littlepbx.kinds import Extensions
 from littlepbx.pbx_backends.base import BackendError, PhoneState
 from littlepbx.services import objects
@@ -44,3 +47,32 @@ def set_state(scope: OrgScope, pbx, number: str, data) -> dict:
     answer = {"number": extension.number, "dnd": state.dnd, **{name: getattr(state, name) for name in FORWARDS}}
     scope.audit("extension.state", extension.number, {key: value for key, value in answer.items() if key != "number"})
     return answer
+
+
+def blocks(scope: OrgScope, pbx) -> list[dict]:
+    """The callers the organization's phones blocked with *32, newest first."""
+    scope.require("pbx.view")
+    try:
+        found = pbx.phone_blocks(scope.org.code)
+    except BackendError as error:
+        raise Conflict(str(error)) from None
+    return [{"number": block.number, "extension": block.extension,
+             "created": block.created.isoformat(timespec="seconds") + "Z" if block.created else None}
+            for block in found]
+
+
+def unblock(scope: OrgScope, pbx, number: str) -> None:
+    """Lift a phone's block of ``number``: its calls ring again at once (no Apply)."""
+    scope.require("pbx.edit")
+    if not BLOCKED_NUMBER.fullmatch(number):
+        raise NotFound(f"no caller {number!r} is blocked")
+    try:
+        found = pbx.unblock(scope.org.code, number)
+    except BackendError as error:
+        raise Conflict(str(error)) from None
+    if not found:
+        raise NotFound(f"no caller {number} is blocked")
+    scope.audit("phone_block.delete", number)
+
+
+BLOCKED_NUMBER = re.compile(r"\+?[0-9]{1,15}")

@@ -193,6 +193,8 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
              ("*90", "followed by a number: forward the calls that find you busy (*91 to stop)"),
              ("*52", "followed by a number: forward the calls you leave unanswered, or do not disturb "
                      "sends on (*53 to stop)"),
+             ("*32", "block the last outside caller that rang your phone: their calls to any of the "
+                     "organization's numbers are refused (the PBX page lists them, to unblock)"),
              ("**1", "during a call, then a number and #: transfer the call there (blind)"),
              ("**0", "during a call, then a number and #: talk to them first; hang up to hand the call over "
                      "(*2 hands it over too, *1 returns to the caller, *3 joins all three)"),

@@ -31,6 +31,8 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS test_pbx_phone_states (org VARCHAR(16) NOT NULL, number VARCHAR(6) NOT NULL,"
     " dnd BOOL NOT NULL, forward_to VARCHAR(16) NULL, forward_busy VARCHAR(16) NULL,"
     " forward_unanswered VARCHAR(16) NULL, PRIMARY KEY (org, number))",
+    "CREATE TABLE IF NOT EXISTS test_pbx_phone_blocks (org VARCHAR(16) NOT NULL, number VARCHAR(16) NOT NULL,"
+    " extension VARCHAR(16) NULL, created DATETIME NOT NULL, PRIMARY KEY (org, number))",
     "CREATE TABLE IF NOT EXISTS test_pbx_registrations (org VARCHAR(16) PRIMARY KEY, state VARCHAR(40) NOT NULL)",
     "CREATE TABLE IF NOT EXISTS test_pbx_call_records (id INT AUTO_INCREMENT PRIMARY KEY, org VARCHAR(16) NOT NULL,"
     " calldate DATETIME NOT NULL, answer DATETIME NULL, endtime DATETIME NULL, clid VARCHAR(120) NULL,"
@@ -38,7 +40,7 @@ SCHEMA = [
     " duration INT NULL, billsec INT NULL, disposition VARCHAR(45) NULL, uniqueid VARCHAR(150) NULL,"
     " dialed VARCHAR(40) NULL, reached VARCHAR(60) NULL)",
 ]
-TABLES = ("test_pbx_rows", "test_pbx_overrides", "test_pbx_phone_states", "test_pbx_queue_figures", "test_pbx_calls", "test_pbx_controls",
+TABLES = ("test_pbx_rows", "test_pbx_overrides", "test_pbx_phone_states", "test_pbx_phone_blocks", "test_pbx_queue_figures", "test_pbx_calls", "test_pbx_controls",
           "test_pbx_registrations",
           "test_pbx_call_records")
 
@@ -151,6 +153,7 @@ class RecordingBackend(PBXBackend):
         self._remove(connection, code)
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"), {"o": code})
         connection.execute(text("DELETE FROM test_pbx_phone_states WHERE org = :o"), {"o": code})
+        connection.execute(text("DELETE FROM test_pbx_phone_blocks WHERE org = :o"), {"o": code})
 
     def queue_figures(self, code: str, since) -> dict:
         from littlepbx.pbx_backends.base import QueueFigures
@@ -189,6 +192,18 @@ class RecordingBackend(PBXBackend):
                                           "u": state.forward_unanswered, "o": code, "n": number}).rowcount
         if not changed:
             raise BackendError(f"{code}: extension {number} is not live yet; apply it first")
+
+    def phone_blocks(self, code: str) -> list:
+        from littlepbx.pbx_backends.base import PhoneBlock
+        with self.engine.connect() as connection:
+            rows = connection.execute(text("SELECT number, extension, created FROM test_pbx_phone_blocks"
+                                           " WHERE org = :o ORDER BY created DESC, number"), {"o": code}).all()
+        return [PhoneBlock(*row) for row in rows]
+
+    def unblock(self, code: str, number: str) -> bool:
+        with self.engine.begin() as connection:
+            return connection.execute(text("DELETE FROM test_pbx_phone_blocks WHERE org = :o AND number = :n"),
+                                      {"o": code, "n": number}).rowcount > 0
 
     def system_figures(self, connection) -> dict:
         calls = connection.execute(text("SELECT org, calls FROM test_pbx_calls WHERE org NOT LIKE '%:%'")).all()
@@ -237,6 +252,14 @@ def set_registration_state(engine, code: str, state: str) -> None:
     """Pretend the organization's outbound upstream registration is in ``state``."""
     with engine.begin() as connection:
         connection.execute(text("REPLACE INTO test_pbx_registrations VALUES (:o, :s)"), {"o": code, "s": state})
+
+
+def add_phone_block(engine, code: str, number: str, extension: str, minutes_ago: int = 0) -> None:
+    """A caller a phone of the organization blocked (*32), as the PBX would have written it."""
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO test_pbx_phone_blocks VALUES (:o, :n, :e,"
+                                " UTC_TIMESTAMP() - INTERVAL :m MINUTE)"),
+                           {"o": code, "n": number, "e": extension, "m": minutes_ago})
 
 
 def add_call_record(engine, code: str, **values) -> None:

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
+from tests.support.recording_backend import add_phone_block
 from tests.web.conftest import open_pbx
 
 pytestmark = pytest.mark.browser
@@ -254,6 +255,23 @@ def test_when_admin_blocks_a_caller_then_it_is_drafted_with_where_its_calls_go(p
         row = connection.execute(text("SELECT number, `match`, then_destination FROM blocked_callers")).one()
     assert tuple(row) == ("+14155550123", "exact", "voicemail:100")
     expect(page.locator("#diff-list")).to_contain_text("Blocked caller +14155550123 added")
+
+
+def test_callers_a_phone_blocked_are_listed_and_the_admin_unblocks_one_at_once(page, acme, engine):
+    add_phone_block(engine, "acme", "+14155550199", "100", minutes_ago=60)
+    add_phone_block(engine, "acme", "+33140000000", "100")
+    add_phone_block(engine, "globex", "+14155550188", "101")
+    open_pbx(page)
+    table = page.locator("#phone_blocks-table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table).not_to_contain_text("+14155550188")
+    page.get_by_role("button", name="Unblock +14155550199").click()
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table).to_contain_text("+33140000000")
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT org, number FROM test_pbx_phone_blocks ORDER BY org")).all()
+    assert [tuple(row) for row in left] == [("acme", "+33140000000"), ("globex", "+14155550188")]
+    expect(page.locator("#diff-list")).not_to_contain_text("+14155550199")
 
 
 def test_when_admin_makes_a_conference_room_then_its_pins_are_checked_and_a_number_can_reach_it(page, acme, engine):

@@ -50,6 +50,7 @@ from littlepbx.pbx_backends.base import (
     OrgPBXConfig,
     PagingGroupConfig,
     PBXBackend,
+    PhoneBlock,
     PhoneState,
     QueueConfig,
     QueueFigures,
@@ -819,7 +820,7 @@ CACHES = {"ps_endpoints": "lp_endpoints", "ps_auths": "lp_auths", "ps_aors": "lp
 
 # What Asterisk writes of an organization, which no Apply rebuilds: what a backup keeps of it.
 STATE_TABLES = {"call_history": t.cdr, "phone_states": t.lp_phone_states, "time_overrides": t.lp_time_overrides,
-                "queue_agents": t.lp_queue_members}
+                "queue_agents": t.lp_queue_members, "phone_blocks": t.lp_phone_blocks}
 
 
 def _is_serial(column) -> bool:
@@ -1097,7 +1098,7 @@ class AsteriskBackend(PBXBackend):
         connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
         for table in (t.lp_extension_plans, t.lp_did_routes, t.lp_upstream_sources, t.lp_upstream_lines,
                       t.lp_numbers, t.lp_ring_groups,
-                      t.lp_time_conditions, t.lp_time_overrides, t.lp_phone_states, t.lp_ivrs,
+                      t.lp_time_conditions, t.lp_time_overrides, t.lp_phone_states, t.lp_phone_blocks, t.lp_ivrs,
                       t.lp_paging_groups, t.lp_queues,
                       t.lp_queue_plans, t.lp_queue_members, t.lp_announcements, t.lp_blocked_callers,
                       t.lp_conferences, t.lp_dial_rules):
@@ -1119,8 +1120,8 @@ class AsteriskBackend(PBXBackend):
             log.warning("%s: Asterisk did not forget the org's ring group memory: %s", code, error)
 
     def export_state(self, connection, code: str) -> dict[str, list[dict]]:
-        """The org's call history, its phones' do-not-disturb and forwards, its forced time
-        conditions and the agents logged in to its queues (serial numbers left out)."""
+        """The org's call history, its phones' do-not-disturb, forwards and blocked callers, its
+        forced time conditions and the agents logged in to its queues (serial numbers left out)."""
         state = {}
         for name, table in STATE_TABLES.items():
             columns = [c for c in table.columns if not _is_serial(c)]
@@ -1226,6 +1227,22 @@ class AsteriskBackend(PBXBackend):
                 dnd="yes" if state.dnd else "no", **forwards))
             if changed.rowcount == 0:
                 raise BackendError(f"{code}: extension {number} is not live yet; apply it first")
+
+    def phone_blocks(self, code: str) -> list[PhoneBlock]:
+        """The callers the org's phones blocked (lp_phone_blocks; Asterisk inserts them)."""
+        table = t.lp_phone_blocks
+        with self._database().connect() as connection:
+            rows = connection.execute(select(table.c.number, table.c.extension, table.c.created).where(
+                table.c.tenantid == check_code(code)).order_by(table.c.created.desc(), table.c.id))
+            return [PhoneBlock(*row) for row in rows]
+
+    def unblock(self, code: str, number: str) -> bool:
+        """Delete the block of ``number``: its next call rings again."""
+        table = t.lp_phone_blocks
+        digits = "".join(filter(str.isdigit, number))
+        with self._database().begin() as connection:
+            return connection.execute(delete(table).where(
+                table.c.id == f"{check_code(code)}-{digits}", table.c.tenantid == code)).rowcount > 0
 
     def time_overrides(self, code: str) -> dict[str, str]:
         """The org's forced time conditions, from lp_time_overrides (phones write it too)."""

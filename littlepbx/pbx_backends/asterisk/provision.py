@@ -127,13 +127,14 @@ def install_root(cache_root: str | os.PathLike, root: str | os.PathLike) -> Path
 # --- the database account Asterisk uses ------------------------------------------------------
 
 # Asterisk reads its realtime objects and LittlePBX's plan, and writes only what it must: the
-# phones' registrations, a mailbox's changed PIN, and call records. It cannot read LittlePBX's
-# users, tokens or drafts, nor create anything.
+# phones' registrations, a mailbox's changed PIN, what phones switch and block, and call
+# records. It cannot read LittlePBX's users, tokens or drafts, nor create anything else.
 PBX_TABLE_PRIVILEGES = {
     "ps_endpoints": "SELECT", "ps_auths": "SELECT", "ps_aors": "SELECT", "ps_registrations": "SELECT",
     "musiconhold": "SELECT", "lp_org_plans": "SELECT", "lp_extension_plans": "SELECT", "lp_did_routes": "SELECT",
     "lp_upstream_sources": "SELECT", "lp_upstream_lines": "SELECT", "lp_numbers": "SELECT", "lp_ring_groups": "SELECT",
-    "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_phone_states": "SELECT, UPDATE", "lp_ivrs": "SELECT",
+    "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_phone_states": "SELECT, UPDATE",
+    "lp_phone_blocks": "SELECT, INSERT", "lp_ivrs": "SELECT",
     "lp_paging_groups": "SELECT",
     "lp_queues": "SELECT", "lp_queue_plans": "SELECT", "lp_queue_members": "SELECT, INSERT, UPDATE, DELETE",
     "lp_queue_log": "INSERT", "musiconhold_entry": "SELECT", "lp_announcements": "SELECT", "lp_blocked_callers": "SELECT",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.mysql import DATETIME
 
@@ -425,6 +426,19 @@ lp_phone_states = Table(
     # Forward when busy (*90/*91) and when unanswered or on do not disturb (*52/*53), 0031.
     Column("forward_busy", String(16)),
     Column("forward_unanswered", String(16)),
+    # The last outside caller that rang the phone, which *32 blocks (0032_phone_blocks).
+    Column("last_caller", String(16)),
+)
+
+# Callers a phone's user blocked with *32 (0032_phone_blocks): "<tenant>-<digits>", refused on
+# every number of the org; Asterisk inserts them, the page and REST list and delete them.
+lp_phone_blocks = Table(
+    "lp_phone_blocks", metadata,
+    Column("id", ident(), primary_key=True),
+    Column("tenantid", ident(16), nullable=False, index=True),
+    Column("number", String(16), nullable=False),
+    Column("extension", String(16)),
+    Column("created", DateTime, nullable=False, server_default=text("(UTC_TIMESTAMP())")),  # UTC
 )
 
 # Callers an org blocks (0023_blocked_callers): "<tenant>-e<digits>" for a number, "<tenant>-p<digits>"

@@ -17,12 +17,13 @@ import {ivrs} from "./sections/ivrs.js";
 import {moh} from "./sections/moh.js";
 import {musicclasses} from "./sections/musicclasses.js";
 import {paginggroups} from "./sections/paging.js";
+import {phone_blocks} from "./sections/phone_blocks.js";
 import {queues} from "./sections/queues.js";
 import {ringgroups} from "./sections/ringgroups.js";
 import {timeconditions} from "./sections/timeconditions.js";
 
 const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, conferences, timeconditions, ivrs, announcements,
-  moh, musicclasses, blocked_callers, dialrules];
+  moh, musicclasses, blocked_callers, phone_blocks, dialrules];
 const root = document.getElementById("pbx");
 
 async function start() {
