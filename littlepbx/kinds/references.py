@@ -67,8 +67,8 @@ def referrers(scope, target: Kind, key) -> list[Referrer]:
             rows = scope.all(kind.draft, rule.ref_criterion(getattr(kind.draft, name), target.name, key))
             if kind is target:
                 rows = [row for row in rows if kind.key_of(row) != (key,)]
-            if rows:
-                found.append(Referrer(kind, name, [kind.key_of(row)[0] for row in rows]))
+            if rows:  # a singleton (the organization's only one) is named by its noun
+                found.append(Referrer(kind, name, [kind.key_of(row)[0] if kind.key else kind.noun for row in rows]))
     return found
 
 

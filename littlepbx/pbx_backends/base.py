@@ -191,6 +191,21 @@ class ConferenceConfig:
 
 
 @dataclass(frozen=True)
+class CallSettingsConfig:
+    """The organization's parking slots (its own lot: parking_first and the next ones) and the
+    announcement (by name) outside callers hear before a recorded call goes on."""
+
+    parking_first: int = 701
+    parking_slots: int = 20
+    recording_notice: str | None = None
+
+    @property
+    def parking_range(self) -> str:
+        """"701-720"."""
+        return f"{self.parking_first}-{self.parking_first + self.parking_slots - 1}"
+
+
+@dataclass(frozen=True)
 class AnnouncementConfig:
     """A recording (a converted WAV, or None: nothing to play) played to the caller, who then goes
     on to ``then_destination``."""
@@ -292,6 +307,7 @@ class OrgPBXConfig:
     blocked_callers: tuple[BlockedCallerConfig, ...] = ()
     conferences: tuple[ConferenceConfig, ...] = ()
     dialrules: tuple[DialRuleConfig, ...] = ()
+    callsettings: CallSettingsConfig = field(default_factory=CallSettingsConfig)
     country_code: str = ""  # the org's calling code ("1", "49"): "+" numbers beginning otherwise go abroad
     # Numbers its phones may always dial, whatever the call limit, through its upstream, and the
     # caller ID they go out with (None: its first DID).

@@ -18,7 +18,10 @@ def collection_path(kind: Kind) -> str:
 
 
 def item_path(kind: Kind) -> str:
-    """/orgs/<code>/<kind>/<key> (a closed set of keys is spelled out)."""
+    """/orgs/<code>/<kind>/<key> (a closed set of keys is spelled out; the organization's only
+    object of a singleton kind is /orgs/<code>/<kind>)."""
+    if kind.key is None:
+        return collection_path(kind)
     if kind.key_values:
         return f"{collection_path(kind)}/<any({', '.join(kind.key_values)}):{kind.key}>"
     return f"{collection_path(kind)}/<{kind.key}>"
@@ -51,16 +54,21 @@ def create_object(kind: Kind, code: str):
                      {"Location": url_for(f"api.{endpoint(kind, 'get')}", code=code, **{kind.key: key})})
 
 
+def key_of(kind: Kind, key: dict):
+    """The object's key from the URL's parameters (None: a singleton)."""
+    return key[kind.key] if kind.key else None
+
+
 def get_object(kind: Kind, code: str, **key):
     """One draft object."""
     org_scope = scope(code)
-    return committed(answer(org_scope, kind, [objects.get(org_scope, kind, key[kind.key])])[0])
+    return committed(answer(org_scope, kind, [objects.get(org_scope, kind, key_of(kind, key))])[0])
 
 
 def update_object(kind: Kind, code: str, **key):
     """Change some fields of a draft object."""
     org_scope = scope(code)
-    return committed(answer(org_scope, kind, [objects.update(org_scope, kind, key[kind.key], body())])[0])
+    return committed(answer(org_scope, kind, [objects.update(org_scope, kind, key_of(kind, key), body())])[0])
 
 
 def put_object(kind: Kind, code: str, **key):

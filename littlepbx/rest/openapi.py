@@ -99,12 +99,15 @@ def kind_paths(kind: Kind) -> dict:
         paths[collection] = item
     keys = (kind.key_values or (None,)) if kind.routes & {"get", "update", "put", "delete"} else ()
     for key in keys:
-        path = f"{collection}/{key}" if key else f"{collection}/{{{kind.key}}}"
-        suffix = f"{key}_{kind.noun}" if key else kind.name
-        item = {"parameters": [CODE] + ([] if key else [dict(path_param(kind.key, STR),
-                                                             example=kind.key_field.example)])}
+        if kind.key is None:  # the organization's only one
+            path, suffix, item, where = collection, kind.name, {"parameters": [CODE]}, f"the organization's {thing}"
+        else:
+            path = f"{collection}/{key}" if key else f"{collection}/{{{kind.key}}}"
+            suffix = f"{key}_{kind.noun}" if key else kind.name
+            item = {"parameters": [CODE] + ([] if key else [dict(path_param(kind.key, STR),
+                                                                 example=kind.key_field.example)])}
+            where = f"the {key} {thing}" if key else f"one {thing}"
         deleted = (("200", ref(name + "Deleted")) if object_routes.unrouted_fields(kind) else ("204", None))
-        where = f"the {key} {thing}" if key else f"one {thing}"
         if "get" in kind.routes:
             item["get"] = operation(f"{where.capitalize()} (draft)", kind.name, "200", ref(name),
                                     operation_id=f"get_{suffix}")

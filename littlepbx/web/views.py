@@ -183,6 +183,8 @@ def phone_help(code: str):
 def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
     """(what a phone dials, what it does) besides the extensions: the organization's own numbers
     and switches as drafted (they work once applied)."""
+    settings = objects.find(scope, kind_named("callsettings"))
+    first, last = (settings.parking_first, settings.parking_first + settings.parking_slots - 1) if settings else (701, 720)
     codes = [(number, "emergency: always goes through, with the organization's call-back number")
              for number in emergency_numbers(scope.org.country)]
     codes += [("*97", "your voicemail: listen to messages, record greetings (your PIN is asked)"),
@@ -198,9 +200,10 @@ def dial_codes(scope: OrgScope) -> list[tuple[str, str]]:
              ("**1", "during a call, then a number and #: transfer the call there (blind)"),
              ("**0", "during a call, then a number and #: talk to them first; hang up to hand the call over "
                      "(*2 hands it over too, *1 returns to the caller, *3 joins all three)"),
-             ("#77", "during a call: park it; you hear its slot (701-720), where any phone of yours takes it"),
-             ("701", "to 720: take the call parked at that slot (unless the number is one of your extensions); "
-                     "one nobody takes rings back the phone that parked it"),
+             ("#77", f"during a call: park it; you hear its slot ({first}-{last}), where any phone of yours "
+                     "takes it"),
+             (str(first), f"to {last}: take the call parked at that slot (unless the number is one of your "
+                          "extensions); one nobody takes rings back the phone that parked it"),
              ("**", "followed by an extension: answer the call ringing on that phone"),
              ("*8", "answer a call ringing on a phone of your pickup group (an extension's 'Pickup group'; "
                     "phones without one: all of those)"),

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from littlepbx.pbx_backends.base import CallSettingsConfig
+
 from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, password
 from .sipp import CALLER_PORT, hung_up_by_pbx, transfer_result, wait_until
 
@@ -105,16 +107,42 @@ def test_when_a_phone_parks_a_call_then_a_phone_of_its_org_takes_it_at_the_slot_
         for run in parkers:
             finished(run, 45)
             assert hung_up_by_pbx(run), "the phone that parked is out of the call"
-        assert parked(pbx, "lp-t1") == [701] and parked(pbx, "lp-t2") == [701], "each in its own lot, at 701"
+        assert parked(pbx, "lp-t1-701-720") == [701] and parked(pbx, "lp-t2-701-720") == [701], \
+            "each in its own lot, at 701"
         assert parked_t1.process.poll() is None and parked_t2.process.poll() is None
         # t1's 103 takes the call at 701: it is t1's own (102 is put through, and ends with 103's call).
         taker = phone_call(pbx, "t1-103", "701", "call_answered.xml")
         finished(taker)
         finished(parked_t1)
         assert parked_t2.process.poll() is None, "t2's parked call waits on: 701 of t1 is not t2's"
-        assert parked(pbx, "lp-t1") == [] and parked(pbx, "lp-t2") == [701]
+        assert parked(pbx, "lp-t1-701-720") == [] and parked(pbx, "lp-t2-701-720") == [701]
         taker = phone_call(pbx, "t2-101", "701", "call_answered.xml")
         finished(taker)
+        finished(parked_t2)
+    finally:
+        parked_t1.stop()
+        parked_t2.stop()
+
+
+def test_an_org_that_moved_its_parking_slots_parks_and_takes_calls_there_and_the_other_org_keeps_701(
+        t1_restored):
+    pbx = t1_restored
+    pbx.apply(org_t1(callsettings=CallSettingsConfig(parking_first=801, parking_slots=5)))
+    parked_t1 = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    parked_t2 = pbx.sipp.answering(PHONE_IPS["t2-102"])
+    try:
+        parkers = [phone_call(pbx, parker, "102", pbx.sipp.pressing("#77", 6000, phone=True))
+                   for parker in ("t1-101", "t2-101")]
+        for run in parkers:
+            finished(run, 45)
+        assert parked(pbx, "lp-t1-801-805") == [801] and parked(pbx, "lp-t2-701-720") == [701]
+        finished(phone_call(pbx, "t1-103", "701", "call_refused.xml"))  # not one of t1's slots now
+        assert parked(pbx, "lp-t1-801-805") == [801] and parked(pbx, "lp-t2-701-720") == [701], "nothing taken"
+        finished(phone_call(pbx, "t2-101", "801", "call_refused.xml"))  # t2 has no 801
+        taker = phone_call(pbx, "t1-103", "801", "call_answered.xml")
+        finished(taker)
+        finished(parked_t1)
+        finished(phone_call(pbx, "t2-101", "701", "call_answered.xml"))
         finished(parked_t2)
     finally:
         parked_t1.stop()
@@ -185,7 +213,7 @@ def test_star_8_answers_only_a_call_ringing_in_the_phones_own_pickup_group(t1_re
             ringing.stop()
 
 
-@pytest.mark.parametrize("target", ["PJSIP/t2-101", "PJSIP%2Ft2-101", "Local%2F701%40lp-parked-t2",
+@pytest.mark.parametrize("target", ["PJSIP/t2-101", "PJSIP%2Ft2-101", "Local%2F701%40lp-parked-t2-701-720",
                                     "PJSIP%2F+447700900123%40t2-trunk-out"])
 def test_a_callee_answering_with_a_redirect_sends_the_call_nowhere_else(t1_restored, target):
     pbx = t1_restored

@@ -1,17 +1,20 @@
-"""Recorded calls through the real Asterisk: an extension that records its calls, and a phone
-pressing **3 during one; each recording is its own organization's, named after the call's
-record in the call history."""
+"""Recorded calls through the real Asterisk: an extension, a number or a queue that records its
+calls, and a phone pressing **3 during one; each recording is its own organization's, named after
+the call's record in the call history. Outside callers of a recorded call first hear the
+organization's recording notice, where it chose one."""
 from __future__ import annotations
 
+import subprocess
 import wave
+from pathlib import Path
 
 import pytest
 
-from littlepbx.pbx_backends.base import DidConfig
+from littlepbx.pbx_backends.base import AnnouncementConfig, CallSettingsConfig, DidConfig, QueueConfig
 from littlepbx.services import call_recordings
 
 from .helpers import PHONE_IPS, T1_UPSTREAM_IN, call, extension, org_t1, password, upstream_call
-from .sipp import CALLER_PORT, wait_until
+from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 
 pytestmark = pytest.mark.asterisk
 
@@ -86,3 +89,49 @@ def test_a_number_that_records_its_calls_leaves_a_recording_of_each_call_to_it(t
     upstream_call(pbx, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=True)
     assert wait_until(lambda: len(recorded(pbx, "t1")) == 1, 5), recorded(pbx, "t1")
     assert recorded(pbx, "t2") == {}
+
+
+def test_a_queue_that_records_its_calls_leaves_a_recording_of_the_call_its_member_answered(t1_restored):
+    pbx = t1_restored
+    support = QueueConfig("500", "Support", ("101",), False, "ringall", 5, 0, 20, "hangup", 0, "hangup", 0,
+                          record_calls=True)
+    pbx.apply(org_t1(queues=(support,), dids=(DidConfig("+15550101", "queue:500"),)))
+    upstream_call(pbx, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=True)
+    assert wait_until(lambda: len(recorded(pbx, "t1")) == 1, 5), recorded(pbx, "t1")
+    assert recorded(pbx, "t2") == {}
+
+
+def notice(pbx) -> str:
+    """A one-second recording of t1's, as the page would have converted an upload."""
+    path = Path(pbx.config["DATA_DIR"]) / "prompts" / "t1" / ("d" * 64) / "notice.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(path), "synth", "1", "sine", "440"],
+                   check=True)
+    path.chmod(0o644)
+    return str(path)
+
+
+def test_an_outside_caller_of_a_recorded_call_hears_the_orgs_notice_first_and_a_phone_does_not(t1_restored):
+    pbx = t1_restored
+    played = notice(pbx)
+    pbx.apply(org_t1(extensions=(extension("t1", "101", record_calls=True), extension("t1", "102"),
+                                 extension("t1", "103")),
+                     announcements=(AnnouncementConfig("recorded", "Calls are recorded", played, "hangup"),),
+                     callsettings=CallSettingsConfig(recording_notice="recorded")))
+    log = pbx.workdir / "asterisk.log"
+    before = len(log.read_text(errors="replace"))
+    answering = pbx.sipp.answering(PHONE_IPS["t1-101"])
+    try:  # its DID rings 101; the caller stays 3 s (the notice plays for 1 s first)
+        run = pbx.sipp.run("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service="+15550101",
+                           duration_ms=3000)
+        assert run.process.returncode == 0, run.output()
+        assert answering.wait(10) == 0, answering.output()
+    finally:
+        answering.stop()
+    heard = log.read_text(errors="replace")[before:]
+    assert f"Playing '{played.removesuffix('.wav')}" in heard
+    assert heard.index("Playing '") < heard.index("Called PJSIP/t1-101"), "the notice before 101 rings"
+    before = len(log.read_text(errors="replace"))
+    call(pbx, "t1-102", "101", PHONE_IPS["t1-101"], answered=True)  # recorded too, but not from outside
+    assert "Playing '" not in log.read_text(errors="replace")[before:]
+    assert wait_until(lambda: len(recorded(pbx, "t1")) == 2, 5), recorded(pbx, "t1")

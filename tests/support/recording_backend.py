@@ -124,6 +124,9 @@ class RecordingBackend(PBXBackend):
                  for c in org.conferences]
         rows += [("dialrule", r.pattern, f"{r.strip}|{r.prepend}|{'abroad' if r.international else ''}")
                  for r in org.dialrules]
+        if org.callsettings != type(org.callsettings)():  # only settings an admin changed
+            rows += [("callsettings", "parking", org.callsettings.parking_range),
+                     ("callsettings", "recording_notice", org.callsettings.recording_notice or "")]
         names = [c.name for c in org.timeconditions]
         connection.execute(text("DELETE FROM test_pbx_overrides WHERE org = :o"
                                 + (" AND name NOT IN :names" if names else "")).bindparams(

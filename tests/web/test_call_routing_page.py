@@ -299,3 +299,25 @@ def test_when_admin_makes_a_conference_room_then_its_pins_are_checked_and_a_numb
     assert tuple(row) == ("Weekly", None, "9999", 1)
     expect(page.locator("select[data-did='+14155550100'] option[value='conference:850']")).to_have_text(
         "Conference room 850 · Weekly")
+
+
+def test_when_admin_moves_the_parking_slots_and_picks_a_recording_notice_then_they_are_drafted(page, acme, engine):
+    open_pbx(page)
+    form = page.locator("#add-announcements")
+    form.get_by_label("Short name").fill("recorded")
+    form.get_by_role("button", name="Add announcement").click()
+    expect(page.locator("#announcements-recorded-card")).to_be_visible()
+    first = page.locator("#callsettings-parking_first")
+    first.fill("5")
+    first.press("Tab")
+    expect(page.locator("#callsettings-parking_first-status")).to_contain_text("10")
+    first.fill("801")
+    first.press("Tab")
+    expect(page.locator("#callsettings-parking_first-status")).to_have_text("Saved")
+    page.locator("#callsettings-recording_notice").select_option("recorded")
+    expect(page.locator("#callsettings-recording_notice-status")).to_have_text("Saved")
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT parking_first, parking_slots, recording_notice FROM call_settings"
+                                      " JOIN organizations ON organizations.id = org_id WHERE code = 'acme'")).one()
+    assert tuple(row) == (801, 20, "recorded")
+    expect(page.locator("#diff-list")).to_contain_text("Call settings")

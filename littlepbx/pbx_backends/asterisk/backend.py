@@ -78,6 +78,7 @@ PHONE_FORWARD = re.compile(r"\+?[0-9]{2,15}")
 # The forwards a phone's user switches (PhoneState's fields and lp_phone_states' columns).
 FORWARDS = ("forward_to", "forward_busy", "forward_unanswered")
 PICKUP_GROUP = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
+PARKING_RANGE = re.compile(r"[1-9][0-9]{1,5}-[1-9][0-9]{1,5}")
 # The transport (pjsip.conf) and URI parameter of each transport a phone or an upstream may use.
 SIP_TRANSPORTS = {"udp": ("transport-udp", ""), "tcp": ("transport-tcp", ";transport=tcp"),
                        "tls": ("transport-tls", ";transport=tls")}
@@ -131,13 +132,18 @@ def clean_display_name(name: str) -> str:
     return re.sub(r'["<>\\\r\n]', "", name or "").strip()[:60]
 
 
-def phone_channel_variables(code: str) -> tuple[str, ...]:
+def phone_channel_variables(code: str, parking: str = "701-720") -> tuple[str, ...]:
     """What every channel of a phone of org ``code`` carries (ps_endpoints.set_var, one setting per
     piece, see realtime_value): the in-call keys of features.conf (transfer, park, record), where a
-    transfer's number is read (lp-transfer), and the org's own parking lot and its context."""
+    transfer's number is read (lp-transfer), and the org's own parking lot with its slots
+    (``parking``: "701-720") and its context. A lot keeps the slots it was made with as long as
+    Asterisk runs, so the slots are part of its name: new slots make a new lot (calls parked in
+    the old one still ring back)."""
     check_code(code)
-    return ("CHANNEL(dtmf_features)=TK", "TRANSFER_CONTEXT=lp-transfer", f"PARKINGLOT=lp-{code}",
-            f"PARKINGDYNCONTEXT=lp-parked-{code}", "DYNAMIC_FEATURES=lprecord")
+    if not PARKING_RANGE.fullmatch(parking):
+        raise BackendError(f"{code}: invalid parking slots {parking!r}")
+    return ("CHANNEL(dtmf_features)=TK", "TRANSFER_CONTEXT=lp-transfer", f"PARKINGLOT=lp-{code}-{parking}",
+            f"PARKINGDYNCONTEXT=lp-parked-{code}-{parking}", f"PARKINGDYNPOS={parking}", "DYNAMIC_FEATURES=lprecord")
 
 
 # --- rows of one organization ----------------------------------------------------------------
@@ -149,7 +155,7 @@ def pickup_group_of(code: str, ext: ExtensionConfig) -> str:
     return f"{code}-{ext.pickup_group}" if ext.pickup_group else code
 
 
-def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[str, dict]:
+def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None, parking: str = "701-720") -> dict[str, dict]:
     """The endpoint, auth and AOR rows of one extension."""
     pjsip_id = phone_id(code, ext.number)
     mailbox = f"{ext.number}@{code}" if ext.voicemail_enabled else None
@@ -173,7 +179,7 @@ def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[s
         # Pickup (*8) within the organization only: its phones without a pickup group form one
         # group named after it, and each of its pickup groups is "<org>-<group>".
         "named_call_group": pickup_group_of(code, ext), "named_pickup_group": pickup_group_of(code, ext),
-        "set_var": phone_channel_variables(code),
+        "set_var": phone_channel_variables(code, parking),
     }
     # A digest of the credentials, not the password: Asterisk (and its database account) never
     # holds a phone's password, and a copy of ps_auths lets no one register as the phone elsewhere.
@@ -185,6 +191,14 @@ def phone_rows(code: str, ext: ExtensionConfig, moh_class: str | None) -> dict[s
            # naming it. The endpoint's own mailboxes give its phone unsolicited MWI NOTIFYs instead.
            "mailboxes": None}
     return {"endpoint": endpoint, "auth": auth, "aor": aor}
+
+
+def recording_notice_of(org: OrgPBXConfig) -> str | None:
+    """The recording (a converted file) of the announcement outside callers hear before a recorded
+    call, or None: none chosen, or its announcement has no recording."""
+    name = org.callsettings.recording_notice
+    recording = next((a.recording for a in org.announcements if a.name == name and a.recording), None) if name else None
+    return recording.removesuffix(".wav") if recording else None  # Playback adds the extension
 
 
 def extension_plan_row(code: str, ext: ExtensionConfig) -> dict:
@@ -980,7 +994,7 @@ class AsteriskBackend(PBXBackend):
         tables = OrgTables(connection, code)
         classes, entries = music_rows(code, org)
         moh_class = org_music_class(code, org, classes)
-        phones = [phone_rows(code, ext, moh_class) for ext in org.extensions]
+        phones = [phone_rows(code, ext, moh_class, org.callsettings.parking_range) for ext in org.extensions]
         contact_user = contact_user_of(connection, code)
         trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
         tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
@@ -1510,4 +1524,5 @@ class AsteriskBackend(PBXBackend):
                 "moh_class": moh_class, "has_outbound": "yes" if has_outbound else "no",
                 "emergency": "-".join(org.emergency_numbers) or None,
                 "emergency_cid": org.emergency_caller_id or caller_id, "dial_rules": len(org.dialrules),
-                "country_code": org.country_code or None}
+                "country_code": org.country_code or None, "parking": org.callsettings.parking_range,
+                "record_notice": recording_notice_of(org)}

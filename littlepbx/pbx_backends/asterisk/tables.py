@@ -230,6 +230,9 @@ lp_org_plans = Table(
     # How many dial rules it has (lp_dial_rules "<code>-1" ...) and its calling code ("1", "49"), 0027.
     Column("dial_rules", Integer),
     Column("country_code", String(4)),
+    # Its parking slots ("701-720") and the recording outside callers hear before a recorded call (0033).
+    Column("parking", String(16)),
+    Column("record_notice", String(255)),
 )
 
 lp_extension_plans = Table(

@@ -9,6 +9,7 @@ import {refreshChanges} from "./changes.js";
 import {loadDocument, Schema} from "./schema.js";
 import {announcements} from "./sections/announcements.js";
 import {blocked_callers} from "./sections/blocked_callers.js";
+import {callsettings} from "./sections/callsettings.js";
 import {conferences} from "./sections/conferences.js";
 import {dialrules} from "./sections/dialrules.js";
 import {dids} from "./sections/dids.js";
@@ -23,7 +24,7 @@ import {ringgroups} from "./sections/ringgroups.js";
 import {timeconditions} from "./sections/timeconditions.js";
 
 const SECTIONS = [extensions, dids, ringgroups, queues, paginggroups, conferences, timeconditions, ivrs, announcements,
-  moh, musicclasses, blocked_callers, phone_blocks, dialrules];
+  moh, musicclasses, blocked_callers, phone_blocks, dialrules, callsettings];
 const root = document.getElementById("pbx");
 
 async function start() {

@@ -6,6 +6,7 @@ import {confirmAction, control, destinationControl, destinationListControl, fiel
 
 /* The id prefix of one object's controls: "ext-101-", "did-14155550100-". */
 export function prefixOf(idPrefix, key) {
+  if (key === undefined || key === null) return idPrefix + "-";  // the organization's only one
   return idPrefix + "-" + String(key).replace(/\W/g, "") + "-";
 }
 
@@ -35,7 +36,7 @@ export function editors(ctx, kind, row, names, hooks) {
       if (!changes) return;
       saveField(ctx, input, function () {
         return api("PATCH", itemPath(ctx, kind, row), changes).then(function (updated) {
-          Object.assign(row, changes, updated && updated[kind.key] ? updated : {});
+          Object.assign(row, changes, updated && (!kind.key || updated[kind.key]) ? updated : {});
           if (hooks.saved) hooks.saved(name, controls);
         });
       });
@@ -46,6 +47,7 @@ export function editors(ctx, kind, row, names, hooks) {
 
 /* The API path of one object. */
 export function itemPath(ctx, kind, row) {
+  if (!kind.key) return ctx.base + "/" + kind.name;  // a singleton
   return ctx.base + "/" + kind.name + "/" + encodeURIComponent(row[kind.key]);
 }
 
