@@ -3,14 +3,17 @@
 The PBX here is the recording test double (its rows live in MariaDB too); the round trip through
 the real Asterisk, with a voicemail and a registering phone, is tests/asterisk/test_backup_restore.py.
 """
+import io
+import json
 import stat
+import tarfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from littlepbx.extensions import get_backend
-from littlepbx.kinds import Dids, Extensions
+from littlepbx.kinds import Dids, Extensions, kind_named
 from littlepbx.models import AuditEntry
 from littlepbx.services import drafts, objects, orgs, users
 from littlepbx.services.tokens import authenticate_token, create_token
@@ -168,3 +171,25 @@ def test_when_a_whole_system_backup_is_restored_into_an_empty_install_then_opera
     assert "restored 1 organization(s): acme; 1 operator login(s) added" in said
     assert users.authenticate(session, "ops@example.net", "a long passphrase").role == "operator"
     assert snapshot(session, "acme") == before
+
+
+def test_an_archive_made_before_a_setting_existed_restores_with_its_defaults(
+        app, session, cli, data_dir, tmp_path):  # noqa: F811
+    build_org(app, session, "acme", "+15550001")
+    archive, older = tmp_path / "acme.tar.gz", tmp_path / "older.tar.gz"
+    cli("backup", str(archive), "--org", "acme")
+    with tarfile.open(archive) as source, tarfile.open(older, "w:gz") as target:  # as before call settings
+        for member in source.getmembers():
+            content = source.extractfile(member).read() if member.isfile() else None
+            if member.name == "orgs/acme/rows.json":
+                rows = json.loads(content)
+                del rows["kinds"]["callsettings"]
+                content = json.dumps(rows).encode()
+                member.size = len(content)
+            target.addfile(member, io.BytesIO(content) if content is not None else None)
+    purge(app, session, "acme", data_dir)
+    assert "restored 1 organization(s): acme" in cli("restore", str(older)).stdout
+    session.expire_all()
+    settings = objects.get(scope_of(session, "acme"), kind_named("callsettings"))
+    assert (settings.parking_first, settings.parking_slots, settings.recording_notice) == (701, 20, None)
+    assert not any(drafts.diff(scope_of(session, "acme"))["call_settings"].values()), "draft and live alike"

@@ -36,7 +36,7 @@ from sqlalchemy import select, text, true
 from sqlalchemy.exc import IntegrityError
 
 from littlepbx.errors import Conflict, LittlePBXError, NotFound, ValidationError
-from littlepbx.kinds import GLOBAL, all_kinds
+from littlepbx.kinds import GLOBAL, SINGLETON, all_kinds
 from littlepbx.kinds.audio import FILE_NAMES, area_dir
 from littlepbx.kinds.pbx import live_config
 from littlepbx.kinds.references import live_problems, live_rows
@@ -232,8 +232,10 @@ def _restore_rows(database, backend, data_dir: str, code: str, rows: dict, actor
         session.flush()
         scope = OrgScope(session, org, SYSTEM)
         for kind in all_kinds():
+            # A setting every org has one of, which an older archive lacks, takes its defaults.
+            saved = rows["kinds"].get(kind.name, {"draft": [{}], "live": [{}]} if kind.key_scope == SINGLETON else {})
             for side, model in (("draft", kind.draft), ("live", kind.live)):
-                for row in rows["kinds"].get(kind.name, {}).get(side, []):
+                for row in saved.get(side, []):
                     scope.add(model(**_values(model, row, defaults=kind.fields)))
         for name, model in (("users", User), ("tokens", ApiToken), ("audit", AuditEntry)):
             for row in rows[name]:
