@@ -1,4 +1,5 @@
-"""Upstream SIP trunks: one inbound and one outbound per organization, set by integrators."""
+"""Upstream SIP trunks, set by integrators: one inbound and one outbound per organization, and
+optionally a failover one that its calls out try when the outbound one cannot take them."""
 from __future__ import annotations
 
 import ipaddress
@@ -12,12 +13,13 @@ from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import TRANSPORTS, TrunkConfig
 from littlepbx.pbx_backends.upstreams import address_problem, as_network
 
-DIRECTIONS = (("inbound", "Inbound"), ("outbound", "Outbound"))
+DIRECTIONS = (("inbound", "Inbound"), ("outbound", "Outbound"), ("failover", "Outbound failover"))
 
 
 @register
 class Trunks(Kind):
-    """Where the organization's calls come from (inbound) and leave through (outbound)."""
+    """Where the organization's calls come from (inbound) and leave through (outbound, and the
+    failover upstream when the outbound one is down or refuses with 503)."""
 
     name = "trunks"
     noun = "trunk"
@@ -57,6 +59,9 @@ class Trunks(Kind):
         """Registration needs credentials; an inbound trunk needs to know where calls come from."""
         if row.register and not (row.username and row.password):
             raise f.fail("register", "needs username and password", "registration needs a username and a password")
+        if row.register and row.direction == "failover":
+            raise f.fail("register", "not for a failover upstream", "a failover upstream only takes calls out: "
+                                                                    "it does not register")
         if row.direction == "inbound" and not row.source_addresses and not row.username:
             raise f.fail("source_addresses", "required for an inbound trunk",
                          "an inbound trunk needs the addresses calls come from")

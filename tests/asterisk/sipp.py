@@ -189,6 +189,14 @@ class Sipp:
         path.write_text((SCENARIOS / "redirect.xml").read_text().replace("{target}", target))
         return str(path)
 
+    def refusing(self, status: str) -> str:
+        """refuse.xml answering every INVITE with ``status`` ("503 Service Unavailable"); written to
+        the work directory, returns its path."""
+        self.count += 1
+        path = self.workdir / f"refuse-{self.count}.xml"
+        path.write_text((SCENARIOS / "refuse.xml").read_text().replace("{status}", status))
+        return str(path)
+
     def hanging_up(self, ms: int, *, pressing: str | None = None) -> str:
         """answer_then_hang_up.xml hanging up ``ms`` after it answered (unless the PBX does first);
         with ``pressing``, answer_and_press.xml, which presses that key 1.5 s after answering.

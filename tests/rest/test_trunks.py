@@ -110,3 +110,13 @@ def test_when_two_orgs_register_with_one_carrier_then_both_may_name_its_source_n
     answer = system_api.put("/orgs/acme/trunks/inbound", json={"host": "203.0.113.1",
                                                                "source_addresses": "203.0.113.1"})
     assert answer.status_code == 200, "another org's outbound sources are not a claim"
+
+
+def test_a_failover_trunk_is_a_second_way_out_that_never_registers(system_api, orgs):
+    failover = {"host": "sip2.carrier.example", "username": "acme1", "password": "other-pass"}
+    assert system_api.put("/orgs/acme/trunks/failover", json=failover).status_code == 200
+    shown = system_api.get("/orgs/acme/trunks/failover").get_json()
+    assert shown["direction"] == "failover" and shown["host"] == "sip2.carrier.example" and shown["password_set"]
+    refused = system_api.put("/orgs/acme/trunks/failover", json={**failover, "register": True})
+    assert refused.status_code == 422 and "register" in refused.get_json()["error"]["fields"]
+    assert system_api.get("/orgs/acme/trunks/failover").get_json()["register"] is False

@@ -104,15 +104,17 @@ def phone_id(code: str, number: str) -> str:
 
 
 TRUNK_SUFFIX = "-trunk-out"
+FAILOVER_SUFFIX = "-trunk-failover"
 RING_MEMORY = "lprg"  # AstDB family: <tenant>/<group> -> the place of the member who answered last
 RETRY_SECONDS = 5      # pending registration refreshes are retried this often
 SWEEP_SECONDS = 300    # every registering org is looked up again this often
 DIGEST_SECONDS = 3600  # every table of every org is compared again at its next Apply after this
 
 
-def trunk_id(code: str) -> str:
-    """The PJSIP id of the org's outbound upstream (endpoint, AOR, auth, registration)."""
-    return f"{code}{TRUNK_SUFFIX}"
+def trunk_id(code: str, direction: str = "outbound") -> str:
+    """The PJSIP id of the org's outbound upstream (endpoint, AOR, auth, registration), or of its
+    failover upstream ("<code>-trunk-failover": endpoint, AOR, auth)."""
+    return f"{code}{TRUNK_SUFFIX if direction == 'outbound' else FAILOVER_SUFFIX}"
 
 
 def check_code(code: str) -> str:
@@ -409,20 +411,22 @@ def voicemail_row(code: str, ext: ExtensionConfig) -> dict:
 
 
 def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None,
-                        contact_user: str | None = None) -> dict[str, dict | None]:
-    """Endpoint, AOR, auth and registration rows of the org's outbound upstream.
+                        contact_user: str | None = None, direction: str = "outbound") -> dict[str, dict | None]:
+    """Endpoint, AOR, auth and registration rows of the org's outbound upstream (or, with
+    ``direction`` "failover", of the one its calls out try when that one cannot take them,
+    which never registers).
 
     ``auth_id`` names the credentials (see trunk_auth_id); it is part of the registration row,
     so new credentials make a new registration in Asterisk, which registers with them at once.
     ``contact_user`` is the registration's (see contact_user_of)."""
-    trunk = org.trunk("outbound")
+    trunk = org.trunk(direction)
     if trunk is None:
         return {"endpoint": None, "aor": None, "auth": None, "registration": None}
     if trunk.transport.lower() not in SIP_TRANSPORTS:
         raise BackendError(f"{code}: upstream transport {trunk.transport!r} is not supported "
                            f"({', '.join(SIP_TRANSPORTS)})")
     transport, parameter = SIP_TRANSPORTS[trunk.transport.lower()]
-    pjsip_id = trunk_id(code)
+    pjsip_id = trunk_id(code, direction)
     has_auth = bool(trunk.username and trunk.password)
     auth_id = auth_id or f"{pjsip_id}-0"
     endpoint = {
@@ -449,7 +453,7 @@ def outbound_trunk_rows(code: str, org: OrgPBXConfig, auth_id: str | None = None
     auth = ({"id": auth_id, "auth_type": "userpass", "username": trunk.username,
              "password": trunk.password, "md5_cred": None, "realm": None} if has_auth else None)
     registration = None
-    if trunk.register:
+    if trunk.register and direction == "outbound":
         registration = {
             "id": pjsip_id, "server_uri": server,
             "client_uri": f"sip:{trunk.username or trunk.from_user or code}@{trunk.host}:{trunk.port}",
@@ -652,6 +656,9 @@ def validate_org(org: OrgPBXConfig) -> None:
             raise BackendError(f"{org.code}-{ext.number}: follow me: no order {ext.follow_me_order!r}")
         if ext.voicemail_enabled and not (ext.voicemail_pin or "").isdigit():
             raise BackendError(f"{org.code}-{ext.number}: voicemail needs a numeric PIN")
+    if org.trunk("failover") and not org.trunk("outbound"):
+        raise BackendError(f"{org.code}: a failover upstream is tried when the outbound one fails: "
+                           "give the organization an outbound upstream first")
     for blocked in org.blocked_callers:
         if not DID_NUMBER.fullmatch(blocked.number) or blocked.match not in ("exact", "prefix"):
             raise BackendError(f"{org.code}: blocked caller {blocked.number!r} is not a number or prefix")
@@ -877,17 +884,19 @@ def registration_status_of(cli_output: str, registration: str) -> str | None:
     return None
 
 
-def trunk_auth_id(connection, code: str, trunk: TrunkConfig | None) -> str:
-    """The id of the org's outbound credentials: kept while they stay the same, new when they change.
+def trunk_auth_id(connection, code: str, trunk: TrunkConfig | None, direction: str = "outbound") -> str:
+    """The id of the org's outbound (or failover) credentials: kept while they stay the same, new
+    when they change.
 
     A random suffix, not a digest: the id is shown in Asterisk and must not help guess a password."""
     table = t.ps_auths
+    pjsip_id = trunk_id(code, direction)
     current = connection.execute(select(table.c.id, table.c.username, table.c.password)
-                                 .where(table.c.id.like(f"{trunk_id(code)}-%"))).first()
+                                 .where(table.c.id.like(f"{pjsip_id}-%"))).first()
     if current and trunk and (current.username, current.password) == (realtime_value(trunk.username),
                                                                        realtime_value(trunk.password)):
         return current.id
-    return f"{trunk_id(code)}-{secrets.token_hex(4)}"
+    return f"{pjsip_id}-{secrets.token_hex(4)}"
 
 
 def registration_row(connection, code: str) -> dict | None:
@@ -997,12 +1006,14 @@ class AsteriskBackend(PBXBackend):
         phones = [phone_rows(code, ext, moh_class, org.callsettings.parking_range) for ext in org.extensions]
         contact_user = contact_user_of(connection, code)
         trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
+        failover = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("failover"), "failover"),
+                                       direction="failover")
         tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
                      line_rows(code, org, contact_user, self.config))
         prefix = prefix_of(code)
 
         def rows(kind: str) -> list[dict]:
-            return [p[kind] for p in phones] + ([trunk[kind]] if trunk.get(kind) else [])
+            return [p[kind] for p in phones] + [upstream[kind] for upstream in (trunk, failover) if upstream.get(kind)]
 
         self._replace_cached(tables.replace, code, rows)
         tables.replace(t.ps_registrations, "id", t.ps_registrations.c.id.like(prefix),

@@ -108,7 +108,7 @@ async function openOrg(code) {
   await Promise.all([loadList("/dids", "#dids", (d) => `${d.number} → ${d.destination || "(nothing)"}`, "number"),
                      loadList("/extensions", "#extensions", (e) => `${e.number} ${e.display_name}`, "number"),
                      loadList("/admins", "#admins", (a) => `${a.email}${a.active ? "" : " (inactive)"}`, "email"),
-                     loadTrunk("inbound"), loadTrunk("outbound"), showRun()]);
+                     loadTrunk("inbound"), loadTrunk("outbound"), loadTrunk("failover"), showRun()]);
   $("#org-section").dataset.loaded = code;  // the forms now show the org's values
 }
 
@@ -186,7 +186,7 @@ function wire() {
   });
   onSubmit(".trunk-form", async (form) => {
     const values = formValues(form);
-    if (form.dataset.direction === "inbound") delete values.register;
+    if (form.dataset.direction !== "outbound") delete values.register;
     await call("PUT", orgPath(`/trunks/${form.dataset.direction}`), values);
   });
   onSubmit("#did-form", async (form) => {
