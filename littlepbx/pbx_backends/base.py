@@ -337,6 +337,26 @@ CALL_RECORD_COLUMNS = ("calldate", "answer", "endtime", "clid", "src", "dst", "d
                        "duration", "billsec", "disposition", "uniqueid", "dialed", "reached")
 
 
+# How a call ended, as the call history's filter and the Stats page say it.
+CALL_RESULTS = ("answered", "missed", "voicemail", "refused", "busy")
+
+
+def result_criterion(result: str, reached, lastapp, disposition):
+    """The SQL condition on a call record's columns (``reached``: the dialplan's lp_reached) for
+    calls that ended with ``result``: refused (or blocked) or busy as the dialplan wrote it, else
+    the mailbox when it took the call, else answered or missed by the record's disposition (the
+    Stats page's outcome() says the same)."""
+    from sqlalchemy import and_, func, not_, or_
+    reached = func.coalesce(reached, "")
+    kinds = {"refused": reached.in_(("refused", "blocked")), "busy": reached == "busy",
+             "voicemail": or_(func.lower(func.coalesce(lastapp, "")) == "voicemail", reached.like("voicemail:%"))}
+    if result in kinds:
+        earlier = [kinds[name] for name in ("refused", "busy", "voicemail")[:("refused", "busy", "voicemail").index(result)]]
+        return and_(kinds[result], *map(not_, earlier))
+    answered = func.coalesce(disposition, "") == "ANSWERED"
+    return and_(*map(not_, kinds.values()), answered if result == "answered" else not_(answered))
+
+
 class BackendError(Exception):
     """The PBX could not do what was asked; the message says why."""
 
@@ -411,10 +431,12 @@ class PBXBackend(abc.ABC):
 
     @abc.abstractmethod
     def call_history(self, connection, code: str, since: datetime | None, until: datetime | None,
-                     offset: int, limit: int, number: str | None = None) -> tuple[list[dict], int]:
+                     offset: int, limit: int, number: str | None = None,
+                     result: str | None = None) -> tuple[list[dict], int]:
         """One page of the org's call records in [since, until), newest first (each a dict of
         CALL_RECORD_COLUMNS, times as naive UTC datetimes), and how many there are; with
-        ``number`` (digits), only calls from, to (dialled) or reaching a number containing them."""
+        ``number`` (digits), only calls from, to (dialled) or reaching a number containing them;
+        with ``result`` (one of CALL_RESULTS), only calls that ended so (result_criterion)."""
 
     @abc.abstractmethod
     def health(self) -> dict:

@@ -27,11 +27,12 @@ def queue_stats(code):
 @api.get("/orgs/<code>/cdr")
 def cdr(code):
     """Call history, newest first, ``?from=&to=`` (dates or date-times, UTC), ``?number=`` (digits
-    of a number the call came from, dialled or reached), paginated."""
+    of a number the call came from, dialled or reached), ``?result=`` (answered, missed, busy,
+    failed), paginated."""
     offset, limit = page_params()
     rows, total = stats.cdr_page(scope(code), get_backend(current_app), offset, limit,
                                  request.args.get("from"), request.args.get("to"), request.args.get("number"),
-                                 data_dir=str(current_app.config["DATA_DIR"]))
+                                 data_dir=str(current_app.config["DATA_DIR"]), result=request.args.get("result"))
     return paginated(rows, total, offset, limit)
 
 
@@ -40,7 +41,7 @@ def cdr_export(code):
     """The same call history as CSV (the same filters), for a spreadsheet."""
     org_scope = scope(code)
     body = stats.cdr_csv(org_scope, get_backend(current_app), request.args.get("from"), request.args.get("to"),
-                         request.args.get("number"))
+                         request.args.get("number"), request.args.get("result"))
     filename = f"calls-{org_scope.org.code}.csv"
     return body, 200, {"Content-Type": "text/csv; charset=utf-8",
                        "Content-Disposition": f'attachment; filename="{filename}"'}

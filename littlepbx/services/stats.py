@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from littlepbx import fields as f
 from littlepbx.errors import LittlePBXError
 from littlepbx.kinds import Dids, Trunks, kind_named
-from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS
+from littlepbx.pbx_backends.base import CALL_RECORD_COLUMNS, CALL_RESULTS
 from littlepbx.services import call_recordings, objects
 from littlepbx.tenancy import OrgScope
 
@@ -61,6 +61,9 @@ HISTORY_FILTERS = f.FieldSet({
     "number": f.Text(label="Number", max_length=16, nullable=True, pattern=r"^\+?[0-9]{1,15}$",
                      message="digits of a number (a part of it is enough)",
                      help="only calls from, to or reaching a number containing these digits"),
+    "result": f.Choice(label="Result", nullable=True, options=tuple((r, r) for r in CALL_RESULTS),
+                       help="only calls that ended so: answered, missed, voicemail (the mailbox took it), refused "
+                            "(blocked, or not allowed), busy"),
 })
 # At most this many records in one CSV export.
 EXPORT_LIMIT = 10000
@@ -106,22 +109,22 @@ def queue_figures(scope: OrgScope, backend, hours: int = 24) -> dict:
 
 
 def cdr_page(scope: OrgScope, backend, offset: int = 0, limit: int = 50, since=None,
-             until=None, number=None, data_dir: str | None = None) -> tuple[list[dict], int]:
-    """One page of the organization's call records, newest first, optionally within [since, until)
-    and about a number; each with the id of its recording, if any (in ``data_dir``)."""
-    given = {name: value for name, value in (("from", since), ("to", until), ("number", number))
+             until=None, number=None, data_dir: str | None = None, result=None) -> tuple[list[dict], int]:
+    """One page of the organization's call records, newest first, optionally within [since, until),
+    about a number and ending with a result; each with the id of its recording, if any (in ``data_dir``)."""
+    given = {name: value for name, value in (("from", since), ("to", until), ("number", number), ("result", result))
              if value is not None}
     window = HISTORY_FILTERS.clean(given, partial=True, message="bad call history filter")
     rows, total = backend.call_history(scope.session.connection(), scope.org.code, window.get("from"),
                                        window.get("to"), offset, limit,
-                                       (window.get("number") or "").lstrip("+") or None)
+                                       (window.get("number") or "").lstrip("+") or None, window.get("result"))
     recorded = call_recordings.by_call(data_dir, scope.org.code) if rows and data_dir else {}
     return [{**_cdr_dict(row), "recording": recorded.get(row.get("uniqueid"))} for row in rows], total
 
 
-def cdr_csv(scope: OrgScope, backend, since=None, until=None, number=None) -> str:
+def cdr_csv(scope: OrgScope, backend, since=None, until=None, number=None, result=None) -> str:
     """The organization's call records (at most EXPORT_LIMIT, newest first) as CSV, times in UTC."""
-    rows, _ = cdr_page(scope, backend, 0, EXPORT_LIMIT, since, until, number)
+    rows, _ = cdr_page(scope, backend, 0, EXPORT_LIMIT, since, until, number, result=result)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CALL_RECORD_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()

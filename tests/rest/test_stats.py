@@ -53,6 +53,26 @@ def test_when_cdr_filtered_by_number_then_calls_from_or_to_it_only_and_csv_says_
     assert bad.status_code == 422 and "number" in bad.get_json()["error"]["fields"]
 
 
+def test_when_cdr_filtered_by_result_then_only_calls_that_ended_so(system_api, call_records, engine):
+    for when, disposition, reached, lastapp in (
+            ("2026-01-31 19:00:00", "NO ANSWER", "101", "Dial"), ("2026-01-31 19:10:00", "ANSWERED", "busy", "Hangup"),
+            ("2026-01-31 19:20:00", "NO ANSWER", "blocked", "Hangup"), ("2026-01-31 19:30:00", "ANSWERED", None,
+                                                                          "VoiceMail"),
+            ("2026-01-31 19:40:00", "ANSWERED", "voicemail:101", "Playback")):
+        add_call_record(engine, "acme", calldate=datetime.fromisoformat(when), src="+33100000009", dst="101",
+                        duration=5, billsec=0, disposition=disposition, uniqueid=f"acme-{when}", reached=reached,
+                        lastapp=lastapp)
+    add_call_record(engine, "globex", calldate=datetime.fromisoformat("2026-01-31 19:05:00"), src="1", dst="2",
+                    duration=5, billsec=0, disposition="NO ANSWER", uniqueid="globex-missed")
+    counts = {result: system_api.get(f"/orgs/acme/cdr?result={result}").get_json()["total"]
+              for result in ("answered", "missed", "voicemail", "refused", "busy")}
+    assert counts == {"answered": 3, "missed": 1, "voicemail": 2, "refused": 1, "busy": 1}
+    lines = system_api.get("/orgs/acme/cdr/export?result=missed").get_data(as_text=True).splitlines()
+    assert len(lines) == 2 and "NO ANSWER" in lines[1]
+    bad = system_api.get("/orgs/acme/cdr?result=lost")
+    assert bad.status_code == 422 and "result" in bad.get_json()["error"]["fields"]
+
+
 def test_when_org_token_reads_other_org_cdr_then_404(acme_api, call_records):
     assert acme_api.get("/orgs/globex/cdr").status_code == 404
     assert acme_api.get("/orgs/globex/cdr/export").status_code == 404

@@ -80,15 +80,24 @@ class RecordingBackend(PBXBackend):
         with self.engine.connect() as connection:
             return connection.scalar(text("SELECT state FROM test_pbx_registrations WHERE org = :o"), {"o": code})
 
-    def call_history(self, connection, code, since, until, offset, limit, number=None):
-        where = " WHERE org = :o" + (" AND calldate >= :since" if since else "") + (" AND calldate < :until" if until else "")
+    def call_history(self, connection, code, since, until, offset, limit, number=None, result=None):
+        from sqlalchemy import column, func, or_, select, table
+
+        from littlepbx.pbx_backends.base import result_criterion
+        records = table("test_pbx_call_records", *map(column, ("id", "org", *CALL_RECORD_COLUMNS)))
+        c = records.c
+        criteria = [c.org == code]
+        if since:
+            criteria.append(c.calldate >= since)
+        if until:
+            criteria.append(c.calldate < until)
         if number:
-            where += " AND (src LIKE :n OR dst LIKE :n OR dialed LIKE :n OR reached LIKE :n)"
-        params = {"o": code, "since": since, "until": until, "n": f"%{number}%"}
-        total = connection.scalar(text("SELECT COUNT(*) FROM test_pbx_call_records" + where), params)
-        rows = connection.execute(text(f"SELECT {', '.join(CALL_RECORD_COLUMNS)} FROM test_pbx_call_records" + where
-                                       + f" ORDER BY calldate DESC, id DESC LIMIT {int(limit)} OFFSET {int(offset)}"),
-                                  params)
+            criteria.append(or_(*(c[name].like(f"%{number}%") for name in ("src", "dst", "dialed", "reached"))))
+        if result:  # the real backends' condition, on this table's columns
+            criteria.append(result_criterion(result, c.reached, c.lastapp, c.disposition))
+        total = connection.scalar(select(func.count()).select_from(records).where(*criteria))
+        rows = connection.execute(select(*(c[name] for name in CALL_RECORD_COLUMNS)).where(*criteria)
+                                  .order_by(c.calldate.desc(), c.id.desc()).offset(offset).limit(limit))
         return [dict(row._mapping) for row in rows], total
 
     def health(self) -> dict:

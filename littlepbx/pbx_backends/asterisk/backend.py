@@ -57,6 +57,7 @@ from littlepbx.pbx_backends.base import (
     RingGroupConfig,
     TimeConditionConfig,
     TrunkConfig,
+    result_criterion,
 )
 from littlepbx.pbx_backends.upstreams import expand, resolve
 
@@ -1292,7 +1293,8 @@ class AsteriskBackend(PBXBackend):
         """8 kHz mono WAV, which Asterisk plays without transcoding (see pbx_backends.audio)."""
         convert_to_wav(source, target, max_seconds)
 
-    def call_history(self, connection, code: str, since, until, offset: int, limit: int, number=None):
+    def call_history(self, connection, code: str, since, until, offset: int, limit: int, number=None,
+                     result: str | None = None):
         """The org's CDR rows (cdr_adaptive_odbc writes them with the channel's tenantid, and the
         dialplan's lp_dialed and lp_reached variables)."""
         table = t.cdr
@@ -1305,6 +1307,8 @@ class AsteriskBackend(PBXBackend):
             pattern = f"%{''.join(ch for ch in number if ch.isdigit())}%"
             criteria.append(table.c.src.like(pattern) | table.c.dst.like(pattern)
                             | table.c.lp_dialed.like(pattern) | table.c.lp_reached.like(pattern))
+        if result:
+            criteria.append(result_criterion(result, table.c.lp_reached, table.c.lastapp, table.c.disposition))
         total = connection.scalar(select(func.count()).select_from(table).where(*criteria))
         columns = [table.c[CDR_COLUMNS.get(name, name)].label(name) for name in CALL_RECORD_COLUMNS]
         rows = connection.execute(select(*columns).where(*criteria)

@@ -107,7 +107,8 @@ import * as LP from "./common.js";
   }
 
   function outcome(record) {
-    if (record.reached === "refused" || record.reached === "busy") return record.reached;
+    if (record.reached === "refused" || record.reached === "blocked") return "refused";
+    if (record.reached === "busy") return "busy";
     if (String(record.lastapp || "").toLowerCase() === "voicemail" ||
         String(record.reached || "").indexOf("voicemail:") === 0) return "voicemail";
     return record.disposition === "ANSWERED" ? "answered" : "missed";
@@ -197,7 +198,7 @@ import * as LP from "./common.js";
   }
 
   /* The call history of the last four weeks, filtered on the page by number, extension and
-     result; the CSV export asks the server for the same number filter. */
+     result; the CSV export asks the server for the same number and result. */
   /* A recorded call's player and download link (its audio comes from the API, org-scoped). */
   function recordingCell(r) {
     if (!r.recording) return el("td", {});
@@ -226,7 +227,8 @@ import * as LP from "./common.js";
         if (extension.value && extensionOf(r, numbers, didRoutes) !== extension.value) return false;
         return !result.value || outcome(r) === result.value;
       });
-      exportLink.href = "/api/v1" + base + "/cdr/export?from=" + lastDays()[0] + (digits ? "&number=" + digits : "");
+      exportLink.href = "/api/v1" + base + "/cdr/export?from=" + lastDays()[0] + (digits ? "&number=" + digits : "") +
+        (result.value ? "&result=" + result.value : "");
       LP.replaceChildren(list, shown.length ? el("table", {class: "list", id: "recent-table"},
         el("thead", {}, el("tr", {}, ["When", "From", "Dialled", "Reached", "Talked", "Result", "Recording"].map(function (h) {
           return el("th", {scope: "col"}, h);
