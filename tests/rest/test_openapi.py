@@ -10,6 +10,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from littlepbx.kinds import Trunks
 from littlepbx.rest.openapi import DOCUMENT
 from littlepbx.services.users import create_admin
 from tests.conftest import scope_of
@@ -29,8 +30,8 @@ def test_when_routes_listed_then_each_is_documented(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith("api."):
             path = rule.rule[len("/api/v1"):].replace("<int:token_id>", "{token_id}")
-            for direction in ("inbound", "outbound"):
-                concrete = path.replace("<any(inbound, outbound):direction>", direction)
+            for direction in Trunks.key_values:
+                concrete = path.replace(f"<any({', '.join(Trunks.key_values)}):direction>", direction)
                 for method in rule.methods - {"HEAD", "OPTIONS"}:
                     served.add((concrete.replace("<", "{").replace(">", "}"), method))
     assert served == documented
