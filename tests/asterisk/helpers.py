@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+from pathlib import Path
 
 from littlepbx.pbx_backends.base import DidConfig, ExtensionConfig, OrgPBXConfig, TrunkConfig
 
@@ -97,12 +99,13 @@ def call(pbx, caller: str, dialled: str, callee_ip: str | None, *, answered: boo
 
 
 def upstream_call(pbx, source_ip: str, did: str, callee_ip: str | None, *, answered: bool,
-                  request_user: str | None = None, port: int = PHONE_PORT):
+                  request_user: str | None = None, port: int = PHONE_PORT, duration_ms: int = 200):
     """An upstream at ``source_ip`` sends an INVITE for ``did`` (To header; the request URI's user
-    too unless ``request_user`` is given); asserts the outcome."""
+    too unless ``request_user`` is given), staying ``duration_ms`` once answered; asserts the outcome."""
     callee = pbx.sipp.answering(callee_ip) if callee_ip else None
     scenario = "upstream_call_answered.xml" if answered else "upstream_call_refused.xml"
-    run = pbx.sipp.run(scenario, source_ip, port, service=request_user or did, keys={"to": did})
+    run = pbx.sipp.run(scenario, source_ip, port, service=request_user or did, keys={"to": did},
+                       duration_ms=duration_ms)
     try:
         assert run.process.returncode == 0, run.output()
         if callee is not None and answered:
@@ -112,3 +115,14 @@ def upstream_call(pbx, source_ip: str, did: str, callee_ip: str | None, *, answe
     finally:
         if callee is not None:
             callee.stop()
+
+
+def prompt_file(pbx, code: str, name: str, hertz: int = 350) -> str:
+    """A one-second tone stored as the page stores a converted upload of ``code`` (8 kHz mono WAV
+    under DATA_DIR/prompts); returns its path."""
+    path = Path(pbx.config["DATA_DIR"]) / "prompts" / code / (f"{hertz:x}".ljust(64, "c")) / f"{name}.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(path), "synth", "1", "sine", str(hertz)],
+                   check=True)
+    path.chmod(0o644)
+    return str(path)

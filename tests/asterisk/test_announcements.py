@@ -2,45 +2,27 @@
 announcement's destination; a route naming another org's announcement is refused."""
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 from sqlalchemy import update
 
 from littlepbx.pbx_backends.asterisk import tables
 from littlepbx.pbx_backends.base import AnnouncementConfig, DidConfig
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_IN, org_t1, org_t2
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, org_t1, org_t2, prompt_file, upstream_call
 from .sipp import PHONE_PORT
 
 pytestmark = pytest.mark.asterisk
 DID = "+15550101"
 
 
-def recording(pbx) -> str:
-    path = Path(pbx.config["DATA_DIR"]) / "prompts" / "t1" / ("c" * 64) / "greeting.wav"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(path), "synth", "1", "sine", "350"],
-                   check=True)
-    path.chmod(0o644)
-    return str(path)
-
-
 def test_when_a_number_goes_to_an_announcement_then_the_caller_hears_it_then_goes_on(t1_restored):
     pbx = t1_restored
-    played = recording(pbx)
+    played = prompt_file(pbx, "t1", "greeting")
     pbx.apply(org_t1(dids=(DidConfig(DID, "announcement:closed"),),
                      announcements=(AnnouncementConfig("closed", "Holidays", played, "101"),)))
     log = pbx.workdir / "asterisk.log"
     before = len(log.read_text(errors="replace"))
-    answering = pbx.sipp.answering(PHONE_IPS["t1-101"])
-    try:
-        run = pbx.sipp.run("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID, duration_ms=3000)
-        assert run.process.returncode == 0, run.output()
-        assert answering.wait(10) == 0, answering.output()
-    finally:
-        answering.stop()
+    upstream_call(pbx, T1_UPSTREAM_IN, DID, PHONE_IPS["t1-101"], answered=True, duration_ms=3000)
     heard = log.read_text(errors="replace")[before:]
     assert f"Playing '{played.removesuffix('.wav')}" in heard
     assert heard.index("Playing '") < heard.index("Called PJSIP/t1-101")

@@ -4,17 +4,15 @@ the call's record in the call history. Outside callers of a recorded call first 
 organization's recording notice, where it chose one."""
 from __future__ import annotations
 
-import subprocess
 import wave
-from pathlib import Path
 
 import pytest
 
 from littlepbx.pbx_backends.base import AnnouncementConfig, CallSettingsConfig, DidConfig, QueueConfig
 from littlepbx.services import call_recordings
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_IN, call, extension, org_t1, password, upstream_call
-from .sipp import CALLER_PORT, PHONE_PORT, wait_until
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, call, extension, org_t1, password, prompt_file, upstream_call
+from .sipp import CALLER_PORT, wait_until
 
 pytestmark = pytest.mark.asterisk
 
@@ -101,33 +99,17 @@ def test_a_queue_that_records_its_calls_leaves_a_recording_of_the_call_its_membe
     assert recorded(pbx, "t2") == {}
 
 
-def notice(pbx) -> str:
-    """A one-second recording of t1's, as the page would have converted an upload."""
-    path = Path(pbx.config["DATA_DIR"]) / "prompts" / "t1" / ("d" * 64) / "notice.wav"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(path), "synth", "1", "sine", "440"],
-                   check=True)
-    path.chmod(0o644)
-    return str(path)
-
-
 def test_an_outside_caller_of_a_recorded_call_hears_the_orgs_notice_first_and_a_phone_does_not(t1_restored):
     pbx = t1_restored
-    played = notice(pbx)
+    played = prompt_file(pbx, "t1", "notice", 440)
     pbx.apply(org_t1(extensions=(extension("t1", "101", record_calls=True), extension("t1", "102"),
                                  extension("t1", "103")),
                      announcements=(AnnouncementConfig("recorded", "Calls are recorded", played, "hangup"),),
                      callsettings=CallSettingsConfig(recording_notice="recorded")))
     log = pbx.workdir / "asterisk.log"
     before = len(log.read_text(errors="replace"))
-    answering = pbx.sipp.answering(PHONE_IPS["t1-101"])
-    try:  # its DID rings 101; the caller stays 3 s (the notice plays for 1 s first)
-        run = pbx.sipp.run("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service="+15550101",
-                           duration_ms=3000)
-        assert run.process.returncode == 0, run.output()
-        assert answering.wait(10) == 0, answering.output()
-    finally:
-        answering.stop()
+    # its DID rings 101; the caller stays 3 s (the notice plays for 1 s first)
+    upstream_call(pbx, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=True, duration_ms=3000)
     heard = log.read_text(errors="replace")[before:]
     assert f"Playing '{played.removesuffix('.wav')}" in heard
     assert heard.index("Playing '") < heard.index("Called PJSIP/t1-101"), "the notice before 101 rings"

@@ -85,3 +85,25 @@ def test_when_an_extension_connects_over_tls_then_its_calls_must_encrypt_their_a
     finally:
         callee.stop()
         phone.close()
+
+
+def test_a_tls_extension_that_registers_over_udp_is_neither_rung_nor_calls_there(phone_103_back_on_udp):
+    pbx = phone_103_back_on_udp
+    pbx.apply(t1_with_103_over("tls"))
+    register(pbx, PHONE)  # over UDP, with the right password: the contact is taken...
+    assert contact_of(pbx, PHONE) and "transport=tls" not in contact_of(pbx, PHONE).lower()
+    rung = pbx.sipp.answering(PHONE_IPS[PHONE], scenario="ring.xml")
+    callee = pbx.sipp.answering(PHONE_IPS["t1-101"], scenario="ring.xml")
+    try:  # ...but no call goes there: the audio keys would travel in the clear
+        run = pbx.sipp.run("call_refused.xml", PHONE_IPS["t1-102"], CALLER_PORT, service="103", user="t1-102",
+                           password=password("t1-102"))
+        assert run.process.returncode == 0, run.output()
+        assert "INVITE sip:" not in rung.trace(), rung.output()
+        # nor does it call over UDP, even offering SRTP keys (in the clear, over UDP)
+        run = pbx.sipp.run(pbx.sipp.offering_srtp("call_refused.xml"), PHONE_IPS[PHONE], CALLER_PORT,
+                           service="101", user=PHONE, password=password(PHONE))
+        assert run.process.returncode == 0, run.output()
+        assert "INVITE sip:" not in callee.trace(), callee.output()
+    finally:
+        rung.stop()
+        callee.stop()

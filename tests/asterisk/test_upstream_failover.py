@@ -39,27 +39,19 @@ def test_when_the_outbound_upstream_is_down_a_call_out_leaves_through_the_failov
         failover.stop()
 
 
-def test_a_busy_callee_is_not_called_again_through_the_failover_upstream(t1_restored):
-    pbx = t1_restored
-    pbx.apply(t1_with_failover())
-    primary = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario=pbx.sipp.refusing("486 Busy Here"))
-    failover = pbx.sipp.answering(T1_FAILOVER, scenario="ring.xml")
-    try:
-        call(pbx, "t1-101", OUTSIDE, None, answered=False)
-        assert "INVITE sip:" in primary.trace() and "INVITE sip:" not in failover.trace()
-    finally:
-        primary.stop()
-        failover.stop()
-
-
-def test_another_org_whose_upstream_is_down_never_reaches_this_orgs_failover(t1_restored):
+@pytest.mark.parametrize("caller, primary_ip, refusal", [
+    ("t1-101", T1_UPSTREAM_OUT, "486 Busy Here"),  # a busy callee is not called again elsewhere
+    ("t2-101", T2_UPSTREAM_OUT, "503 Service Unavailable"),  # another org's upstream is down: not ours to use
+])
+def test_the_failover_upstream_takes_only_its_own_orgs_calls_that_the_outbound_one_could_not(
+        t1_restored, caller, primary_ip, refusal):
     pbx = t1_restored
     pbx.apply(t1_with_failover())
     pbx.apply(org_t2())
-    primary = pbx.sipp.answering(T2_UPSTREAM_OUT, scenario=pbx.sipp.refusing("503 Service Unavailable"))
+    primary = pbx.sipp.answering(primary_ip, scenario=pbx.sipp.refusing(refusal))
     failover = pbx.sipp.answering(T1_FAILOVER, scenario="ring.xml")
     try:
-        call(pbx, "t2-101", OUTSIDE, None, answered=False)
+        call(pbx, caller, OUTSIDE, None, answered=False)
         assert "INVITE sip:" in primary.trace() and "INVITE sip:" not in failover.trace()
     finally:
         primary.stop()
