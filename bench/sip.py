@@ -28,12 +28,13 @@ def _md5(text: str) -> str:
 class Phone:
     """One SIP account registering from its own UDP socket on loopback."""
 
-    def __init__(self, server: tuple[str, int], username: str, password: str, local_ip: str = "127.0.0.1"):
+    def __init__(self, server: tuple[str, int], username: str, password: str, local_ip: str = "127.0.0.1",
+                 local_port: int = 0):
         self.server = server
         self.username = username
         self.password = password
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((local_ip, 0))
+        self.sock.bind((local_ip, local_port))
         self.local = self.sock.getsockname()
         self.call_id = secrets.token_hex(8)
         self.cseq = 0
