@@ -1007,8 +1007,8 @@ class AsteriskBackend(PBXBackend):
         phones = [phone_rows(code, ext, moh_class, org.callsettings.parking_range) for ext in org.extensions]
         contact_user = contact_user_of(connection, code)
         trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
-        failover = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("failover"), "failover"),
-                                       direction="failover")
+        failover = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("failover"), "failover")
+                                       if org.trunk("failover") else None, direction="failover")
         tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
                      line_rows(code, org, contact_user, self.config))
         prefix = prefix_of(code)
