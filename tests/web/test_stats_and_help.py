@@ -147,6 +147,8 @@ def test_phone_help_lists_what_phones_can_dial_of_this_org_only(page, acme, othe
     objects.create(scope_of(session, "acme"), kind_named("queues"), {"number": "500", "name": "Support",
                                                                      "members": "100", "login_required": True})
     objects.create(scope_of(session, "globex"), kind_named("ringgroups"), {"number": "700", "name": "Theirs"})
+    objects.update(scope_of(session, "acme"), kind_named("callsettings"), None, {"parking_first": 801,
+                                                                                 "parking_slots": 5})
     session.commit()
     log_in(page)
     page.get_by_role("link", name="Phone help").click()
@@ -157,7 +159,10 @@ def test_phone_help_lists_what_phones_can_dial_of_this_org_only(page, acme, othe
     expect(codes.locator("tr", has_text="800")).to_contain_text("page Shop floor")
     expect(codes.locator("tr", has_text="*45500")).to_contain_text("logs in to queue Support")
     expect(codes.locator("tr", has_text="**1")).to_contain_text("transfer the call")
-    expect(codes.locator("tr", has_text="#77")).to_contain_text("park it")
+    expect(codes.locator("tr", has_text="#77")).to_contain_text("park it; you hear its slot (801-805)")
+    expect(codes.locator("tr", has_text="*90")).to_contain_text("forward the calls that find you busy")
+    expect(codes.locator("tr", has_text="*52")).to_contain_text("forward the calls you leave unanswered")
+    expect(codes.locator("tr", has_text="*32")).to_contain_text("block the last outside caller")
     expect(codes.locator("tr", has_text="*8")).to_contain_text("answer a call ringing on a phone of your pickup group")
     expect(codes).not_to_contain_text("700")
 
