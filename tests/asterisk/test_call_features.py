@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -95,58 +96,52 @@ def parked(pbx, lot: str) -> list[int]:
     return [int(space) for space in re.findall(r"^\s+Space\s+:\s+(\d+)", pbx.cli(f"parking show {lot}"), re.M)]
 
 
-def test_when_a_phone_parks_a_call_then_a_phone_of_its_org_takes_it_at_the_slot_and_no_other_org_can(
-        t1_restored):
-    pbx = t1_restored
-    parked_t1 = pbx.sipp.answering(PHONE_IPS["t1-102"])
-    parked_t2 = pbx.sipp.answering(PHONE_IPS["t2-102"])
+@contextmanager
+def parked_in_both_orgs(pbx):
+    """t1's 101 and t2's 101 each park a call with their own 102 (#77), both at once (a parked
+    call waits PARK_SECONDS only); yields t1's and t2's parked 102."""
+    parked_calls = [pbx.sipp.answering(PHONE_IPS[phone]) for phone in ("t1-102", "t2-102")]
     try:
-        # Both at once (a parked call waits PARK_SECONDS only).
         parkers = [phone_call(pbx, parker, "102", pbx.sipp.pressing("#77", 6000, phone=True))
                    for parker in ("t1-101", "t2-101")]
         for run in parkers:
             finished(run, 45)
             assert hung_up_by_pbx(run), "the phone that parked is out of the call"
+        yield parked_calls
+    finally:
+        for run in parked_calls:
+            run.stop()
+
+
+def test_when_a_phone_parks_a_call_then_a_phone_of_its_org_takes_it_at_the_slot_and_no_other_org_can(
+        t1_restored):
+    pbx = t1_restored
+    with parked_in_both_orgs(pbx) as (parked_t1, parked_t2):
         assert parked(pbx, "lp-t1-701-720") == [701] and parked(pbx, "lp-t2-701-720") == [701], \
             "each in its own lot, at 701"
         assert parked_t1.process.poll() is None and parked_t2.process.poll() is None
         # t1's 103 takes the call at 701: it is t1's own (102 is put through, and ends with 103's call).
-        taker = phone_call(pbx, "t1-103", "701", "call_answered.xml")
-        finished(taker)
+        finished(phone_call(pbx, "t1-103", "701", "call_answered.xml"))
         finished(parked_t1)
         assert parked_t2.process.poll() is None, "t2's parked call waits on: 701 of t1 is not t2's"
         assert parked(pbx, "lp-t1-701-720") == [] and parked(pbx, "lp-t2-701-720") == [701]
-        taker = phone_call(pbx, "t2-101", "701", "call_answered.xml")
-        finished(taker)
+        finished(phone_call(pbx, "t2-101", "701", "call_answered.xml"))
         finished(parked_t2)
-    finally:
-        parked_t1.stop()
-        parked_t2.stop()
 
 
 def test_an_org_that_moved_its_parking_slots_parks_and_takes_calls_there_and_the_other_org_keeps_701(
         t1_restored):
     pbx = t1_restored
     pbx.apply(org_t1(callsettings=CallSettingsConfig(parking_first=801, parking_slots=5)))
-    parked_t1 = pbx.sipp.answering(PHONE_IPS["t1-102"])
-    parked_t2 = pbx.sipp.answering(PHONE_IPS["t2-102"])
-    try:
-        parkers = [phone_call(pbx, parker, "102", pbx.sipp.pressing("#77", 6000, phone=True))
-                   for parker in ("t1-101", "t2-101")]
-        for run in parkers:
-            finished(run, 45)
+    with parked_in_both_orgs(pbx) as (parked_t1, parked_t2):
         assert parked(pbx, "lp-t1-801-805") == [801] and parked(pbx, "lp-t2-701-720") == [701]
         finished(phone_call(pbx, "t1-103", "701", "call_refused.xml"))  # not one of t1's slots now
         assert parked(pbx, "lp-t1-801-805") == [801] and parked(pbx, "lp-t2-701-720") == [701], "nothing taken"
         finished(phone_call(pbx, "t2-101", "801", "call_refused.xml"))  # t2 has no 801
-        taker = phone_call(pbx, "t1-103", "801", "call_answered.xml")
-        finished(taker)
+        finished(phone_call(pbx, "t1-103", "801", "call_answered.xml"))
         finished(parked_t1)
         finished(phone_call(pbx, "t2-101", "701", "call_answered.xml"))
         finished(parked_t2)
-    finally:
-        parked_t1.stop()
-        parked_t2.stop()
 
 
 def test_when_nobody_takes_a_parked_call_then_it_rings_the_phone_that_parked_it_then_goes_where_its_calls_go(
