@@ -30,12 +30,15 @@ def run_states(engine) -> list[str]:
         return list(connection.scalars(text("SELECT state FROM apply_runs ORDER BY id")))
 
 
-def add_extension(page, number: str, name: str = "") -> None:
-    """Fill and send the add-extension form."""
+def add_extension(page, number: str, name: str = "", added: bool = True) -> None:
+    """Fill and send the add-extension form; when it is to be ``added``, wait for its card (the page
+    has then drawn every section again: a field changed meanwhile would lose its status line)."""
     form = page.locator("#add-extension")
     form.get_by_label("Number").fill(number)
     form.get_by_label("Name").fill(name)
     form.get_by_role("button", name="Add extension").click()
+    if added:
+        expect(page.locator(f"#ext-{number}-card")).to_be_visible()
 
 
 def confirm_dialog(page, button: str) -> None:
@@ -92,7 +95,7 @@ def test_when_a_value_is_wrong_then_its_error_shows_next_to_it_and_nothing_is_sa
     pin.fill("12")
     pin.press("Tab")
     expect(page.locator("#ext-100-voicemail_pin-status")).to_contain_text("4 to 10 digits")
-    add_extension(page, "1")
+    add_extension(page, "1", added=False)
     expect(page.locator("#new-number-status")).to_contain_text("2 to 6 digits")
     screenshot(page, "pbx-field-errors")
     row = draft_extension(engine, "100")
