@@ -99,6 +99,16 @@ DEFAULTS: dict[str, object] = {
     "SIP_BAN_SECONDS": 3600,
     "ASTERISK_RTP_START": 10000,
     "ASTERISK_RTP_END": 20000,
+    # FreeSWITCH (PBX_BACKEND = freeswitch). It listens for SIP and RTP where the ASTERISK_SIP_*
+    # and ASTERISK_RTP_* settings above say (they are the PBX's addresses, whichever runs).
+    "FREESWITCH_PREFIX": "",  # where it is installed; empty: /usr/local/freeswitch, else the PATH's
+    "FREESWITCH_CONFIG_DIR": "/etc/littlepbx/freeswitch",
+    "FREESWITCH_STATE_DIR": "/var/lib/littlepbx/freeswitch",  # its databases, voicemail, logs
+    "FREESWITCH_ESL_PORT": 8021,
+    "FREESWITCH_ESL_PASSWORD": "",
+    # LittlePBX's mod_xml_curl server on loopback, and the secret part of its path.
+    "FREESWITCH_XML_PORT": 8098,
+    "FREESWITCH_XML_SECRET": "",
 }
 
 

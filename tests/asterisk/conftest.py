@@ -84,8 +84,34 @@ def pbx_account(owner_database_url):
         yield account
 
 
+# The PBXs the tests marked `backends("asterisk", "freeswitch")` run against; the others run
+# against Asterisk alone. One PBX runs at a time: the tests are grouped by it.
+BACKENDS = ("asterisk", "freeswitch")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test using the PBX is parametrised by backend (one run of Asterisk for them all)."""
+    if "pbx" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        names = marker.args if marker else ("asterisk",)
+        unknown = set(names) - set(BACKENDS)
+        if unknown:
+            raise pytest.UsageError(f"{metafunc.definition.nodeid}: no PBX backend {sorted(unknown)}")
+        metafunc.parametrize("pbx", names, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def pbx(database_url, pbx_account, tmp_path_factory):
+def pbx(request, tmp_path_factory):
+    """The running PBX the test's parameter names (Asterisk unless a test is marked ``backends``)."""
+    if request.param == "freeswitch":
+        from .freeswitch import freeswitch_pbx
+        yield from freeswitch_pbx(request.getfixturevalue("database_url"), tmp_path_factory)
+    else:
+        yield from asterisk_pbx(request.getfixturevalue("database_url"), request.getfixturevalue("pbx_account"),
+                                tmp_path_factory)
+
+
+def asterisk_pbx(database_url, pbx_account, tmp_path_factory):
     """Provision (from the cache), start Asterisk in the foreground, and stop and unmount it at the end."""
     if os.geteuid() != 0:
         pytest.skip("the Asterisk tests need root (chroot, mount)")
@@ -137,7 +163,8 @@ def orgs(pbx):
 def t1_restored(orgs):
     """The registered orgs; t1's and t2's normal plans are applied again after the test."""
     yield orgs
-    orgs.backend.forget_digests()  # a test may have changed rows behind the Applies' back
+    if hasattr(orgs.backend, "forget_digests"):
+        orgs.backend.forget_digests()  # a test may have changed rows behind the Applies' back
     orgs.apply(org_t1())
     orgs.apply(org_t2())
 

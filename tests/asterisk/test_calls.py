@@ -21,6 +21,8 @@ from .helpers import (
 from .sipp import PHONE_PORT
 
 pytestmark = pytest.mark.asterisk
+# What a phone, a caller and an upstream see, the same on either PBX.
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 
 
 # --- 1. registration -----------------------------------------------------------------------------
@@ -51,11 +53,13 @@ def test_when_phone_registers_again_within_the_same_second_then_it_stays_reachab
     call(orgs, "t1-102", "103", PHONE_IPS["t1-103"], answered=True)
 
 
+@BOTH
 def test_when_phone_registers_with_wrong_password_then_it_is_refused(orgs):
     run = orgs.sipp.run("register_refused.xml", "127.0.0.14", user="t1-101", password="wrong")
     assert run.process.returncode == 0, run.output()
 
 
+@BOTH
 def test_when_phone_registers_as_other_orgs_endpoint_with_own_password_then_it_is_refused(orgs):
     run = orgs.sipp.run("register_refused.xml", "127.0.0.14", user="t2-101", password=password("t1-101"))
     assert run.process.returncode == 0, run.output()
@@ -86,10 +90,12 @@ def test_when_an_apply_changes_a_password_or_deletes_a_phone_then_asterisk_forge
 
 # --- 2. calls inside an organization ---------------------------------------------------------------
 
+@BOTH
 def test_when_extension_calls_extension_of_same_org_then_call_connects(orgs):
     call(orgs, "t1-102", "101", PHONE_IPS["t1-101"], answered=True)
 
 
+@BOTH
 def test_when_other_org_dials_same_number_then_its_own_extension_answers(orgs):
     callee = call(orgs, "t2-102", "101", PHONE_IPS["t2-101"], answered=True)
     assert "INVITE sip:t2-101@127.0.0.21" in callee.trace()
@@ -97,26 +103,31 @@ def test_when_other_org_dials_same_number_then_its_own_extension_answers(orgs):
 
 # --- 3. isolation ---------------------------------------------------------------------------------
 
+@BOTH
 @pytest.mark.parametrize("dialled", ["102&PJSIP/t2-101", "102%26PJSIP%2Ft2-101", "t2-101", "PJSIP/t2-101",
                                      "102,PJSIP/t2-101", "102)&PJSIP/t2-101"])
 def test_when_phone_dials_crafted_string_then_call_is_refused(orgs, dialled):
     call(orgs, "t1-102", dialled, PHONE_IPS["t2-101"], answered=False)
 
 
+@BOTH
 def test_when_phone_dials_an_unknown_extension_then_call_is_refused(orgs):
     call(orgs, "t1-102", "109", None, answered=False)
 
 
 # --- 4. inbound from upstreams ---------------------------------------------------------------------
 
+@BOTH
 def test_when_upstream_calls_its_orgs_did_then_did_extension_rings(orgs):
     upstream_call(orgs, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=True)
 
 
+@BOTH
 def test_when_upstream_calls_did_without_plus_then_did_extension_rings(orgs):
     upstream_call(orgs, T2_UPSTREAM_IN, "15550201", PHONE_IPS["t2-101"], answered=True)
 
 
+@BOTH
 def test_when_unknown_source_calls_a_did_then_call_is_refused(orgs):
     upstream_call(orgs, UNKNOWN_SOURCE, "+15550101", PHONE_IPS["t1-101"], answered=False)
 
@@ -134,15 +145,18 @@ def test_a_call_makes_asterisk_look_up_no_host_name(orgs):
         assert "Unable to lookup" not in text.read()
 
 
+@BOTH
 def test_when_other_orgs_upstream_calls_a_did_then_call_is_refused(orgs):
     upstream_call(orgs, T2_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=False)
 
 
+@BOTH
 @pytest.mark.parametrize("dialled", ["101", "t1-101", "+15550101&PJSIP/t1-101"])
 def test_when_upstream_dials_an_extension_directly_then_call_is_refused(orgs, dialled):
     upstream_call(orgs, T1_UPSTREAM_IN, dialled, PHONE_IPS["t1-101"], answered=False)
 
 
+@BOTH
 @pytest.mark.parametrize("from_user", ["t1-trunk-out", "t1-101", "anonymous"])
 def test_when_unknown_source_claims_a_trunk_or_phone_identity_then_call_is_refused(orgs, from_user):
     """A trunk endpoint is never identified by From user; a phone's name is challenged, never trusted."""

@@ -29,6 +29,8 @@ from .helpers import (
 from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 
 pytestmark = pytest.mark.asterisk
+# What phones, callers and upstreams see, the same on either PBX.
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 
 
 def t1_with(*extensions, **changes):
@@ -52,6 +54,7 @@ def first_header(trace: str, name: str) -> str:
 
 # --- 5. external numbers and forwards -----------------------------------------------------------------
 
+@BOTH
 def test_when_phone_dials_external_number_then_it_leaves_through_own_upstream_only(orgs):
     other = orgs.sipp.answering(T2_UPSTREAM_OUT)
     try:
@@ -67,6 +70,7 @@ def test_when_phone_dials_external_number_then_it_leaves_through_own_upstream_on
         other.stop()
 
 
+@BOTH
 def test_when_extension_forwards_to_external_number_then_call_leaves_through_own_upstream(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(extension("t1", "103", ring_seconds=1, no_answer="forward", forward_to="+15559990001")))
@@ -112,6 +116,7 @@ def test_when_forward_row_is_tampered_with_then_dialplan_still_refuses_other_org
 
 # --- 7. concurrent-call limit and call counts ----------------------------------------------------------
 
+@BOTH
 def test_when_org_is_at_its_call_limit_then_only_its_next_call_is_refused(t1_restored):
     pbx = t1_restored
     pbx.apply(org_t1(max_concurrent_calls=1))
@@ -135,7 +140,8 @@ def test_when_org_is_at_its_call_limit_then_only_its_next_call_is_refused(t1_res
     assert wait_until(lambda: pbx.backend.active_calls("t1") == 0, 10)
 
 
-def test_when_a_call_is_up_then_ari_lists_it_for_its_org_only(orgs):
+@BOTH
+def test_when_a_call_is_up_then_the_pbx_lists_it_for_its_org_only(orgs):
     callee = orgs.sipp.answering(PHONE_IPS["t1-101"])
     ongoing = start_call(orgs, "t1-102", "101", 3000)
     try:
@@ -152,6 +158,7 @@ def test_when_a_call_is_up_then_ari_lists_it_for_its_org_only(orgs):
 
 # --- 8. Apply during calls -------------------------------------------------------------------------------
 
+@BOTH
 def test_when_own_and_other_org_are_applied_during_a_call_then_call_continues(t1_restored):
     pbx = t1_restored
     callee = pbx.sipp.answering(PHONE_IPS["t1-101"])
@@ -343,7 +350,8 @@ def test_when_org_is_removed_then_all_its_rows_go_its_phones_are_refused_and_its
             register(orgs, phone)
 
 
-def test_when_asterisk_runs_then_health_is_ok_and_idle_orgs_have_no_calls(orgs):
+@BOTH
+def test_when_the_pbx_runs_then_health_is_ok_and_idle_orgs_have_no_calls(orgs):
     assert orgs.backend.health()["ok"] is True
     assert orgs.backend.active_calls("t2") == 0
 

@@ -1,0 +1,204 @@
+"""The FreeSWITCH 1.10 backend: an Apply writes the org's plan (lp_fs_plans) and upstream
+addresses (lp_upstream_sources) in its transaction; LittlePBX's XML server answers FreeSWITCH's
+directory and per-call dialplan requests from those rows, so nothing is reloaded for an org;
+calls and registrations are read over the event socket.
+
+What the Asterisk backend carries beyond phones, mailboxes, DIDs, upstreams, music on hold and
+the call limit (ring groups, menus, queues, ...) is not built here yet: an Apply of an org that
+uses one is refused with a message naming it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from littlepbx.pbx_backends.asterisk.backend import (
+    claim_addresses,
+    upstream_addresses,
+    validate_org,
+)
+from littlepbx.pbx_backends.audio import convert_to_wav
+from littlepbx.pbx_backends.base import (
+    BackendError,
+    CallInProgress,
+    OrgPBXConfig,
+    PBXBackend,
+    QueueFigures,
+)
+
+from . import documents, plans, provision
+from .esl import ESLError
+
+log = logging.getLogger(__name__)
+
+# OrgPBXConfig's kinds this backend does not carry yet, as an admin names them.
+NOT_YET = {"ringgroups": "ring groups", "timeconditions": "time conditions", "ivrs": "menus",
+           "paginggroups": "paging groups", "queues": "queues", "musicclasses": "music classes",
+           "announcements": "announcements", "blocked_callers": "blocked callers",
+           "conferences": "conference rooms", "dialrules": "dial rules"}
+
+
+def validate_for_freeswitch(org: OrgPBXConfig) -> None:
+    """validate_org's checks, then what this backend cannot carry out (yet), said plainly."""
+    validate_org(org)
+    used = [name for attribute, name in NOT_YET.items() if getattr(org, attribute)]
+    if used:
+        raise BackendError(f"{org.code}: the FreeSWITCH backend does not carry {', '.join(used)} yet: "
+                           "remove them or run LittlePBX with Asterisk")
+    for ext in org.extensions:
+        if ext.sip_transport != "udp" or ext.follow_me or ext.when_busy or ext.when_unregistered or ext.record_calls:
+            raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones without follow me, "
+                               "busy or not-connected destinations and recording, for now")
+    for trunk in org.trunks:
+        if trunk.register:
+            raise BackendError(f"{org.code}: the FreeSWITCH backend does not register to upstreams yet")
+        if trunk.transport != "udp":
+            raise BackendError(f"{org.code}: the FreeSWITCH backend reaches upstreams over UDP only, for now")
+        for what, value in (("username", trunk.username), ("password", trunk.password),
+                            ("from user", trunk.from_user), ("from domain", trunk.from_domain)):
+            if value and documents.UNSAFE.search(value):
+                raise BackendError(f"{org.code}: {trunk.direction} upstream {what}: FreeSWITCH would read one of "
+                                   "$ { } [ ] , ^ ' \" \\ < > | ; or a space in it as syntax")
+
+
+# FreeSWITCH's channel call states as the Asterisk backend names them (CallInProgress.state).
+CALL_STATES = {"ACTIVE": "Up", "HELD": "Up", "RINGING": "Ringing", "EARLY": "Ringing", "RING_WAIT": "Ringing"}
+
+
+class FreeSwitchBackend(PBXBackend):
+    name = "freeswitch"
+
+    def __init__(self, config: dict):
+        super().__init__(config)
+        self._esl = None
+
+    @property
+    def esl(self):
+        if self._esl is None:
+            self._esl = provision.esl(self.config)
+        return self._esl
+
+    # --- configuration ---------------------------------------------------------------------
+
+    def write_org(self, connection, org: OrgPBXConfig) -> None:
+        validate_for_freeswitch(org)
+        taken = claim_addresses(connection, org.code, upstream_addresses(org, self.config))
+        if taken:
+            raise BackendError(f"{org.code}: upstream address(es) {', '.join(taken)} belong to another organization")
+        plans.write(connection, org)
+
+    def after_commit(self, org: OrgPBXConfig) -> None:
+        """The XML server reads the committed plan on the next request; only the upstream address
+        list is loaded once, so it is loaded again (reloadacl touches no call)."""
+        self._reload_acl()
+
+    def _reload_acl(self) -> None:
+        try:
+            self.esl.api("reloadacl")
+        except ESLError as error:
+            log.warning("FreeSWITCH: reloadacl failed: %s", error)
+
+    def remove_org(self, connection, code: str) -> None:
+        claim_addresses(connection, code, [])
+        plans.delete(connection, code)
+
+    def after_remove(self, code: str) -> None:
+        self._reload_acl()
+        for path in self.org_files(code).values():
+            shutil.rmtree(path, ignore_errors=True)
+
+    def housekeeping(self, force: bool = False) -> None:
+        return None
+
+    # --- live state ------------------------------------------------------------------------
+
+    def _api(self, command: str) -> str:
+        try:
+            return self.esl.api(command)
+        except ESLError as error:
+            raise BackendError(f"FreeSWITCH event socket: {error}") from None
+
+    def active_calls(self, code: str) -> int:
+        answer = self._api(f"limit_usage hash {documents.CALLS_REALM} {code}").strip()
+        if not answer.isdigit():
+            raise BackendError(f"FreeSWITCH could not count {code}'s calls: {answer[:100]}")
+        return int(answer)
+
+    def did_calls(self, code: str, numbers: list[str]) -> dict[str, int] | None:
+        return None
+
+    def _channels(self) -> list[dict]:
+        answer = self._api("show channels as json")
+        try:
+            return json.loads(answer).get("rows") or []
+        except ValueError:
+            raise BackendError(f"FreeSWITCH: unreadable channel list: {answer[:100]}") from None
+
+    def current_calls(self, code: str) -> list[CallInProgress] | None:
+        """The org's calls: the channels its dialplan named it on (the callers' legs), the caller
+        as its extension's number when a phone of the org made the call."""
+        calls = []
+        for row in self._channels():
+            uuid = row.get("uuid", "")
+            if not re.fullmatch(r"[0-9a-f-]{36}", uuid) or self._variable(uuid, "lp_org") != code:
+                continue
+            started = datetime.fromtimestamp(int(row["created_epoch"]), UTC).replace(tzinfo=None) \
+                if str(row.get("created_epoch") or "").isdigit() else None
+            caller = self._variable(uuid, "lp_ext") or row.get("cid_num") or ""
+            calls.append(CallInProgress(caller, row.get("dest") or "", CALL_STATES.get(row.get("callstate"), "Ring"),
+                                        started))
+        return calls
+
+    def _variable(self, uuid: str, name: str) -> str:
+        value = self._api(f"uuid_getvar {uuid} {name}").strip()
+        return "" if value in ("_undef_", "") or value.startswith("-ERR") else value
+
+    def registered_extensions(self, connection, code: str) -> set[str] | None:
+        try:
+            answer = self.esl.api(f"sofia status profile {documents.PROFILE} reg")
+        except ESLError:
+            return None
+        users = re.findall(r"^User:\s+(\S+)@", answer, re.M)
+        prefix = f"{code}-"
+        return {user[len(prefix):] for user in users if user.startswith(prefix) and user[len(prefix):].isdigit()}
+
+    def registration_state(self, code: str) -> str | None:
+        return None
+
+    def call_history(self, connection, code, since, until, offset, limit, number=None, result=None):
+        return [], 0
+
+    def health(self) -> dict:
+        try:
+            status = self.esl.api("status")
+            profile = self.esl.api("sofia status")
+        except ESLError as error:
+            return {"ok": False, "error": str(error)}
+        return {"ok": provision.profile_running(profile), "status": status.splitlines()[0] if status else ""}
+
+    def time_overrides(self, code: str) -> dict[str, str]:
+        return {}
+
+    def set_time_override(self, code: str, name: str, state: str) -> None:
+        raise BackendError(f"{code}: the FreeSWITCH backend has no time conditions yet")
+
+    def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
+        return {}
+
+    # --- files -----------------------------------------------------------------------------
+
+    def org_files(self, code: str) -> dict[str, Path]:
+        return {"voicemail": Path(self.config["FREESWITCH_STATE_DIR"]) / "storage" / "voicemail" / "default" / code}
+
+    def convert_audio(self, source: str | os.PathLike, target: str | os.PathLike, max_seconds: int = 600) -> None:
+        convert_to_wav(source, target, max_seconds)
+
+    def close(self) -> None:
+        if self._esl is not None:
+            self._esl.close()
+            self._esl = None

@@ -1,0 +1,289 @@
+"""What LittlePBX answers FreeSWITCH's mod_xml_curl: the directory (a phone's credentials and
+mailbox), the upstream address list (acl.conf) and, for every call, a dialplan made for that call
+alone from the organization's applied plan.
+
+Pure functions of the request's fields and the plans (``Lookup``), so they are tested without
+FreeSWITCH. The isolation rules are the Asterisk dialplan's:
+- the organization of a phone's call comes from the directory user FreeSWITCH authenticated
+  (the channel variables ``lp_org``/``lp_ext`` our directory answer gave it), never from headers;
+  that of an upstream call from its source address alone (lp_upstream_sources);
+- a dialled string is used only when it is wholly digits, ``*`` and ``+``; a call reaches only the
+  org's own extensions, mailboxes and outbound upstream;
+- every value placed in an action is one of ours (digits, codes, validated hosts) or refused by
+  write_org: FreeSWITCH expands ``${...}`` in application data, so nothing a caller sends is ever
+  put there.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
+
+from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_VOICEMAIL, ExtensionConfig, OrgPBXConfig
+
+# The one SIP profile (phones and upstreams), the dialplan contexts of its calls, and the domain
+# every phone registers in (the profile forces it, whatever host the phone was given).
+PROFILE = "lp"
+PHONE_CONTEXT = "lp-phones"
+UPSTREAM_CONTEXT = "lp-upstream"
+DOMAIN = "littlepbx"
+# The realm the limit app counts an org's calls in (``limit_usage hash lp_calls <code>``).
+CALLS_REALM = "lp_calls"
+ACL_NAME = "lp-upstreams"
+MAX_HOPS = 8
+
+DIALLED = re.compile(r"[*+0-9]{1,32}")
+INTERNAL = re.compile(r"[0-9]{2,6}")
+OUTSIDE = re.compile(r"\+?[0-9]{7,15}")
+PHONE_USER = re.compile(r"([a-z0-9]{1,16})-([0-9]{2,6})")
+# What FreeSWITCH would read as syntax in a value: variable expansion, dial-string separators.
+UNSAFE = re.compile(r"[${}\[\],^'\"\\<>|;\s]")
+
+
+def not_found() -> str:
+    """Tells FreeSWITCH this server has nothing (a directory user nobody has, a file we leave to it)."""
+    return ('<document type="freeswitch/xml"><section name="result">'
+            '<result status="not found"/></section></document>')
+
+
+def _document(section: str, body: str) -> str:
+    return f'<document type="freeswitch/xml"><section name="{section}">{body}</section></document>'
+
+
+def safe_name(name: str) -> str:
+    """A display name with nothing FreeSWITCH would read as syntax."""
+    return re.sub(r"\s+", " ", UNSAFE.sub(" ", name)).strip()[:60] or "Phone"
+
+
+@dataclass
+class Lookup:
+    """What the answers read: an org's applied plan by code; the org owning a source address."""
+
+    plan_of: Callable[[str], OrgPBXConfig | None]
+    org_at: Callable[[str], str | None]
+    upstream_addresses: Callable[[], list[str]] = field(default=list)
+
+
+def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
+    """The org and extension a directory user names: "t1-101" (what phones authenticate as), or
+    "101" in domain "t1" (how the org's mailboxes are named)."""
+    match = PHONE_USER.fullmatch(user or "")
+    code, number = match.groups() if match else (domain, user)
+    if not (code and INTERNAL.fullmatch(number or "")):
+        return None
+    org = lookup.plan_of(code)
+    ext = next((e for e in org.extensions if e.number == number), None) if org else None
+    return (org, ext) if ext else None
+
+
+def directory(params: dict[str, str], lookup: Lookup) -> str:
+    """A phone's credentials, mailbox settings and the channel variables that tie its calls to
+    its org; only ever the one user asked for."""
+    user = params.get("user", "")
+    if params.get("action") == "sip_auth" and not PHONE_USER.fullmatch(user):
+        return not_found()  # phones authenticate as "<org>-<number>" only
+    found = phone_of(lookup, user, params.get("domain", ""))
+    if found is None:
+        return not_found()
+    org, ext = found
+    domain = params.get("domain") or params.get("key_value") or DOMAIN
+    settings = {"password": ext.sip_password,
+                "vm-password": ext.voicemail_pin or "", "vm-enabled": "true" if ext.voicemail_enabled else "false",
+                "vm-email-all-messages": "true" if ext.voicemail_email else "false",
+                "vm-mailto": ext.voicemail_email or "", "vm-attach-file": "true"}
+    variables = {"lp_org": org.code, "lp_ext": ext.number, "user_context": PHONE_CONTEXT,
+                 "effective_caller_id_name": safe_name(ext.display_name),
+                 "effective_caller_id_number": ext.number}
+    params_xml = "".join(f"<param name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in settings.items())
+    variables_xml = "".join(f"<variable name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in variables.items())
+    return _document("directory", f"<domain name={quoteattr(domain)}><params/><groups><group name='default'>"
+                                  f"<users><user id={quoteattr(user)}><params>{params_xml}</params>"
+                                  f"<variables>{variables_xml}</variables></user></users></group></groups>"
+                                  "</domain>")
+
+
+def configuration(params: dict[str, str], lookup: Lookup) -> str:
+    """acl.conf: the list of upstream source addresses whose calls are let in without a login
+    (which org a call is, its address alone says, in the dialplan); everything else from files."""
+    if params.get("key_value") != "acl.conf":
+        return not_found()
+    nodes = "".join(f'<node type="allow" cidr="{address}/{128 if ":" in address else 32}"/>'
+                    for address in lookup.upstream_addresses())
+    lists = (f'<network-lists><list name="{ACL_NAME}" default="deny">{nodes}</list>'
+             '<list name="lp-loopback" default="deny"><node type="allow" cidr="127.0.0.0/8"/></list>'
+             '</network-lists>')
+    return _document("configuration", f'<configuration name="acl.conf" description="LittlePBX">{lists}'
+                                      '</configuration>')
+
+
+class Plan:
+    """The actions of one call, built step by step."""
+
+    def __init__(self, org: OrgPBXConfig):
+        self.org = org
+        self.actions: list[tuple[str, str]] = []
+        self.hops = 0
+
+    def add(self, application: str, data: str = "") -> Plan:
+        self.actions.append((application, data))
+        return self
+
+    def refuse(self, cause: str = "UNALLOCATED_NUMBER") -> Plan:
+        return self.add("hangup", cause)
+
+    def xml(self, context: str, dialled: str) -> str:
+        actions = "".join(f"<action application={quoteattr(a)} data={quoteattr(d)}/>" if d else
+                          f"<action application={quoteattr(a)}/>" for a, d in self.actions)
+        return _document("dialplan", f"<context name={quoteattr(context)}><extension name='lp'>"
+                                     f"<condition field='destination_number' expression={quoteattr('^' + re.escape(dialled) + '$')}>"
+                                     f"{actions}</condition></extension></context>")
+
+
+def refusal(context: str, dialled: str, cause: str = "UNALLOCATED_NUMBER") -> str:
+    """A dialplan that ends the call at once (a 404 by default)."""
+    plan = Plan(OrgPBXConfig("", 0)).refuse(cause)
+    return plan.xml(context, dialled if DIALLED.fullmatch(dialled) else "")
+
+
+def dialplan(params: dict[str, str], lookup: Lookup) -> str:
+    """The plan of one call: a phone's (its org from the directory variables FreeSWITCH set when it
+    authenticated) or an upstream's (its org from the source address)."""
+    context = params.get("Hunt-Context", "")
+    dialled = params.get("Hunt-Destination-Number", "")
+    if not DIALLED.fullmatch(dialled):
+        return refusal(context, "")
+    if context == PHONE_CONTEXT:
+        found = phone_of(lookup, f"{params.get('variable_lp_org', '')}-{params.get('variable_lp_ext', '')}")
+        if found is None:
+            return refusal(context, dialled, "CALL_REJECTED")
+        org, ext = found
+        return phone_call(org, ext, dialled).xml(context, dialled)
+    if context == UPSTREAM_CONTEXT:
+        address = params.get("variable_sip_network_ip", "")
+        code = lookup.org_at(address)
+        org = lookup.plan_of(code) if code else None
+        if org is None:
+            return refusal(context, dialled, "CALL_REJECTED")
+        return upstream_call(org, dialled).xml(context, dialled)
+    return refusal(context, dialled, "CALL_REJECTED")
+
+
+def admit(plan: Plan, dialled: str) -> Plan:
+    """Name the call's org on the channel, count it, and refuse it (busy) over the org's limit."""
+    org = plan.org
+    plan.add("set", f"lp_org={org.code}").add("set", f"lp_dialed={dialled}")
+    limit = f"hash {CALLS_REALM} {org.code}"
+    return plan.add("limit", f"{limit} {org.max_concurrent_calls} !USER_BUSY" if org.max_concurrent_calls > 0 else limit)
+
+
+def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str) -> Plan:
+    """What a phone of ``org`` dialled: an emergency number (before any limit), its voicemail
+    (*97), one of the org's numbers, or an outside number through the org's own upstream."""
+    plan = Plan(org)
+    if dialled in org.emergency_numbers:
+        plan.add("set", f"lp_org={org.code}").add("limit", f"hash {CALLS_REALM} {org.code}")
+        return outside(plan, dialled, org.emergency_caller_id or first_did(org))
+    admit(plan, dialled)
+    if dialled == "*97":
+        return plan.add("answer").add("voicemail", f"check default {org.code} {ext.number}")
+    if INTERNAL.fullmatch(dialled):
+        return destination(plan, dialled)
+    if not OUTSIDE.fullmatch(dialled) or not may_call(org, ext, dialled):
+        return plan.refuse()
+    return outside(plan, dialled, ext.outbound_caller_id or first_did(org))
+
+
+def may_call(org: OrgPBXConfig, ext: ExtensionConfig, number: str) -> bool:
+    """The extension's outside_calls: "all"; "national": a "+" number of the org's calling code or
+    one not beginning 00 / 011; "none": emergency numbers only."""
+    if ext.outside_calls == "all":
+        return True
+    if ext.outside_calls != "national" or not org.country_code:
+        return False
+    if number.startswith("+"):
+        return number[1:].startswith(org.country_code)
+    return not number.startswith(("00", "011"))
+
+
+def upstream_call(org: OrgPBXConfig, dialled: str) -> Plan:
+    """A call from the org's upstream to ``dialled``, which must be one of its DIDs."""
+    plan = Plan(org)
+    digits = dialled.lstrip("+")
+    did = next((d for d in org.dids if d.number.lstrip("+") == digits), None)
+    if did is None or not digits.isdigit():
+        return plan.refuse()
+    admit(plan, did.number)
+    return destination(plan, did.destination or "hangup")
+
+
+def first_did(org: OrgPBXConfig) -> str | None:
+    return org.dids[0].number if org.dids else None
+
+
+def destination(plan: Plan, where: str) -> Plan:
+    """Send the call to a destination as LittlePBX writes one: "101", "voicemail:101", "+1415...",
+    "hangup"; the org's own only (the kinds this backend carries; write_org refuses the rest)."""
+    plan.hops += 1
+    org = plan.org
+    if plan.hops > MAX_HOPS or not where:
+        return plan.refuse()
+    if where == "hangup":
+        return plan.add("hangup", "NORMAL_CLEARING")
+    kind, _, key = where.partition(":")
+    if kind == "voicemail":
+        ext = next((e for e in org.extensions if e.number == key and e.voicemail_enabled), None)
+        return voicemail(plan, ext) if ext else plan.refuse()
+    if key:
+        return plan.refuse()
+    if OUTSIDE.fullmatch(where):
+        return outside(plan, where, None)
+    ext = next((e for e in org.extensions if e.number == where), None)
+    return ring(plan, ext) if ext else plan.refuse()
+
+
+def voicemail(plan: Plan, ext: ExtensionConfig) -> Plan:
+    return plan.add("answer").add("voicemail", f"default {plan.org.code} {ext.number}").add("hangup")
+
+
+def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
+    """Ring the extension's registered phone for its ring time, then what it does unanswered."""
+    user = f"{plan.org.code}-{ext.number}"
+    plan.add("set", f"call_timeout={ext.ring_seconds}").add("set", "continue_on_fail=true")
+    plan.add("set", "hangup_after_bridge=true")
+    plan.add("bridge", f"{{lp_callee={user}}}sofia/{PROFILE}/{user}%{DOMAIN}")
+    if ext.no_answer == NO_ANSWER_VOICEMAIL and ext.voicemail_enabled:
+        return voicemail(plan, ext)
+    if ext.no_answer == NO_ANSWER_FORWARD and ext.forward_to:
+        return destination(plan, ext.forward_to)
+    return plan.add("hangup", "NO_ANSWER")
+
+
+def outside(plan: Plan, number: str, caller_id: str | None) -> Plan:
+    """Call ``number`` through the org's outbound upstream (none: refused), then its failover
+    upstream when the first cannot take the call."""
+    org = plan.org
+    trunk = org.trunk("outbound")
+    if trunk is None:
+        return plan.refuse()
+    plan.add("set", "continue_on_fail=NORMAL_TEMPORARY_FAILURE,NETWORK_OUT_OF_ORDER,SERVICE_UNAVAILABLE,"
+                    "DESTINATION_OUT_OF_ORDER,RECOVERY_ON_TIMER_EXPIRE")
+    plan.add("set", "hangup_after_bridge=true")
+    if caller_id:
+        plan.add("set", f"effective_caller_id_number={caller_id}")
+    for upstream in filter(None, (trunk, org.trunk("failover"))):
+        plan.add("bridge", dial_string(upstream, number))
+    return plan.add("hangup", "NORMAL_TEMPORARY_FAILURE")
+
+
+def dial_string(trunk, number: str) -> str:
+    """A SIP URI at the upstream, with its credentials for a challenge (write_org refused any
+    credential FreeSWITCH would read as syntax)."""
+    options = [f"sip_auth_username={trunk.username}", f"sip_auth_password={trunk.password}"] if trunk.username else []
+    if trunk.from_user:
+        options.append(f"sip_from_user={trunk.from_user}")
+    if trunk.from_domain:
+        options.append(f"sip_invite_domain={trunk.from_domain}")
+    host = f"[{trunk.host}]" if ":" in trunk.host else trunk.host
+    prefix = "{" + ",".join(options) + "}" if options else ""
+    return f"{prefix}sofia/{PROFILE}/sip:{number}@{host}:{trunk.port};transport={trunk.transport}"

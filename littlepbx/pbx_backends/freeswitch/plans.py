@@ -1,0 +1,92 @@
+"""An organization's applied configuration as the FreeSWITCH backend stores it: OrgPBXConfig as
+JSON in lp_fs_plans, one row per organization, replaced by each Apply in its transaction and read
+by the XML server (mod_xml_curl) on every registration and call."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from functools import cache
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+from littlepbx.pbx_backends import base
+
+metadata = MetaData()
+lp_fs_plans = Table(
+    "lp_fs_plans", metadata,
+    Column("code", String(16, collation="utf8mb4_bin"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("plan", Text, nullable=False),
+)
+
+
+def encode(org: base.OrgPBXConfig) -> str:
+    """The configuration as JSON."""
+    return json.dumps(dataclasses.asdict(org), separators=(",", ":"), sort_keys=True)
+
+
+def decode(text: str) -> base.OrgPBXConfig:
+    """encode()'s JSON back as an OrgPBXConfig (fields it lacks take their defaults)."""
+    return _build(base.OrgPBXConfig, json.loads(text))
+
+
+@cache
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls, vars(base))
+
+
+def _build(kind, value):
+    """``value`` (parsed JSON) as the type ``kind`` says: dataclasses, tuples of them, plain values."""
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        inner = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return _build(inner[0], value) if len(inner) == 1 else value
+    if origin is tuple:
+        item = typing.get_args(kind)[0]
+        return tuple(_build(item, element) for element in value)
+    if dataclasses.is_dataclass(kind):
+        hints = _hints(kind)
+        return kind(**{f.name: _build(hints[f.name], value[f.name])
+                       for f in dataclasses.fields(kind) if f.name in value})
+    return value
+
+
+def write(connection, org: base.OrgPBXConfig) -> None:
+    """Replace the org's row (inside the caller's transaction); its version goes up by one."""
+    statement = mysql_insert(lp_fs_plans).values(code=org.code, version=1, plan=encode(org))
+    connection.execute(statement.on_duplicate_key_update(version=lp_fs_plans.c.version + 1,
+                                                         plan=statement.inserted.plan))
+
+
+def delete(connection, code: str) -> None:
+    """Remove the org's row."""
+    connection.execute(lp_fs_plans.delete().where(lp_fs_plans.c.code == code))
+
+
+class PlanCache:
+    """Applied plans by org code, parsed once per version: each lookup reads only the version."""
+
+    def __init__(self):
+        self._plans: dict[str, tuple[int, base.OrgPBXConfig]] = {}
+
+    def get(self, connection, code: str) -> base.OrgPBXConfig | None:
+        """The org's applied plan, or None when it has none."""
+        version = connection.execute(select(lp_fs_plans.c.version).where(lp_fs_plans.c.code == code)).scalar()
+        if version is None:
+            self._plans.pop(code, None)
+            return None
+        known = self._plans.get(code)
+        if known and known[0] == version:
+            return known[1]
+        row = connection.execute(select(lp_fs_plans.c.version, lp_fs_plans.c.plan)
+                                 .where(lp_fs_plans.c.code == code)).one_or_none()
+        if row is None:
+            return None
+        plan = decode(row.plan)
+        self._plans[code] = (row.version, plan)
+        return plan

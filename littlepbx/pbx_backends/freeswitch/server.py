@@ -1,0 +1,123 @@
+"""The HTTP server FreeSWITCH's mod_xml_curl asks on every registration and call: loopback only,
+with a secret path (the directory answers carry phones' passwords: no other local user may ask).
+
+It reads the live rows an Apply commits (lp_fs_plans, lp_upstream_sources) through its own
+database engine and answers with littlepbx.pbx_backends.freeswitch.documents.
+"""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+from sqlalchemy import create_engine, select
+
+from littlepbx.pbx_backends.asterisk import tables as t
+
+from . import documents
+from .plans import PlanCache
+
+log = logging.getLogger(__name__)
+MAX_REQUEST = 256 * 1024
+
+
+def xml_path(config: dict) -> str:
+    """The path FreeSWITCH posts to (its secret part from FREESWITCH_XML_SECRET)."""
+    return f"/freeswitch/{config['FREESWITCH_XML_SECRET']}"
+
+
+class XMLService:
+    """Answers one request's fields with a document, reading the committed rows."""
+
+    def __init__(self, database_url: str):
+        self.engine = create_engine(database_url, pool_pre_ping=True, pool_recycle=3600,
+                                    isolation_level="READ COMMITTED")
+        self.plans = PlanCache()
+        self._lock = threading.Lock()
+
+    def answer(self, params: dict[str, str]) -> str:
+        section = params.get("section")
+        handler = {"directory": documents.directory, "dialplan": documents.dialplan,
+                   "configuration": documents.configuration}.get(section)
+        if handler is None:
+            return documents.not_found()
+        with self.engine.connect() as connection:
+            lookup = documents.Lookup(plan_of=lambda code: self._plan(connection, code),
+                                      org_at=lambda address: _org_at(connection, address),
+                                      upstream_addresses=lambda: _addresses(connection))
+            return handler(params, lookup)
+
+    def _plan(self, connection, code: str):
+        with self._lock:
+            return self.plans.get(connection, code)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _org_at(connection, address: str) -> str | None:
+    try:
+        address = str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+    table = t.lp_upstream_sources
+    return connection.execute(select(table.c.tenantid).where(table.c.address == address)).scalar()
+
+
+def _addresses(connection) -> list[str]:
+    return sorted(connection.execute(select(t.lp_upstream_sources.c.address)).scalars())
+
+
+def handler_for(service: XMLService, path: str):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "littlepbx-xml"
+
+        def do_POST(self):
+            started = time.monotonic()
+            if not hmac.compare_digest(self.path.encode(), path.encode()):
+                return self._reply(404, b"not found\n", "text/plain")
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_REQUEST:
+                return self._reply(413, b"too large\n", "text/plain")
+            params = dict(parse_qsl(self.rfile.read(length).decode(errors="replace"), keep_blank_values=True))
+            try:
+                body = service.answer(params)
+            except Exception:
+                log.exception("xml_curl %s request failed", params.get("section"))
+                body = documents.not_found()
+            self._reply(200, body.encode(), "text/xml")
+            log.debug("xml_curl %s %s in %.1f ms", params.get("section"), params.get("Hunt-Destination-Number", ""),
+                      (time.monotonic() - started) * 1000)
+
+        def _reply(self, status: int, body: bytes, content_type: str):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args):
+            return
+
+    return Handler
+
+
+def make_server(config: dict, port: int | None = None) -> ThreadingHTTPServer:
+    """The server bound to 127.0.0.1 (FREESWITCH_XML_PORT, or ``port``; 0 picks a free one)."""
+    service = XMLService(config["DATABASE_URL"])
+    server = ThreadingHTTPServer(("127.0.0.1", config["FREESWITCH_XML_PORT"] if port is None else port),
+                                 handler_for(service, xml_path(config)))
+    server.daemon_threads = True
+    server.service = service
+    return server
+
+
+def serve_in_thread(config: dict, port: int | None = None) -> ThreadingHTTPServer:
+    """Start the server in a daemon thread (tests, and the worker when it serves it); returns it."""
+    server = make_server(config, port)
+    threading.Thread(target=server.serve_forever, name="littlepbx-xml", daemon=True).start()
+    return server

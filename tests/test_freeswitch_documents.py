@@ -1,0 +1,162 @@
+"""What LittlePBX answers FreeSWITCH's mod_xml_curl, checked without FreeSWITCH: the directory
+gives a phone only its own credentials, and each call's dialplan reaches only its own org."""
+from __future__ import annotations
+
+import dataclasses
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from littlepbx.pbx_backends.base import BackendError, RingGroupConfig, TrunkConfig
+from littlepbx.pbx_backends.freeswitch import documents
+from littlepbx.pbx_backends.freeswitch.backend import validate_for_freeswitch
+from littlepbx.pbx_backends.freeswitch.plans import decode, encode
+from tests.asterisk.helpers import T1_UPSTREAM_IN, T2_UPSTREAM_IN, extension, org_t1, org_t2, password
+
+ORGS = {"t1": org_t1(max_concurrent_calls=2, emergency_numbers=("911",), country_code="1"), "t2": org_t2()}
+SOURCES = {T1_UPSTREAM_IN: "t1", T2_UPSTREAM_IN: "t2"}
+LOOKUP = documents.Lookup(plan_of=ORGS.get, org_at=SOURCES.get, upstream_addresses=lambda: sorted(SOURCES))
+
+
+def parsed(document: str) -> ET.Element:
+    return ET.fromstring(document)
+
+
+def actions(document: str) -> list[tuple[str, str]]:
+    return [(a.get("application"), a.get("data") or "") for a in parsed(document).iter("action")]
+
+
+def phone_dials(phone: str, dialled: str) -> list[tuple[str, str]]:
+    code, number = phone.split("-")
+    return actions(documents.dialplan({"section": "dialplan", "Hunt-Context": documents.PHONE_CONTEXT,
+                                       "Hunt-Destination-Number": dialled, "variable_lp_org": code,
+                                       "variable_lp_ext": number}, LOOKUP))
+
+
+def upstream_sends(address: str, dialled: str) -> list[tuple[str, str]]:
+    return actions(documents.dialplan({"section": "dialplan", "Hunt-Context": documents.UPSTREAM_CONTEXT,
+                                       "Hunt-Destination-Number": dialled, "variable_sip_network_ip": address},
+                                      LOOKUP))
+
+
+def bridged(plan: list[tuple[str, str]]) -> list[str]:
+    return [data for application, data in plan if application == "bridge"]
+
+
+def test_a_phone_authenticating_gets_its_own_password_and_org():
+    answer = parsed(documents.directory({"section": "directory", "action": "sip_auth", "user": "t2-101",
+                                         "domain": documents.DOMAIN}, LOOKUP))
+    user = answer.find(".//user")
+    assert user.get("id") == "t2-101"
+    assert {p.get("name"): p.get("value") for p in user.iter("param")}["password"] == password("t2-101")
+    variables = {v.get("name"): v.get("value") for v in user.iter("variable")}
+    assert variables["lp_org"] == "t2" and variables["lp_ext"] == "101"
+
+
+@pytest.mark.parametrize("user,domain", [("t9-101", ""), ("t1-109", ""), ("101", "t1"), ("t1-101@t2", ""),
+                                         ("T1-101", ""), ("t1-101 ", "")])
+def test_a_login_as_anything_but_an_existing_phone_finds_nobody(user, domain):
+    answer = documents.directory({"section": "directory", "action": "sip_auth", "user": user, "domain": domain},
+                                 LOOKUP)
+    assert parsed(answer).find(".//user") is None and 'status="not found"' in answer
+
+
+def test_a_mailbox_is_found_by_number_in_its_orgs_domain_only():
+    answer = parsed(documents.directory({"section": "directory", "action": "voicemail-lookup", "user": "102",
+                                         "domain": "t2"}, LOOKUP))
+    assert {p.get("name"): p.get("value") for p in answer.iter("param")}["vm-password"] == "1029"
+    assert 'status="not found"' in documents.directory({"section": "directory", "user": "103", "domain": "t2"},
+                                                        LOOKUP)
+
+
+def test_a_display_name_cannot_inject_freeswitch_syntax():
+    org = org_t1(extensions=(extension("t1", "101", display_name="Bob ${system(id)} [x],y"),))
+    lookup = documents.Lookup(plan_of={"t1": org}.get, org_at=SOURCES.get)
+    answer = parsed(documents.directory({"action": "sip_auth", "user": "t1-101"}, lookup))
+    name = {v.get("name"): v.get("value") for v in answer.iter("variable")}["effective_caller_id_name"]
+    assert name == "Bob system(id) x y"
+
+
+def test_a_phone_dialling_an_extension_rings_its_own_orgs_phone():
+    plan = phone_dials("t2-102", "101")
+    assert bridged(plan) == ["{lp_callee=t2-101}sofia/lp/t2-101%littlepbx"]
+    assert ("limit", "hash lp_calls t2") in plan
+
+
+@pytest.mark.parametrize("dialled", ["102&PJSIP/t2-101", "t2-101", "102,sofia/lp/t2-101", "${t2}", "",
+                                     "1" * 40, "109"])
+def test_a_crafted_or_unknown_number_is_refused(dialled):
+    plan = phone_dials("t1-102", dialled)
+    assert not bridged(plan) and plan[-1][0] == "hangup"
+
+
+def test_the_call_limit_makes_the_org_busy():
+    assert ("limit", "hash lp_calls t1 2 !USER_BUSY") in phone_dials("t1-101", "102")
+
+
+def test_an_emergency_number_goes_out_before_the_limit_through_the_orgs_own_upstream():
+    plan = phone_dials("t1-101", "911")
+    assert ("limit", "hash lp_calls t1") in plan
+    assert bridged(plan) == [f"sofia/lp/sip:911@{ORGS['t1'].trunk('outbound').host}:25060;transport=udp"]
+
+
+def test_an_outside_number_goes_through_the_callers_org_upstream_only():
+    assert [b.split("@")[1] for b in bridged(phone_dials("t2-101", "+14155550100"))] == [
+        f"{ORGS['t2'].trunk('outbound').host}:25060;transport=udp"]
+
+
+def test_an_extension_that_may_not_call_out_is_refused():
+    org = org_t1(extensions=(extension("t1", "101", outside_calls="none"),))
+    lookup = documents.Lookup(plan_of={"t1": org}.get, org_at=SOURCES.get)
+    plan = actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number":
+                                       "+14155550100", "variable_lp_org": "t1", "variable_lp_ext": "101"}, lookup))
+    assert not bridged(plan)
+
+
+def test_an_upstream_reaches_its_own_orgs_did_only():
+    assert bridged(upstream_sends(T1_UPSTREAM_IN, "+15550101")) == ["{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
+    assert bridged(upstream_sends(T1_UPSTREAM_IN, "15550101")) == ["{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
+    for address, dialled in ((T2_UPSTREAM_IN, "+15550101"), ("127.0.0.59", "+15550101"), (T1_UPSTREAM_IN, "101")):
+        assert not bridged(upstream_sends(address, dialled)), (address, dialled)
+
+
+def test_a_call_without_an_authenticated_phone_in_the_phone_context_is_refused():
+    plan = actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number": "101"},
+                                      LOOKUP))
+    assert not bridged(plan)
+
+
+def test_unanswered_calls_go_to_voicemail_or_a_forward():
+    org = org_t1(extensions=(extension("t1", "101", no_answer="voicemail", voicemail_enabled=True),
+                             extension("t1", "102", no_answer="forward", forward_to="+14155550100"),
+                             extension("t1", "103")))
+    lookup = documents.Lookup(plan_of={"t1": org}.get, org_at=SOURCES.get)
+
+    def dial(number):
+        return actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number":
+                                           number, "variable_lp_org": "t1", "variable_lp_ext": "103"}, lookup))
+    assert ("voicemail", "default t1 101") in dial("101")
+    assert bridged(dial("102"))[-1].startswith("sofia/lp/sip:+14155550100@")
+
+
+def test_the_upstream_address_list_names_every_upstream_source():
+    answer = parsed(documents.configuration({"section": "configuration", "key_value": "acl.conf"}, LOOKUP))
+    cidrs = {node.get("cidr") for node in answer.iter("node")}
+    assert {f"{T1_UPSTREAM_IN}/32", f"{T2_UPSTREAM_IN}/32"} <= cidrs
+    assert 'status="not found"' in documents.configuration({"key_value": "sofia.conf"}, LOOKUP)
+
+
+def test_a_plan_survives_its_json_form():
+    org = ORGS["t1"]
+    assert decode(encode(org)) == org
+
+
+def test_what_the_freeswitch_backend_cannot_carry_is_refused_by_name():
+    group = RingGroupConfig("600", "Sales", ("101",), "ringall", 20, "", "hangup")
+    with pytest.raises(BackendError, match="ring groups"):
+        validate_for_freeswitch(org_t1(ringgroups=(group,)))
+    unsafe = dataclasses.replace(org_t1().trunk("outbound"), username="u", password="pa${ss}")
+    with pytest.raises(BackendError, match="password"):
+        validate_for_freeswitch(org_t1(trunks=(org_t1().trunk("inbound"), unsafe)))
+    validate_for_freeswitch(org_t1(trunks=(TrunkConfig("outbound", "sip.example.com", 5060, "udp", "u", "Pa55-w0rd",
+                                                       False, None, None),)))
