@@ -102,8 +102,10 @@ DEFAULTS: dict[str, object] = {
     # FreeSWITCH (PBX_BACKEND = freeswitch). It listens for SIP and RTP where the ASTERISK_SIP_*
     # and ASTERISK_RTP_* settings above say (they are the PBX's addresses, whichever runs).
     "FREESWITCH_PREFIX": "",  # where it is installed; empty: /usr/local/freeswitch, else the PATH's
-    "FREESWITCH_CONFIG_DIR": "/etc/littlepbx/freeswitch",
+    # Its configuration (FreeSWITCH reads it as its own account: not under /etc/littlepbx).
+    "FREESWITCH_CONFIG_DIR": "/etc/littlepbx-freeswitch",
     "FREESWITCH_STATE_DIR": "/var/lib/littlepbx/freeswitch",  # its databases, voicemail, logs
+    "FREESWITCH_SYSTEM_USER": "",  # the host account it drops to (install.sh: littlepbx-freeswitch)
     "FREESWITCH_ESL_PORT": 8021,
     "FREESWITCH_ESL_PASSWORD": "",
     # LittlePBX's mod_xml_curl server on loopback, and the secret part of its path.

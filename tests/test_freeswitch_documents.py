@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from littlepbx.pbx_backends.base import BackendError, RingGroupConfig, TrunkConfig
+from littlepbx.pbx_backends.base import BackendError, MohConfig, RingGroupConfig, TrunkConfig
 from littlepbx.pbx_backends.freeswitch import documents
 from littlepbx.pbx_backends.freeswitch.backend import validate_for_freeswitch
 from littlepbx.pbx_backends.freeswitch.plans import decode, encode
@@ -160,3 +160,12 @@ def test_what_the_freeswitch_backend_cannot_carry_is_refused_by_name():
         validate_for_freeswitch(org_t1(trunks=(org_t1().trunk("inbound"), unsafe)))
     validate_for_freeswitch(org_t1(trunks=(TrunkConfig("outbound", "sip.example.com", 5060, "udp", "u", "Pa55-w0rd",
                                                        False, None, None),)))
+
+
+def test_the_orgs_music_on_hold_is_what_its_calls_hold_with():
+    org = org_t1(moh=MohConfig(True, "/var/lib/littlepbx/moh/t1/abc/music.wav"))
+    lookup = documents.Lookup(plan_of={"t1": org}.get, org_at=SOURCES.get)
+    plan = actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number": "102",
+                                       "variable_lp_org": "t1", "variable_lp_ext": "101"}, lookup))
+    assert ("export", "hold_music=/var/lib/littlepbx/moh/t1/abc/music.wav") in plan
+    assert not [a for a in phone_dials("t2-101", "102") if a[1].startswith("hold_music")]

@@ -70,6 +70,11 @@ class TestPBX:
         """A voicemail folder inside the root, as seen from the host."""
         return provision.in_root(self.config, f"/var/spool/asterisk/voicemail/{code}/{mailbox}/{folder}")
 
+    def voicemails(self, code: str, mailbox: str) -> int:
+        """How many new messages the org's mailbox holds."""
+        folder = self.spool(code, mailbox)
+        return len(list(folder.glob("msg*.txt"))) if folder.exists() else 0
+
 
 def make_tone(path: Path) -> None:
     """A 30 s μ-law tone sipp streams as a caller's voice (so voicemail records something)."""

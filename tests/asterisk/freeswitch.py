@@ -41,6 +41,10 @@ class FreeSwitchTestPBX(TestPBX):
     def spool(self, code: str, mailbox: str, folder: str = "inbox") -> Path:
         return self.backend.org_files(code)["voicemail"] / mailbox
 
+    def voicemails(self, code: str, mailbox: str) -> int:
+        folder = self.spool(code, mailbox)
+        return len(list(folder.glob("msg_*.wav"))) if folder.exists() else 0
+
 
 def free_port() -> int:
     with socket.socket() as probe:

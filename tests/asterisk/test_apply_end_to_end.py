@@ -1,4 +1,4 @@
-"""The whole product on the real Asterisk: services edit drafts, the applier makes them live.
+"""The whole product on the real PBX: services edit drafts, the applier makes them live.
 
 Unlike the other Asterisk tests (which hand OrgPBXConfig to the backend), these go the
 way an admin's change goes: draft rows, an Apply run stepped by the applier, the org's
@@ -16,6 +16,8 @@ from tests.asterisk.sipp import CALLER_PORT, PHONE_PORT
 from tests.conftest import make_org, scope_of, wait_until, wipe
 
 pytestmark = pytest.mark.asterisk
+# What an admin, a phone and an integrator see, the same on either PBX.
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 
 PHONES = {"101": "127.0.0.31", "102": "127.0.0.32", "103": "127.0.0.33"}
 UPSTREAM = "127.0.0.34"
@@ -24,10 +26,10 @@ DID = "+15550301"
 
 @pytest.fixture
 def product(pbx, app_config, engine):
-    """An app whose PBX backend is the test Asterisk, on clean LittlePBX tables."""
+    """An app whose PBX backend is the test PBX, on clean LittlePBX tables."""
     wipe(engine)
-    pbx_keys = {k: v for k, v in pbx.config.items() if k.startswith("ASTERISK_")}
-    app = create_app({**app_config, **pbx_keys, "PBX_BACKEND": "asterisk",
+    pbx_keys = {k: v for k, v in pbx.config.items() if k.startswith(("ASTERISK_", "FREESWITCH_"))}
+    app = create_app({**app_config, **pbx_keys, "PBX_BACKEND": pbx.backend.name,
                       "DATA_DIR": pbx.config["DATA_DIR"]})
     with app.app_context():
         yield app
@@ -92,6 +94,7 @@ def e2e_org(product, session, pbx):
     assert register(pbx, session, "102") == 0
 
 
+@BOTH
 def test_when_draft_is_applied_then_its_phones_register_and_call_each_other(pbx, session,
                                                                               e2e_org):
     calling, answering = start_call(pbx, session, "102", "101", duration_ms=200)
@@ -102,12 +105,14 @@ def test_when_draft_is_applied_then_its_phones_register_and_call_each_other(pbx,
         answering.stop()
 
 
+@BOTH
 def test_when_extension_is_only_a_draft_then_its_phone_cannot_register(pbx, session, e2e_org):
     objects.create(scope_of(session, "e2e"), Extensions, {"number": "103"})
     session.commit()
     assert register(pbx, session, "103") != 0
 
 
+@BOTH
 def test_when_org_has_a_call_then_apply_waits_and_applies_after_the_bye(product, pbx, session,
                                                                        e2e_org):
     objects.create(scope_of(session, "e2e"), Extensions, {"number": "103"})
@@ -130,6 +135,7 @@ def test_when_org_has_a_call_then_apply_waits_and_applies_after_the_bye(product,
     assert register(pbx, session, "103") == 0
 
 
+@BOTH
 def test_when_apply_deadline_passes_during_a_call_then_call_survives_the_apply(product, pbx,
                                                                                session, e2e_org):
     calling, answering = start_call(pbx, session, "102", "101", duration_ms=3000)
@@ -147,6 +153,7 @@ def test_when_apply_deadline_passes_during_a_call_then_call_survives_the_apply(p
         answering.stop()
 
 
+@BOTH
 def test_when_phones_register_then_the_api_shows_which_extensions_are_registered(
         product, session, e2e_org):
     from littlepbx.services.tokens import create_token

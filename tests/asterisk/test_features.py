@@ -382,6 +382,17 @@ def voicemail_login(pbx, caller: str, digits: str, listen: str = "1"):
     assert run.process.returncode == 0, run.output()
 
 
+@BOTH
+def test_when_an_extension_does_not_answer_then_the_caller_leaves_a_message_in_its_own_orgs_box(t1_restored):
+    pbx = t1_restored
+    pbx.apply(t1_with(extension("t1", "101", ring_seconds=1, no_answer="voicemail", voicemail_enabled=True)))
+    pbx.apply(org_t2(extensions=(extension("t2", "101", voicemail_enabled=True), extension("t2", "102"))))
+    before = pbx.voicemails("t1", "101")
+    leave_voicemail(pbx, "t1-102", "101")
+    assert wait_until(lambda: pbx.voicemails("t1", "101") > before, 10)
+    assert pbx.voicemails("t2", "101") == 0
+
+
 def test_when_extension_does_not_answer_then_caller_leaves_a_voicemail_and_owner_gets_mwi_and_mail(
         t1_restored, smtp):
     pbx = t1_restored

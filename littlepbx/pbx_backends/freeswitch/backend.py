@@ -31,7 +31,7 @@ from littlepbx.pbx_backends.base import (
     QueueFigures,
 )
 
-from . import documents, plans, provision
+from . import documents, plans
 from .esl import ESLError
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,8 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
     if used:
         raise BackendError(f"{org.code}: the FreeSWITCH backend does not carry {', '.join(used)} yet: "
                            "remove them or run LittlePBX with Asterisk")
+    if org.moh.enabled and org.moh.path and documents.UNSAFE.search(org.moh.path):
+        raise BackendError(f"{org.code}: music on hold: {org.moh.path!r} is not a converted file")
     for ext in org.extensions:
         if ext.sip_transport != "udp" or ext.follow_me or ext.when_busy or ext.when_unregistered or ext.record_calls:
             raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones without follow me, "
@@ -80,7 +82,8 @@ class FreeSwitchBackend(PBXBackend):
     @property
     def esl(self):
         if self._esl is None:
-            self._esl = provision.esl(self.config)
+            from .provision import esl  # not at import: `python -m ...provision` imports this package first
+            self._esl = esl(self.config)
         return self._esl
 
     # --- configuration ---------------------------------------------------------------------
@@ -94,8 +97,17 @@ class FreeSwitchBackend(PBXBackend):
 
     def after_commit(self, org: OrgPBXConfig) -> None:
         """The XML server reads the committed plan on the next request; only the upstream address
-        list is loaded once, so it is loaded again (reloadacl touches no call)."""
+        list is loaded once, so it is loaded again (reloadacl touches no call). Registrations of
+        phones the org no longer has are dropped."""
         self._reload_acl()
+        self._forget_phones(org.code, {ext.number for ext in org.extensions})
+
+    def _forget_phones(self, code: str, keep: set[str]) -> None:
+        try:
+            for number in (self._registered(code) or set()) - keep:
+                self.esl.api(f"sofia profile {documents.PROFILE} flush_inbound_reg {code}-{number}@{documents.DOMAIN}")
+        except ESLError as error:
+            log.warning("FreeSWITCH: could not drop %s's old registrations: %s", code, error)
 
     def _reload_acl(self) -> None:
         try:
@@ -109,6 +121,7 @@ class FreeSwitchBackend(PBXBackend):
 
     def after_remove(self, code: str) -> None:
         self._reload_acl()
+        self._forget_phones(code, set())
         for path in self.org_files(code).values():
             shutil.rmtree(path, ignore_errors=True)
 
@@ -160,9 +173,12 @@ class FreeSwitchBackend(PBXBackend):
 
     def registered_extensions(self, connection, code: str) -> set[str] | None:
         try:
-            answer = self.esl.api(f"sofia status profile {documents.PROFILE} reg")
+            return self._registered(code)
         except ESLError:
             return None
+
+    def _registered(self, code: str) -> set[str]:
+        answer = self.esl.api(f"sofia status profile {documents.PROFILE} reg")
         users = re.findall(r"^User:\s+(\S+)@", answer, re.M)
         prefix = f"{code}-"
         return {user[len(prefix):] for user in users if user.startswith(prefix) and user[len(prefix):].isdigit()}
@@ -179,7 +195,8 @@ class FreeSwitchBackend(PBXBackend):
             profile = self.esl.api("sofia status")
         except ESLError as error:
             return {"ok": False, "error": str(error)}
-        return {"ok": provision.profile_running(profile), "status": status.splitlines()[0] if status else ""}
+        from .provision import profile_running
+        return {"ok": profile_running(profile), "status": status.splitlines()[0] if status else ""}
 
     def time_overrides(self, code: str) -> dict[str, str]:
         return {}

@@ -173,6 +173,8 @@ def admit(plan: Plan, dialled: str) -> Plan:
     """Name the call's org on the channel, count it, and refuse it (busy) over the org's limit."""
     org = plan.org
     plan.add("set", f"lp_org={org.code}").add("set", f"lp_dialed={dialled}")
+    if org.moh.enabled and org.moh.path:
+        plan.add("export", f"hold_music={org.moh.path}")  # both legs: whoever is held hears it
     limit = f"hash {CALLS_REALM} {org.code}"
     return plan.add("limit", f"{limit} {org.max_concurrent_calls} !USER_BUSY" if org.max_concurrent_calls > 0 else limit)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import secrets
 import types
 import typing
 from functools import cache
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 
 from littlepbx.pbx_backends import base
@@ -18,7 +19,7 @@ metadata = MetaData()
 lp_fs_plans = Table(
     "lp_fs_plans", metadata,
     Column("code", String(16, collation="utf8mb4_bin"), primary_key=True),
-    Column("version", Integer, nullable=False),
+    Column("version", BigInteger, nullable=False),
     Column("plan", Text, nullable=False),
 )
 
@@ -57,9 +58,11 @@ def _build(kind, value):
 
 
 def write(connection, org: base.OrgPBXConfig) -> None:
-    """Replace the org's row (inside the caller's transaction); its version goes up by one."""
-    statement = mysql_insert(lp_fs_plans).values(code=org.code, version=1, plan=encode(org))
-    connection.execute(statement.on_duplicate_key_update(version=lp_fs_plans.c.version + 1,
+    """Replace the org's row (inside the caller's transaction) under a new random version: a
+    counter would start again at 1 when an org is deleted and made anew, and a reader would keep
+    the deleted org's plan."""
+    statement = mysql_insert(lp_fs_plans).values(code=org.code, version=secrets.randbits(62), plan=encode(org))
+    connection.execute(statement.on_duplicate_key_update(version=statement.inserted.version,
                                                          plan=statement.inserted.plan))
 
 

@@ -18,7 +18,7 @@ def upgrade() -> None:
     op.create_table(
         "lp_fs_plans",
         sa.Column("code", sa.String(16, collation="utf8mb4_bin"), primary_key=True),
-        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
         sa.Column("plan", sa.Text(length=2**24 - 1), nullable=False),
         mysql_charset="utf8mb4",
     )
