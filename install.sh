@@ -4,6 +4,11 @@
 # and keeps secrets, data and the credentials that still work).
 #
 # Paths and ports can be overridden from the environment (see the defaults below).
+#
+#   install.sh [--pbx asterisk|freeswitch]
+# The PBX: Asterisk 22 (the host's, else a Debian sid root built here), or a FreeSWITCH 1.10
+# already on this host (FREESWITCH_PREFIX, /usr/local/freeswitch or the PATH; see the README).
+# A rerun without --pbx keeps the one installed.
 set -euo pipefail
 SRC_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib.sh
@@ -35,6 +40,7 @@ OWNER_CONF="$ETC_DIR/db-owner.conf"
 CREDENTIALS="$ETC_DIR/initial-credentials"
 MANIFEST="$ETC_DIR/install-manifest"
 CTL=/usr/local/sbin/littlepbxctl
+PBX=${LITTLEPBX_PBX:-}
 
 # Remember something install added, once, so uninstall.sh removes exactly that.
 record() {
@@ -106,7 +112,9 @@ write_config() {
     --set "DATABASE_URL=mysql+pymysql://$DB_USER:{DB_PASSWORD}@127.0.0.1:3306/$DB_NAME?charset=utf8mb4" \
     --set "DATA_DIR=$DATA_DIR" --set LISTEN_HOST=127.0.0.1 --set "LISTEN_PORT=$WEB_PORT" \
     --set BEHIND_PROXY=true --set SESSION_COOKIE_SECURE=true \
-    --set "PUBLIC_URL=$(public_url "$host")" --set "SIP_PUBLIC_HOST=$host" --set PBX_BACKEND=asterisk \
+    --set "PUBLIC_URL=$(public_url "$host")" --set "SIP_PUBLIC_HOST=$host" --set "PBX_BACKEND=$PBX" \
+    --secret FREESWITCH_ESL_PASSWORD=32 --secret FREESWITCH_XML_SECRET=32 --set FREESWITCH_SYSTEM_USER=littlepbx-freeswitch \
+    ${FREESWITCH_PREFIX:+--set "FREESWITCH_PREFIX=$FREESWITCH_PREFIX"} \
     --set ASTERISK_SIP_HOST=0.0.0.0 --set "ASTERISK_ROOT=$(asterisk_root)" \
     --set MAIL_SERVER=127.0.0.1 --set MAIL_PORT=25 "${MAIL_OPTIONS[@]}" \
     ${TLS_CERT:+--set "SIP_TLS_CERT=$TLS_CERT" --set "SIP_TLS_KEY=$TLS_KEY"})
@@ -161,7 +169,7 @@ create_database() {
   } | mysql_root
   LITTLEPBX_DATABASE_URL=$(owner_value DATABASE_URL) littlepbx db upgrade
   # Asterisk's rights are per table: the tables exist once the migrations have run.
-  provision grants | mysql_root
+  asterisk_provision grants | mysql_root
 }
 
 # The value of KEY in the owner's file.
@@ -182,6 +190,27 @@ asterisk_root() {
 }
 
 install_pbx() {
+  if [ "$PBX" = freeswitch ]; then install_freeswitch; else install_asterisk; fi
+}
+
+# FreeSWITCH is never downloaded or built here: the operator installs it (see the README).
+install_freeswitch() {
+  local prefix
+  prefix=$(provision find) || die "FreeSWITCH was asked for (--pbx freeswitch) but none was found: see above"
+  if ! id littlepbx-freeswitch >/dev/null 2>&1; then
+    record "user littlepbx-freeswitch"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+      --comment "FreeSWITCH PBX of LittlePBX" littlepbx-freeswitch
+  fi
+  local dir
+  for dir in "$(conf_value FREESWITCH_CONFIG_DIR)" "$(conf_value FREESWITCH_STATE_DIR)"; do
+    [ -z "$dir" ] || [ -d "$dir" ] || record "dir $dir"
+  done
+  log "configuring FreeSWITCH from $prefix"
+  provision configure >/dev/null
+}
+
+install_asterisk() {
   local cache=/var/cache/littlepbx
   # Asterisk in its own root runs as a host account of its own (provision gives the root's
   # asterisk user this uid): never as whichever host service happens to share the root's uid.
@@ -198,6 +227,11 @@ install_pbx() {
 }
 
 provision() {
+  LITTLEPBX_CONFIG="$CONF" "$PREFIX/venv/bin/python" -m "littlepbx.pbx_backends.$PBX.provision" "$@"
+}
+
+# Asterisk's provisioning (grants, logrotate and fail2ban rules serve either PBX).
+asterisk_provision() {
   LITTLEPBX_CONFIG="$CONF" "$PREFIX/venv/bin/python" -m littlepbx.pbx_backends.asterisk.provision "$@"
 }
 
@@ -205,7 +239,7 @@ install_services() {
   install -m 0755 "$SRC_DIR/scripts/littlepbxctl" "$CTL"
   record "file $CTL"
   sed -e "s#@PREFIX@#$PREFIX#g" -e "s#@CONF@#$CONF#g" -e "s#@LOG_DIR@#$LOG_DIR#g" \
-      -e "s#@USER@#$SERVICE_USER#g" "$SRC_DIR/scripts/littlepbxctl.env.in" >"$ETC_DIR/services.env"
+      -e "s#@USER@#$SERVICE_USER#g" -e "s#@PBX@#$PBX#g" "$SRC_DIR/scripts/littlepbxctl.env.in" >"$ETC_DIR/services.env"
   record "file $ETC_DIR/services.env"
   if has_systemd; then
     local unit
@@ -215,7 +249,13 @@ install_services() {
       record "file /etc/systemd/system/$(basename "$unit")"
     done
     systemctl daemon-reload
-    systemctl enable littlepbx-asterisk littlepbx-web littlepbx-worker
+    systemctl enable "littlepbx-$PBX" littlepbx-web littlepbx-worker
+  fi
+  # The PBX this install no longer runs (the other one, after --pbx changed) is stopped for good.
+  local other=asterisk
+  [ "$PBX" != asterisk ] || other=freeswitch
+  if has_systemd; then systemctl disable --now "littlepbx-$other" >/dev/null 2>&1 || true
+  else LITTLEPBX_SERVICES_ENV="$ETC_DIR/services.env" "$CTL" stop "$other" >/dev/null 2>&1 || true
   fi
   restart_changed
 }
@@ -235,9 +275,9 @@ restart_changed() {
   local state="$ETC_DIR/restart-state" name old app pbx
   app=$(app_digest)
   pbx=$(provision fingerprint)
-  for name in worker web asterisk; do
+  for name in worker web "$PBX"; do
     local now=$app
-    [ "$name" != asterisk ] || now=$pbx
+    [ "$name" != "$PBX" ] || now=$pbx
     old=$(sed -n "s/^$name //p" "$state" 2>/dev/null || true)
     if [ "$old" = "$now" ] && "$CTL" status "$name" >/dev/null 2>&1; then
       log "$name: nothing it runs from changed; left running"
@@ -247,7 +287,7 @@ restart_changed() {
     fi
   done
   [ -e "$state" ] || record "file $state"
-  printf 'worker %s\nweb %s\nasterisk %s\n' "$app" "$app" "$pbx" >"$state"
+  printf 'worker %s\nweb %s\n%s %s\n' "$app" "$app" "$PBX" "$pbx" >"$state"
 }
 
 # The HTTPS front: nginx terminates TLS (the operator's certificate, or a self-signed one made
@@ -293,7 +333,7 @@ install_front() {
 install_logrotate() {
   local rules=/etc/logrotate.d/littlepbx
   [ -d /etc/logrotate.d ] || { log "logrotate is not installed: logs are not rotated"; return 0; }
-  provision logrotate --log-dir "$LOG_DIR" >"$rules"
+  asterisk_provision logrotate --log-dir "$LOG_DIR" >"$rules"
   record "file $rules"
 }
 
@@ -301,6 +341,7 @@ install_logrotate() {
 install_bans() {
   local jail=/etc/fail2ban/jail.d/littlepbx.conf
   command -v fail2ban-client >/dev/null || { log "fail2ban is not installed: no SIP bans"; return 0; }
+  [ "$PBX" = asterisk ] || { log "SIP bans read Asterisk's security log: none with $PBX yet"; return 0; }
   provision fail2ban-jail >"$jail"
   record "file $jail"
   if has_systemd; then
@@ -324,6 +365,12 @@ wait_for_web() {
 }
 
 main() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --pbx) PBX=${2:-}; shift 2 || die "--pbx needs asterisk or freeswitch" ;;
+      *) die "unknown option $1 (usage: install.sh [--pbx asterisk|freeswitch])" ;;
+    esac
+  done
   need_root
   install -d -m 0750 "$ETC_DIR"  # the manifest lives here; uninstall.sh removes it last
   install_packages
@@ -331,6 +378,9 @@ main() {
   create_service_user
   create_directories
   install_code
+  PBX=${PBX:-$(conf_value PBX_BACKEND)}
+  PBX=${PBX:-asterisk}
+  case "$PBX" in asterisk|freeswitch) ;; *) die "--pbx: asterisk or freeswitch, not '$PBX'" ;; esac
   write_config
   secure_config
   ASTERISK_ROOT=$(conf_value ASTERISK_ROOT)

@@ -77,7 +77,7 @@ main() {
     /usr/local/sbin/littlepbxctl stop || true
   fi
   if has_systemd; then
-    systemctl disable littlepbx-web littlepbx-worker littlepbx-asterisk 2>/dev/null || true
+    systemctl disable littlepbx-web littlepbx-worker littlepbx-asterisk littlepbx-freeswitch 2>/dev/null || true
   fi
   local kept=() kind value
   while read -r kind value; do
