@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import calls, figures, flood, load, static
+from bench import calls, figures, flood, load, static, xml_answers
 from bench.lab import lab
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -85,6 +85,7 @@ def main() -> None:
         show(figures.all_at_once(bench_lab, api, codes))
         show(figures.api_latency(bench_lab, api, big, repeats))
         show(calls.call_setup(bench_lab, big, quick=args.quick))
+        show(xml_answers.xml_answers(bench_lab, codes or [big], args.extensions, 100 if args.quick else 500))
         show(figures.asterisk_restart(bench_lab, codes[-1], endpoints))
 
     result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
