@@ -203,9 +203,9 @@ install_freeswitch() {
       --comment "FreeSWITCH PBX of LittlePBX" littlepbx-freeswitch
   fi
   local dir
-  for dir in "$(conf_value FREESWITCH_CONFIG_DIR)" "$(conf_value FREESWITCH_STATE_DIR)"; do
-    [ -z "$dir" ] || [ -d "$dir" ] || record "dir $dir"
-  done
+  while read -r dir; do
+    [ -d "$dir" ] || record "dir $dir"
+  done < <(provision dirs)
   log "configuring FreeSWITCH from $prefix"
   provision configure >/dev/null
 }
@@ -273,6 +273,7 @@ app_digest() {
 # organization can register or call. Asterisk goes last: the others drop no call.
 restart_changed() {
   local state="$ETC_DIR/restart-state" name old app pbx
+  PBX=${PBX:-asterisk}
   app=$(app_digest)
   pbx=$(provision fingerprint)
   for name in worker web "$PBX"; do

@@ -14,17 +14,18 @@ echo "$*" >>"$CALLS"
 """
 
 
-def rerun(tmp_path: Path) -> list[str]:
-    """install.sh's restart_changed once; returns what littlepbxctl was asked to restart."""
+def rerun(tmp_path: Path, pbx: str = "") -> list[str]:
+    """install.sh's restart_changed once (``pbx``: as `--pbx` says; empty: Asterisk); returns
+    what littlepbxctl was asked to restart."""
     calls = tmp_path / "calls"
     calls.write_text("")
     ctl = tmp_path / "littlepbxctl"
     ctl.write_text(STAND_IN_CTL)
     ctl.chmod(0o755)
     env = dict(os.environ, LITTLEPBX_PREFIX=str(tmp_path / "opt"), LITTLEPBX_ETC_DIR=str(tmp_path / "etc"),
-               CALLS=str(calls), STOPPED=str(tmp_path / "stopped"), PBX=str(tmp_path / "pbx-inputs"))
+               CALLS=str(calls), STOPPED=str(tmp_path / "stopped"), PBX_INPUTS=str(tmp_path / "pbx-inputs"), LITTLEPBX_PBX=pbx)
     script = (f'source "{ROOT}/install.sh" && CTL="{ctl}" && CONF="$ETC_DIR/littlepbx.conf" '
-              '&& provision() { sha256sum <"$PBX" | cut -d" " -f1; } && restart_changed')
+              '&& provision() { sha256sum <"$PBX_INPUTS" | cut -d" " -f1; } && restart_changed')
     result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     return [line.split()[1] for line in calls.read_text().splitlines() if line.startswith("restart")]
@@ -54,3 +55,15 @@ def test_when_install_runs_again_then_only_what_changed_is_restarted_asterisk_la
     assert rerun(tmp_path) == ["asterisk"], "Asterisk's files changed: Asterisk alone"
     (tmp_path / "stopped" / "web").touch()
     assert rerun(tmp_path) == ["web"], "a service that is not running is started even if unchanged"
+
+
+def test_with_freeswitch_installed_it_is_freeswitch_that_is_restarted_when_its_inputs_change(tmp_path):
+    (tmp_path / "opt" / "src").mkdir(parents=True)
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "littlepbx.conf").write_text("PBX_BACKEND = freeswitch\n")
+    (tmp_path / "etc" / "services.env").write_text("PBX=freeswitch\n")
+    (tmp_path / "pbx-inputs").write_text("freeswitch.xml v1\n")
+    (tmp_path / "stopped").mkdir()
+    assert rerun(tmp_path, "freeswitch") == ["worker", "web", "freeswitch"]
+    (tmp_path / "pbx-inputs").write_text("freeswitch.xml v2\n")
+    assert rerun(tmp_path, "freeswitch") == ["freeswitch"]

@@ -4,7 +4,7 @@ loopback with a generated password, mod_xml_curl pointed at LittlePBX's XML serv
 directories, and starting and stopping it. Nothing per organization is ever written here: the
 directory, the dialplan and the upstream address list come from the XML server.
 
-    python -m littlepbx.pbx_backends.freeswitch.provision find|configure|fingerprint|serve [--user U]
+    python -m littlepbx.pbx_backends.freeswitch.provision find|dirs|configure|fingerprint|serve [--user U]
 """
 from __future__ import annotations
 
@@ -325,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
             print(configure(config))
         elif argv[:1] == ["command"]:
             print(" ".join(command(config)))
+        elif argv[:1] == ["dirs"]:  # what install.sh records for uninstall.sh
+            print(config["FREESWITCH_CONFIG_DIR"])
+            print(config["FREESWITCH_STATE_DIR"])
         elif argv[:1] == ["fingerprint"]:
             print(fingerprint(config))
         elif argv[:1] == ["serve"]:
