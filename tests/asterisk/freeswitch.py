@@ -19,6 +19,7 @@ from littlepbx.config import DEFAULTS
 from littlepbx.pbx_backends.base import BackendError
 from littlepbx.pbx_backends.freeswitch import provision
 from littlepbx.pbx_backends.freeswitch.backend import FreeSwitchBackend
+from littlepbx.pbx_backends.freeswitch.cdr import CdrRecorder
 from littlepbx.pbx_backends.freeswitch.server import serve_in_thread
 from tests.support.tls import authority
 
@@ -71,12 +72,17 @@ def freeswitch_pbx(database_url: str, tmp_path_factory):
     process = None
     engine = create_engine(database_url, isolation_level="READ COMMITTED")
     backend = FreeSwitchBackend(config)
+    recorder = None
     try:
         process = provision.start(config, workdir / "freeswitch.log")
+        recorder = CdrRecorder(config)
+        recorder.start()
         yield FreeSwitchTestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir, process,
                                 authority(workdir))
     finally:
         backend.close()
+        if recorder is not None:
+            recorder.stop()
         if process is not None:
             provision.stop(config, process)
         server.shutdown()

@@ -168,6 +168,7 @@ def test_when_phones_register_then_the_api_shows_which_extensions_are_registered
         {"101": True, "102": True, "103": False}
 
 
+@BOTH
 def test_when_org_is_deleted_then_its_call_history_goes_with_it(product, pbx, session, e2e_org):
     from sqlalchemy import func, select
 

@@ -293,6 +293,7 @@ def test_when_only_the_upstream_password_is_corrected_then_the_org_registers_at_
         accepting.output()
 
 
+@BOTH
 def test_when_calls_were_made_then_cdr_rows_carry_the_org(orgs):
     with orgs.engine.connect() as connection:
         per_org = dict(connection.execute(select(tables.cdr.c.tenantid, func.count())

@@ -873,6 +873,30 @@ def claim_addresses(connection, code: str, addresses: list[str]) -> list[str]:
                                    .with_for_update()).scalars())
 
 
+def cdr_history(connection, code: str, since, until, offset: int, limit: int, number=None,
+                result: str | None = None) -> tuple[list[dict], int]:
+    """PBXBackend.call_history from the cdr table (either PBX writes it: the org in tenantid, the
+    number dialled and where the call ended in lp_dialed and lp_reached)."""
+    table = t.cdr
+    criteria = [table.c.tenantid == check_code(code)]
+    if since is not None:
+        criteria.append(table.c.calldate >= since)
+    if until is not None:
+        criteria.append(table.c.calldate < until)
+    if number:
+        pattern = f"%{''.join(ch for ch in number if ch.isdigit())}%"
+        criteria.append(table.c.src.like(pattern) | table.c.dst.like(pattern)
+                        | table.c.lp_dialed.like(pattern) | table.c.lp_reached.like(pattern))
+    if result:
+        criteria.append(result_criterion(result, table.c.lp_reached, table.c.lastapp, table.c.disposition))
+    total = connection.scalar(select(func.count()).select_from(table).where(*criteria))
+    columns = [table.c[CDR_COLUMNS.get(name, name)].label(name) for name in CALL_RECORD_COLUMNS]
+    rows = connection.execute(select(*columns).where(*criteria)
+                              .order_by(table.c.calldate.desc(), table.c.id.desc())
+                              .offset(offset).limit(limit))
+    return [dict(row._mapping) for row in rows], total
+
+
 REGISTRATION_STATES = ("Registered", "Unregistered", "Rejected", "Stopping", "Stopped")
 
 
@@ -1297,24 +1321,7 @@ class AsteriskBackend(PBXBackend):
                      result: str | None = None):
         """The org's CDR rows (cdr_adaptive_odbc writes them with the channel's tenantid, and the
         dialplan's lp_dialed and lp_reached variables)."""
-        table = t.cdr
-        criteria = [table.c.tenantid == check_code(code)]
-        if since is not None:
-            criteria.append(table.c.calldate >= since)
-        if until is not None:
-            criteria.append(table.c.calldate < until)
-        if number:
-            pattern = f"%{''.join(ch for ch in number if ch.isdigit())}%"
-            criteria.append(table.c.src.like(pattern) | table.c.dst.like(pattern)
-                            | table.c.lp_dialed.like(pattern) | table.c.lp_reached.like(pattern))
-        if result:
-            criteria.append(result_criterion(result, table.c.lp_reached, table.c.lastapp, table.c.disposition))
-        total = connection.scalar(select(func.count()).select_from(table).where(*criteria))
-        columns = [table.c[CDR_COLUMNS.get(name, name)].label(name) for name in CALL_RECORD_COLUMNS]
-        rows = connection.execute(select(*columns).where(*criteria)
-                                  .order_by(table.c.calldate.desc(), table.c.id.desc())
-                                  .offset(offset).limit(limit))
-        return [dict(row._mapping) for row in rows], total
+        return cdr_history(connection, code, since, until, offset, limit, number, result)
 
     def current_calls(self, code: str) -> list[CallInProgress] | None:
         """The org's calls now, from ARI's channel list (each channel carries its tenantid)."""

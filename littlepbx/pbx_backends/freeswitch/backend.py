@@ -17,7 +17,9 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import (
+    cdr_history,
     claim_addresses,
     upstream_addresses,
     validate_org,
@@ -117,6 +119,7 @@ class FreeSwitchBackend(PBXBackend):
 
     def remove_org(self, connection, code: str) -> None:
         claim_addresses(connection, code, [])
+        connection.execute(t.cdr.delete().where(t.cdr.c.tenantid == code))
         plans.delete(connection, code)
 
     def after_remove(self, code: str) -> None:
@@ -187,7 +190,8 @@ class FreeSwitchBackend(PBXBackend):
         return None
 
     def call_history(self, connection, code, since, until, offset, limit, number=None, result=None):
-        return [], 0
+        """The org's records, which the service's CdrRecorder writes from the event socket."""
+        return cdr_history(connection, code, since, until, offset, limit, number, result)
 
     def health(self) -> dict:
         try:

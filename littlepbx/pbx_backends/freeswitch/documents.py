@@ -130,7 +130,11 @@ class Plan:
         return self
 
     def refuse(self, cause: str = "UNALLOCATED_NUMBER") -> Plan:
-        return self.add("hangup", cause)
+        return self.add("set", "lp_reached=refused").add("hangup", cause)
+
+    def reached(self, where: str) -> Plan:
+        """Where the call goes now, for its call record (a destination as LittlePBX writes one)."""
+        return self.add("set", f"lp_reached={where}")
 
     def xml(self, context: str, dialled: str) -> str:
         actions = "".join(f"<action application={quoteattr(a)} data={quoteattr(d)}/>" if d else
@@ -231,7 +235,7 @@ def destination(plan: Plan, where: str) -> Plan:
     if plan.hops > MAX_HOPS or not where:
         return plan.refuse()
     if where == "hangup":
-        return plan.add("hangup", "NORMAL_CLEARING")
+        return plan.reached("hangup").add("hangup", "NORMAL_CLEARING")
     kind, _, key = where.partition(":")
     if kind == "voicemail":
         ext = next((e for e in org.extensions if e.number == key and e.voicemail_enabled), None)
@@ -245,13 +249,13 @@ def destination(plan: Plan, where: str) -> Plan:
 
 
 def voicemail(plan: Plan, ext: ExtensionConfig) -> Plan:
-    return plan.add("answer").add("voicemail", f"default {plan.org.code} {ext.number}").add("hangup")
+    return plan.reached(f"voicemail:{ext.number}").add("answer").add("voicemail", f"default {plan.org.code} {ext.number}").add("hangup")
 
 
 def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
     """Ring the extension's registered phone for its ring time, then what it does unanswered."""
     user = f"{plan.org.code}-{ext.number}"
-    plan.add("set", f"call_timeout={ext.ring_seconds}").add("set", "continue_on_fail=true")
+    plan.reached(ext.number).add("set", f"call_timeout={ext.ring_seconds}").add("set", "continue_on_fail=true")
     plan.add("set", "hangup_after_bridge=true")
     plan.add("bridge", f"{{lp_callee={user}}}sofia/{PROFILE}/{user}%{DOMAIN}")
     if ext.no_answer == NO_ANSWER_VOICEMAIL and ext.voicemail_enabled:
@@ -268,7 +272,7 @@ def outside(plan: Plan, number: str, caller_id: str | None) -> Plan:
     trunk = org.trunk("outbound")
     if trunk is None:
         return plan.refuse()
-    plan.add("set", "continue_on_fail=NORMAL_TEMPORARY_FAILURE,NETWORK_OUT_OF_ORDER,SERVICE_UNAVAILABLE,"
+    plan.reached(number).add("set", "continue_on_fail=NORMAL_TEMPORARY_FAILURE,NETWORK_OUT_OF_ORDER,SERVICE_UNAVAILABLE,"
                     "DESTINATION_OUT_OF_ORDER,RECOVERY_ON_TIMER_EXPIRE")
     plan.add("set", "hangup_after_bridge=true")
     if caller_id:

@@ -2,8 +2,10 @@
 log in, send ``api`` commands, read their answers. One connection, used under a lock."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+from urllib.parse import unquote
 
 
 class ESLError(Exception):
@@ -75,6 +77,30 @@ class ESLClient:
                     if attempt == 2 or isinstance(error, ESLError) and "password" in str(error):
                         raise ESLError(str(error)) from None
         raise ESLError("unreachable")
+
+    def events(self, names: str):
+        """Subscribe this connection to events (``"CHANNEL_HANGUP_COMPLETE"``) and yield each as a
+        dict of its headers, for as long as the connection lasts (ESLError when it ends)."""
+        if self._socket is None:
+            self._connect()
+        self._socket.settimeout(None)
+        self._socket.sendall(f"event plain {names}\n\n".encode())
+        while True:
+            headers, body = self._read_message()
+            if headers.get("Content-Type") != "text/event-plain":
+                continue
+            event = {}
+            for line in body.splitlines():
+                name, _, value = line.partition(": ")
+                if name:
+                    event[name] = unquote(value)
+            yield event
+
+    def interrupt(self) -> None:
+        """End a read another thread is blocked in (events())."""
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         if self._socket is not None:

@@ -24,6 +24,7 @@ from xml.sax.saxutils import quoteattr
 from littlepbx.pbx_backends.base import BackendError
 
 from . import documents
+from .cdr import CdrRecorder
 from .esl import ESLClient, ESLError
 from .server import serve_in_thread, xml_path
 
@@ -293,11 +294,14 @@ def stop(config: dict, process: subprocess.Popen | None = None, timeout: float =
 
 
 def serve(config: dict, user: str | None = None) -> int:
-    """The littlepbx-freeswitch service: LittlePBX's XML server, then FreeSWITCH under it; the
+    """The littlepbx-freeswitch service: LittlePBX's XML server, then FreeSWITCH under it and the
+    call records read from it; the
     process then runs as ``user`` (the app's account, which may read the database) and ends,
     stopping FreeSWITCH, on SIGTERM or when FreeSWITCH exits."""
     server = serve_in_thread(config)
     process = start(config, Path(config["FREESWITCH_STATE_DIR"]) / "log" / "console.log")
+    recorder = CdrRecorder(config)
+    recorder.start()
     if user and os.geteuid() == 0:
         account = pwd.getpwnam(user)
         os.setgid(account.pw_gid)
@@ -308,6 +312,7 @@ def serve(config: dict, user: str | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     while not stopping.is_set() and process.poll() is None:
         stopping.wait(1)
+    recorder.stop()
     if process.poll() is None:
         stop(config, process)
     server.shutdown()
