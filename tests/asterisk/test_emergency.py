@@ -10,6 +10,8 @@ from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, org_t1, password
 from .sipp import CALLER_PORT, wait_until
 
 pytestmark = pytest.mark.asterisk
+# What phones, callers and upstreams see, the same on either PBX.
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 
 
 def first_from(trace: str) -> str:
@@ -22,6 +24,7 @@ def dial(pbx, phone: str, number: str, answered: bool):
                         password=password(phone))
 
 
+@BOTH
 def test_an_emergency_call_leaves_with_its_caller_id_even_at_the_call_limit(t1_restored):
     pbx = t1_restored
     pbx.apply(org_t1(max_concurrent_calls=1, emergency_numbers=("911",), emergency_caller_id="+15550199"))
@@ -44,6 +47,7 @@ def test_an_emergency_call_leaves_with_its_caller_id_even_at_the_call_limit(t1_r
             run.stop()
 
 
+@BOTH
 def test_another_countrys_emergency_number_is_only_an_unknown_short_number(t1_restored):
     pbx = t1_restored
     pbx.apply(org_t1(emergency_numbers=("911",)))

@@ -14,6 +14,8 @@ from .helpers import T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, call, org_t1, org_t2
 from .sipp import PHONE_PORT
 
 pytestmark = pytest.mark.asterisk
+# What phones, callers and upstreams see, the same on either PBX.
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 
 OUTSIDE = "+15558888"
 T1_FAILOVER = "127.0.0.55"
@@ -25,6 +27,7 @@ def t1_with_failover():
         TrunkConfig("failover", T1_FAILOVER, PHONE_PORT, "udp", None, None, False, None, None),))
 
 
+@BOTH
 def test_when_the_outbound_upstream_is_down_a_call_out_leaves_through_the_failover_one(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with_failover())
@@ -39,6 +42,7 @@ def test_when_the_outbound_upstream_is_down_a_call_out_leaves_through_the_failov
         failover.stop()
 
 
+@BOTH
 @pytest.mark.parametrize("caller, primary_ip, refusal", [
     ("t1-101", T1_UPSTREAM_OUT, "486 Busy Here"),  # a busy callee is not called again elsewhere
     ("t2-101", T2_UPSTREAM_OUT, "503 Service Unavailable"),  # another org's upstream is down: not ours to use
@@ -58,6 +62,7 @@ def test_the_failover_upstream_takes_only_its_own_orgs_calls_that_the_outbound_o
         failover.stop()
 
 
+@BOTH
 def test_a_failover_upstream_without_an_outbound_one_is_refused_at_apply(t1_restored):
     pbx = t1_restored
     org = t1_with_failover()

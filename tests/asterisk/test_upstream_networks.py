@@ -25,6 +25,8 @@ from .helpers import (
 from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 
 pytestmark = pytest.mark.asterisk
+# What phones, callers and upstreams see, the same on either PBX.
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 DID = "+15550101"
 T2_DID = "+15550201"
 CARRIER = "127.0.0.55"  # a registrar both orgs use
@@ -36,6 +38,7 @@ def t1_from(*sources):
     return org_t1(trunks=(inbound, outbound))
 
 
+@BOTH
 def test_when_the_source_is_a_network_then_calls_from_any_of_its_addresses_are_the_orgs(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_from("127.0.0.48/30"))  # .48 to .51: the upstream calls from .51
@@ -43,6 +46,7 @@ def test_when_the_source_is_a_network_then_calls_from_any_of_its_addresses_are_t
     upstream_call(pbx, UNKNOWN_SOURCE, DID, PHONE_IPS["t1-101"], answered=False)
 
 
+@BOTH
 def test_when_a_network_holds_another_orgs_address_then_the_apply_fails_and_nothing_moves(t1_restored):
     pbx = t1_restored
     with pytest.raises(BackendError, match="127.0.0.53"):
@@ -50,6 +54,7 @@ def test_when_a_network_holds_another_orgs_address_then_the_apply_fails_and_noth
     upstream_call(pbx, "127.0.0.53", "+15550201", PHONE_IPS["t2-101"], answered=True)
 
 
+@BOTH
 def test_when_the_source_is_a_host_name_then_calls_from_what_it_resolves_to_are_the_orgs(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_from("localhost"))  # 127.0.0.1
@@ -57,6 +62,7 @@ def test_when_the_source_is_a_host_name_then_calls_from_what_it_resolves_to_are_
     upstream_call(pbx, T1_UPSTREAM_IN, DID, PHONE_IPS["t1-101"], answered=False)
 
 
+@BOTH
 def test_when_a_source_host_name_does_not_resolve_then_the_apply_fails_and_says_so(t1_restored):
     pbx = t1_restored
     with pytest.raises(BackendError, match="cannot look up carrier.invalid"):
