@@ -190,6 +190,7 @@ def test_when_org_is_deleted_then_its_call_history_goes_with_it(product, pbx, se
     assert history() == 0
 
 
+@BOTH
 def test_when_upstream_call_arrives_on_a_did_then_the_api_counts_it_on_that_did(
         product, pbx, session, e2e_org):
     from littlepbx.services.tokens import create_token

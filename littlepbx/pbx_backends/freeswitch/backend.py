@@ -146,7 +146,16 @@ class FreeSwitchBackend(PBXBackend):
         return int(answer)
 
     def did_calls(self, code: str, numbers: list[str]) -> dict[str, int] | None:
-        return None
+        """Calls arriving now on each DID (the dialplan counts them per org and number)."""
+        counts = {}
+        try:
+            for number in numbers:
+                answer = self.esl.api(f"limit_usage hash {documents.DID_REALM} {code}-{re.sub(r'[^0-9]', '', number)}")
+                counts[number] = int(answer.strip()) if answer.strip().isdigit() else 0
+        except ESLError as error:
+            log.warning("FreeSWITCH: cannot count %s's DID calls: %s", code, error)
+            return None
+        return counts
 
     def _channels(self) -> list[dict]:
         answer = self._api("show channels as json")
@@ -166,8 +175,9 @@ class FreeSwitchBackend(PBXBackend):
             started = datetime.fromtimestamp(int(row["created_epoch"]), UTC).replace(tzinfo=None) \
                 if str(row.get("created_epoch") or "").isdigit() else None
             caller = self._variable(uuid, "lp_ext") or row.get("cid_num") or ""
-            calls.append(CallInProgress(caller, row.get("dest") or "", CALL_STATES.get(row.get("callstate"), "Ring"),
-                                        started))
+            reached = self._variable(uuid, "lp_reached")  # the phone or number it rings, as Asterisk says
+            callee = reached if reached and reached not in ("refused", "hangup") else row.get("dest") or ""
+            calls.append(CallInProgress(caller, callee, CALL_STATES.get(row.get("callstate"), "Ring"), started))
         return calls
 
     def _variable(self, uuid: str, name: str) -> str:

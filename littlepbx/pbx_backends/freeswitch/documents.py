@@ -30,6 +30,8 @@ UPSTREAM_CONTEXT = "lp-upstream"
 DOMAIN = "littlepbx"
 # The realm the limit app counts an org's calls in (``limit_usage hash lp_calls <code>``).
 CALLS_REALM = "lp_calls"
+# ... and each DID's calls (``limit_usage hash lp_dids <code>-<digits>``).
+DID_REALM = "lp_dids"
 ACL_NAME = "lp-upstreams"
 MAX_HOPS = 8
 
@@ -220,6 +222,7 @@ def upstream_call(org: OrgPBXConfig, dialled: str) -> Plan:
     if did is None or not digits.isdigit():
         return plan.refuse()
     admit(plan, did.number)
+    plan.add("limit", f"hash {DID_REALM} {org.code}-{digits}")
     return destination(plan, did.destination or "hangup")
 
 
