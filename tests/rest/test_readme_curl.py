@@ -27,11 +27,12 @@ def walkthrough_script() -> str:
 
 
 @pytest.mark.slow
-def test_when_readme_curl_walkthrough_is_followed_then_org_is_live(live_server, worker, session, engine):
+def test_when_readme_curl_walkthrough_is_followed_then_org_is_live(live_server, worker, session, engine, tmp_path):
     script = walkthrough_script().replace("BASE=http://127.0.0.1:8080/api/v1", f"BASE={live_server}/api/v1")
     environment = dict(os.environ, TOKEN=new_token(session, "integrator", None))
+    # In a directory of its own: the walk-through saves files (the call history's CSV).
     result = subprocess.run(["bash", "-c", "set -euo pipefail\n" + script], capture_output=True, text=True,
-                            env=environment, timeout=120)
+                            env=environment, timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     statuses = re.findall(r"\(HTTP (\d{3})\)", result.stdout)
     assert statuses and all(code.startswith("2") for code in statuses), result.stdout
