@@ -66,7 +66,7 @@ RUNTIME_PACKAGES=(mariadb-server mariadb-client python3 python3-venv python3-dev
                   sox libsox-fmt-mp3 debootstrap ca-certificates fail2ban nftables nginx logrotate)
 # ... and those its tests need on top.
 # shellcheck disable=SC2034
-TEST_PACKAGES=(sip-tester chromium curl jq iproute2 mount shellcheck dpkg-dev)
+TEST_PACKAGES=(sip-tester chromium curl jq iproute2 mount shellcheck dpkg-dev debhelper lintian)
 
 # What the tests and the bench need (run from the repository): Debian packages, a running MariaDB
 # with the test account (it may only create and use littlepbx_test_* databases, and make their own
