@@ -169,3 +169,36 @@ def test_the_orgs_music_on_hold_is_what_its_calls_hold_with():
                                        "variable_lp_org": "t1", "variable_lp_ext": "101"}, lookup))
     assert ("export", "hold_music=/var/lib/littlepbx/moh/t1/abc/music.wav") in plan
     assert not [a for a in phone_dials("t2-101", "102") if a[1].startswith("hold_music")]
+
+
+def test_registering_upstreams_are_gateways_that_register_with_the_orgs_own_contact_user():
+    trunk = TrunkConfig("outbound", "sip.carrier.example", 5060, "udp", "acct1", "Secret-1", True, None, None)
+    registering = org_t1(trunks=(org_t1().trunk("inbound"), trunk))
+    contact = documents.contact_user("server-secret", "t1")
+    lookup = documents.Lookup(plan_of={"t1": registering, "t2": ORGS["t2"]}.get, org_at=SOURCES.get,
+                              registering=lambda: [registering],
+                              contact_of=lambda code: documents.contact_user("server-secret", code))
+    answer = parsed(documents.directory({"section": "directory", "purpose": "gateways"}, lookup))
+    (gateway,) = answer.iter("gateway")
+    params = {p.get("name"): p.get("value") for p in gateway.iter("param")}
+    assert gateway.get("name") == "t1-trunk-out" and params["extension"] == contact
+    assert params["username"] == "acct1" and params["register"] == "true"
+    assert documents.CONTACT_USER.fullmatch(contact) and contact != documents.contact_user("server-secret", "t2")
+    # ... and calls out of t1 leave through that registration
+    plan = actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number":
+                                       "+14155550100", "variable_lp_org": "t1", "variable_lp_ext": "101"}, lookup))
+    assert bridged(plan) == ["sofia/gateway/t1-trunk-out/+14155550100"]
+
+
+def test_a_call_to_a_registrations_contact_reaches_the_org_only_from_its_carrier():
+    contact = documents.contact_user("server-secret", "t1")
+    lines = {f"{contact}@192.0.2.7": "t1"}
+    lookup = documents.Lookup(plan_of=ORGS.get, org_at=SOURCES.get, org_on_line=lines.get)
+
+    def carrier_sends(address, did):
+        return actions(documents.dialplan({"Hunt-Context": documents.UPSTREAM_CONTEXT, "Hunt-Destination-Number":
+                                           contact, "variable_sip_to_user": did,
+                                           "variable_sip_network_ip": address}, lookup))
+    assert bridged(carrier_sends("192.0.2.7", "+15550101")) == ["{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
+    assert not bridged(carrier_sends("192.0.2.8", "+15550101")), "from another address: nobody's"
+    assert not bridged(carrier_sends("192.0.2.7", "+15550201")), "another org's DID: refused"

@@ -267,6 +267,7 @@ def test_when_the_refresh_after_commit_is_lost_then_the_workers_housekeeping_car
     assert is_unregister(registers(registrar.trace())[-1]), registrar.output()
 
 
+@BOTH
 def test_when_only_the_upstream_password_is_corrected_then_the_org_registers_at_once(t1_restored):
     pbx = t1_restored
     inbound = org_t1().trunk("inbound")

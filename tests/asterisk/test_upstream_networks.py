@@ -81,6 +81,7 @@ def registered_contact(registrar, count: int = 1) -> list[str]:
     return sorted(contact_users(registrar.trace()))
 
 
+@BOTH
 def test_when_a_carrier_calls_the_registrations_contact_then_the_did_reaches_the_org_and_nobody_else_gets_in(
         t1_restored):
     pbx = t1_restored
@@ -111,6 +112,7 @@ def test_when_a_carrier_calls_the_registrations_contact_then_the_did_reaches_the
         registrar.stop()
 
 
+@BOTH
 def test_when_two_orgs_register_with_one_carrier_then_each_contact_reaches_its_own_org(t1_restored):
     pbx = t1_restored
     registrar = pbx.sipp.answering(CARRIER, scenario="registrar.xml", calls=2)

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import (
     cdr_history,
     claim_addresses,
+    line_rows,
+    replace_rows,
     upstream_addresses,
     validate_org,
 )
@@ -59,8 +62,6 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
             raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones without follow me, "
                                "busy or not-connected destinations and recording, for now")
     for trunk in org.trunks:
-        if trunk.register:
-            raise BackendError(f"{org.code}: the FreeSWITCH backend does not register to upstreams yet")
         if trunk.transport != "udp":
             raise BackendError(f"{org.code}: the FreeSWITCH backend reaches upstreams over UDP only, for now")
         for what, value in (("username", trunk.username), ("password", trunk.password),
@@ -69,6 +70,9 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
                 raise BackendError(f"{org.code}: {trunk.direction} upstream {what}: FreeSWITCH would read one of "
                                    "$ { } [ ] , ^ ' \" \\ < > | ; or a space in it as syntax")
 
+
+# FreeSWITCH's gateway states as the Asterisk backend names registrations' (registration_state).
+GATEWAY_STATES = {"REGED": "Registered", "FAILED": "Rejected", "FAIL_WAIT": "Rejected"}
 
 # FreeSWITCH's channel call states as the Asterisk backend names them (CallInProgress.state).
 CALL_STATES = {"ACTIVE": "Up", "HELD": "Up", "RINGING": "Ringing", "EARLY": "Ringing", "RING_WAIT": "Ringing"}
@@ -80,6 +84,7 @@ class FreeSwitchBackend(PBXBackend):
     def __init__(self, config: dict):
         super().__init__(config)
         self._esl = None
+        self._gateways: dict[str, tuple[bool, bool]] = {}  # per org: (had one, changed) since its last commit
 
     @property
     def esl(self):
@@ -95,6 +100,16 @@ class FreeSwitchBackend(PBXBackend):
         taken = claim_addresses(connection, org.code, upstream_addresses(org, self.config))
         if taken:
             raise BackendError(f"{org.code}: upstream address(es) {', '.join(taken)} belong to another organization")
+        code = org.code
+        contact = documents.contact_user(self.config["FREESWITCH_XML_SECRET"], code)
+        replace_rows(connection, t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
+                     line_rows(code, org, contact, self.config))
+        old = plans.read(connection, code)
+        old_trunk = old.trunk("outbound") if old else None
+        had = bool(old_trunk and old_trunk.register)
+        new_trunk = org.trunk("outbound")
+        has = bool(new_trunk and new_trunk.register)
+        self._gateways[code] = (had, (had or has) and (old_trunk if had else None) != (new_trunk if has else None))
         plans.write(connection, org)
 
     def after_commit(self, org: OrgPBXConfig) -> None:
@@ -103,6 +118,25 @@ class FreeSwitchBackend(PBXBackend):
         phones the org no longer has are dropped."""
         self._reload_acl()
         self._forget_phones(org.code, {ext.number for ext in org.extensions})
+        had, changed = self._gateways.pop(org.code, (False, False))
+        if changed:
+            self._replace_gateway(org.code, had, bool(org.trunk("outbound") and org.trunk("outbound").register))
+
+    def _replace_gateway(self, code: str, had: bool, has: bool) -> None:
+        """Stop the org's registration if it had one, and start the new one (sofia's rescan adds
+        the gateways it does not run yet; the profile and every other gateway go on)."""
+        name = documents.gateway_name(code)
+        try:
+            if had:
+                self.esl.api(f"sofia profile {documents.PROFILE} killgw {name}")
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and "Invalid Gateway" not in self.esl.api(
+                        f"sofia status gateway {name}"):
+                    time.sleep(0.2)
+            if has:
+                self.esl.api(f"sofia profile {documents.PROFILE} rescan")
+        except ESLError as error:
+            log.warning("FreeSWITCH: %s's registration not refreshed: %s", code, error)
 
     def _forget_phones(self, code: str, keep: set[str]) -> None:
         try:
@@ -119,10 +153,12 @@ class FreeSwitchBackend(PBXBackend):
 
     def remove_org(self, connection, code: str) -> None:
         claim_addresses(connection, code, [])
+        connection.execute(t.lp_upstream_lines.delete().where(t.lp_upstream_lines.c.tenantid == code))
         connection.execute(t.cdr.delete().where(t.cdr.c.tenantid == code))
         plans.delete(connection, code)
 
     def after_remove(self, code: str) -> None:
+        self._replace_gateway(code, True, False)
         self._reload_acl()
         self._forget_phones(code, set())
         for path in self.org_files(code).values():
@@ -197,7 +233,15 @@ class FreeSwitchBackend(PBXBackend):
         return {user[len(prefix):] for user in users if user.startswith(prefix) and user[len(prefix):].isdigit()}
 
     def registration_state(self, code: str) -> str | None:
-        return None
+        """The org's registration at its upstream, in the Asterisk backend's words."""
+        try:
+            answer = self.esl.api(f"sofia status gateway {documents.gateway_name(code)}")
+        except ESLError:
+            return None
+        match = re.search(r"^State\s+(\S+)", answer, re.M)
+        if match is None:
+            return None
+        return GATEWAY_STATES.get(match.group(1), "Unregistered")
 
     def call_history(self, connection, code, since, until, offset, limit, number=None, result=None):
         """The org's records, which the service's CdrRecorder writes from the event socket."""

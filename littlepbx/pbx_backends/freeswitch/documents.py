@@ -15,6 +15,8 @@ FreeSWITCH. The isolation rules are the Asterisk dialplan's:
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +41,9 @@ DIALLED = re.compile(r"[*+0-9]{1,32}")
 INTERNAL = re.compile(r"[0-9]{2,6}")
 OUTSIDE = re.compile(r"\+?[0-9]{7,15}")
 PHONE_USER = re.compile(r"([a-z0-9]{1,16})-([0-9]{2,6})")
+# The contact user of an org's registration at its upstream ("lp" and 20 hex digits, as the
+# Asterisk backend's), to which the carrier sends the org's calls.
+CONTACT_USER = re.compile(r"lp[0-9a-f]{20}")
 # What FreeSWITCH would read as syntax in a value: variable expansion, dial-string separators.
 UNSAFE = re.compile(r"[${}\[\],^'\"\\<>|;\s]")
 
@@ -58,13 +63,28 @@ def safe_name(name: str) -> str:
     return re.sub(r"\s+", " ", UNSAFE.sub(" ", name)).strip()[:60] or "Phone"
 
 
+def contact_user(secret: str, code: str) -> str:
+    """The org's registration contact user: unguessable without the server's secret, and the
+    same at every Apply and restart (the carrier keeps sending calls to it)."""
+    return "lp" + hmac.new(secret.encode(), code.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def gateway_name(code: str) -> str:
+    return f"{code}-trunk-out"
+
+
 @dataclass
 class Lookup:
-    """What the answers read: an org's applied plan by code; the org owning a source address."""
+    """What the answers read: an org's applied plan by code; the org owning a source address; the
+    org whose registration's contact user calls from an address ("<contact>@<address>"); the
+    upstream addresses (with those of registrations); the orgs that register; contact users."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
     upstream_addresses: Callable[[], list[str]] = field(default=list)
+    org_on_line: Callable[[str], str | None] = field(default=lambda line: None)
+    registering: Callable[[], list[OrgPBXConfig]] = field(default=list)
+    contact_of: Callable[[str], str] = field(default=lambda code: "")
 
 
 def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
@@ -79,9 +99,31 @@ def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig,
     return (org, ext) if ext else None
 
 
+def gateways(lookup: Lookup) -> str:
+    """The registrations at upstreams (sofia asks at start and at each `rescan`): one gateway per
+    org whose outbound upstream wants it, registering with the org's contact user."""
+    items = []
+    for org in lookup.registering():
+        trunk = org.trunk("outbound")
+        host = f"[{trunk.host}]" if ":" in trunk.host else trunk.host
+        values = {"username": trunk.username or "", "password": trunk.password or "", "realm": trunk.host,
+                  "proxy": f"{host}:{trunk.port}", "register-proxy": f"{host}:{trunk.port}", "register": "true",
+                  "register-transport": trunk.transport, "from-user": trunk.from_user or trunk.username or "",
+                  "from-domain": trunk.from_domain or trunk.host, "extension": lookup.contact_of(org.code),
+                  "extension-in-contact": "true", "expire-seconds": "600", "retry-seconds": "30",
+                  "context": UPSTREAM_CONTEXT}
+        params = "".join(f"<param name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in values.items())
+        items.append(f"<gateway name={quoteattr(gateway_name(org.code))}>{params}</gateway>")
+    return _document("directory", f"<domain name={quoteattr(DOMAIN)}><params/><groups><group name='upstreams'>"
+                                  f"<users><user id='lp-upstreams'><gateways>{''.join(items)}</gateways></user>"
+                                  "</users></group></groups></domain>")
+
+
 def directory(params: dict[str, str], lookup: Lookup) -> str:
     """A phone's credentials, mailbox settings and the channel variables that tie its calls to
-    its org; only ever the one user asked for."""
+    its org; only ever the one user asked for. (With ``purpose=gateways``: the registrations.)"""
+    if params.get("purpose") == "gateways":
+        return gateways(lookup)
     user = params.get("user", "")
     if params.get("action") == "sip_auth" and not PHONE_USER.fullmatch(user):
         return not_found()  # phones authenticate as "<org>-<number>" only
@@ -138,18 +180,19 @@ class Plan:
         """Where the call goes now, for its call record (a destination as LittlePBX writes one)."""
         return self.add("set", f"lp_reached={where}")
 
-    def xml(self, context: str, dialled: str) -> str:
+    def xml(self, context: str, dialled: str | None) -> str:
+        """The document: the actions for exactly ``dialled`` (None: whatever was dialled)."""
         actions = "".join(f"<action application={quoteattr(a)} data={quoteattr(d)}/>" if d else
                           f"<action application={quoteattr(a)}/>" for a, d in self.actions)
+        expression = "^.*$" if dialled is None else "^" + re.escape(dialled) + "$"
         return _document("dialplan", f"<context name={quoteattr(context)}><extension name='lp'>"
-                                     f"<condition field='destination_number' expression={quoteattr('^' + re.escape(dialled) + '$')}>"
+                                     f"<condition field='destination_number' expression={quoteattr(expression)}>"
                                      f"{actions}</condition></extension></context>")
 
 
-def refusal(context: str, dialled: str, cause: str = "UNALLOCATED_NUMBER") -> str:
-    """A dialplan that ends the call at once (a 404 by default)."""
-    plan = Plan(OrgPBXConfig("", 0)).refuse(cause)
-    return plan.xml(context, dialled if DIALLED.fullmatch(dialled) else "")
+def refusal(context: str, cause: str = "UNALLOCATED_NUMBER") -> str:
+    """A dialplan that ends the call at once, whatever was dialled (a 404 by default)."""
+    return Plan(OrgPBXConfig("", 0)).refuse(cause).xml(context, None)
 
 
 def dialplan(params: dict[str, str], lookup: Lookup) -> str:
@@ -157,22 +200,28 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
     authenticated) or an upstream's (its org from the source address)."""
     context = params.get("Hunt-Context", "")
     dialled = params.get("Hunt-Destination-Number", "")
-    if not DIALLED.fullmatch(dialled):
-        return refusal(context, "")
+    if not (DIALLED.fullmatch(dialled) or context == UPSTREAM_CONTEXT and CONTACT_USER.fullmatch(dialled)):
+        return refusal(context)
     if context == PHONE_CONTEXT:
         found = phone_of(lookup, f"{params.get('variable_lp_org', '')}-{params.get('variable_lp_ext', '')}")
         if found is None:
-            return refusal(context, dialled, "CALL_REJECTED")
+            return refusal(context, "CALL_REJECTED")
         org, ext = found
         return phone_call(org, ext, dialled).xml(context, dialled)
     if context == UPSTREAM_CONTEXT:
         address = params.get("variable_sip_network_ip", "")
-        code = lookup.org_at(address)
+        if CONTACT_USER.fullmatch(dialled):
+            # A carrier calling the contact an org registered: the contact user and the address
+            # together say whose; the DID is the To header's user.
+            code = lookup.org_on_line(f"{dialled}@{address}")
+            number = params.get("variable_sip_to_user", "")
+        else:
+            code, number = lookup.org_at(address), dialled
         org = lookup.plan_of(code) if code else None
-        if org is None:
-            return refusal(context, dialled, "CALL_REJECTED")
-        return upstream_call(org, dialled).xml(context, dialled)
-    return refusal(context, dialled, "CALL_REJECTED")
+        if org is None or not DIALLED.fullmatch(number):
+            return refusal(context, "CALL_REJECTED")
+        return upstream_call(org, number).xml(context, dialled)
+    return refusal(context, "CALL_REJECTED")
 
 
 def admit(plan: Plan, dialled: str) -> Plan:
@@ -281,7 +330,9 @@ def outside(plan: Plan, number: str, caller_id: str | None) -> Plan:
     if caller_id:
         plan.add("set", f"effective_caller_id_number={caller_id}")
     for upstream in filter(None, (trunk, org.trunk("failover"))):
-        plan.add("bridge", dial_string(upstream, number))
+        registered = upstream is trunk and trunk.register  # through its registration's gateway
+        plan.add("bridge", f"sofia/gateway/{gateway_name(org.code)}/{number}" if registered
+                 else dial_string(upstream, number))
     return plan.add("hangup", "NORMAL_TEMPORARY_FAILURE")
 
 

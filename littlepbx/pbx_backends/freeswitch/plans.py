@@ -66,6 +66,12 @@ def write(connection, org: base.OrgPBXConfig) -> None:
                                                          plan=statement.inserted.plan))
 
 
+def read(connection, code: str) -> base.OrgPBXConfig | None:
+    """The org's applied plan as its row holds it now (in the caller's transaction)."""
+    text = connection.execute(select(lp_fs_plans.c.plan).where(lp_fs_plans.c.code == code)).scalar()
+    return decode(text) if text else None
+
+
 def delete(connection, code: str) -> None:
     """Remove the org's row."""
     connection.execute(lp_fs_plans.delete().where(lp_fs_plans.c.code == code))

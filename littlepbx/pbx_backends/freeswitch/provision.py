@@ -181,7 +181,8 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
       <global_settings>{_params({"log-level": 0, "debug-presence": 0})}</global_settings>
       <profiles>
         <profile name="{documents.PROFILE}">
-          <domains/>
+          <!-- the registrations at upstreams: gateways the XML server lists (purpose=gateways) -->
+          <domains><domain name="all" alias="false" parse="true"/></domains>
           <settings>{profile}</settings>
         </profile>
       </profiles>

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, select
 from littlepbx.pbx_backends.asterisk import tables as t
 
 from . import documents
-from .plans import PlanCache
+from .plans import PlanCache, lp_fs_plans
 
 log = logging.getLogger(__name__)
 MAX_REQUEST = 256 * 1024
@@ -33,7 +33,8 @@ def xml_path(config: dict) -> str:
 class XMLService:
     """Answers one request's fields with a document, reading the committed rows."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, secret: str = ""):
+        self.secret = secret
         self.engine = create_engine(database_url, pool_pre_ping=True, pool_recycle=3600,
                                     isolation_level="READ COMMITTED")
         self.plans = PlanCache()
@@ -48,12 +49,22 @@ class XMLService:
         with self.engine.connect() as connection:
             lookup = documents.Lookup(plan_of=lambda code: self._plan(connection, code),
                                       org_at=lambda address: _org_at(connection, address),
-                                      upstream_addresses=lambda: _addresses(connection))
+                                      upstream_addresses=lambda: _addresses(connection),
+                                      org_on_line=lambda line: _org_on_line(connection, line),
+                                      registering=lambda: self._registering(connection),
+                                      contact_of=lambda code: documents.contact_user(self.secret, code))
             return handler(params, lookup)
 
     def _plan(self, connection, code: str):
         with self._lock:
             return self.plans.get(connection, code)
+
+    def _registering(self, connection) -> list:
+        """The plans whose outbound upstream registers (the JSON is searched first: few do)."""
+        codes = connection.execute(select(lp_fs_plans.c.code)
+                                   .where(lp_fs_plans.c.plan.like('%"register":true%'))).scalars().all()
+        found = [self._plan(connection, code) for code in codes]
+        return [org for org in found if org and org.trunk("outbound") and org.trunk("outbound").register]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -69,7 +80,15 @@ def _org_at(connection, address: str) -> str | None:
 
 
 def _addresses(connection) -> list[str]:
-    return sorted(connection.execute(select(t.lp_upstream_sources.c.address)).scalars())
+    """Every upstream address: inbound upstreams' sources and the hosts orgs register with."""
+    lines = connection.execute(select(t.lp_upstream_lines.c.id)).scalars()
+    return sorted(set(connection.execute(select(t.lp_upstream_sources.c.address)).scalars())
+                  | {line.rpartition("@")[2] for line in lines})
+
+
+def _org_on_line(connection, line: str) -> str | None:
+    table = t.lp_upstream_lines
+    return connection.execute(select(table.c.tenantid).where(table.c.id == line)).scalar()
 
 
 def handler_for(service: XMLService, path: str):
@@ -108,7 +127,7 @@ def handler_for(service: XMLService, path: str):
 
 def make_server(config: dict, port: int | None = None) -> ThreadingHTTPServer:
     """The server bound to 127.0.0.1 (FREESWITCH_XML_PORT, or ``port``; 0 picks a free one)."""
-    service = XMLService(config["DATABASE_URL"])
+    service = XMLService(config["DATABASE_URL"], config["FREESWITCH_XML_SECRET"])
     server = ThreadingHTTPServer(("127.0.0.1", config["FREESWITCH_XML_PORT"] if port is None else port),
                                  handler_for(service, xml_path(config)))
     server.daemon_threads = True
