@@ -18,6 +18,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
+
 from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import (
     cdr_history,
@@ -38,6 +41,7 @@ from littlepbx.pbx_backends.base import (
 
 from . import documents, plans
 from .esl import ESLError
+from .plans import registering_plans
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +89,8 @@ class FreeSwitchBackend(PBXBackend):
         super().__init__(config)
         self._esl = None
         self._gateways: dict[str, tuple[bool, bool]] = {}  # per org: (had one, changed) since its last commit
+        self._next_sweep = 0.0
+        self._db = None
 
     @property
     def esl(self):
@@ -165,7 +171,29 @@ class FreeSwitchBackend(PBXBackend):
             shutil.rmtree(path, ignore_errors=True)
 
     def housekeeping(self, force: bool = False) -> None:
-        return None
+        """Every five minutes (or when forced): the registrations FreeSWITCH runs are made those
+        the applied plans ask for, should an Apply's after_commit have been lost (the worker
+        killed right after its commit, FreeSWITCH not answering)."""
+        if not force and time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + 300
+        try:
+            listing = self.esl.api("sofia status")
+            running = set(re.findall(rf"^\s*{documents.PROFILE}::(\S+)-trunk-out\s+gateway", listing, re.M))
+            with self._engine().connect() as connection:
+                wanted = {org.code for org in registering_plans(connection)}
+        except (ESLError, DBAPIError) as error:
+            log.warning("FreeSWITCH: registrations not checked: %s", error)
+            return
+        for code in running - wanted:
+            self._replace_gateway(code, True, False)
+        if wanted - running:
+            self._replace_gateway(sorted(wanted - running)[0], False, True)  # one rescan starts them all
+
+    def _engine(self):
+        if self._db is None:
+            self._db = create_engine(self.config["DATABASE_URL"], pool_pre_ping=True, pool_recycle=3600)
+        return self._db
 
     # --- live state ------------------------------------------------------------------------
 
@@ -274,6 +302,9 @@ class FreeSwitchBackend(PBXBackend):
         convert_to_wav(source, target, max_seconds)
 
     def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
         if self._esl is not None:
             self._esl.close()
             self._esl = None

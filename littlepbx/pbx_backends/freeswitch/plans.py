@@ -77,6 +77,14 @@ def delete(connection, code: str) -> None:
     connection.execute(lp_fs_plans.delete().where(lp_fs_plans.c.code == code))
 
 
+def registering_plans(connection, cache: PlanCache | None = None) -> list[base.OrgPBXConfig]:
+    """The plans whose outbound upstream registers (the JSON is searched first: few do)."""
+    codes = connection.execute(select(lp_fs_plans.c.code)
+                               .where(lp_fs_plans.c.plan.like('%"register":true%'))).scalars().all()
+    found = [cache.get(connection, code) if cache else read(connection, code) for code in codes]
+    return [org for org in found if org and org.trunk("outbound") and org.trunk("outbound").register]
+
+
 class PlanCache:
     """Applied plans by org code, parsed once per version: each lookup reads only the version."""
 

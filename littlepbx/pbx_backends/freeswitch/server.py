@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, select
 from littlepbx.pbx_backends.asterisk import tables as t
 
 from . import documents
-from .plans import PlanCache, lp_fs_plans
+from .plans import PlanCache, registering_plans
 
 log = logging.getLogger(__name__)
 MAX_REQUEST = 256 * 1024
@@ -60,11 +60,8 @@ class XMLService:
             return self.plans.get(connection, code)
 
     def _registering(self, connection) -> list:
-        """The plans whose outbound upstream registers (the JSON is searched first: few do)."""
-        codes = connection.execute(select(lp_fs_plans.c.code)
-                                   .where(lp_fs_plans.c.plan.like('%"register":true%'))).scalars().all()
-        found = [self._plan(connection, code) for code in codes]
-        return [org for org in found if org and org.trunk("outbound") and org.trunk("outbound").register]
+        with self._lock:
+            return registering_plans(connection, self.plans)
 
     def close(self) -> None:
         self.engine.dispose()
