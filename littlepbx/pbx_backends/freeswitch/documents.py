@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
+from littlepbx.pbx_backends.asterisk.backend import EXTENSION_NUMBER, EXTERNAL_NUMBER
 from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_VOICEMAIL, ExtensionConfig, OrgPBXConfig
 
 # The one SIP profile (phones and upstreams), the dialplan contexts of its calls, and the domain
@@ -38,8 +39,8 @@ ACL_NAME = "lp-upstreams"
 MAX_HOPS = 8
 
 DIALLED = re.compile(r"[*+0-9]{1,32}")
-INTERNAL = re.compile(r"[0-9]{2,6}")
-OUTSIDE = re.compile(r"\+?[0-9]{7,15}")
+# The org's own numbers, and outside ones, as the Asterisk backend's validation reads them.
+INTERNAL, OUTSIDE = EXTENSION_NUMBER, EXTERNAL_NUMBER
 PHONE_USER = re.compile(r"([a-z0-9]{1,16})-([0-9]{2,6})")
 # The contact user of an org's registration at its upstream ("lp" and 20 hex digits, as the
 # Asterisk backend's), to which the carrier sends the org's calls.
