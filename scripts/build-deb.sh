@@ -21,6 +21,7 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir "$WORK/littlepbx"
 tar -C "$SRC_DIR" --exclude=./.git --exclude=./.venv --exclude=./dist --exclude=./test-artifacts \
     --exclude=__pycache__ --exclude='*.egg-info' --exclude=./.ruff_cache --exclude=./bench/results \
+    --exclude=./.hypothesis \
     -cf - . | tar -C "$WORK/littlepbx" -xf -
 log "building the package"
 (cd "$WORK/littlepbx" && dpkg-buildpackage -b -us -uc >"$WORK/build.log" 2>&1) \

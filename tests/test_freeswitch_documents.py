@@ -7,7 +7,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from littlepbx.pbx_backends.base import BackendError, MohConfig, RingGroupConfig, TrunkConfig
+from littlepbx.pbx_backends.base import (
+    AnnouncementConfig,
+    BackendError,
+    BlockedCallerConfig,
+    DialRuleConfig,
+    DidConfig,
+    MohConfig,
+    QueueConfig,
+    RingGroupConfig,
+    TrunkConfig,
+)
 from littlepbx.pbx_backends.freeswitch import documents
 from littlepbx.pbx_backends.freeswitch.backend import validate_for_freeswitch
 from littlepbx.pbx_backends.freeswitch.plans import decode, encode
@@ -152,8 +162,11 @@ def test_a_plan_survives_its_json_form():
 
 
 def test_what_the_freeswitch_backend_cannot_carry_is_refused_by_name():
-    group = RingGroupConfig("600", "Sales", ("101",), "ringall", 20, "", "hangup")
-    with pytest.raises(BackendError, match="ring groups"):
+    queue = QueueConfig("500", "Support", ("101",), False, "ringall", 15, 0, 60, "hangup", 0, "hangup", 0)
+    with pytest.raises(BackendError, match="queues"):
+        validate_for_freeswitch(org_t1(queues=(queue,)))
+    group = RingGroupConfig("600", "Sales", ("101",), "memoryhunt", 20, "", "hangup")
+    with pytest.raises(BackendError, match="ring group 600"):
         validate_for_freeswitch(org_t1(ringgroups=(group,)))
     unsafe = dataclasses.replace(org_t1().trunk("outbound"), username="u", password="pa${ss}")
     with pytest.raises(BackendError, match="password"):
@@ -202,3 +215,63 @@ def test_a_call_to_a_registrations_contact_reaches_the_org_only_from_its_carrier
     assert bridged(carrier_sends("192.0.2.7", "+15550101")) == ["{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
     assert not bridged(carrier_sends("192.0.2.8", "+15550101")), "from another address: nobody's"
     assert not bridged(carrier_sends("192.0.2.7", "+15550201")), "another org's DID: refused"
+
+
+def dialplan_of(org, phone: str | None, dialled: str, caller: str = "") -> list[tuple[str, str]]:
+    lookup = documents.Lookup(plan_of={org.code: org}.get, org_at={T1_UPSTREAM_IN: org.code}.get)
+    if phone is None:
+        params = {"Hunt-Context": documents.UPSTREAM_CONTEXT, "variable_sip_network_ip": T1_UPSTREAM_IN,
+                  "Caller-Caller-ID-Number": caller}
+    else:
+        params = {"Hunt-Context": documents.PHONE_CONTEXT, "variable_lp_org": org.code, "variable_lp_ext": phone}
+    return actions(documents.dialplan({**params, "Hunt-Destination-Number": dialled}, lookup))
+
+
+def test_a_ring_group_rings_its_own_phones_and_outside_numbers_all_at_once_or_one_by_one():
+    together = RingGroupConfig("600", "Sales", ("101", "102", "+15559990000", "t2-101"), "ringall", 7, "Sales",
+                               "voicemail:103")
+    org = org_t1(ringgroups=(together, dataclasses.replace(together, number="601", strategy="hunt")),
+                 extensions=(extension("t1", "101"), extension("t1", "102"), extension("t1", "103", voicemail_enabled=True)))
+    (legs,) = bridged(dialplan_of(org, "103", "600"))
+    assert legs.split(",[")[:2] == ["[leg_timeout=8,lp_callee=t1-101]sofia/lp/t1-101%littlepbx",
+                                    "leg_timeout=8,lp_callee=t1-102]sofia/lp/t1-102%littlepbx"]
+    assert legs.split(",[")[2] == ("leg_timeout=8,origination_caller_id_number=+15550101]"
+                                   "sofia/lp/sip:+15559990000@127.0.0.52:25060;transport=udp")
+    assert len(legs.split(",[")) == 3, "t2-101 is no member of t1's"
+    plan = dialplan_of(org, "103", "600")
+    assert ("set", "call_timeout=8") in plan, "7 s, in whole seconds of the clock"
+    assert ("set", "effective_caller_id_name=Sales ${caller_id_name}") in plan
+    assert ("voicemail", "default t1 103") in plan, "nobody answered: the group's destination"
+    assert len(bridged(dialplan_of(org, "103", "601"))) == 3, "one by one"
+
+
+def test_blocked_callers_are_refused_or_sent_where_the_org_says_by_number_then_longest_prefix():
+    org = org_t1(blocked_callers=(BlockedCallerConfig("+15550000001", "exact", None),
+                                  BlockedCallerConfig("1555", "prefix", "voicemail:101"),
+                                  BlockedCallerConfig("155577", "prefix", "102")),
+                 extensions=(extension("t1", "101", voicemail_enabled=True), extension("t1", "102")))
+    assert ("hangup", "CALL_REJECTED") in dialplan_of(org, None, "+15550101", caller="+15550000001")
+    assert ("voicemail", "default t1 101") in dialplan_of(org, None, "+15550101", caller="+15551234567")
+    assert bridged(dialplan_of(org, None, "+15550101", caller="15557700000")) == [
+        "{lp_callee=t1-102}sofia/lp/t1-102%littlepbx"]
+    assert bridged(dialplan_of(org, None, "+15550101", caller="+4930123456")) == [
+        "{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
+
+
+def test_dial_rules_rewrite_what_goes_out_and_say_what_calls_abroad():
+    rules = (DialRuleConfig("9NXXXXXX", 1, "+1555", False), DialRuleConfig("011.", 3, "+", True))
+    org = org_t1(dialrules=rules, country_code="1",
+                 extensions=(extension("t1", "101", outside_calls="national"), extension("t1", "102")))
+    assert bridged(dialplan_of(org, "101", "92345678"))[-1].startswith("sofia/lp/sip:+15552345678@")
+    assert not bridged(dialplan_of(org, "101", "01149301234")), "abroad: not for a national extension"
+    assert bridged(dialplan_of(org, "102", "01149301234"))[-1].startswith("sofia/lp/sip:+49301234@")
+    assert not bridged(dialplan_of(org, "101", "5550199")), "no rule made it: a national extension may not"
+    assert not bridged(dialplan_of(org, "102", "923")), "a short number no rule matches"
+
+
+def test_an_announcement_plays_then_the_call_goes_on():
+    org = org_t1(announcements=(AnnouncementConfig("welcome", "Welcome", "/var/lib/littlepbx/prompts/t1/w.wav", "102"),),
+                 dids=(DidConfig("+15550101", "announcement:welcome"),))
+    plan = dialplan_of(org, None, "+15550101")
+    assert plan.index(("playback", "/var/lib/littlepbx/prompts/t1/w.wav")) < plan.index(
+        ("bridge", "{lp_callee=t1-102}sofia/lp/t1-102%littlepbx"))

@@ -12,6 +12,8 @@ from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T2_UPSTREAM_IN, org_t1, org_t2, 
 from .sipp import CALLER_PORT, PHONE_PORT
 
 pytestmark = pytest.mark.asterisk
+# What phones, callers and upstreams see, the same on either PBX.
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 DID = "+15550101"
 
 
@@ -31,6 +33,7 @@ def call_from(pbx, caller: str, callee_ip: str | None, answered: bool, others=()
             run.stop()
 
 
+@BOTH
 def test_blocked_numbers_are_refused_and_blocked_prefixes_go_where_the_org_sends_them(t1_restored):
     pbx = t1_restored
     pbx.apply(org_t1(blocked_callers=(BlockedCallerConfig("+15559990001", "exact", None),

@@ -14,6 +14,8 @@ from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, call, extension, org_t1, passwo
 from .sipp import CALLER_PORT
 
 pytestmark = pytest.mark.asterisk
+# What phones, callers and upstreams see, the same on either PBX.
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 
 RULES = (DialRuleConfig("411", 3, "+18003733411", False), DialRuleConfig("0NXXXXXXXXX", 1, "+49", False),
          DialRuleConfig("00X.", 2, "+", True))
@@ -43,6 +45,7 @@ def sent_out(pbx, phone: str, dialled: str) -> str | None:
         upstream.stop()
 
 
+@BOTH
 def test_short_numbers_go_out_only_through_a_rule_and_rules_rewrite_what_is_sent(t1_restored):
     pbx = t1_restored
     assert sent_out(pbx, "t1-101", "411") is None, "3 to 6 digits that are none of the org's numbers: no rule, refused"
@@ -54,6 +57,7 @@ def test_short_numbers_go_out_only_through_a_rule_and_rules_rewrite_what_is_sent
     call(pbx, "t1-101", "102", PHONE_IPS["t1-102"], answered=True)  # the org's own numbers come first
 
 
+@BOTH
 def test_an_extension_calls_out_only_where_it_may_and_always_to_emergency_numbers(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_ruled(e102="national", e103="none"))

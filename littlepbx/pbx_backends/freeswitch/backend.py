@@ -46,10 +46,8 @@ from .plans import registering_plans
 log = logging.getLogger(__name__)
 
 # OrgPBXConfig's kinds this backend does not carry yet, as an admin names them.
-NOT_YET = {"ringgroups": "ring groups", "timeconditions": "time conditions", "ivrs": "menus",
-           "paginggroups": "paging groups", "queues": "queues", "musicclasses": "music classes",
-           "announcements": "announcements", "blocked_callers": "blocked callers",
-           "conferences": "conference rooms", "dialrules": "dial rules"}
+NOT_YET = {"timeconditions": "time conditions", "ivrs": "menus", "paginggroups": "paging groups",
+           "queues": "queues", "musicclasses": "music classes", "conferences": "conference rooms"}
 
 
 def validate_for_freeswitch(org: OrgPBXConfig) -> None:
@@ -61,6 +59,18 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
                            "remove them or run LittlePBX with Asterisk")
     if org.moh.enabled and org.moh.path and documents.UNSAFE.search(org.moh.path):
         raise BackendError(f"{org.code}: music on hold: {org.moh.path!r} is not a converted file")
+    for announcement in org.announcements:
+        if announcement.recording and documents.UNSAFE.search(announcement.recording):
+            raise BackendError(f"{org.code}: announcement {announcement.name}: {announcement.recording!r} "
+                               "is not a converted file")
+    for group in org.ringgroups:
+        if group.strategy == "memoryhunt":
+            raise BackendError(f"{org.code}: ring group {group.number}: the FreeSWITCH backend rings all or one by "
+                               "one from the first, not from after the last who answered, yet")
+        if documents.UNSAFE.sub("", group.cid_prefix.replace(" ", "")) != group.cid_prefix.replace(" ", "") \
+                or ":" in group.cid_prefix:
+            raise BackendError(f"{org.code}: ring group {group.number}: FreeSWITCH would read one of "
+                               "$ { } [ ] , ^ ' \" \\ < > | ; : in its caller name prefix as syntax")
     for ext in org.extensions:
         if ext.sip_transport != "udp" or ext.follow_me or ext.when_busy or ext.when_unregistered or ext.record_calls:
             raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones without follow me, "
@@ -283,6 +293,17 @@ class FreeSwitchBackend(PBXBackend):
             return {"ok": False, "error": str(error)}
         from .provision import profile_running
         return {"ok": profile_running(profile), "status": status.splitlines()[0] if status else ""}
+
+    # Phones cannot switch anything here yet (*78, *72, *32 are refused): nothing is switched,
+    # nothing blocked; switching from the page says it cannot.
+    def phone_states(self, code: str) -> dict:
+        return {}
+
+    def phone_blocks(self, code: str) -> list:
+        return []
+
+    def unblock(self, code: str, number: str) -> bool:
+        return False
 
     def time_overrides(self, code: str) -> dict[str, str]:
         return {}

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
-from littlepbx.pbx_backends.asterisk.backend import EXTENSION_NUMBER, EXTERNAL_NUMBER
+from littlepbx.pbx_backends.asterisk.backend import EXTENSION_NUMBER, EXTERNAL_NUMBER, pattern_regex
 from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_VOICEMAIL, ExtensionConfig, OrgPBXConfig
 
 # The one SIP profile (phones and upstreams), the dialplan contexts of its calls, and the domain
@@ -37,6 +37,12 @@ CALLS_REALM = "lp_calls"
 DID_REALM = "lp_dids"
 ACL_NAME = "lp-upstreams"
 MAX_HOPS = 8
+
+
+def ring_time(seconds: int) -> int:
+    """A ring time as FreeSWITCH must be given it: it counts whole seconds of the clock, so a
+    timeout of N ends between N-1 and N seconds after the INVITE; one more keeps the N."""
+    return seconds + 1
 
 DIALLED = re.compile(r"[*+0-9]{1,32}")
 # The org's own numbers, and outside ones, as the Asterisk backend's validation reads them.
@@ -221,7 +227,7 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
         org = lookup.plan_of(code) if code else None
         if org is None or not DIALLED.fullmatch(number):
             return refusal(context, "CALL_REJECTED")
-        return upstream_call(org, number).xml(context, dialled)
+        return upstream_call(org, number, params.get("Caller-Caller-ID-Number", "")).xml(context, dialled)
     return refusal(context, "CALL_REJECTED")
 
 
@@ -245,27 +251,42 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str) -> Plan:
     admit(plan, dialled)
     if dialled == "*97":
         return plan.add("answer").add("voicemail", f"check default {org.code} {ext.number}")
-    if INTERNAL.fullmatch(dialled):
+    if INTERNAL.fullmatch(dialled) and number_of(org, dialled):
         return destination(plan, dialled)
-    if not OUTSIDE.fullmatch(dialled) or not may_call(org, ext, dialled):
+    routed = dial_rule(org, dialled)
+    if routed is None and not OUTSIDE.fullmatch(dialled):
         return plan.refuse()
-    return outside(plan, dialled, ext.outbound_caller_id or first_did(org))
+    number, abroad = routed or (dialled, None)
+    if not may_call(org, ext, number, abroad):
+        return plan.refuse()
+    return outside(plan, number, ext.outbound_caller_id or first_did(org))
 
 
-def may_call(org: OrgPBXConfig, ext: ExtensionConfig, number: str) -> bool:
-    """The extension's outside_calls: "all"; "national": a "+" number of the org's calling code or
-    one not beginning 00 / 011; "none": emergency numbers only."""
+def dial_rule(org: OrgPBXConfig, dialled: str) -> tuple[str, bool] | None:
+    """The number the org's first dial rule matching ``dialled`` sends out, and whether that
+    calls abroad; None when no rule matches."""
+    for rule in org.dialrules:
+        if re.fullmatch(pattern_regex(rule.pattern).strip("^$"), dialled):
+            return (rule.prepend or "") + dialled[rule.strip:], rule.international
+    return None
+
+
+def may_call(org: OrgPBXConfig, ext: ExtensionConfig, number: str, abroad: bool | None = None) -> bool:
+    """The extension's outside_calls, as the Asterisk dialplan reads them: "all"; "national": a "+"
+    number of the org's calling code, or one a dial rule not marked abroad made that begins
+    neither 00 nor 011; "none" (or anything else): emergency numbers only."""
     if ext.outside_calls == "all":
         return True
-    if ext.outside_calls != "national" or not org.country_code:
+    if ext.outside_calls != "national" or not org.country_code or abroad:
         return False
     if number.startswith("+"):
         return number[1:].startswith(org.country_code)
-    return not number.startswith(("00", "011"))
+    return abroad is False and not number.startswith(("00", "011"))
 
 
-def upstream_call(org: OrgPBXConfig, dialled: str) -> Plan:
-    """A call from the org's upstream to ``dialled``, which must be one of its DIDs."""
+def upstream_call(org: OrgPBXConfig, dialled: str, caller: str = "") -> Plan:
+    """A call from the org's upstream (from ``caller``) to ``dialled``, which must be one of its
+    DIDs; a caller the org blocks is refused or goes where the org sends such callers."""
     plan = Plan(org)
     digits = dialled.lstrip("+")
     did = next((d for d in org.dids if d.number.lstrip("+") == digits), None)
@@ -273,7 +294,31 @@ def upstream_call(org: OrgPBXConfig, dialled: str) -> Plan:
         return plan.refuse()
     admit(plan, did.number)
     plan.add("limit", f"hash {DID_REALM} {org.code}-{digits}")
+    blocked = blocked_rule(org, re.sub(r"[^0-9]", "", caller))
+    if blocked is not None:
+        if blocked.then_destination is None:
+            return plan.reached("blocked").add("hangup", "CALL_REJECTED")
+        return destination(plan, blocked.then_destination)
     return destination(plan, did.destination or "hangup")
+
+
+def blocked_rule(org: OrgPBXConfig, caller_digits: str):
+    """The org's rule for a caller: its number exactly, else the longest prefix of it (of 3 digits
+    or more) the org blocks; None when it blocks neither."""
+    if not caller_digits:
+        return None
+    rules = [(rule, re.sub(r"[^0-9]", "", rule.number)) for rule in org.blocked_callers]
+    exact = [rule for rule, digits in rules if rule.match == "exact" and digits == caller_digits]
+    prefixes = sorted(((rule, digits) for rule, digits in rules if rule.match == "prefix" and len(digits) >= 3
+                       and caller_digits.startswith(digits)), key=lambda item: -len(item[1]))
+    return exact[0] if exact else prefixes[0][0] if prefixes else None
+
+
+def number_of(org: OrgPBXConfig, number: str) -> str | None:
+    """What one of the org's numbers is: "101" (an extension) or "ringgroup:600"; None."""
+    if any(ext.number == number for ext in org.extensions):
+        return number
+    return f"ringgroup:{number}" if any(group.number == number for group in org.ringgroups) else None
 
 
 def first_did(org: OrgPBXConfig) -> str | None:
@@ -293,12 +338,64 @@ def destination(plan: Plan, where: str) -> Plan:
     if kind == "voicemail":
         ext = next((e for e in org.extensions if e.number == key and e.voicemail_enabled), None)
         return voicemail(plan, ext) if ext else plan.refuse()
+    if kind == "ringgroup":
+        group = next((g for g in org.ringgroups if g.number == key), None)
+        return ring_group(plan, group) if group else plan.refuse()
+    if kind == "announcement":
+        announcement = next((a for a in org.announcements if a.name == key), None)
+        if announcement is None:
+            return plan.refuse()
+        plan.reached(where).add("answer")
+        if announcement.recording:
+            plan.add("playback", announcement.recording)
+        return destination(plan, announcement.then_destination or "hangup")
     if key:
         return plan.refuse()
     if OUTSIDE.fullmatch(where):
         return outside(plan, where, None)
+    if INTERNAL.fullmatch(where) and number_of(org, where) not in (None, where):
+        return destination(plan, number_of(org, where))
     ext = next((e for e in org.extensions if e.number == where), None)
     return ring(plan, ext) if ext else plan.refuse()
+
+
+def member_leg(org: OrgPBXConfig, member: str) -> str | None:
+    """How to ring a ring group's member: one of the org's phones, or an outside number through
+    the org's upstream showing the org's number; None for anything else."""
+    if INTERNAL.fullmatch(member) and any(ext.number == member for ext in org.extensions):
+        user = f"{org.code}-{member}"
+        return f"[lp_callee={user}]sofia/{PROFILE}/{user}%{DOMAIN}"
+    trunk = org.trunk("outbound")
+    if not (OUTSIDE.fullmatch(member) and trunk):
+        return None
+    shown = f"origination_caller_id_number={first_did(org)}" if first_did(org) else ""
+    if trunk.register:
+        return f"[{shown}]sofia/gateway/{gateway_name(org.code)}/{member}"
+    leg = dial_string(trunk, member)
+    options, brace, rest = leg.partition("}")
+    if not brace:
+        return f"[{shown}]{leg}"
+    return "[" + ",".join(filter(None, (options[1:], shown))) + "]" + rest
+
+
+def ring_group(plan: Plan, group) -> Plan:
+    """Ring the group's members all at once or one after the other, each for the group's ring
+    time, then its no-answer destination."""
+    org = plan.org
+    legs = [leg for leg in (member_leg(org, member) for member in group.members) if leg]
+    plan.reached(f"ringgroup:{group.number}").add("set", "continue_on_fail=true").add("set", "hangup_after_bridge=true")
+    if group.cid_prefix:
+        plan.add("set", f"effective_caller_id_name={group.cid_prefix} ${{caller_id_name}}")
+    seconds = ring_time(group.ring_seconds)
+    plan.add("set", f"call_timeout={seconds}")
+    # Each member rings the ring time from its own INVITE (leg_timeout), not from the call's start.
+    legs = [f"[leg_timeout={seconds}" + ("," if not leg.startswith("[]") else "") + leg[1:] for leg in legs]
+    if legs and group.strategy == "ringall":
+        plan.add("bridge", ",".join(legs))
+    else:
+        for leg in legs:
+            plan.add("bridge", leg)
+    return destination(plan, group.no_answer or "hangup")
 
 
 def voicemail(plan: Plan, ext: ExtensionConfig) -> Plan:
@@ -308,7 +405,7 @@ def voicemail(plan: Plan, ext: ExtensionConfig) -> Plan:
 def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
     """Ring the extension's registered phone for its ring time, then what it does unanswered."""
     user = f"{plan.org.code}-{ext.number}"
-    plan.reached(ext.number).add("set", f"call_timeout={ext.ring_seconds}").add("set", "continue_on_fail=true")
+    plan.reached(ext.number).add("set", f"call_timeout={ring_time(ext.ring_seconds)}").add("set", "continue_on_fail=true")
     plan.add("set", "hangup_after_bridge=true")
     plan.add("bridge", f"{{lp_callee={user}}}sofia/{PROFILE}/{user}%{DOMAIN}")
     if ext.no_answer == NO_ANSWER_VOICEMAIL and ext.voicemail_enabled:
