@@ -203,6 +203,9 @@ def test_star_8_answers_only_a_call_ringing_in_the_phones_own_pickup_group(t1_re
                 finished(call, 20)
                 assert hung_up_by_pbx(call), "103's call was answered by 101 (who then hung up), not by 102"
             else:
+                # Nobody took it: 102 rings out and the PBX cancels it. Wait for that CANCEL here,
+                # or its retransmissions reach whatever listens at 102's address in the next test.
+                assert ringing.wait(15) == 0, ringing.output()
                 call.stop()
         finally:
             ringing.stop()
