@@ -226,13 +226,15 @@ install_asterisk() {
   provision write-config
 }
 
+# (-P: the installed code, never a littlepbx directory in the caller's working directory, such
+# as the source tree install.sh runs from.)
 provision() {
-  LITTLEPBX_CONFIG="$CONF" "$PREFIX/venv/bin/python" -m "littlepbx.pbx_backends.$PBX.provision" "$@"
+  LITTLEPBX_CONFIG="$CONF" "$PREFIX/venv/bin/python" -P -m "littlepbx.pbx_backends.$PBX.provision" "$@"
 }
 
 # Asterisk's provisioning (grants, logrotate and fail2ban rules serve either PBX).
 asterisk_provision() {
-  LITTLEPBX_CONFIG="$CONF" "$PREFIX/venv/bin/python" -m littlepbx.pbx_backends.asterisk.provision "$@"
+  LITTLEPBX_CONFIG="$CONF" "$PREFIX/venv/bin/python" -P -m littlepbx.pbx_backends.asterisk.provision "$@"
 }
 
 install_services() {
@@ -303,10 +305,10 @@ install_front() {
     install -m 0600 "$TLS_KEY" "$tls/littlepbx.key"
   elif [ ! -s "$tls/littlepbx.crt" ]; then
     log "making a self-signed certificate for $host (give LITTLEPBX_TLS_CERT and LITTLEPBX_TLS_KEY to use yours)"
-    "$PREFIX/venv/bin/python" -m littlepbx.frontend certificate --host "$host" \
+    "$PREFIX/venv/bin/python" -P -m littlepbx.frontend certificate --host "$host" \
       --cert "$tls/littlepbx.crt" --key "$tls/littlepbx.key"
   fi
-  "$PREFIX/venv/bin/python" -m littlepbx.frontend site --upstream "127.0.0.1:$WEB_PORT" \
+  "$PREFIX/venv/bin/python" -P -m littlepbx.frontend site --upstream "127.0.0.1:$WEB_PORT" \
     --cert "$tls/littlepbx.crt" --key "$tls/littlepbx.key" --https-port "$HTTPS_PORT" --http-port "$HTTP_PORT" >"$site"
   record "file $site"
   ln -sf "$site" /etc/nginx/sites-enabled/littlepbx

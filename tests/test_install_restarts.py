@@ -1,9 +1,12 @@
 """install.sh over an install restarts only the services whose inputs changed (or that are not
 running), Asterisk last: with 1,000 organizations an Asterisk restart is half a minute in which
 no phone registers. Its own restart_changed step, with littlepbxctl and Asterisk's fingerprint
-played by small stand-ins that record what they are asked."""
+played by small stand-ins that record what they are asked; and that fingerprint itself."""
+import json
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -67,3 +70,38 @@ def test_with_freeswitch_installed_it_is_freeswitch_that_is_restarted_when_its_i
     assert rerun(tmp_path, "freeswitch") == ["worker", "web", "freeswitch"]
     (tmp_path / "pbx-inputs").write_text("freeswitch.xml v2\n")
     assert rerun(tmp_path, "freeswitch") == ["freeswitch"]
+
+
+FINGERPRINT = """
+import json, sys
+from littlepbx.pbx_backends.asterisk import provision
+print(provision.fingerprint(json.loads(sys.argv[1])))
+"""
+
+
+def test_asterisk_is_not_restarted_because_install_ran_from_another_copy_of_the_same_code(tmp_path):
+    """The fingerprint install.sh compares is the same whichever copy of the code computes it (a
+    fresh clone, an unpacked release, the installed tree), and changes with Asterisk's files."""
+    root = tmp_path / "root"
+    (root / "etc" / "asterisk").mkdir(parents=True)
+    (root / "etc" / "asterisk" / "pjsip.conf").write_text("[global]\n")
+    (root / "var" / "lib" / "dpkg").mkdir(parents=True)
+    (root / "var" / "lib" / "dpkg" / "status").write_text("Package: asterisk\nVersion: 22.5.2\n")
+    config = json.dumps({"ASTERISK_ROOT": str(root), "ASTERISK_CONFIG_DIR": "/etc/asterisk"})
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(ROOT / "littlepbx", copy / "littlepbx", ignore=shutil.ignore_patterns("__pycache__"))
+
+    def fingerprint(code: Path) -> str:
+        result = subprocess.run([sys.executable, "-P", "-c", FINGERPRINT, config], env=dict(os.environ, PYTHONPATH=str(code)),
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    first = fingerprint(ROOT)
+    assert fingerprint(copy) == first
+    (root / "etc" / "asterisk" / "pjsip.conf").write_text("[global]\nuser_agent=x\n")
+    changed = fingerprint(copy)
+    assert changed != first, "a changed configuration file is a change"
+    assert fingerprint(ROOT) == changed
+    (root / "var" / "lib" / "dpkg" / "status").write_text("Package: asterisk\nVersion: 22.6.0\n")
+    assert fingerprint(copy) != changed, "a new Asterisk package is a change"

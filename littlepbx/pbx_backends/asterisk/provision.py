@@ -284,15 +284,18 @@ def fingerprint(config: dict) -> str:
     digest = hashlib.sha256()
     config_dir = in_root(config, config["ASTERISK_CONFIG_DIR"])
     files = sorted(path for path in config_dir.rglob("*") if path.is_file())
-    files += [in_root(config, "/etc/odbc.ini"), in_root(config, "/etc/msmtprc"), Path(__file__)]
+    files += [in_root(config, "/etc/odbc.ini"), in_root(config, "/etc/msmtprc")]
     if root_of(config) != Path("/"):
         files.append(in_root(config, "/var/lib/dpkg/status"))
     else:
         binary = Path("/usr/sbin/asterisk").stat()
         digest.update(f"{binary.st_size}:{binary.st_mtime_ns}".encode())
-    for path in files:
+    # This module by its content alone: where it was imported from (the tree install.sh ran in,
+    # or the installed copy) is no change.
+    inputs = [(str(path), path) for path in files] + [("provision.py", Path(__file__))]
+    for label, path in inputs:
         if path.is_file():
-            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

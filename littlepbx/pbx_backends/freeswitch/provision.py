@@ -217,12 +217,16 @@ def configure(config: dict) -> Path:
 
 
 def fingerprint(config: dict) -> str:
-    """What FreeSWITCH runs from: its binary and the configuration LittlePBX writes (install.sh
-    restarts it only when this changes)."""
+    """What the littlepbx-freeswitch service runs from: FreeSWITCH's binary, the configuration
+    LittlePBX writes, and this package's code (its XML server answers every call's dialplan)
+    by content. install.sh restarts the service only when this changes."""
     prefix = prefix_of(config)
     binary = prefix / "bin" / "freeswitch"
-    text = f"{binary}:{binary.stat().st_mtime_ns}:{freeswitch_xml(config, prefix)}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256(f"{binary}:{binary.stat().st_mtime_ns}:{freeswitch_xml(config, prefix)}".encode())
+    package = Path(__file__).parent
+    for source in sorted(package.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def command(config: dict) -> list[str]:
