@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,9 +14,11 @@ from littlepbx.pbx_backends.base import (
     BlockedCallerConfig,
     DialRuleConfig,
     DidConfig,
+    IvrConfig,
     MohConfig,
     QueueConfig,
     RingGroupConfig,
+    TimeConditionConfig,
     TrunkConfig,
 )
 from littlepbx.pbx_backends.freeswitch import documents
@@ -275,3 +278,128 @@ def test_an_announcement_plays_then_the_call_goes_on():
     plan = dialplan_of(org, None, "+15550101")
     assert plan.index(("playback", "/var/lib/littlepbx/prompts/t1/w.wav")) < plan.index(
         ("bridge", "{lp_callee=t1-102}sofia/lp/t1-102%littlepbx"))
+
+
+class Switches:
+    """The time conditions' forced states as lp_time_overrides holds them, at a fixed time."""
+
+    def __init__(self, moment: datetime):
+        self.states: dict[tuple[str, str], str] = {}
+        self.moment = moment
+
+    def lookup(self, org) -> documents.Lookup:
+        return documents.Lookup(plan_of={org.code: org}.get, org_at={T1_UPSTREAM_IN: org.code}.get,
+                                forced=lambda code, name: self.states.get((code, name), "auto"),
+                                force=lambda code, name, state: self.states.__setitem__((code, name), state),
+                                now=lambda: self.moment)
+
+    def dial(self, org, phone: str | None, dialled: str) -> list[tuple[str, str]]:
+        if phone is None:
+            params = {"Hunt-Context": documents.UPSTREAM_CONTEXT, "variable_sip_network_ip": T1_UPSTREAM_IN}
+        else:
+            params = {"Hunt-Context": documents.PHONE_CONTEXT, "variable_lp_org": org.code, "variable_lp_ext": phone}
+        return actions(documents.dialplan({**params, "Hunt-Destination-Number": dialled}, self.lookup(org)))
+
+
+def hours_org(schedule, holidays=(), timezone="UTC", toggle_code=7):
+    condition = TimeConditionConfig("hours", "Business hours", tuple(schedule), tuple(holidays), "101", "102",
+                                    toggle_code, timezone)
+    return org_t1(dids=(DidConfig("+15550101", "timecondition:hours"),), timeconditions=(condition,))
+
+
+def rung(plan: list[tuple[str, str]]) -> list[str]:
+    return [leg.rpartition("/")[2].partition("%")[0] for leg in bridged(plan)]
+
+
+def test_a_time_condition_rings_its_open_destination_in_its_hours_read_in_its_time_zone():
+    # Friday 2026-11-27 16:30 UTC is 01:30 on Saturday in Tokyo.
+    switches = Switches(datetime(2026, 11, 27, 16, 30, tzinfo=UTC))
+    assert rung(switches.dial(hours_org(("mon-fri 09:00-17:00",)), None, "+15550101")) == ["t1-101"]
+    assert rung(switches.dial(hours_org(("mon-fri 09:00-16:30",)), None, "+15550101")) == ["t1-102"], \
+        "closed from the end minute on"
+    assert rung(switches.dial(hours_org(("mon-fri 09:00-17:00",), timezone="Asia/Tokyo"), None, "+15550101")) \
+        == ["t1-102"]
+    assert rung(switches.dial(hours_org(("sat-sun 01:00-02:00",), timezone="Asia/Tokyo"), None, "+15550101")) \
+        == ["t1-101"]
+    assert rung(switches.dial(hours_org(("mon-fri 09:00-17:00",), holidays=("2026-11-27",)), None, "+15550101")) \
+        == ["t1-102"], "a holiday is closed all day"
+
+
+def test_a_phones_switch_code_forces_the_condition_against_its_hours_then_back_and_another_code_is_refused():
+    switches = Switches(datetime(2026, 11, 27, 16, 30, tzinfo=UTC))
+    org = hours_org(("mon-fri 09:00-17:00",))
+    plan = switches.dial(org, "103", "*287")
+    assert ("playback", documents.SWITCHED_ON) in plan and switches.states == {("t1", "hours"): "closed"}
+    assert rung(switches.dial(org, None, "+15550101")) == ["t1-102"], "forced closed in its hours"
+    plan = switches.dial(org, "103", "*287")
+    assert ("playback", documents.SWITCHED_OFF) in plan and switches.states == {("t1", "hours"): "auto"}
+    assert rung(switches.dial(org, None, "+15550101")) == ["t1-101"]
+    for dialled in ("*288", "*28", "*2807", "*287*"):
+        assert switches.dial(org, "103", dialled)[-1] == ("hangup", "UNALLOCATED_NUMBER"), dialled
+    assert switches.states == {("t1", "hours"): "auto"}
+    no_code = hours_org(("mon-fri 09:00-17:00",), toggle_code=None)
+    assert switches.dial(no_code, "103", "*28")[-1] == ("hangup", "UNALLOCATED_NUMBER")
+
+
+def menu_org(*options, direct_dial=False, repeats=0):
+    ivr = IvrConfig("main", "Main menu", None, tuple(options), direct_dial, 2, repeats, "103", "hangup")
+    return org_t1(dids=(DidConfig("+15550101", "ivr:main"),), ivrs=(ivr,),
+                  ringgroups=(RingGroupConfig("600", "Sales", ("101",), "ringall", 5, "", "hangup"),))
+
+
+def menu_step(org, step: str, plays: int = 1, **variables) -> list[tuple[str, str]]:
+    lookup = documents.Lookup(plan_of={org.code: org}.get, org_at={T1_UPSTREAM_IN: org.code}.get)
+    params = {"Hunt-Context": documents.MENU_CONTEXT, "Hunt-Destination-Number": step, "variable_lp_org": org.code,
+              "variable_lp_menu": "main", "variable_lp_plays": str(plays), "variable_lp_hops": "1", **variables}
+    return actions(documents.dialplan(params, lookup))
+
+
+def test_a_menu_waits_for_one_key_and_goes_on_with_it_in_the_menu_context():
+    plan = dialplan_of(menu_org(("1", "102")), None, "+15550101")
+    assert ("set", "lp_menu=main") in plan and ("set", "lp_plays=1") in plan
+    (collect,) = [data for application, data in plan if application == "play_and_get_digits"]
+    assert collect.startswith("1 1 1 2000 +# ") and collect.endswith(" ^[0-9*#]$ 2000 't XML lp-menu'")
+    assert plan[-1] == ("transfer", "k${lp_key} XML lp-menu"), "only a key the regex let through is expanded"
+
+
+def test_a_menus_own_greeting_is_its_prompt_and_one_freeswitch_would_misread_is_refused():
+    greeting = "/var/lib/littlepbx/prompts/t1/abc/greeting.wav"
+    org = menu_org(("1", "102"))
+    org = dataclasses.replace(org, ivrs=(dataclasses.replace(org.ivrs[0], greeting=greeting),))
+    assert dict(dialplan_of(org, None, "+15550101"))["play_and_get_digits"].split(" ")[5] == greeting
+    for bad in ("/var/lib/x y/greeting.wav", "/var/lib/a!b.wav", "/var/lib/${x}.wav"):
+        with pytest.raises(BackendError, match="menu main"):
+            validate_for_freeswitch(dataclasses.replace(org, ivrs=(dataclasses.replace(org.ivrs[0], greeting=bad),)))
+
+
+def test_a_key_leads_to_its_option_and_a_wrong_key_or_none_plays_the_menu_again_then_goes_on():
+    org = menu_org(("1", "102"), ("#", "101"), repeats=1)
+    assert rung(menu_step(org, "k1")) == ["t1-102"]
+    assert rung(menu_step(org, "k#")) == ["t1-101"]
+    again = menu_step(org, "k5")
+    assert f"file_string://{documents.WRONG_KEY}!{documents.MENU_PROMPT}" in dict(again)["play_and_get_digits"]
+    assert ("set", "lp_plays=2") in again
+    assert menu_step(org, "k5", plays=2)[-1] == ("hangup", "NORMAL_CLEARING"), "then the invalid destination"
+    assert ("set", "lp_plays=2") in menu_step(org, "t")
+    assert documents.WRONG_KEY not in dict(menu_step(org, "t"))["play_and_get_digits"], "no key is no wrong key"
+    assert rung(menu_step(org, "t", plays=2)) == ["t1-103"], "then the timeout destination"
+
+
+def test_direct_dial_waits_for_the_rest_of_a_number_and_rings_only_the_orgs_own():
+    org = menu_org(("1", "102"), direct_dial=True)
+    plan = menu_step(org, "k1")
+    assert plan[-1] == ("transfer", "n1${lp_more} XML lp-menu"), "1 begins 101-103: the rest is waited for"
+    assert plan[0][1].split(" ")[7:] == ["lp_more", "^[0-9*]{0,5}$", "3000", "'n1", "XML", "lp-menu'"], \
+        "into lp_more (its arguments in their places); nothing more: the key alone"
+    assert rung(menu_step(org, "n1")) == ["t1-102"]
+    assert rung(menu_step(org, "n103")) == ["t1-103"]
+    assert rung(menu_step(org, "n600")) == ["t1-101"], "a ring group's number"
+    for typed in ("n109", "n15550", "n10*"):
+        assert not bridged(menu_step(org, typed)), typed
+    assert not any(application == "play_and_get_digits" for application, _ in menu_step(menu_org(("1", "102")), "k1"))
+
+
+@pytest.mark.parametrize("step,variables", [("k1", {"variable_lp_menu": "other"}), ("k1", {"variable_lp_org": "t9"}),
+                                            ("101", {}), ("k12", {}), ("n1${x}", {}), ("kx", {})])
+def test_a_menu_step_of_no_menu_of_the_org_or_of_another_shape_is_refused(step, variables):
+    assert menu_step(menu_org(("1", "102")), step, **variables)[-1] == ("hangup", "UNALLOCATED_NUMBER")

@@ -9,8 +9,8 @@ from littlepbx.errors import ValidationError
 from littlepbx.kinds.base import Kind
 from littlepbx.kinds.registry import register
 from littlepbx.pbx_backends.base import TimeConditionConfig
+from littlepbx.pbx_backends.hours import DAYS, is_open
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = "(?:" + "|".join(DAYS) + ")"
 _TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
 # "mon-fri 09:00-17:00", "sat 10:00-14:00": days (one, or a range), then the hours that day, up
@@ -38,23 +38,6 @@ def date_problem(text: str) -> str | None:
     except ValueError:
         return "not a date"
     return None
-
-
-def is_open(schedule: list[str], holidays: list[str], moment: datetime) -> bool:
-    """Whether opening hours and holidays say open at ``moment`` (aware, in the organization's
-    time zone); the PBX decides the same way on every call (lp-time-open)."""
-    if moment.date().isoformat() in holidays:
-        return False
-    day, now = DAYS.index(moment.strftime("%a").lower()[:3]), moment.strftime("%H:%M")
-    for rule in schedule:
-        days, times = rule.split(" ")
-        first, _, last = days.partition("-")
-        start, end = times.split("-")
-        # A range may wrap (fri-mon), as the PBX's GotoIfTime reads it.
-        length = (DAYS.index(last or first) - DAYS.index(first)) % 7
-        if (day - DAYS.index(first)) % 7 <= length and start <= now < end:
-            return True
-    return False
 
 
 @register

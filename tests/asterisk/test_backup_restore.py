@@ -1,5 +1,7 @@
 """Backup and restore through the real Asterisk: provision, call, leave a voicemail, back up, purge,
-restore; the phone registers with its old password and the voicemail and call history are back."""
+restore; the phone registers with its old password and the voicemail and call history are back.
+What the PBX keeps of an org beside its files (call history, forced time conditions) goes out and
+comes back on FreeSWITCH too."""
 import os
 import subprocess
 import time
@@ -9,8 +11,11 @@ import pytest
 from littlepbx.applier import states
 from littlepbx.extensions import db, get_backend
 from littlepbx.kinds import Extensions
+from littlepbx.pbx_backends.base import BackendError, TimeConditionConfig
 from littlepbx.services import objects, orgs
 from littlepbx.services.backup import backup, restore
+from tests.asterisk.helpers import PHONE_IPS, call, org_t1
+from tests.asterisk.helpers import register as register_phone
 from tests.asterisk.sipp import CALLER_PORT
 from tests.asterisk.test_apply_end_to_end import PHONES, apply_until_done, product, register, session, sip_password  # noqa: F401  (fixtures)
 from tests.conftest import make_org, scope_of, wait_until
@@ -87,3 +92,40 @@ def history(backend, database) -> list[dict]:
     with database.engine.connect() as connection:
         calls, _ = backend.call_history(connection, "e2e", None, None, 0, 10)
     return calls
+
+
+@pytest.mark.backends("asterisk", "freeswitch")
+def test_an_orgs_call_history_and_forced_time_conditions_leave_with_its_backup_state_and_come_back(t1_restored):
+    pbx = t1_restored
+    hours = TimeConditionConfig("hours", "Hours", ("mon-sun 00:00-24:00",), (), "101", "102", None, "UTC")
+    org = org_t1(timeconditions=(hours,))
+    pbx.apply(org)
+    pbx.backend.set_time_override("t1", "hours", "closed")
+    call(pbx, "t1-102", "101", PHONE_IPS["t1-101"], answered=True)
+
+    def t1_calls():
+        with pbx.engine.connect() as connection:
+            return pbx.backend.call_history(connection, "t1", None, None, 0, 500)[0]
+
+    assert wait_until(lambda: any(row["dialed"] == "101" for row in t1_calls()), 10)
+    time.sleep(1)  # each leg writes its record as it hangs up
+    calls = t1_calls()
+    with pbx.engine.connect() as connection:
+        state = pbx.backend.export_state(connection, "t1")
+    try:
+        pbx.remove("t1")
+        assert t1_calls() == [] and pbx.backend.time_overrides("t1") == {}
+        with pbx.engine.begin() as connection:
+            pbx.backend.write_org(connection, org)
+            pbx.backend.import_state(connection, "t1", state)
+        pbx.backend.after_commit(org)
+        assert pbx.backend.time_overrides("t1") == {"hours": "closed"}
+        assert t1_calls() == calls
+        foreign = {"call_history": [dict(state["call_history"][0], tenantid="t2")]}
+        with pytest.raises(BackendError, match="another organization"), pbx.engine.begin() as connection:
+            pbx.backend.import_state(connection, "t1", foreign)
+        assert t1_calls() == calls, "a refused restore changes nothing"
+    finally:
+        pbx.apply(org_t1())
+        for phone in ("t1-101", "t1-102", "t1-103"):
+            register_phone(pbx, phone)

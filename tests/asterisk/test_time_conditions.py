@@ -1,6 +1,7 @@
-"""Time conditions through the real Asterisk: a number reaches the open or the closed destination
-by the hours and holidays in the organization's time zone, forced by an admin or by a phone's
-*28 switch; nothing of one organization's conditions is reachable from another."""
+"""Time conditions through the real PBX (Asterisk, and FreeSWITCH where marked): a number reaches
+the open or the closed destination by the hours and holidays in the organization's time zone,
+forced by an admin or by a phone's *28 switch; nothing of one organization's conditions is
+reachable from another."""
 from __future__ import annotations
 
 import time
@@ -65,6 +66,7 @@ def override(pbx, row_id: str):
                                   .where(tables.lp_time_overrides.c.id == row_id)).scalar()
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_the_hours_say_open_then_the_open_destination_rings_and_a_holiday_closes(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(condition()))
@@ -74,6 +76,7 @@ def test_when_the_hours_say_open_then_the_open_destination_rings_and_a_holiday_c
     assert reached(pbx) == "closed"
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_hours_are_read_then_they_are_read_in_the_orgs_time_zone(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(condition(schedule=(this_hour("Asia/Tokyo"),), timezone="Asia/Tokyo")))
@@ -83,6 +86,7 @@ def test_when_hours_are_read_then_they_are_read_in_the_orgs_time_zone(t1_restore
     assert reached(pbx) == "closed"
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_the_hours_ended_this_minute_then_it_is_closed(t1_restored):
     pbx = t1_restored
     now = datetime.now(ZoneInfo("UTC"))
@@ -95,6 +99,7 @@ def test_when_the_hours_ended_this_minute_then_it_is_closed(t1_restored):
     assert reached(pbx) == "closed"
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_an_admin_forces_a_condition_then_calls_follow_at_once_without_an_apply(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(condition(schedule=())))
@@ -107,6 +112,7 @@ def test_when_an_admin_forces_a_condition_then_calls_follow_at_once_without_an_a
     assert reached(pbx) == "closed"
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_a_phone_dials_the_switch_code_then_the_condition_flips_and_back(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(condition(toggle_code=7)))
@@ -119,6 +125,7 @@ def test_when_a_phone_dials_the_switch_code_then_the_condition_flips_and_back(t1
     assert reached(pbx) == "open"
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_another_orgs_phone_dials_the_switch_code_then_it_is_refused_and_nothing_changes(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(condition(toggle_code=7)))

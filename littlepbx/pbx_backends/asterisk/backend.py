@@ -387,6 +387,26 @@ def keep_time_overrides(tables, code: str, names: list[str]) -> None:
     tables.keep(t.lp_time_overrides, [f"{code}-{name}" for name in names], {"state": "auto"})
 
 
+def read_time_overrides(connection, code: str) -> dict[str, str]:
+    """The org's time conditions forced "open" or "closed", by name."""
+    table = t.lp_time_overrides
+    rows = connection.execute(select(table.c.id, table.c.state).where(
+        table.c.tenantid == check_code(code), table.c.state.in_(("open", "closed"))))
+    return {row_id[len(code) + 1:]: state for row_id, state in rows}
+
+
+def write_time_override(connection, code: str, name: str, state: str) -> None:
+    """Force the org's time condition ``name`` "open" or "closed", or return it to its hours
+    ("auto"); it must be live (have its row)."""
+    if state not in ("open", "closed", "auto"):
+        raise BackendError(f"{state!r} is not open, closed or auto")
+    table = t.lp_time_overrides
+    changed = connection.execute(update(table).where(table.c.id == f"{check_code(code)}-{name}",
+                                                     table.c.tenantid == code).values(state=state))
+    if changed.rowcount == 0:  # matched rows (SQLAlchemy connects with FOUND_ROWS)
+        raise BackendError(f"{code}: time condition {name} is not live yet; apply it first")
+
+
 def keep_phone_states(tables, code: str, numbers: list[str]) -> None:
     """One state row per extension of the org: new ones ring normally, existing ones keep what
     their user switched, rows of deleted extensions go."""
@@ -850,6 +870,34 @@ def _is_serial(column) -> bool:
     return column.autoincrement is True
 
 
+def export_rows(connection, code: str, tables: dict) -> dict[str, list[dict]]:
+    """The org's rows of each of ``tables`` (by name), serial numbers left out: a backup's state."""
+    state = {}
+    for name, table in tables.items():
+        columns = [c for c in table.columns if not _is_serial(c)]
+        rows = connection.execute(select(*columns).where(table.c.tenantid == check_code(code)))
+        state[name] = [dict(row._mapping) for row in rows]
+    return state
+
+
+def import_rows(connection, code: str, state: dict[str, list[dict]], tables: dict, pbx: str) -> None:
+    """Replace the org's rows of each table ``state`` names (export_rows' form) with its rows; a
+    name ``tables`` lacks (with rows: another PBX's empty ones are nothing), or a row of another
+    org, is refused before anything is written."""
+    state = {name: rows for name, rows in state.items() if name in tables or rows}
+    unknown = set(state) - set(tables)
+    if unknown:
+        raise BackendError(f"{code}: cannot restore {', '.join(sorted(unknown))} into {pbx}")
+    for name, rows in state.items():
+        if any(row.get("tenantid") != code for row in rows):
+            raise BackendError(f"{code}: the {name.replace('_', ' ')} to restore belong to another organization")
+    for name, rows in state.items():
+        table = tables[name]
+        connection.execute(delete(table).where(table.c.tenantid == code))
+        if rows:
+            connection.execute(insert(table), rows)
+
+
 def claim_addresses(connection, code: str, addresses: list[str]) -> list[str]:
     """Make ``addresses`` the org's upstream sources; return those another org holds.
 
@@ -1172,25 +1220,11 @@ class AsteriskBackend(PBXBackend):
     def export_state(self, connection, code: str) -> dict[str, list[dict]]:
         """The org's call history, its phones' do-not-disturb, forwards and blocked callers, its
         forced time conditions and the agents logged in to its queues (serial numbers left out)."""
-        state = {}
-        for name, table in STATE_TABLES.items():
-            columns = [c for c in table.columns if not _is_serial(c)]
-            rows = connection.execute(select(*columns).where(table.c.tenantid == check_code(code)))
-            state[name] = [dict(row._mapping) for row in rows]
-        return state
+        return export_rows(connection, code, STATE_TABLES)
 
     def import_state(self, connection, code: str, state: dict[str, list[dict]]) -> None:
         """Replace the org's rows of each table export_state names with the given ones."""
-        unknown = set(state) - set(STATE_TABLES)
-        if unknown:
-            raise BackendError(f"{code}: cannot restore {', '.join(sorted(unknown))} into Asterisk")
-        for name, rows in state.items():
-            table = STATE_TABLES[name]
-            if any(row.get("tenantid") != code for row in rows):
-                raise BackendError(f"{code}: the {name.replace('_', ' ')} to restore belong to another organization")
-            connection.execute(delete(table).where(table.c.tenantid == code))
-            if rows:
-                connection.execute(insert(table), rows)
+        import_rows(connection, code, state, STATE_TABLES, "Asterisk")
 
     def org_files(self, code: str) -> dict[str, Path]:
         """Its voicemail boxes (app_voicemail keeps them as files in the spool)."""
@@ -1296,22 +1330,13 @@ class AsteriskBackend(PBXBackend):
 
     def time_overrides(self, code: str) -> dict[str, str]:
         """The org's forced time conditions, from lp_time_overrides (phones write it too)."""
-        table = t.lp_time_overrides
         with self._database().connect() as connection:
-            rows = connection.execute(select(table.c.id, table.c.state).where(
-                table.c.tenantid == check_code(code), table.c.state.in_(("open", "closed"))))
-            return {row_id[len(code) + 1:]: state for row_id, state in rows}
+            return read_time_overrides(connection, code)
 
     def set_time_override(self, code: str, name: str, state: str) -> None:
         """Write the forced state; the next call reaching the condition reads it."""
-        if state not in ("open", "closed", "auto"):
-            raise BackendError(f"{state!r} is not open, closed or auto")
-        table = t.lp_time_overrides
         with self._database().begin() as connection:
-            changed = connection.execute(update(table).where(table.c.id == f"{check_code(code)}-{name}",
-                                                             table.c.tenantid == code).values(state=state))
-            if changed.rowcount == 0:  # matched rows (SQLAlchemy connects with FOUND_ROWS)
-                raise BackendError(f"{code}: time condition {name} is not live yet; apply it first")
+            write_time_override(connection, code, name, state)
 
     def convert_audio(self, source, target, max_seconds: int = 600) -> None:
         """8 kHz mono WAV, which Asterisk plays without transcoding (see pbx_backends.audio)."""

@@ -3,9 +3,8 @@ addresses (lp_upstream_sources) in its transaction; LittlePBX's XML server answe
 directory and per-call dialplan requests from those rows, so nothing is reloaded for an org;
 calls and registrations are read over the event socket.
 
-What the Asterisk backend carries beyond phones, mailboxes, DIDs, upstreams, music on hold and
-the call limit (ring groups, menus, queues, ...) is not built here yet: an Apply of an org that
-uses one is refused with a message naming it.
+What the Asterisk backend carries and this one does not yet (NOT_YET and the checks of
+validate_for_freeswitch: menus, queues, follow me, ...) is refused at Apply by name.
 """
 from __future__ import annotations
 
@@ -25,10 +24,15 @@ from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import (
     cdr_history,
     claim_addresses,
+    export_rows,
+    import_rows,
+    keep_switch_rows,
     line_rows,
+    read_time_overrides,
     replace_rows,
     upstream_addresses,
     validate_org,
+    write_time_override,
 )
 from littlepbx.pbx_backends.audio import convert_to_wav
 from littlepbx.pbx_backends.base import (
@@ -46,8 +50,8 @@ from .plans import registering_plans
 log = logging.getLogger(__name__)
 
 # OrgPBXConfig's kinds this backend does not carry yet, as an admin names them.
-NOT_YET = {"timeconditions": "time conditions", "ivrs": "menus", "paginggroups": "paging groups",
-           "queues": "queues", "musicclasses": "music classes", "conferences": "conference rooms"}
+NOT_YET = {"paginggroups": "paging groups", "queues": "queues", "musicclasses": "music classes",
+           "conferences": "conference rooms"}
 
 
 def validate_for_freeswitch(org: OrgPBXConfig) -> None:
@@ -63,6 +67,9 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
         if announcement.recording and documents.UNSAFE.search(announcement.recording):
             raise BackendError(f"{org.code}: announcement {announcement.name}: {announcement.recording!r} "
                                "is not a converted file")
+    for ivr in org.ivrs:
+        if ivr.greeting and (documents.UNSAFE.search(ivr.greeting) or "!" in ivr.greeting):
+            raise BackendError(f"{org.code}: menu {ivr.name}: {ivr.greeting!r} is not a converted file")
     for group in org.ringgroups:
         if group.strategy == "memoryhunt":
             raise BackendError(f"{org.code}: ring group {group.number}: the FreeSWITCH backend rings all or one by "
@@ -84,6 +91,9 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
                 raise BackendError(f"{org.code}: {trunk.direction} upstream {what}: FreeSWITCH would read one of "
                                    "$ { } [ ] , ^ ' \" \\ < > | ; or a space in it as syntax")
 
+
+# What the PBX keeps of an org that no Apply writes, as a backup names it (Asterisk's names).
+STATE_TABLES = {"call_history": t.cdr, "time_overrides": t.lp_time_overrides}
 
 # FreeSWITCH's gateway states as the Asterisk backend names registrations' (registration_state).
 GATEWAY_STATES = {"REGED": "Registered", "FAILED": "Rejected", "FAIL_WAIT": "Rejected"}
@@ -120,6 +130,9 @@ class FreeSwitchBackend(PBXBackend):
         contact = documents.contact_user(self.config["FREESWITCH_XML_SECRET"], code)
         replace_rows(connection, t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
                      line_rows(code, org, contact, self.config))
+        # What an admin or a phone forced each time condition to survives the Apply.
+        keep_switch_rows(connection, t.lp_time_overrides, code,
+                         [f"{code}-{condition.name}" for condition in org.timeconditions], {"state": "auto"})
         old = plans.read(connection, code)
         old_trunk = old.trunk("outbound") if old else None
         had = bool(old_trunk and old_trunk.register)
@@ -171,6 +184,7 @@ class FreeSwitchBackend(PBXBackend):
         claim_addresses(connection, code, [])
         connection.execute(t.lp_upstream_lines.delete().where(t.lp_upstream_lines.c.tenantid == code))
         connection.execute(t.cdr.delete().where(t.cdr.c.tenantid == code))
+        connection.execute(t.lp_time_overrides.delete().where(t.lp_time_overrides.c.tenantid == code))
         plans.delete(connection, code)
 
     def after_remove(self, code: str) -> None:
@@ -294,7 +308,7 @@ class FreeSwitchBackend(PBXBackend):
         from .provision import profile_running
         return {"ok": profile_running(profile), "status": status.splitlines()[0] if status else ""}
 
-    # Phones cannot switch anything here yet (*78, *72, *32 are refused): nothing is switched,
+    # Phones cannot switch themselves here yet (*78, *72, *32 are refused): nothing is switched,
     # nothing blocked; switching from the page says it cannot.
     def phone_states(self, code: str) -> dict:
         return {}
@@ -306,13 +320,23 @@ class FreeSwitchBackend(PBXBackend):
         return False
 
     def time_overrides(self, code: str) -> dict[str, str]:
-        return {}
+        """The org's forced time conditions (the XML server reads them on each call)."""
+        with self._engine().connect() as connection:
+            return read_time_overrides(connection, code)
 
     def set_time_override(self, code: str, name: str, state: str) -> None:
-        raise BackendError(f"{code}: the FreeSWITCH backend has no time conditions yet")
+        with self._engine().begin() as connection:
+            write_time_override(connection, code, name, state)
 
     def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
         return {}
+
+    def export_state(self, connection, code: str) -> dict[str, list[dict]]:
+        """The org's call history and forced time conditions, for a backup."""
+        return export_rows(connection, code, STATE_TABLES)
+
+    def import_state(self, connection, code: str, state: dict[str, list[dict]]) -> None:
+        import_rows(connection, code, state, STATE_TABLES, "FreeSWITCH")
 
     # --- files -----------------------------------------------------------------------------
 

@@ -20,16 +20,24 @@ import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from xml.sax.saxutils import quoteattr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from littlepbx.pbx_backends.asterisk.backend import EXTENSION_NUMBER, EXTERNAL_NUMBER, pattern_regex
 from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_VOICEMAIL, ExtensionConfig, OrgPBXConfig
+from littlepbx.pbx_backends.hours import is_open
 
 # The one SIP profile (phones and upstreams), the dialplan contexts of its calls, and the domain
 # every phone registers in (the profile forces it, whatever host the phone was given).
 PROFILE = "lp"
 PHONE_CONTEXT = "lp-phones"
 UPSTREAM_CONTEXT = "lp-upstream"
+# Where a menu sends a call once the caller pressed (or did not press) a key: the channel goes on
+# in this context with what happened as its number ("k<key>", "n<number typed>", "t": no key);
+# its org and menu are channel variables our own plan set (lp_org, lp_menu).
+MENU_CONTEXT = "lp-menu"
+MENU_STEP = re.compile(r"k[0-9*#]|n[0-9*]{1,6}|t")
 DOMAIN = "littlepbx"
 # The realm the limit app counts an org's calls in (``limit_usage hash lp_calls <code>``).
 CALLS_REALM = "lp_calls"
@@ -37,6 +45,17 @@ CALLS_REALM = "lp_calls"
 DID_REALM = "lp_dids"
 ACL_NAME = "lp-upstreams"
 MAX_HOPS = 8
+# Dialled from a phone: *28 then a time condition's switch code forces it (or returns it to its hours).
+TIME_SWITCH = "*28"
+# What a phone hears after switching: a rising pair of beeps (forced now), a falling one (back to
+# its hours). FreeSWITCH ships no sound files here; tones need none.
+SWITCHED_ON = "tone_stream://%(200,50,600);%(200,0,900)"
+SWITCHED_OFF = "tone_stream://%(200,50,900);%(200,0,600)"
+# A menu without a greeting of its own: two beeps; a wrong key: two low ones, then the menu.
+MENU_PROMPT = "tone_stream://%(300,100,440);%(300,0,440)"
+WRONG_KEY = "tone_stream://%(150,50,300);%(150,0,300)"
+# How long a caller may pause between the digits of a number typed in a menu (as Asterisk's).
+DIGIT_WAIT_MS = 3000
 
 
 def ring_time(seconds: int) -> int:
@@ -84,7 +103,8 @@ def gateway_name(code: str) -> str:
 class Lookup:
     """What the answers read: an org's applied plan by code; the org owning a source address; the
     org whose registration's contact user calls from an address ("<contact>@<address>"); the
-    upstream addresses (with those of registrations); the orgs that register; contact users."""
+    upstream addresses (with those of registrations); the orgs that register; contact users; what
+    an org's time condition is forced to ("open", "closed", "auto") and how to force it; the time."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
@@ -92,6 +112,9 @@ class Lookup:
     org_on_line: Callable[[str], str | None] = field(default=lambda line: None)
     registering: Callable[[], list[OrgPBXConfig]] = field(default=list)
     contact_of: Callable[[str], str] = field(default=lambda code: "")
+    forced: Callable[[str, str], str] = field(default=lambda code, name: "auto")
+    force: Callable[[str, str, str], None] = field(default=lambda code, name, state: None)
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
@@ -169,10 +192,11 @@ def configuration(params: dict[str, str], lookup: Lookup) -> str:
 
 
 class Plan:
-    """The actions of one call, built step by step."""
+    """The actions of one call, built step by step (``lookup``: the live state it may read)."""
 
-    def __init__(self, org: OrgPBXConfig):
+    def __init__(self, org: OrgPBXConfig, lookup: Lookup | None = None):
         self.org = org
+        self.lookup = lookup or Lookup(plan_of=lambda code: None, org_at=lambda address: None)
         self.actions: list[tuple[str, str]] = []
         self.hops = 0
 
@@ -207,6 +231,8 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
     authenticated) or an upstream's (its org from the source address)."""
     context = params.get("Hunt-Context", "")
     dialled = params.get("Hunt-Destination-Number", "")
+    if context == MENU_CONTEXT:
+        return menu_step(params, lookup).xml(context, dialled)
     if not (DIALLED.fullmatch(dialled) or context == UPSTREAM_CONTEXT and CONTACT_USER.fullmatch(dialled)):
         return refusal(context)
     if context == PHONE_CONTEXT:
@@ -214,7 +240,7 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
         if found is None:
             return refusal(context, "CALL_REJECTED")
         org, ext = found
-        return phone_call(org, ext, dialled).xml(context, dialled)
+        return phone_call(org, ext, dialled, lookup).xml(context, dialled)
     if context == UPSTREAM_CONTEXT:
         address = params.get("variable_sip_network_ip", "")
         if CONTACT_USER.fullmatch(dialled):
@@ -227,7 +253,7 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
         org = lookup.plan_of(code) if code else None
         if org is None or not DIALLED.fullmatch(number):
             return refusal(context, "CALL_REJECTED")
-        return upstream_call(org, number, params.get("Caller-Caller-ID-Number", "")).xml(context, dialled)
+        return upstream_call(org, number, params.get("Caller-Caller-ID-Number", ""), lookup).xml(context, dialled)
     return refusal(context, "CALL_REJECTED")
 
 
@@ -241,16 +267,19 @@ def admit(plan: Plan, dialled: str) -> Plan:
     return plan.add("limit", f"{limit} {org.max_concurrent_calls} !USER_BUSY" if org.max_concurrent_calls > 0 else limit)
 
 
-def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str) -> Plan:
+def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lookup | None = None) -> Plan:
     """What a phone of ``org`` dialled: an emergency number (before any limit), its voicemail
-    (*97), one of the org's numbers, or an outside number through the org's own upstream."""
-    plan = Plan(org)
+    (*97), a time condition's switch (*28<code>), one of the org's numbers, or an outside number
+    through the org's own upstream."""
+    plan = Plan(org, lookup)
     if dialled in org.emergency_numbers:
         plan.add("set", f"lp_org={org.code}").add("limit", f"hash {CALLS_REALM} {org.code}")
         return outside(plan, dialled, org.emergency_caller_id or first_did(org))
     admit(plan, dialled)
     if dialled == "*97":
         return plan.add("answer").add("voicemail", f"check default {org.code} {ext.number}")
+    if dialled.startswith(TIME_SWITCH):
+        return time_switch(plan, dialled[len(TIME_SWITCH):])
     if INTERNAL.fullmatch(dialled) and number_of(org, dialled):
         return destination(plan, dialled)
     routed = dial_rule(org, dialled)
@@ -284,10 +313,10 @@ def may_call(org: OrgPBXConfig, ext: ExtensionConfig, number: str, abroad: bool 
     return abroad is False and not number.startswith(("00", "011"))
 
 
-def upstream_call(org: OrgPBXConfig, dialled: str, caller: str = "") -> Plan:
+def upstream_call(org: OrgPBXConfig, dialled: str, caller: str = "", lookup: Lookup | None = None) -> Plan:
     """A call from the org's upstream (from ``caller``) to ``dialled``, which must be one of its
     DIDs; a caller the org blocks is refused or goes where the org sends such callers."""
-    plan = Plan(org)
+    plan = Plan(org, lookup)
     digits = dialled.lstrip("+")
     did = next((d for d in org.dids if d.number.lstrip("+") == digits), None)
     if did is None or not digits.isdigit():
@@ -341,6 +370,15 @@ def destination(plan: Plan, where: str) -> Plan:
     if kind == "ringgroup":
         group = next((g for g in org.ringgroups if g.number == key), None)
         return ring_group(plan, group) if group else plan.refuse()
+    if kind == "ivr":
+        ivr = next((m for m in org.ivrs if m.name == key), None)
+        return menu(plan, ivr) if ivr else plan.refuse()
+    if kind == "timecondition":
+        condition = next((c for c in org.timeconditions if c.name == key), None)
+        if condition is None:
+            return plan.refuse()
+        opened = time_open(plan, condition)
+        return destination(plan, condition.open_destination if opened else condition.closed_destination)
     if kind == "announcement":
         announcement = next((a for a in org.announcements if a.name == key), None)
         if announcement is None:
@@ -357,6 +395,94 @@ def destination(plan: Plan, where: str) -> Plan:
         return destination(plan, number_of(org, where))
     ext = next((e for e in org.extensions if e.number == where), None)
     return ring(plan, ext) if ext else plan.refuse()
+
+
+def menu(plan: Plan, ivr, plays: int = 1, wrong: bool = False) -> Plan:
+    """Play the menu (after a wrong key: the wrong-key beeps first) and wait for one key; the call
+    goes on in MENU_CONTEXT with the key pressed ("k<key>") or none ("t")."""
+    plan.reached(f"ivr:{ivr.name}").add("answer")
+    plan.add("set", f"lp_menu={ivr.name}").add("set", f"lp_plays={plays}").add("set", f"lp_hops={plan.hops}")
+    wait = max(ivr.timeout_seconds, 1) * 1000
+    prompt = ivr.greeting or MENU_PROMPT
+    if wrong:  # one prompt, so that a key during the beeps counts too
+        prompt = f"file_string://{WRONG_KEY}!{prompt}"
+    # One key of 0-9 * # ("+#": a # is the key itself, not the end of input); none: "t".
+    plan.add("play_and_get_digits", f"1 1 1 {wait} +# {prompt} silence_stream://1 lp_key ^[0-9*#]$ {wait} "
+                                    f"'t XML {MENU_CONTEXT}'")
+    return plan.add("transfer", f"k${{lp_key}} XML {MENU_CONTEXT}")
+
+
+def menu_step(params: dict[str, str], lookup: Lookup) -> Plan:
+    """Where the key a caller pressed in a menu leads, as the Asterisk dialplan decides it (lp-to-ivr):
+    an option's destination; with direct dial, a digit that begins one of the org's numbers waits
+    for the rest (ended by # or a 3 s pause; nothing more: the key is an option) and the org's
+    number typed rings; a wrong key or none plays the menu again, at most ``repeats`` times, then
+    goes to the menu's invalid or timeout destination."""
+    step = params.get("Hunt-Destination-Number", "")
+    org = lookup.plan_of(params.get("variable_lp_org", ""))
+    name = params.get("variable_lp_menu", "")
+    ivr = next((m for m in org.ivrs if m.name == name), None) if org else None
+    if ivr is None or not MENU_STEP.fullmatch(step):
+        return Plan(OrgPBXConfig("", 0)).refuse()
+    plan = Plan(org, lookup)
+    plays = int(params.get("variable_lp_plays", "1")) if params.get("variable_lp_plays", "").isdigit() else MAX_HOPS
+    plan.hops = int(params.get("variable_lp_hops", "0")) if params.get("variable_lp_hops", "").isdigit() else MAX_HOPS
+    kind, typed = step[0], step[1:]
+    if kind == "t":
+        return menu(plan, ivr, plays + 1) if plays <= ivr.repeats else destination(plan, ivr.timeout_destination)
+    if kind == "k" and ivr.direct_dial and typed.isdigit() and any(
+            number.startswith(typed) for number in own_numbers(org)):
+        plan.add("play_and_get_digits", f"0 5 1 {DIGIT_WAIT_MS} # silence_stream://1 silence_stream://1 lp_more "
+                                        f"^[0-9*]{{0,5}}$ {DIGIT_WAIT_MS} 'n{typed} XML {MENU_CONTEXT}'")
+        return plan.add("transfer", f"n{typed}${{lp_more}} XML {MENU_CONTEXT}")
+    options = dict(ivr.options)
+    plan.hops = 0  # the caller chose: a new route
+    if len(typed) == 1 and typed in options:
+        return destination(plan, options[typed])
+    if kind == "n" and len(typed) > 1 and INTERNAL.fullmatch(typed) and number_of(org, typed):
+        return destination(plan, typed)
+    return menu(plan, ivr, plays + 1, wrong=True) if plays <= ivr.repeats else destination(plan, ivr.invalid_destination)
+
+
+def own_numbers(org: OrgPBXConfig) -> list[str]:
+    """The org's numbers a caller may type in a menu with direct dial: phones and ring groups."""
+    return [ext.number for ext in org.extensions] + [group.number for group in org.ringgroups]
+
+
+def hours_open(condition, moment: datetime) -> bool:
+    """Whether the condition's hours and holidays say open at ``moment``, in its time zone (one
+    FreeSWITCH cannot name reads as UTC, as Asterisk reads it)."""
+    try:
+        zone = ZoneInfo(condition.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return is_open(condition.schedule, condition.holidays, moment.astimezone(zone))
+
+
+def time_open(plan: Plan, condition) -> bool:
+    """Whether the org's time condition sends calls to its open destination now: as an admin or
+    a phone forced it, else by its hours."""
+    forced = plan.lookup.forced(plan.org.code, condition.name)
+    if forced in ("open", "closed"):
+        return forced == "open"
+    return hours_open(condition, plan.lookup.now())
+
+
+def time_switch(plan: Plan, code: str) -> Plan:
+    """*28<code>: the org's time condition with that switch code is forced to the opposite of what
+    its hours say now, or, when forced, returns to its hours; the phone hears which."""
+    org = plan.org
+    condition = next((c for c in org.timeconditions if c.toggle_code is not None and str(c.toggle_code) == code),
+                     None)
+    if condition is None:
+        return plan.refuse()
+    if plan.lookup.forced(org.code, condition.name) in ("open", "closed"):
+        state = "auto"
+    else:
+        state = "closed" if hours_open(condition, plan.lookup.now()) else "open"
+    plan.lookup.force(org.code, condition.name, state)
+    plan.reached(f"timecondition:{condition.name}").add("answer")
+    return plan.add("playback", SWITCHED_OFF if state == "auto" else SWITCHED_ON).add("hangup", "NORMAL_CLEARING")
 
 
 def member_leg(org: OrgPBXConfig, member: str) -> str | None:

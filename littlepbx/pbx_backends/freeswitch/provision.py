@@ -123,6 +123,9 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
         "challenge-realm": "auto_from", "manage-presence": "false", "disable-transfer": "true",
         "disable-register": "false", "inbound-codec-prefs": "PCMU,PCMA", "outbound-codec-prefs": "PCMU,PCMA",
         "rtp-timer-name": "soft", "dtmf-type": "rfc2833", "local-network-acl": "lp-loopback",
+        # Keys arrive however the phone or carrier sends them (RFC 2833, or SIP INFO as Asterisk
+        # also takes them): a menu hears both.
+        "liberal-dtmf": "true",
         "nonce-ttl": 60, "debug": 0, "sip-trace": "no", "log-auth-failures": "true",
         "user-agent-string": "LittlePBX", "NDLB-received-in-nat-reg-contact": "false",
         "aggressive-nat-detection": "false", "inbound-late-negotiation": "false"})

@@ -1,8 +1,9 @@
 """The HTTP server FreeSWITCH's mod_xml_curl asks on every registration and call: loopback only,
 with a secret path (the directory answers carry phones' passwords: no other local user may ask).
 
-It reads the live rows an Apply commits (lp_fs_plans, lp_upstream_sources) through its own
-database engine and answers with littlepbx.pbx_backends.freeswitch.documents.
+It reads the live rows an Apply commits (lp_fs_plans, lp_upstream_sources) and the time
+conditions' switches (lp_time_overrides, which a phone's *28 writes through it) through its own
+database engine, and answers with littlepbx.pbx_backends.freeswitch.documents.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl
 from sqlalchemy import create_engine, select
 
 from littlepbx.pbx_backends.asterisk import tables as t
+from littlepbx.pbx_backends.asterisk.backend import write_time_override
 
 from . import documents
 from .plans import PlanCache, registering_plans
@@ -52,8 +54,15 @@ class XMLService:
                                       upstream_addresses=lambda: _addresses(connection),
                                       org_on_line=lambda line: _org_on_line(connection, line),
                                       registering=lambda: self._registering(connection),
-                                      contact_of=lambda code: documents.contact_user(self.secret, code))
+                                      contact_of=lambda code: documents.contact_user(self.secret, code),
+                                      forced=lambda code, name: _forced(connection, code, name),
+                                      force=lambda code, name, state: self._force(code, name, state))
             return handler(params, lookup)
+
+    def _force(self, code: str, name: str, state: str) -> None:
+        """A phone's *28 switch: written and committed before the phone hears that it was."""
+        with self.engine.begin() as connection:
+            write_time_override(connection, code, name, state)
 
     def _plan(self, connection, code: str):
         with self._lock:
@@ -74,6 +83,14 @@ def _org_at(connection, address: str) -> str | None:
         return None
     table = t.lp_upstream_sources
     return connection.execute(select(table.c.tenantid).where(table.c.address == address)).scalar()
+
+
+def _forced(connection, code: str, name: str) -> str:
+    """What the org's time condition ``name`` is forced to: "open", "closed" or "auto"."""
+    table = t.lp_time_overrides
+    state = connection.execute(select(table.c.state).where(table.c.id == f"{code}-{name}",
+                                                           table.c.tenantid == code)).scalar()
+    return state or "auto"
 
 
 def _addresses(connection) -> list[str]:
