@@ -403,3 +403,27 @@ def test_direct_dial_waits_for_the_rest_of_a_number_and_rings_only_the_orgs_own(
                                             ("101", {}), ("k12", {}), ("n1${x}", {}), ("kx", {})])
 def test_a_menu_step_of_no_menu_of_the_org_or_of_another_shape_is_refused(step, variables):
     assert menu_step(menu_org(("1", "102")), step, **variables)[-1] == ("hangup", "UNALLOCATED_NUMBER")
+
+
+def test_a_voicemail_index_to_restore_holds_only_the_orgs_own_messages_under_its_own_boxes(tmp_path):
+    import sqlite3
+
+    from littlepbx.pbx_backends.freeswitch import voicemail
+
+    db, boxes = tmp_path / "voicemail_default.db", tmp_path / "t1"
+    (boxes / "101").mkdir(parents=True)
+    (boxes / "101" / "msg_abc.wav").write_bytes(b"RIFF")
+    with sqlite3.connect(db) as connection:
+        connection.execute(f"CREATE TABLE voicemail_msgs ({', '.join(voicemail.COLUMNS)})")
+        connection.execute("INSERT INTO voicemail_msgs (domain, username, file_path) VALUES ('t2', '101', '/x/t2/101/m.wav')")
+    row = voicemail.from_files("t1", boxes)[0]
+    assert (row["username"], row["uuid"], row["file_path"], row["read_flags"]) == ("101", "abc", "101/msg_abc.wav", "B_NORMAL")
+    for bad in (dict(row, domain="t2"), dict(row, file_path="../t2/101/m.wav"), dict(row, file_path="/etc/passwd")):
+        with pytest.raises(BackendError):
+            voicemail.restore(db, "t1", boxes, [bad])
+    assert voicemail.restore(db, "t1", boxes, [row, dict(row, file_path="101/msg_gone.wav")]) == 1, \
+        "a row without its file is left out"
+    assert [r["file_path"] for r in voicemail.export(db, "t1", boxes)] == ["101/msg_abc.wav"]
+    voicemail.forget(db, "t1")
+    assert voicemail.export(db, "t1", boxes) == [] and voicemail.export(db, "t2", tmp_path / "t2") == [], \
+        "t2's row names a file outside its boxes here: none of its messages"

@@ -43,8 +43,9 @@ class FreeSwitchTestPBX(TestPBX):
         return self.backend.org_files(code)["voicemail"] / mailbox
 
     def voicemails(self, code: str, mailbox: str) -> int:
-        folder = self.spool(code, mailbox)
-        return len(list(folder.glob("msg_*.wav"))) if folder.exists() else 0
+        """How many messages FreeSWITCH itself counts in the box (mod_voicemail's index, not files)."""
+        counts = self.cli(f"vm_boxcount default/{mailbox}@{code}|all").strip()  # new:saved:urgent new:urgent saved
+        return sum(int(count) for count in counts.split(":") if count)
 
 
 def free_port() -> int:

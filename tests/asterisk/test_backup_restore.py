@@ -2,7 +2,9 @@
 restore; the phone registers with its old password and the voicemail and call history are back.
 What the PBX keeps of an org beside its files (call history, forced time conditions) goes out and
 comes back on FreeSWITCH too."""
+import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -14,10 +16,11 @@ from littlepbx.kinds import Extensions
 from littlepbx.pbx_backends.base import BackendError, TimeConditionConfig
 from littlepbx.services import objects, orgs
 from littlepbx.services.backup import backup, restore
-from tests.asterisk.helpers import PHONE_IPS, call, org_t1
+from tests.asterisk.helpers import PHONE_IPS, call, extension, org_t1
 from tests.asterisk.helpers import register as register_phone
 from tests.asterisk.sipp import CALLER_PORT
 from tests.asterisk.test_apply_end_to_end import PHONES, apply_until_done, product, register, session, sip_password  # noqa: F401  (fixtures)
+from tests.asterisk.test_features import leave_voicemail as leave_voicemail_in_t1
 from tests.conftest import make_org, scope_of, wait_until
 
 pytestmark = pytest.mark.asterisk
@@ -95,13 +98,20 @@ def history(backend, database) -> list[dict]:
 
 
 @pytest.mark.backends("asterisk", "freeswitch")
-def test_an_orgs_call_history_and_forced_time_conditions_leave_with_its_backup_state_and_come_back(t1_restored):
+def test_an_orgs_history_forced_hours_and_voicemail_leave_with_its_backup_and_come_back_on_either_pbx(
+        t1_restored, tmp_path):
+    """The PBX's part of a backup (export_state, org_files) and of a restore (import_state,
+    restore_files), as services.backup drives it: the PBX itself counts the restored messages."""
     pbx = t1_restored
     hours = TimeConditionConfig("hours", "Hours", ("mon-sun 00:00-24:00",), (), "101", "102", None, "UTC")
-    org = org_t1(timeconditions=(hours,))
+    org = org_t1(timeconditions=(hours,), extensions=(
+        extension("t1", "101", ring_seconds=1, no_answer="voicemail", voicemail_enabled=True),
+        extension("t1", "102"), extension("t1", "103")))
     pbx.apply(org)
     pbx.backend.set_time_override("t1", "hours", "closed")
     call(pbx, "t1-102", "101", PHONE_IPS["t1-101"], answered=True)
+    leave_voicemail_in_t1(pbx, "t1-103", "101")
+    assert wait_until(lambda: pbx.voicemails("t1", "101") == 1, 10)
 
     def t1_calls():
         with pbx.engine.connect() as connection:
@@ -111,16 +121,23 @@ def test_an_orgs_call_history_and_forced_time_conditions_leave_with_its_backup_s
     time.sleep(1)  # each leg writes its record as it hangs up
     calls = t1_calls()
     with pbx.engine.connect() as connection:
-        state = pbx.backend.export_state(connection, "t1")
+        state = json.loads(json.dumps(pbx.backend.export_state(connection, "t1"), default=str))
+    saved = tmp_path / "voicemail"
+    shutil.copytree(pbx.backend.org_files("t1")["voicemail"], saved)
     try:
         pbx.remove("t1")
         assert t1_calls() == [] and pbx.backend.time_overrides("t1") == {}
+        pbx.apply(org)
+        assert pbx.voicemails("t1", "101") == 0, "an org made anew with the code has an empty box"
         with pbx.engine.begin() as connection:
             pbx.backend.write_org(connection, org)
             pbx.backend.import_state(connection, "t1", state)
         pbx.backend.after_commit(org)
+        pbx.backend.restore_files("t1", "voicemail", saved)
         assert pbx.backend.time_overrides("t1") == {"hours": "closed"}
-        assert t1_calls() == calls
+        assert [dict(row, calldate=str(row["calldate"])) for row in t1_calls()] == \
+            [dict(row, calldate=str(row["calldate"])) for row in calls]
+        assert pbx.voicemails("t1", "101") == 1
         foreign = {"call_history": [dict(state["call_history"][0], tenantid="t2")]}
         with pytest.raises(BackendError, match="another organization"), pbx.engine.begin() as connection:
             pbx.backend.import_state(connection, "t1", foreign)

@@ -870,6 +870,25 @@ def _is_serial(column) -> bool:
     return column.autoincrement is True
 
 
+def move_in(target: Path, source: Path) -> bool:
+    """Make the directory ``source`` the directory ``target`` (what was there is deleted), owned
+    by whoever owns target's parent (the PBX's account); False when that parent was new (nobody
+    to give it to). PermissionError when the files cannot be given away (not root)."""
+    owner = target.parent.stat() if target.parent.is_dir() else None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.replaced")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    shutil.move(str(source), str(target))
+    shutil.rmtree(old, ignore_errors=True)
+    if owner is None:
+        return False
+    for path in (target, *target.rglob("*")):
+        os.chown(path, owner.st_uid, owner.st_gid)
+    return True
+
+
 def export_rows(connection, code: str, tables: dict) -> dict[str, list[dict]]:
     """The org's rows of each of ``tables`` (by name), serial numbers left out: a backup's state."""
     state = {}
@@ -1238,23 +1257,13 @@ class AsteriskBackend(PBXBackend):
         if name not in self.org_files(code):
             super().restore_files(code, name, source)
         target = self.org_files(code)[name]
-        owner = target.parent.stat() if target.parent.is_dir() else None
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = target.with_name(f".{target.name}.replaced")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        shutil.move(str(source), str(target))
-        shutil.rmtree(old, ignore_errors=True)
-        if owner is not None:
-            from littlepbx.pbx_backends.asterisk.provision import share_with_data_group
-            try:
-                for path in (target, *target.rglob("*")):
-                    os.chown(path, owner.st_uid, owner.st_gid)
+        try:
+            if move_in(target, source):
+                from littlepbx.pbx_backends.asterisk.provision import share_with_data_group
                 share_with_data_group(self.config, target)
-            except PermissionError:
-                raise BackendError(f"{code}: the voicemail is back, but Asterisk cannot change it until it is "
-                                   f"given to its account: run the restore as root") from None
+        except PermissionError:
+            raise BackendError(f"{code}: the voicemail is back, but Asterisk cannot change it until it is "
+                               f"given to its account: run the restore as root") from None
 
     def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
         """From app_queue's log (lp_queue_log, UTC): callers still waiting (entered within the

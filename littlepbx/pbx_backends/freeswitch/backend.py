@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import shutil
+import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from littlepbx.pbx_backends.asterisk.backend import (
     import_rows,
     keep_switch_rows,
     line_rows,
+    move_in,
     read_time_overrides,
     replace_rows,
     upstream_addresses,
@@ -43,7 +45,7 @@ from littlepbx.pbx_backends.base import (
     QueueFigures,
 )
 
-from . import documents, plans
+from . import documents, plans, voicemail
 from .esl import ESLError
 from .plans import registering_plans
 
@@ -92,8 +94,10 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
                                    "$ { } [ ] , ^ ' \" \\ < > | ; or a space in it as syntax")
 
 
-# What the PBX keeps of an org that no Apply writes, as a backup names it (Asterisk's names).
+# What the PBX keeps of an org that no Apply writes, as a backup names it (Asterisk's names),
+# and mod_voicemail's rows of its messages.
 STATE_TABLES = {"call_history": t.cdr, "time_overrides": t.lp_time_overrides}
+VOICEMAIL_INDEX = "voicemail_messages"
 
 # FreeSWITCH's gateway states as the Asterisk backend names registrations' (registration_state).
 GATEWAY_STATES = {"REGED": "Registered", "FAILED": "Rejected", "FAIL_WAIT": "Rejected"}
@@ -111,6 +115,7 @@ class FreeSwitchBackend(PBXBackend):
         self._gateways: dict[str, tuple[bool, bool]] = {}  # per org: (had one, changed) since its last commit
         self._next_sweep = 0.0
         self._db = None
+        self._restored_messages: dict[str, list[dict] | None] = {}
 
     @property
     def esl(self):
@@ -193,6 +198,10 @@ class FreeSwitchBackend(PBXBackend):
         self._forget_phones(code, set())
         for path in self.org_files(code).values():
             shutil.rmtree(path, ignore_errors=True)
+        try:
+            voicemail.forget(self._voicemail_db(), code)
+        except (BackendError, sqlite3.Error) as error:
+            log.warning("FreeSWITCH: %s's voicemail index not cleared: %s", code, error)
 
     def housekeeping(self, force: bool = False) -> None:
         """Every five minutes (or when forced): the registrations FreeSWITCH runs are made those
@@ -332,11 +341,35 @@ class FreeSwitchBackend(PBXBackend):
         return {}
 
     def export_state(self, connection, code: str) -> dict[str, list[dict]]:
-        """The org's call history and forced time conditions, for a backup."""
-        return export_rows(connection, code, STATE_TABLES)
+        """The org's call history and forced time conditions, and mod_voicemail's index of its
+        messages, for a backup."""
+        state = export_rows(connection, code, STATE_TABLES)
+        state[VOICEMAIL_INDEX] = voicemail.export(self._voicemail_db(), code, self.org_files(code)["voicemail"])
+        return state
 
     def import_state(self, connection, code: str, state: dict[str, list[dict]]) -> None:
+        """The rows into their tables; the voicemail index waits for its files (restore_files,
+        after the commit)."""
+        state = dict(state)
+        self._restored_messages[code] = state.pop(VOICEMAIL_INDEX, None)
         import_rows(connection, code, state, STATE_TABLES, "FreeSWITCH")
+
+    def restore_files(self, code: str, name: str, source: Path) -> None:
+        """The org's voicemail directory back, given to FreeSWITCH's account, and its messages
+        indexed again for mod_voicemail (from the backup's rows, else from the files)."""
+        if name != "voicemail":
+            super().restore_files(code, name, source)
+        target = self.org_files(code)[name]
+        try:
+            move_in(target, source)
+        except PermissionError:
+            raise BackendError(f"{code}: the voicemail is back, but FreeSWITCH cannot change it until it is "
+                               "given to its account: run the restore as root") from None
+        voicemail.restore(self._voicemail_db(), code, target, self._restored_messages.pop(code, None))
+
+    def _voicemail_db(self) -> Path:
+        from .provision import directories
+        return directories(self.config)["db"] / "voicemail_default.db"
 
     # --- files -----------------------------------------------------------------------------
 
