@@ -92,7 +92,7 @@ def test_a_display_name_cannot_inject_freeswitch_syntax():
 
 def test_a_phone_dialling_an_extension_rings_its_own_orgs_phone():
     plan = phone_dials("t2-102", "101")
-    assert bridged(plan) == ["{lp_callee=t2-101}sofia/lp/t2-101%littlepbx"]
+    assert bridged(plan) == ["{lp_callee=t2-101,execute_on_answer=limit hash lp_phones t2-101}sofia/lp/t2-101%littlepbx"]
     assert ("limit", "hash lp_calls t2") in plan
 
 
@@ -127,8 +127,8 @@ def test_an_extension_that_may_not_call_out_is_refused():
 
 
 def test_an_upstream_reaches_its_own_orgs_did_only():
-    assert bridged(upstream_sends(T1_UPSTREAM_IN, "+15550101")) == ["{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
-    assert bridged(upstream_sends(T1_UPSTREAM_IN, "15550101")) == ["{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
+    assert bridged(upstream_sends(T1_UPSTREAM_IN, "+15550101")) == ["{lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101}sofia/lp/t1-101%littlepbx"]
+    assert bridged(upstream_sends(T1_UPSTREAM_IN, "15550101")) == ["{lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101}sofia/lp/t1-101%littlepbx"]
     for address, dialled in ((T2_UPSTREAM_IN, "+15550101"), ("127.0.0.59", "+15550101"), (T1_UPSTREAM_IN, "101")):
         assert not bridged(upstream_sends(address, dialled)), (address, dialled)
 
@@ -215,7 +215,7 @@ def test_a_call_to_a_registrations_contact_reaches_the_org_only_from_its_carrier
         return actions(documents.dialplan({"Hunt-Context": documents.UPSTREAM_CONTEXT, "Hunt-Destination-Number":
                                            contact, "variable_sip_to_user": did,
                                            "variable_sip_network_ip": address}, lookup))
-    assert bridged(carrier_sends("192.0.2.7", "+15550101")) == ["{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
+    assert bridged(carrier_sends("192.0.2.7", "+15550101")) == ["{lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101}sofia/lp/t1-101%littlepbx"]
     assert not bridged(carrier_sends("192.0.2.8", "+15550101")), "from another address: nobody's"
     assert not bridged(carrier_sends("192.0.2.7", "+15550201")), "another org's DID: refused"
 
@@ -236,8 +236,8 @@ def test_a_ring_group_rings_its_own_phones_and_outside_numbers_all_at_once_or_on
     org = org_t1(ringgroups=(together, dataclasses.replace(together, number="601", strategy="hunt")),
                  extensions=(extension("t1", "101"), extension("t1", "102"), extension("t1", "103", voicemail_enabled=True)))
     (legs,) = bridged(dialplan_of(org, "103", "600"))
-    assert legs.split(",[")[:2] == ["[leg_timeout=8,lp_callee=t1-101]sofia/lp/t1-101%littlepbx",
-                                    "leg_timeout=8,lp_callee=t1-102]sofia/lp/t1-102%littlepbx"]
+    assert legs.split(",[")[:2] == ["[leg_timeout=8,lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101]sofia/lp/t1-101%littlepbx",
+                                    "leg_timeout=8,lp_callee=t1-102,execute_on_answer=limit hash lp_phones t1-102]sofia/lp/t1-102%littlepbx"]
     assert legs.split(",[")[2] == ("leg_timeout=8,origination_caller_id_number=+15550101]"
                                    "sofia/lp/sip:+15559990000@127.0.0.52:25060;transport=udp")
     assert len(legs.split(",[")) == 3, "t2-101 is no member of t1's"
@@ -256,9 +256,9 @@ def test_blocked_callers_are_refused_or_sent_where_the_org_says_by_number_then_l
     assert ("hangup", "CALL_REJECTED") in dialplan_of(org, None, "+15550101", caller="+15550000001")
     assert ("voicemail", "default t1 101") in dialplan_of(org, None, "+15550101", caller="+15551234567")
     assert bridged(dialplan_of(org, None, "+15550101", caller="15557700000")) == [
-        "{lp_callee=t1-102}sofia/lp/t1-102%littlepbx"]
+        "{lp_callee=t1-102,execute_on_answer=limit hash lp_phones t1-102}sofia/lp/t1-102%littlepbx"]
     assert bridged(dialplan_of(org, None, "+15550101", caller="+4930123456")) == [
-        "{lp_callee=t1-101}sofia/lp/t1-101%littlepbx"]
+        "{lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101}sofia/lp/t1-101%littlepbx"]
 
 
 def test_dial_rules_rewrite_what_goes_out_and_say_what_calls_abroad():
@@ -277,7 +277,7 @@ def test_an_announcement_plays_then_the_call_goes_on():
                  dids=(DidConfig("+15550101", "announcement:welcome"),))
     plan = dialplan_of(org, None, "+15550101")
     assert plan.index(("playback", "/var/lib/littlepbx/prompts/t1/w.wav")) < plan.index(
-        ("bridge", "{lp_callee=t1-102}sofia/lp/t1-102%littlepbx"))
+        ("bridge", "{lp_callee=t1-102,execute_on_answer=limit hash lp_phones t1-102}sofia/lp/t1-102%littlepbx"))
 
 
 class Switches:
@@ -427,3 +427,57 @@ def test_a_voicemail_index_to_restore_holds_only_the_orgs_own_messages_under_its
     voicemail.forget(db, "t1")
     assert voicemail.export(db, "t1", boxes) == [] and voicemail.export(db, "t2", tmp_path / "t2") == [], \
         "t2's row names a file outside its boxes here: none of its messages"
+
+
+def test_a_phone_not_connected_sends_its_calls_where_the_extension_says_and_other_failures_as_unanswered():
+    org = org_t1(extensions=(extension("t1", "101"), extension("t1", "102", voicemail_enabled=True),
+                             extension("t1", "104", when_unregistered="102", no_answer="voicemail",
+                                       voicemail_enabled=True)))
+    plan = dialplan_of(org, "101", "104")
+    assert ("set", "lp_ringing=104") in plan and plan[-1] == ("transfer", "${originate_disposition} XML lp-after")
+    others = dialplan_of(org, "101", "102")
+    assert others[-1] == ("hangup", "NO_ANSWER") and not any(data.startswith("lp_ringing") for _, data in others), \
+        "an extension that sends nothing elsewhere rings as before"
+
+    def after(cause: str, **variables) -> list[tuple[str, str]]:
+        lookup = documents.Lookup(plan_of={org.code: org}.get, org_at=SOURCES.get)
+        params = {"Hunt-Context": documents.AFTER_CONTEXT, "Hunt-Destination-Number": cause, "variable_lp_org": "t1",
+                  "variable_lp_ringing": "104", "variable_lp_hops": "1", **variables}
+        return actions(documents.dialplan(params, lookup))
+
+    assert rung(after("USER_NOT_REGISTERED")) == ["t1-102"]
+    assert ("voicemail", "default t1 104") in after("NO_ANSWER"), "not answered: its own voicemail"
+    assert ("voicemail", "default t1 104") in after("USER_BUSY")
+    for cause, variables in (("no_answer", {}), ("USER_NOT_REGISTERED", {"variable_lp_ringing": "109"}),
+                             ("USER_NOT_REGISTERED", {"variable_lp_org": "t2"}), ("${x}", {})):
+        assert after(cause, **variables)[-1] == ("hangup", "UNALLOCATED_NUMBER"), (cause, variables)
+
+
+def test_a_phone_on_a_call_sends_a_new_one_where_the_extension_sends_busy_calls_and_is_not_rung():
+    org = org_t1(extensions=(extension("t1", "101"), extension("t1", "102"),
+                             extension("t1", "103", when_busy="+15558888")))
+    on_calls = {"t1-103": 1}
+    lookup = documents.Lookup(plan_of={"t1": org}.get, org_at=SOURCES.get,
+                              phone_calls=lambda user: on_calls.get(user, 0))
+    params = {"Hunt-Context": documents.PHONE_CONTEXT, "variable_lp_org": "t1", "variable_lp_ext": "101"}
+    busy = actions(documents.dialplan({**params, "Hunt-Destination-Number": "103"}, lookup))
+    assert ("set", "lp_reached=+15558888") in busy and not any("t1-103" in leg for leg in bridged(busy))
+    on_calls.clear()
+    assert rung(actions(documents.dialplan({**params, "Hunt-Destination-Number": "103"}, lookup))) == ["t1-103"]
+    assert ("limit", "hash lp_phones t1-101") in busy, "the calling phone is on a call too"
+
+
+def test_follow_me_rings_its_numbers_after_the_phone_and_an_outside_one_must_press_1():
+    org = org_t1(extensions=(extension("t1", "101"), extension("t1", "102"), extension(
+        "t1", "103", follow_me=("102", "+15558888", "t2-101", "109"), no_answer="forward", forward_to="101")))
+    plan = dialplan_of(org, "101", "103")
+    legs = bridged(plan)
+    # The phone, its two numbers of the org's own (not t2's phone, not a number nobody has), then
+    # where unanswered calls go.
+    assert len(legs) == 4 and rung([("bridge", legs[0]), ("bridge", legs[3])]) == ["t1-103", "t1-101"]
+    assert "t1-102" in legs[1] and "group_confirm" not in legs[1]
+    assert legs[2].startswith("[leg_timeout=4,group_confirm_key=1,group_confirm_file=lp-confirm.wav,")
+    assert "sip:+15558888@" in legs[2], "through the org's own upstream"
+    together = dataclasses.replace(org.extensions[2], follow_me_order="together", follow_me_confirm=False)
+    legs = bridged(dialplan_of(dataclasses.replace(org, extensions=(*org.extensions[:2], together)), "101", "103"))
+    assert len(legs) == 3 and legs[1].count("leg_timeout=") == 2 and "group_confirm" not in legs[1]

@@ -1,6 +1,7 @@
-"""An extension's own call flow through the real Asterisk with sipp phones and upstreams: where
-its calls go when its phone is busy or not connected, follow me (the numbers rung after the
-phone itself, an outside one taking the call only by pressing 1), and the number it calls out as."""
+"""An extension's own call flow through the real PBX (Asterisk, and FreeSWITCH where marked) with
+sipp phones and upstreams: where its calls go when its phone is busy or not connected, follow me
+(the numbers rung after the phone itself, an outside one taking the call only by pressing 1), and
+the number it calls out as."""
 from __future__ import annotations
 
 import re
@@ -29,6 +30,7 @@ def caller_run(pbx, phone: str, dialled: str, scenario: str, duration_ms: int = 
                           password=password(phone), duration_ms=duration_ms, timeout_s=40)
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_a_phone_is_not_connected_then_its_calls_go_at_once_where_the_admin_sends_them(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(("104", {"when_unregistered": "102", "ring_seconds": 30})))
@@ -37,6 +39,7 @@ def test_when_a_phone_is_not_connected_then_its_calls_go_at_once_where_the_admin
     call(pbx, "t1-101", "104", None, answered=False)
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_a_phone_is_busy_then_a_second_call_goes_where_the_admin_sends_busy_calls(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(("103", {"when_busy": OUTSIDE})))
@@ -55,6 +58,7 @@ def test_when_a_phone_is_busy_then_a_second_call_goes_where_the_admin_sends_busy
         outside.stop()
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_follow_me_rings_its_numbers_one_by_one_and_an_outside_one_takes_the_call_by_pressing_1(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(("103", {"follow_me": ("102", OUTSIDE), "follow_me_confirm": True})))
@@ -73,6 +77,7 @@ def test_follow_me_rings_its_numbers_one_by_one_and_an_outside_one_takes_the_cal
             run.stop()
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_a_mobiles_voicemail_answering_without_pressing_1_never_takes_the_call(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(("103", {"follow_me": (OUTSIDE,), "follow_me_order": "together", "no_answer": "forward",
@@ -91,6 +96,7 @@ def test_a_mobiles_voicemail_answering_without_pressing_1_never_takes_the_call(t
             run.stop()
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_a_phone_calls_out_as_its_extensions_own_number_else_as_the_organizations_first(t1_restored):
     pbx = t1_restored
     pbx.apply(org_t1(extensions=(extension("t1", "101"), extension("t1", "102", outbound_caller_id="+15550199"),

@@ -81,9 +81,9 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
             raise BackendError(f"{org.code}: ring group {group.number}: FreeSWITCH would read one of "
                                "$ { } [ ] , ^ ' \" \\ < > | ; : in its caller name prefix as syntax")
     for ext in org.extensions:
-        if ext.sip_transport != "udp" or ext.follow_me or ext.when_busy or ext.when_unregistered or ext.record_calls:
-            raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones without follow me, "
-                               "busy or not-connected destinations and recording, for now")
+        if ext.sip_transport != "udp" or ext.record_calls:
+            raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones without "
+                               "recording, for now")
     for trunk in org.trunks:
         if trunk.transport != "udp":
             raise BackendError(f"{org.code}: the FreeSWITCH backend reaches upstreams over UDP only, for now")

@@ -38,11 +38,25 @@ UPSTREAM_CONTEXT = "lp-upstream"
 # its org and menu are channel variables our own plan set (lp_org, lp_menu).
 MENU_CONTEXT = "lp-menu"
 MENU_STEP = re.compile(r"k[0-9*#]|n[0-9*]{1,6}|t")
+# Where an extension's call goes on when its phone could not take it and the extension says where
+# such calls go: the channel goes on in this context with FreeSWITCH's reason as its number
+# (originate_disposition, e.g. USER_NOT_REGISTERED); its org and extension are channel variables
+# our own plan set (lp_org, lp_ringing).
+AFTER_CONTEXT = "lp-after"
+CAUSE = re.compile(r"[A-Z_]{1,48}")
+NOT_CONNECTED = frozenset({"USER_NOT_REGISTERED", "SUBSCRIBER_ABSENT"})
+# An outside follow-me number takes the call only by pressing 1 after this (in FreeSWITCH's
+# sounds directory, written by provision), so its voicemail never does.
+CONFIRM_FILE = "lp-confirm.wav"
+CONFIRM_WAIT_MS = 8000
 DOMAIN = "littlepbx"
 # The realm the limit app counts an org's calls in (``limit_usage hash lp_calls <code>``).
 CALLS_REALM = "lp_calls"
 # ... and each DID's calls (``limit_usage hash lp_dids <code>-<digits>``).
 DID_REALM = "lp_dids"
+# ... and the calls each phone is on, made or answered (``limit_usage hash lp_phones t1-101``):
+# a phone on one is busy.
+PHONE_REALM = "lp_phones"
 ACL_NAME = "lp-upstreams"
 MAX_HOPS = 8
 # Dialled from a phone: *28 then a time condition's switch code forces it (or returns it to its hours).
@@ -104,7 +118,8 @@ class Lookup:
     """What the answers read: an org's applied plan by code; the org owning a source address; the
     org whose registration's contact user calls from an address ("<contact>@<address>"); the
     upstream addresses (with those of registrations); the orgs that register; contact users; what
-    an org's time condition is forced to ("open", "closed", "auto") and how to force it; the time."""
+    an org's time condition is forced to ("open", "closed", "auto") and how to force it; the time;
+    how many calls a phone ("t1-101") is on."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
@@ -113,6 +128,7 @@ class Lookup:
     registering: Callable[[], list[OrgPBXConfig]] = field(default=list)
     contact_of: Callable[[str], str] = field(default=lambda code: "")
     forced: Callable[[str, str], str] = field(default=lambda code, name: "auto")
+    phone_calls: Callable[[str], int] = field(default=lambda user: 0)
     force: Callable[[str, str, str], None] = field(default=lambda code, name, state: None)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -233,6 +249,8 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
     dialled = params.get("Hunt-Destination-Number", "")
     if context == MENU_CONTEXT:
         return menu_step(params, lookup).xml(context, dialled)
+    if context == AFTER_CONTEXT:
+        return after_ringing(params, lookup).xml(context, dialled)
     if not (DIALLED.fullmatch(dialled) or context == UPSTREAM_CONTEXT and CONTACT_USER.fullmatch(dialled)):
         return refusal(context)
     if context == PHONE_CONTEXT:
@@ -272,10 +290,11 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
     (*97), a time condition's switch (*28<code>), one of the org's numbers, or an outside number
     through the org's own upstream."""
     plan = Plan(org, lookup)
+    on_a_call = f"hash {PHONE_REALM} {org.code}-{ext.number}"  # the phone is busy while it calls
     if dialled in org.emergency_numbers:
-        plan.add("set", f"lp_org={org.code}").add("limit", f"hash {CALLS_REALM} {org.code}")
+        plan.add("set", f"lp_org={org.code}").add("limit", f"hash {CALLS_REALM} {org.code}").add("limit", on_a_call)
         return outside(plan, dialled, org.emergency_caller_id or first_did(org))
-    admit(plan, dialled)
+    admit(plan, dialled).add("limit", on_a_call)
     if dialled == "*97":
         return plan.add("answer").add("voicemail", f"check default {org.code} {ext.number}")
     if dialled.startswith(TIME_SWITCH):
@@ -449,6 +468,31 @@ def own_numbers(org: OrgPBXConfig) -> list[str]:
     return [ext.number for ext in org.extensions] + [group.number for group in org.ringgroups]
 
 
+def follow_me(plan: Plan, ext: ExtensionConfig) -> Plan:
+    """Ring the extension's follow-me numbers (the org's phones, outside numbers through its
+    upstream), one by one for its ring time each or all together; an outside number, when the
+    extension asks for confirmation, takes the call only by pressing 1 once it answers."""
+    legs = []
+    for number in ext.follow_me:
+        leg = member_leg(plan.org, number)
+        if leg is None:
+            continue
+        options = [f"leg_timeout={ring_time(ext.ring_seconds)}"]
+        if ext.follow_me_confirm and OUTSIDE.fullmatch(number):
+            options += ["group_confirm_key=1", f"group_confirm_file={CONFIRM_FILE}",
+                        f"group_confirm_read_timeout={CONFIRM_WAIT_MS}"]
+        variables, _, target = leg[1:].partition("]")
+        legs.append("[" + ",".join(filter(None, (*options, variables))) + "]" + target)
+    if not legs:
+        return plan
+    plan.add("set", "continue_on_fail=true").add("set", "hangup_after_bridge=true")
+    if ext.follow_me_order == "together":
+        return plan.add("bridge", ",".join(legs))
+    for leg in legs:
+        plan.add("bridge", leg)
+    return plan
+
+
 def hours_open(condition, moment: datetime) -> bool:
     """Whether the condition's hours and holidays say open at ``moment``, in its time zone (one
     FreeSWITCH cannot name reads as UTC, as Asterisk reads it)."""
@@ -489,8 +533,8 @@ def member_leg(org: OrgPBXConfig, member: str) -> str | None:
     """How to ring a ring group's member: one of the org's phones, or an outside number through
     the org's upstream showing the org's number; None for anything else."""
     if INTERNAL.fullmatch(member) and any(ext.number == member for ext in org.extensions):
-        user = f"{org.code}-{member}"
-        return f"[lp_callee={user}]sofia/{PROFILE}/{user}%{DOMAIN}"
+        variables, target = phone_leg(org.code, member)
+        return f"[{variables}]{target}"
     trunk = org.trunk("outbound")
     if not (OUTSIDE.fullmatch(member) and trunk):
         return None
@@ -528,12 +572,56 @@ def voicemail(plan: Plan, ext: ExtensionConfig) -> Plan:
     return plan.reached(f"voicemail:{ext.number}").add("answer").add("voicemail", f"default {plan.org.code} {ext.number}").add("hangup")
 
 
+def phone_leg(code: str, number: str) -> tuple[str, str]:
+    """How to ring the org's phone: the variables of its leg (whose phone it is; once answered,
+    a call the phone is on) and the dial string."""
+    user = f"{code}-{number}"
+    return f"lp_callee={user},execute_on_answer=limit hash {PHONE_REALM} {user}", f"sofia/{PROFILE}/{user}%{DOMAIN}"
+
+
 def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
-    """Ring the extension's registered phone for its ring time, then what it does unanswered."""
+    """Ring the extension's registered phone for its ring time, then what it does unanswered; a
+    phone on a call goes at once where the extension sends busy calls, if it says; a phone that
+    is not connected fails at once, and then goes where the extension sends such calls, if it
+    says (decided in AFTER_CONTEXT by FreeSWITCH's reason)."""
     user = f"{plan.org.code}-{ext.number}"
+    if ext.when_busy and plan.lookup.phone_calls(user) > 0:
+        return destination(plan, ext.when_busy)
     plan.reached(ext.number).add("set", f"call_timeout={ring_time(ext.ring_seconds)}").add("set", "continue_on_fail=true")
     plan.add("set", "hangup_after_bridge=true")
-    plan.add("bridge", f"{{lp_callee={user}}}sofia/{PROFILE}/{user}%{DOMAIN}")
+    decide_after = bool(ext.when_unregistered or ext.when_busy)
+    if decide_after:
+        plan.add("set", f"lp_ringing={ext.number}").add("set", f"lp_hops={plan.hops}")
+    variables, target = phone_leg(plan.org.code, ext.number)
+    plan.add("bridge", f"{{{variables}}}{target}")
+    if decide_after:
+        return plan.add("transfer", f"${{originate_disposition}} XML {AFTER_CONTEXT}")
+    return unanswered(plan, ext)
+
+
+def after_ringing(params: dict[str, str], lookup: Lookup) -> Plan:
+    """Where a call goes on after the extension's phone did not take it, by FreeSWITCH's reason:
+    not connected, or busy (the phone said so), where the extension sends such calls if it says;
+    else as unanswered."""
+    cause = params.get("Hunt-Destination-Number", "")
+    org = lookup.plan_of(params.get("variable_lp_org", ""))
+    number = params.get("variable_lp_ringing", "")
+    ext = next((e for e in org.extensions if e.number == number), None) if org else None
+    if ext is None or not CAUSE.fullmatch(cause):
+        return Plan(OrgPBXConfig("", 0)).refuse()
+    plan = Plan(org, lookup)
+    plan.hops = int(params.get("variable_lp_hops", "")) if params.get("variable_lp_hops", "").isdigit() else MAX_HOPS
+    if cause in NOT_CONNECTED and ext.when_unregistered:
+        return destination(plan, ext.when_unregistered)
+    if cause == "USER_BUSY" and ext.when_busy:
+        return destination(plan, ext.when_busy)
+    return unanswered(plan, ext)
+
+
+def unanswered(plan: Plan, ext: ExtensionConfig) -> Plan:
+    """What the extension does with a call its phone did not answer: its follow-me numbers, then
+    its no-answer destination."""
+    follow_me(plan, ext)
     if ext.no_answer == NO_ANSWER_VOICEMAIL and ext.voicemail_enabled:
         return voicemail(plan, ext)
     if ext.no_answer == NO_ANSWER_FORWARD and ext.forward_to:

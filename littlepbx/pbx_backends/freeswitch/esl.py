@@ -108,3 +108,8 @@ class ESLClient:
                 self._socket.close()
             finally:
                 self._socket = None
+
+
+def client_for(config: dict) -> ESLClient:
+    """The client of LittlePBX's FreeSWITCH (FREESWITCH_ESL_PORT on loopback, its password)."""
+    return ESLClient("127.0.0.1", int(config["FREESWITCH_ESL_PORT"]), config["FREESWITCH_ESL_PASSWORD"])

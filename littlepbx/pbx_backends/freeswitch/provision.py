@@ -25,7 +25,7 @@ from littlepbx.pbx_backends.base import BackendError
 
 from . import documents
 from .cdr import CdrRecorder
-from .esl import ESLClient, ESLError
+from .esl import ESLClient, ESLError, client_for
 from .server import serve_in_thread, xml_path
 
 # The modules LittlePBX's configuration uses (scripts/build-freeswitch.sh builds exactly these).
@@ -216,7 +216,29 @@ def configure(config: dict) -> Path:
             if name != "conf":
                 os.chown(path, account.pw_uid, account.pw_gid)
     temporary.replace(target)
+    write_confirm_tone(directories(config)["sounds"] / documents.CONFIRM_FILE)
     return target
+
+
+def write_confirm_tone(path: Path) -> None:
+    """What an outside follow-me number hears on answering, before pressing 1: three short beeps
+    (a file, since a tone's description holds commas, which a dial string's variables cannot)."""
+    import math
+    import struct
+    import wave
+
+    rate, frames = 8000, bytearray()
+    for _ in range(3):
+        frames += b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 800 * n / rate))) for n in range(1200))
+        frames += bytes(2 * 1200)
+    temporary = path.with_suffix(".tmp")
+    with wave.open(str(temporary), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(frames))
+    temporary.chmod(0o644)
+    temporary.replace(path)
 
 
 def fingerprint(config: dict) -> str:
@@ -250,7 +272,7 @@ def profile_running(sofia_status: str) -> bool:
 
 
 def esl(config: dict) -> ESLClient:
-    return ESLClient("127.0.0.1", int(config["FREESWITCH_ESL_PORT"]), config["FREESWITCH_ESL_PASSWORD"])
+    return client_for(config)
 
 
 def start(config: dict, log_path: str | os.PathLike | None = None, timeout: float = 30) -> subprocess.Popen:

@@ -21,6 +21,7 @@ from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import write_time_override
 
 from . import documents
+from .esl import ESLClient, ESLError, client_for
 from .plans import PlanCache, registering_plans
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,9 @@ def xml_path(config: dict) -> str:
 class XMLService:
     """Answers one request's fields with a document, reading the committed rows."""
 
-    def __init__(self, database_url: str, secret: str = ""):
+    def __init__(self, database_url: str, secret: str = "", esl: ESLClient | None = None):
         self.secret = secret
+        self.esl = esl
         self.engine = create_engine(database_url, pool_pre_ping=True, pool_recycle=3600,
                                     isolation_level="READ COMMITTED")
         self.plans = PlanCache()
@@ -56,8 +58,20 @@ class XMLService:
                                       registering=lambda: self._registering(connection),
                                       contact_of=lambda code: documents.contact_user(self.secret, code),
                                       forced=lambda code, name: _forced(connection, code, name),
-                                      force=lambda code, name, state: self._force(code, name, state))
+                                      force=lambda code, name, state: self._force(code, name, state),
+                                      phone_calls=self._phone_calls)
             return handler(params, lookup)
+
+    def _phone_calls(self, user: str) -> int:
+        """The calls the phone ("t1-101") is on, as FreeSWITCH counts them; 0 when it cannot say
+        (the phone then rings, as without a busy destination)."""
+        if self.esl is None:
+            return 0
+        try:
+            return int(self.esl.api(f"limit_usage hash {documents.PHONE_REALM} {user}").strip() or 0)
+        except (ESLError, ValueError) as error:
+            log.warning("FreeSWITCH: %s's calls not counted: %s", user, error)
+            return 0
 
     def _force(self, code: str, name: str, state: str) -> None:
         """A phone's *28 switch: written and committed before the phone hears that it was."""
@@ -74,6 +88,8 @@ class XMLService:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.esl is not None:
+            self.esl.close()
 
 
 def _org_at(connection, address: str) -> str | None:
@@ -141,7 +157,7 @@ def handler_for(service: XMLService, path: str):
 
 def make_server(config: dict, port: int | None = None) -> ThreadingHTTPServer:
     """The server bound to 127.0.0.1 (FREESWITCH_XML_PORT, or ``port``; 0 picks a free one)."""
-    service = XMLService(config["DATABASE_URL"], config["FREESWITCH_XML_SECRET"])
+    service = XMLService(config["DATABASE_URL"], config["FREESWITCH_XML_SECRET"], client_for(config))
     server = ThreadingHTTPServer(("127.0.0.1", config["FREESWITCH_XML_PORT"] if port is None else port),
                                  handler_for(service, xml_path(config)))
     server.daemon_threads = True
