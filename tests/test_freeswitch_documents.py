@@ -481,3 +481,18 @@ def test_follow_me_rings_its_numbers_after_the_phone_and_an_outside_one_must_pre
     together = dataclasses.replace(org.extensions[2], follow_me_order="together", follow_me_confirm=False)
     legs = bridged(dialplan_of(dataclasses.replace(org, extensions=(*org.extensions[:2], together)), "101", "103"))
     assert len(legs) == 3 and legs[1].count("leg_timeout=") == 2 and "group_confirm" not in legs[1]
+
+
+def test_a_page_calls_every_other_member_phone_of_the_org_to_answer_on_speaker_into_one_conference():
+    from littlepbx.pbx_backends.base import PagingGroupConfig
+
+    org = org_t1(paginggroups=(PagingGroupConfig("700", "Warehouse", ("101", "102", "103", "t2-101", "109"), 20),))
+    plan = dialplan_of(org, "103", "700")
+    called = [data for application, data in plan if application == "conference_set_auto_outcall"]
+    assert [leg.rpartition("/")[2] for leg in called] == ["t1-101%littlepbx", "t1-102%littlepbx"], \
+        "the org's member phones but the pager's own"
+    assert all("sip_h_Call-Info=<sip:127.0.0.1>;answer-after=0" in leg for leg in called)
+    assert ("sched_hangup", "+20 ALLOTTED_TIMEOUT") in plan
+    assert plan[-1] == ("conference", "lp-page-${uuid}@lp+flags{endconf|moderator}")
+    assert len([a for a, _ in dialplan_of(org, "101", "700") if a == "conference_set_auto_outcall"]) == 2
+    assert not any(a == "conference" for a, _ in dialplan_of(org_t2(), "101", "700")), "t2 has no 700"

@@ -1,5 +1,6 @@
-"""Paging groups through the real Asterisk: a phone dials the group's number and every other
-member phone of its organization is called with the auto-answer headers; nothing else rings."""
+"""Paging groups through the real PBX (Asterisk, and FreeSWITCH where marked): a phone dials the
+group's number and every other member phone of its organization is called with the auto-answer
+headers; nothing else rings."""
 from __future__ import annotations
 
 import pytest
@@ -25,6 +26,7 @@ def page_from_103(pbx, expect_answered=True):
     assert run.process.returncode == 0, run.output()
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_a_phone_pages_the_group_then_every_other_member_is_told_to_answer_on_speaker(t1_restored):
     pbx = t1_restored
     pbx.apply(org_t1(paginggroups=(PagingGroupConfig("700", "Warehouse", ("101", "102", "103"), 30),)))
@@ -60,6 +62,7 @@ def test_when_a_group_row_is_altered_behind_the_apps_back_then_only_the_orgs_pho
     assert all(invite_of(run) == "" for run in theirs)
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_another_org_dials_the_groups_number_then_it_reaches_only_its_own(t1_restored):
     pbx = t1_restored
     pbx.apply(org_t1(paginggroups=(PagingGroupConfig("700", "Warehouse", ("101", "102"), 30),)))

@@ -49,6 +49,12 @@ NOT_CONNECTED = frozenset({"USER_NOT_REGISTERED", "SUBSCRIBER_ABSENT"})
 # sounds directory, written by provision), so its voicemail never does.
 CONFIRM_FILE = "lp-confirm.wav"
 CONFIRM_WAIT_MS = 8000
+# A page is a conference of its own (mod_conference, this profile): the phone paging speaks, the
+# members' phones, called with the auto-answer headers, listen; it ends when the pager hangs up.
+CONFERENCE_PROFILE = "lp"
+# What tells a phone to answer on its speaker at once (both usual forms, as Asterisk sends them).
+AUTO_ANSWER = ("sip_h_Call-Info=<sip:127.0.0.1>;answer-after=0,"
+               "sip_h_Alert-Info=<http://127.0.0.1>;info=alert-autoanswer;delay=0")
 DOMAIN = "littlepbx"
 # The realm the limit app counts an org's calls in (``limit_usage hash lp_calls <code>``).
 CALLS_REALM = "lp_calls"
@@ -215,6 +221,7 @@ class Plan:
         self.lookup = lookup or Lookup(plan_of=lambda code: None, org_at=lambda address: None)
         self.actions: list[tuple[str, str]] = []
         self.hops = 0
+        self.caller: str | None = None  # the extension of the org's phone that called, if one did
 
     def add(self, application: str, data: str = "") -> Plan:
         self.actions.append((application, data))
@@ -290,6 +297,7 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
     (*97), a time condition's switch (*28<code>), one of the org's numbers, or an outside number
     through the org's own upstream."""
     plan = Plan(org, lookup)
+    plan.caller = ext.number
     on_a_call = f"hash {PHONE_REALM} {org.code}-{ext.number}"  # the phone is busy while it calls
     if dialled in org.emergency_numbers:
         plan.add("set", f"lp_org={org.code}").add("limit", f"hash {CALLS_REALM} {org.code}").add("limit", on_a_call)
@@ -363,9 +371,11 @@ def blocked_rule(org: OrgPBXConfig, caller_digits: str):
 
 
 def number_of(org: OrgPBXConfig, number: str) -> str | None:
-    """What one of the org's numbers is: "101" (an extension) or "ringgroup:600"; None."""
+    """What one of the org's numbers is: "101" (an extension), "ringgroup:600" or "paging:700"; None."""
     if any(ext.number == number for ext in org.extensions):
         return number
+    if any(group.number == number for group in org.paginggroups):
+        return f"paging:{number}"
     return f"ringgroup:{number}" if any(group.number == number for group in org.ringgroups) else None
 
 
@@ -389,6 +399,9 @@ def destination(plan: Plan, where: str) -> Plan:
     if kind == "ringgroup":
         group = next((g for g in org.ringgroups if g.number == key), None)
         return ring_group(plan, group) if group else plan.refuse()
+    if kind == "paging":
+        group = next((g for g in org.paginggroups if g.number == key), None)
+        return page(plan, group) if group else plan.refuse()
     if kind == "ivr":
         ivr = next((m for m in org.ivrs if m.name == key), None)
         return menu(plan, ivr) if ivr else plan.refuse()
@@ -466,6 +479,24 @@ def menu_step(params: dict[str, str], lookup: Lookup) -> Plan:
 def own_numbers(org: OrgPBXConfig) -> list[str]:
     """The org's numbers a caller may type in a menu with direct dial: phones and ring groups."""
     return [ext.number for ext in org.extensions] + [group.number for group in org.ringgroups]
+
+
+def page(plan: Plan, group) -> Plan:
+    """Call every member phone of the group but the caller's with the auto-answer headers into a
+    conference of this call alone, where they listen and the caller speaks, for at most the
+    group's time; the page ends when the caller hangs up."""
+    org = plan.org
+    members = [number for number in group.members
+               if number != plan.caller and any(ext.number == number for ext in org.extensions)]
+    plan.reached(f"paging:{group.number}").add("answer")
+    plan.add("sched_hangup", f"+{max(group.seconds, 1)} ALLOTTED_TIMEOUT")
+    plan.add("set", "conference_auto_outcall_delimiter=|").add("set", "conference_auto_outcall_timeout=10")
+    plan.add("set", "conference_utils_auto_outcall_flags=mute")
+    for number in members:
+        variables, target = phone_leg(org.code, number)
+        headers = AUTO_ANSWER
+        plan.add("conference_set_auto_outcall", f"{{{variables},{headers}}}{target}")
+    return plan.add("conference", f"lp-page-${{uuid}}@{CONFERENCE_PROFILE}+flags{{endconf|moderator}}")
 
 
 def follow_me(plan: Plan, ext: ExtensionConfig) -> Plan:
