@@ -450,20 +450,17 @@ def menu_step(params: dict[str, str], lookup: Lookup) -> Plan:
     for the rest (ended by # or a 3 s pause; nothing more: the key is an option) and the org's
     number typed rings; a wrong key or none plays the menu again, at most ``repeats`` times, then
     goes to the menu's invalid or timeout destination."""
-    step = params.get("Hunt-Destination-Number", "")
-    org = lookup.plan_of(params.get("variable_lp_org", ""))
-    name = params.get("variable_lp_menu", "")
-    ivr = next((m for m in org.ivrs if m.name == name), None) if org else None
-    if ivr is None or not MENU_STEP.fullmatch(step):
+    found = resumed(params, lookup, MENU_STEP, "lp_menu", lambda org, name: next(
+        (m for m in org.ivrs if m.name == name), None))
+    if found is None:
         return Plan(OrgPBXConfig("", 0)).refuse()
-    plan = Plan(org, lookup)
-    plays = int(params.get("variable_lp_plays", "1")) if params.get("variable_lp_plays", "").isdigit() else MAX_HOPS
-    plan.hops = int(params.get("variable_lp_hops", "0")) if params.get("variable_lp_hops", "").isdigit() else MAX_HOPS
+    plan, ivr, step = found
+    plays = int(params.get("variable_lp_plays", "")) if params.get("variable_lp_plays", "").isdigit() else MAX_HOPS
     kind, typed = step[0], step[1:]
     if kind == "t":
         return menu(plan, ivr, plays + 1) if plays <= ivr.repeats else destination(plan, ivr.timeout_destination)
     if kind == "k" and ivr.direct_dial and typed.isdigit() and any(
-            number.startswith(typed) for number in own_numbers(org)):
+            number.startswith(typed) for number in own_numbers(plan.org)):
         plan.add("play_and_get_digits", f"0 5 1 {DIGIT_WAIT_MS} # silence_stream://1 silence_stream://1 lp_more "
                                         f"^[0-9*]{{0,5}}$ {DIGIT_WAIT_MS} 'n{typed} XML {MENU_CONTEXT}'")
         return plan.add("transfer", f"n{typed}${{lp_more}} XML {MENU_CONTEXT}")
@@ -471,9 +468,25 @@ def menu_step(params: dict[str, str], lookup: Lookup) -> Plan:
     plan.hops = 0  # the caller chose: a new route
     if len(typed) == 1 and typed in options:
         return destination(plan, options[typed])
-    if kind == "n" and len(typed) > 1 and INTERNAL.fullmatch(typed) and number_of(org, typed):
+    if kind == "n" and len(typed) > 1 and INTERNAL.fullmatch(typed) and number_of(plan.org, typed):
         return destination(plan, typed)
     return menu(plan, ivr, plays + 1, wrong=True) if plays <= ivr.repeats else destination(plan, ivr.invalid_destination)
+
+
+def resumed(params: dict[str, str], lookup: Lookup, shape: re.Pattern, variable: str, find) -> tuple | None:
+    """A call our own plan sent on into a follow-up context (a menu's key, a phone's failure):
+    its new plan (the org from lp_org, the hops so far from lp_hops), the item ``find`` gives for
+    the org and the channel variable ``variable`` (a menu, an extension), and its number, which
+    must have ``shape``; None when any is missing or wrong."""
+    step = params.get("Hunt-Destination-Number", "")
+    org = lookup.plan_of(params.get("variable_lp_org", ""))
+    item = find(org, params.get(f"variable_{variable}", "")) if org else None
+    if item is None or not shape.fullmatch(step):
+        return None
+    plan = Plan(org, lookup)
+    hops = params.get("variable_lp_hops", "")
+    plan.hops = int(hops) if hops.isdigit() else MAX_HOPS
+    return plan, item, step
 
 
 def own_numbers(org: OrgPBXConfig) -> list[str]:
@@ -634,14 +647,11 @@ def after_ringing(params: dict[str, str], lookup: Lookup) -> Plan:
     """Where a call goes on after the extension's phone did not take it, by FreeSWITCH's reason:
     not connected, or busy (the phone said so), where the extension sends such calls if it says;
     else as unanswered."""
-    cause = params.get("Hunt-Destination-Number", "")
-    org = lookup.plan_of(params.get("variable_lp_org", ""))
-    number = params.get("variable_lp_ringing", "")
-    ext = next((e for e in org.extensions if e.number == number), None) if org else None
-    if ext is None or not CAUSE.fullmatch(cause):
+    found = resumed(params, lookup, CAUSE, "lp_ringing", lambda org, number: next(
+        (e for e in org.extensions if e.number == number), None))
+    if found is None:
         return Plan(OrgPBXConfig("", 0)).refuse()
-    plan = Plan(org, lookup)
-    plan.hops = int(params.get("variable_lp_hops", "")) if params.get("variable_lp_hops", "").isdigit() else MAX_HOPS
+    plan, ext, cause = found
     if cause in NOT_CONNECTED and ext.when_unregistered:
         return destination(plan, ext.when_unregistered)
     if cause == "USER_BUSY" and ext.when_busy:
