@@ -145,7 +145,9 @@ def test_when_a_call_is_up_then_the_pbx_lists_it_for_its_org_only(orgs):
     callee = orgs.sipp.answering(PHONE_IPS["t1-101"])
     ongoing = start_call(orgs, "t1-102", "101", 3000)
     try:
-        calls = wait_until(lambda: orgs.backend.current_calls("t1"), 10)
+        # (listed from its INVITE on: wait for the answer, or a look while it rings sees "Ring")
+        calls = wait_until(lambda: [c for c in orgs.backend.current_calls("t1") if c.state == "Up"] and
+                           orgs.backend.current_calls("t1"), 10)
         assert [(c.caller, c.callee, c.state) for c in calls] == [("102", "101", "Up")], calls
         assert calls[0].started_at is not None
         assert orgs.backend.current_calls("t2") == []
