@@ -12,6 +12,7 @@ from littlepbx.pbx_backends.base import (
     AnnouncementConfig,
     BackendError,
     BlockedCallerConfig,
+    ConferenceConfig,
     DialRuleConfig,
     DidConfig,
     IvrConfig,
@@ -496,3 +497,63 @@ def test_a_page_calls_every_other_member_phone_of_the_org_to_answer_on_speaker_i
     assert plan[-1] == ("conference", "lp-page-${uuid}@lp+flags{endconf|moderator}")
     assert len([a for a, _ in dialplan_of(org, "101", "700") if a == "conference_set_auto_outcall"]) == 2
     assert not any(a == "conference" for a, _ in dialplan_of(org_t2(), "101", "700")), "t2 has no 700"
+
+
+def room_org(**room):
+    values = {"pin": None, "moderator_pin": None, "wait_for_moderator": False, "max_members": 5, **room}
+    return org_t1(conferences=(ConferenceConfig("850", "Room 850", **values),),
+                  moh=MohConfig(True, "/var/lib/littlepbx/moh/t1/abc/music.wav"))
+
+
+def room_step(org, step: str, tries: int = 1, **variables) -> list[tuple[str, str]]:
+    lookup = documents.Lookup(plan_of={org.code: org}.get, org_at={T1_UPSTREAM_IN: org.code}.get)
+    params = {"Hunt-Context": documents.ROOM_CONTEXT, "Hunt-Destination-Number": step, "variable_lp_org": org.code,
+              "variable_lp_room": "850", "variable_lp_tries": str(tries), "variable_lp_hops": "1", **variables}
+    return actions(documents.dialplan(params, lookup))
+
+
+def joined(plan: list[tuple[str, str]]) -> list[str]:
+    return [data for application, data in plan if application == "conference"]
+
+
+def test_a_room_without_pins_is_joined_at_once_with_its_limit_and_the_orgs_music():
+    plan = dialplan_of(room_org(), "101", "850")
+    assert joined(plan) == ["lp-t1-850@lp-room"], "the org's own room, as a member"
+    assert ("set", "conference_max_members=5") in plan
+    assert ("set", "conference_moh_sound=/var/lib/littlepbx/moh/t1/abc/music.wav") in plan
+    assert ("set", "conference_flags=wait-mod") not in plan
+    assert plan[-1] == ("hangup", "NORMAL_CLEARING"), "a caller finding the room full is hung up on"
+    assert joined(dialplan_of(room_org(), None, "+15550101")) == [], "a DID reaches a room only as its destination"
+    assert not joined(dialplan_of(org_t2(), "101", "850")), "t2 has no room 850"
+
+
+def test_a_rooms_pin_is_asked_then_decides_moderator_member_or_another_try():
+    org = room_org(pin="1234", moderator_pin="9999", wait_for_moderator=True)
+    plan = dialplan_of(org, "101", "850")
+    assert not joined(plan), "nobody joins before the PIN"
+    assert ("set", "lp_room=850") in plan and ("set", "lp_tries=1") in plan
+    (ask,) = [data for application, data in plan if application == "play_and_get_digits"]
+    assert ask.startswith("1 10 1 6000 # ") and ask.endswith(" lp_pin ^[0-9]+$ 6000 'p XML lp-room'")
+    assert plan[-1] == ("transfer", "p${lp_pin} XML lp-room"), "only digits the regex let through are expanded"
+    moderator = room_step(org, "p9999")
+    assert joined(moderator) == ["lp-t1-850@lp-room+flags{moderator}"]
+    member = room_step(org, "p1234")
+    assert joined(member) == ["lp-t1-850@lp-room"] and ("set", "conference_flags=wait-mod") in member
+    wrong = room_step(org, "p1111")
+    assert not joined(wrong) and ("set", "lp_tries=2") in wrong
+    assert documents.WRONG_KEY in dict(wrong)["play_and_get_digits"]
+    assert not joined(room_step(org, "p")), "nothing typed is a wrong PIN"
+    assert room_step(org, "p1111", tries=3)[-1] == ("hangup", "NORMAL_CLEARING"), "three wrong PINs: hung up"
+
+
+def test_a_room_with_only_a_moderator_pin_lets_anyone_else_in_as_a_member():
+    org = room_org(moderator_pin="9999")
+    assert joined(room_step(org, "p")) == ["lp-t1-850@lp-room"]
+    assert joined(room_step(org, "p9999")) == ["lp-t1-850@lp-room+flags{moderator}"]
+
+
+@pytest.mark.parametrize(("step", "variables"), [("p1234", {"variable_lp_room": "851"}),
+                                                 ("p1234", {"variable_lp_org": "t2"}),
+                                                 ("x1234", {}), ("p12345678901", {})])
+def test_a_room_step_of_no_room_of_the_org_or_of_another_shape_is_refused(step, variables):
+    assert room_step(room_org(pin="1234"), step, **variables)[-1] == ("hangup", "UNALLOCATED_NUMBER")

@@ -1,4 +1,4 @@
-"""Conference rooms through the real Asterisk (ConfBridge): PINs, the moderator, members waiting
+"""Conference rooms through the real Asterisk (ConfBridge) and FreeSWITCH (mod_conference): PINs, the moderator, members waiting
 with music until the moderator is in, the largest number of members, a room as a DID's
 destination; each organization's room 850 is its own."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from littlepbx.pbx_backends.base import ConferenceConfig, DidConfig
 from .helpers import PHONE_IPS, T1_UPSTREAM_IN, org_t1, org_t2, password
 from .sipp import CALLER_PORT, PHONE_PORT, hung_up_by_pbx, wait_until
 
-pytestmark = pytest.mark.asterisk
+pytestmark = [pytest.mark.asterisk, pytest.mark.backends("asterisk", "freeswitch")]
 
 
 def room(number: str, pin=None, moderator_pin=None, wait=False, max_members=20) -> ConferenceConfig:
@@ -27,13 +27,25 @@ def joining(pbx, phone: str, number: str, keys: str, listen_ms: int):
 
 
 def rooms(pbx) -> dict[str, int]:
-    """Each conference Asterisk holds now, with how many are in it."""
+    """Each conference the PBX holds now, with how many are in it."""
+    if pbx.backend.name == "freeswitch":
+        listing = pbx.cli("conference list summary")
+        return {m[1]: int(m[2]) for m in re.finditer(r"^\+OK Conference (lp-\S+) \((\d+) member", listing, re.M)}
     return {m[1]: int(m[2]) for m in re.finditer(r"^(lp-\S+)\s+(\d+)", pbx.cli("confbridge list"), re.M)}
 
 
 def members(pbx, name: str) -> dict[str, str]:
-    """Who is in conference ``name`` (their endpoint), with ConfBridge's flags (A admin, M marked,
-    W waits for the marked, w waiting now)."""
+    """Who is in conference ``name`` (their phone), with ConfBridge's flags (A admin, M marked,
+    W waits for the marked, w waiting now); FreeSWITCH's said in those letters (its moderator is
+    A and M; a member waits while the room waits for the moderator)."""
+    if pbx.backend.name == "freeswitch":
+        listing = pbx.cli(f"conference {name} list")
+        waiting = pbx.cli(f"conference {name} get wait_mod").strip() == "true"
+        found = {}
+        for m in re.finditer(r"^\d+;sofia/[^/;]+/([^@;]+)@[^;]*;[^;]*;[^;]*;[^;]*;([^;]*);", listing, re.M):
+            moderator = "moderator" in m[2].split("|")
+            found[m[1]] = "AM" if moderator else ("Ww" if waiting else "")
+        return found
     return {m[1]: m[2] for m in re.finditer(r"^PJSIP/(\S+)-[0-9a-f]{8}\s+(\S*)", pbx.cli(f"confbridge list {name}"),
                                             re.M)}
 

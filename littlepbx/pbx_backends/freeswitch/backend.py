@@ -52,7 +52,7 @@ from .plans import registering_plans
 log = logging.getLogger(__name__)
 
 # OrgPBXConfig's kinds this backend does not carry yet, as an admin names them.
-NOT_YET = {"queues": "queues", "musicclasses": "music classes", "conferences": "conference rooms"}
+NOT_YET = {"queues": "queues", "musicclasses": "music classes"}
 
 
 def validate_for_freeswitch(org: OrgPBXConfig) -> None:

@@ -24,7 +24,12 @@ from datetime import UTC, datetime
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from littlepbx.pbx_backends.asterisk.backend import EXTENSION_NUMBER, EXTERNAL_NUMBER, pattern_regex
+from littlepbx.pbx_backends.asterisk.backend import (
+    EXTENSION_NUMBER,
+    EXTERNAL_NUMBER,
+    dialable_numbers,
+    pattern_regex,
+)
 from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_VOICEMAIL, ExtensionConfig, OrgPBXConfig
 from littlepbx.pbx_backends.hours import is_open
 
@@ -52,6 +57,18 @@ CONFIRM_WAIT_MS = 8000
 # A page is a conference of its own (mod_conference, this profile): the phone paging speaks, the
 # members' phones, called with the auto-answer headers, listen; it ends when the pager hangs up.
 CONFERENCE_PROFILE = "lp"
+# A conference room is a conference of this profile (music while alone or waiting for the
+# moderator, from the org's music on hold), named lp-<org>-<room>.
+ROOM_PROFILE = "lp-room"
+# What a caller finding the room full hears before it hangs up: a busy tone.
+ROOM_FULL = "tone_stream://%(500,500,480,620);loops=3"
+# Where the PIN a caller typed for a room is decided: the call goes on in this context with "p"
+# and the digits as its number; its org and room are channel variables our own plan set
+# (lp_org, lp_room), and how many times it was asked (lp_tries).
+ROOM_CONTEXT = "lp-room"
+ROOM_STEP = re.compile(r"p[0-9]{0,10}")
+PIN_TRIES = 3
+PIN_WAIT_MS = 6000
 # What tells a phone to answer on its speaker at once (both usual forms, as Asterisk sends them).
 AUTO_ANSWER = ("sip_h_Call-Info=<sip:127.0.0.1>;answer-after=0,"
                "sip_h_Alert-Info=<http://127.0.0.1>;info=alert-autoanswer;delay=0")
@@ -258,6 +275,8 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
         return menu_step(params, lookup).xml(context, dialled)
     if context == AFTER_CONTEXT:
         return after_ringing(params, lookup).xml(context, dialled)
+    if context == ROOM_CONTEXT:
+        return room_step(params, lookup).xml(context, dialled)
     if not (DIALLED.fullmatch(dialled) or context == UPSTREAM_CONTEXT and CONTACT_USER.fullmatch(dialled)):
         return refusal(context)
     if context == PHONE_CONTEXT:
@@ -371,12 +390,9 @@ def blocked_rule(org: OrgPBXConfig, caller_digits: str):
 
 
 def number_of(org: OrgPBXConfig, number: str) -> str | None:
-    """What one of the org's numbers is: "101" (an extension), "ringgroup:600" or "paging:700"; None."""
-    if any(ext.number == number for ext in org.extensions):
-        return number
-    if any(group.number == number for group in org.paginggroups):
-        return f"paging:{number}"
-    return f"ringgroup:{number}" if any(group.number == number for group in org.ringgroups) else None
+    """What one of the org's numbers is: "101" (an extension), "ringgroup:600", "paging:700",
+    "conference:850"; None."""
+    return dialable_numbers(org).get(number)
 
 
 def first_did(org: OrgPBXConfig) -> str | None:
@@ -405,6 +421,9 @@ def destination(plan: Plan, where: str) -> Plan:
     if kind == "ivr":
         ivr = next((m for m in org.ivrs if m.name == key), None)
         return menu(plan, ivr) if ivr else plan.refuse()
+    if kind == "conference":
+        room = next((r for r in org.conferences if r.number == key), None)
+        return conference(plan, room) if room else plan.refuse()
     if kind == "timecondition":
         condition = next((c for c in org.timeconditions if c.name == key), None)
         if condition is None:
@@ -490,8 +509,56 @@ def resumed(params: dict[str, str], lookup: Lookup, shape: re.Pattern, variable:
 
 
 def own_numbers(org: OrgPBXConfig) -> list[str]:
-    """The org's numbers a caller may type in a menu with direct dial: phones and ring groups."""
-    return [ext.number for ext in org.extensions] + [group.number for group in org.ringgroups]
+    """The org's numbers a caller may type in a menu with direct dial (as Asterisk's: every one
+    its phones dial)."""
+    return list(dialable_numbers(org))
+
+
+def conference(plan: Plan, room, tries: int = 1) -> Plan:
+    """Answer and, when the room has a PIN or a moderator PIN, ask for one (up to 10 digits ended
+    by # or a pause): the call goes on in ROOM_CONTEXT, where the PIN decides; else join."""
+    if tries == 1:
+        plan.reached(f"conference:{room.number}").add("answer").add("sleep", "500")
+    if not (room.pin or room.moderator_pin):
+        return join_room(plan, room, moderator=False)
+    plan.add("set", f"lp_room={room.number}").add("set", f"lp_tries={tries}").add("set", f"lp_hops={plan.hops}")
+    prompt = MENU_PROMPT if tries == 1 else f"file_string://{WRONG_KEY}!{MENU_PROMPT}"
+    plan.add("play_and_get_digits", f"1 10 1 {PIN_WAIT_MS} # {prompt} silence_stream://1 lp_pin ^[0-9]+$ "
+                                    f"{PIN_WAIT_MS} 'p XML {ROOM_CONTEXT}'")
+    return plan.add("transfer", f"p${{lp_pin}} XML {ROOM_CONTEXT}")
+
+
+def room_step(params: dict[str, str], lookup: Lookup) -> Plan:
+    """What the PIN a caller typed for a room does, as the Asterisk dialplan decides it
+    (lp-to-conference): the moderator PIN joins as the moderator, the PIN (or anything, in a room
+    with only a moderator PIN) as a member; a wrong one asks again, three times in all."""
+    found = resumed(params, lookup, ROOM_STEP, "lp_room", lambda org, number: next(
+        (r for r in org.conferences if r.number == number), None))
+    if found is None:
+        return Plan(OrgPBXConfig("", 0)).refuse()
+    plan, room, step = found
+    entered = step[1:]
+    if room.moderator_pin and entered == room.moderator_pin:
+        return join_room(plan, room, moderator=True)
+    if not room.pin or entered == room.pin:
+        return join_room(plan, room, moderator=False)
+    tries = params.get("variable_lp_tries", "")
+    tries = int(tries) if tries.isdigit() else PIN_TRIES
+    return conference(plan, room, tries + 1) if tries < PIN_TRIES else plan.add("hangup", "NORMAL_CLEARING")
+
+
+def join_room(plan: Plan, room, moderator: bool) -> Plan:
+    """Into the org's room: at most its members (a caller finding it full is hung up on), music
+    while alone or, where members wait for the moderator, until the moderator is in."""
+    org = plan.org
+    plan.add("set", f"conference_max_members={room.max_members}")
+    if org.moh.enabled and org.moh.path:
+        plan.add("set", f"conference_moh_sound={org.moh.path}")
+    if room.wait_for_moderator:
+        plan.add("set", "conference_flags=wait-mod")  # read when the room opens; the moderator's entry ends it
+    flags = "+flags{moderator}" if moderator else ""
+    plan.add("conference", f"lp-{org.code}-{room.number}@{ROOM_PROFILE}{flags}")
+    return plan.add("hangup", "NORMAL_CLEARING")
 
 
 def page(plan: Plan, group) -> Plan:
