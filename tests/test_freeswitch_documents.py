@@ -17,6 +17,7 @@ from littlepbx.pbx_backends.base import (
     DidConfig,
     IvrConfig,
     MohConfig,
+    PhoneState,
     QueueConfig,
     RingGroupConfig,
     TimeConditionConfig,
@@ -557,3 +558,88 @@ def test_a_room_with_only_a_moderator_pin_lets_anyone_else_in_as_a_member():
                                                  ("x1234", {}), ("p12345678901", {})])
 def test_a_room_step_of_no_room_of_the_org_or_of_another_shape_is_refused(step, variables):
     assert room_step(room_org(pin="1234"), step, **variables)[-1] == ("hangup", "UNALLOCATED_NUMBER")
+
+
+class PhoneMemory(documents.PhoneSwitches):
+    """Phones' switches and blocks kept in memory, as the XML server keeps them in the database."""
+
+    def __init__(self, **states):
+        self.states = {number: dataclasses.asdict(state) for number, state in states.items()}
+        self.callers, self.blocks = {}, {}
+
+    def state(self, code, number):
+        return PhoneState(**self.states.get(f"{code}-{number}", self.states.get(number, {})))
+
+    def switch(self, code, number, column, value):
+        values = self.states.setdefault(number, dataclasses.asdict(PhoneState()))
+        values[column] = value == "yes" if column == "dnd" else value
+
+    def rang(self, code, number, caller):
+        self.callers[number] = caller
+
+    def last_caller(self, code, number):
+        return self.callers.get(number)
+
+    def block(self, code, number, caller):
+        self.blocks["".join(filter(str.isdigit, caller))] = number
+
+    def blocked(self, code, digits):
+        return digits in self.blocks
+
+
+def switched_plan(org, switches, phone, dialled, caller=""):
+    lookup = documents.Lookup(plan_of={org.code: org}.get, org_at={T1_UPSTREAM_IN: org.code}.get, phones=switches)
+    if phone is None:
+        params = {"Hunt-Context": documents.UPSTREAM_CONTEXT, "variable_sip_network_ip": T1_UPSTREAM_IN,
+                  "Caller-Caller-ID-Number": caller}
+    else:
+        params = {"Hunt-Context": documents.PHONE_CONTEXT, "variable_lp_org": org.code, "variable_lp_ext": phone}
+    return actions(documents.dialplan({**params, "Hunt-Destination-Number": dialled}, lookup))
+
+
+def test_a_phones_codes_switch_its_own_do_not_disturb_and_forwards_and_beep_what_they_are_now():
+    org, switches = org_t1(country_code="1"), PhoneMemory()
+    assert switched_plan(org, switches, "101", "*78")[-2:] == [("playback", documents.SWITCHED_ON),
+                                                               ("hangup", "NORMAL_CLEARING")]
+    assert switches.state("t1", "101") == PhoneState(dnd=True)
+    switched_plan(org, switches, "101", "*90103")
+    switched_plan(org, switches, "101", "*52+15550000")
+    assert switches.state("t1", "101") == PhoneState(True, None, "103", "+15550000")
+    assert ("playback", documents.SWITCHED_OFF) in switched_plan(org, switches, "101", "*79")
+    switched_plan(org, switches, "101", "*91")
+    assert switches.state("t1", "101") == PhoneState(forward_unanswered="+15550000")
+    assert switches.state("t1", "102") == PhoneState(), "only the calling phone's"
+
+
+@pytest.mark.parametrize("dialled", ["*72", "*72101", "*72+4420", "*7212345678901234567", "*52*97"])
+def test_a_forward_to_nothing_to_itself_or_where_the_phone_may_not_call_is_refused(dialled):
+    org = org_t1(country_code="1", extensions=(extension("t1", "101", outside_calls="national"),))
+    switches = PhoneMemory()
+    assert switched_plan(org, switches, "101", dialled)[-1] == ("hangup", "UNALLOCATED_NUMBER")
+    assert switches.states == {}
+
+
+def test_a_phones_forwards_and_do_not_disturb_decide_where_its_calls_go():
+    org = org_t1(country_code="1", extensions=(extension("t1", "101", no_answer="forward", forward_to="103"),
+                                               extension("t1", "102"), extension("t1", "103")))
+    assert rung(switched_plan(org, PhoneMemory(**{"101": PhoneState(forward_to="102")}), "103", "101")) == ["t1-102"]
+    on_dnd = switched_plan(org, PhoneMemory(**{"101": PhoneState(dnd=True)}), "102", "101")
+    assert rung(on_dnd) == ["t1-103"], "not rung: where unanswered calls go"
+    unanswered = switched_plan(org, PhoneMemory(**{"101": PhoneState(forward_unanswered="102")}), "103", "101")
+    assert rung(unanswered) == ["t1-101", "t1-102"], "rung, then the user's forward before the admin's"
+    national = org_t1(country_code="1", extensions=(
+        extension("t1", "101", no_answer="forward", forward_to="103", outside_calls="national"),
+        extension("t1", "102"), extension("t1", "103")))
+    abroad = switched_plan(national, PhoneMemory(**{"101": PhoneState(forward_to="+442071234567")}), "102", "101")
+    assert rung(abroad) == ["t1-103"], "a forward abroad the phone may no longer call: as the admin says"
+
+
+def test_a_phone_blocks_the_last_outside_caller_that_rang_it_and_that_caller_is_refused():
+    org, switches = org_t1(), PhoneMemory()
+    assert ("playback", documents.WRONG_KEY) in switched_plan(org, switches, "101", "*32"), "no caller yet"
+    assert rung(switched_plan(org, switches, None, "+15550101", caller="+15557770001")) == ["t1-101"]
+    assert switches.last_caller("t1", "101") == "+15557770001"
+    switched_plan(org, switches, "101", "*32")
+    refused = switched_plan(org, switches, None, "+15550101", caller="+15557770001")
+    assert refused[-1] == ("hangup", "CALL_REJECTED") and not rung(refused)
+    assert rung(switched_plan(org, switches, None, "+15550101", caller="+15557770002")) == ["t1-101"]

@@ -51,6 +51,7 @@ def dial_code(pbx, phone: str, code: str) -> None:
     assert run.process.returncode == 0, run.output()
 
 
+@BOTH
 def test_a_phone_blocks_the_last_outside_caller_that_rang_it_at_once_for_its_own_org_only(t1_restored):
     pbx = t1_restored
     pbx.apply(org_t2())

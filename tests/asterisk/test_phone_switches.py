@@ -1,5 +1,5 @@
 """Do not disturb (*78/*79) and the forwards (every call *72<number>/*73, when busy *90<number>/*91,
-when unanswered *52<number>/*53), switched from the phone through the real Asterisk: at once, no
+when unanswered *52<number>/*53), switched from the phone through the real Asterisk and FreeSWITCH: at once, no
 Apply; the switch is the caller's own phone's, never another organization's, and an Apply keeps it."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from littlepbx.pbx_backends.base import PhoneState
 from .helpers import PHONE_IPS, T1_UPSTREAM_IN, call, extension, org_t1, password, upstream_call
 from .sipp import CALLER_PORT, wait_until
 
-pytestmark = pytest.mark.asterisk
+pytestmark = [pytest.mark.asterisk, pytest.mark.backends("asterisk", "freeswitch")]
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def switched_back(t1_restored):
 
 
 def dial_code(pbx, phone: str, code: str) -> None:
-    """``phone`` dials a feature code; Asterisk answers, says it is done, and hangs up."""
+    """``phone`` dials a feature code; the PBX answers, says it is done, and hangs up."""
     run = pbx.sipp.run("call_answered.xml", PHONE_IPS[phone], CALLER_PORT, service=code, user=phone,
                        password=password(phone), duration_ms=200)
     assert run.process.returncode == 0, run.output()

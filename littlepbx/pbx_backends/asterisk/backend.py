@@ -381,6 +381,45 @@ def keep_switch_rows(connection, table, code: str, ids: list[str], fresh: dict) 
         connection.execute(statement.on_duplicate_key_update({"tenantid": table.c.tenantid}))
 
 
+def read_phone_states(connection, code: str) -> dict[str, PhoneState]:
+    """{extension: PhoneState} of the org, as its phones' users switched them (lp_phone_states)."""
+    table = t.lp_phone_states
+    rows = connection.execute(select(table.c.id, table.c.dnd, *(table.c[name] for name in FORWARDS)).where(
+        table.c.tenantid == check_code(code)))
+    return {row_id[len(code) + 1:]: PhoneState(dnd == "yes", *(value or None for value in forwards))
+            for row_id, dnd, *forwards in rows}
+
+
+def write_phone_state(connection, code: str, number: str, state: PhoneState) -> None:
+    """Switch an applied extension's do-not-disturb and forwards (a forward must be a number)."""
+    forwards = {name: getattr(state, name) for name in FORWARDS}
+    for target in forwards.values():
+        if target is not None and not PHONE_FORWARD.fullmatch(target):
+            raise BackendError(f"{target!r} is not a number to forward to")
+    table = t.lp_phone_states
+    changed = connection.execute(update(table).where(
+        table.c.id == phone_id(check_code(code), number), table.c.tenantid == code).values(
+        dnd="yes" if state.dnd else "no", **forwards))
+    if changed.rowcount == 0:
+        raise BackendError(f"{code}: extension {number} is not live yet; apply it first")
+
+
+def read_phone_blocks(connection, code: str) -> list[PhoneBlock]:
+    """The callers the org's phones blocked (lp_phone_blocks), newest first."""
+    table = t.lp_phone_blocks
+    rows = connection.execute(select(table.c.number, table.c.extension, table.c.created).where(
+        table.c.tenantid == check_code(code)).order_by(table.c.created.desc(), table.c.id))
+    return [PhoneBlock(*row) for row in rows]
+
+
+def delete_phone_block(connection, code: str, number: str) -> bool:
+    """Delete the phones' block of ``number``; whether there was one."""
+    table = t.lp_phone_blocks
+    digits = "".join(filter(str.isdigit, number))
+    return connection.execute(delete(table).where(
+        table.c.id == f"{check_code(code)}-{digits}", table.c.tenantid == code)).rowcount > 0
+
+
 def keep_time_overrides(tables, code: str, names: list[str]) -> None:
     """One forced-state row per time condition of the org: new ones follow their hours ("auto"),
     existing ones keep whatever an admin or a phone set, rows of deleted ones go."""
@@ -1300,42 +1339,23 @@ class AsteriskBackend(PBXBackend):
 
     def phone_states(self, code: str) -> dict[str, PhoneState]:
         """The org's extensions as their users switched them (lp_phone_states; phones write it)."""
-        table = t.lp_phone_states
         with self._database().connect() as connection:
-            rows = connection.execute(select(table.c.id, table.c.dnd, *(table.c[name] for name in FORWARDS)).where(
-                table.c.tenantid == check_code(code)))
-            return {row_id[len(code) + 1:]: PhoneState(dnd == "yes", *(value or None for value in forwards))
-                    for row_id, dnd, *forwards in rows}
+            return read_phone_states(connection, code)
 
     def set_phone_state(self, code: str, number: str, state: PhoneState) -> None:
         """Write the state; the next call to the extension reads it."""
-        forwards = {name: getattr(state, name) for name in FORWARDS}
-        for target in forwards.values():
-            if target is not None and not PHONE_FORWARD.fullmatch(target):
-                raise BackendError(f"{target!r} is not a number to forward to")
-        table = t.lp_phone_states
         with self._database().begin() as connection:
-            changed = connection.execute(update(table).where(
-                table.c.id == phone_id(check_code(code), number), table.c.tenantid == code).values(
-                dnd="yes" if state.dnd else "no", **forwards))
-            if changed.rowcount == 0:
-                raise BackendError(f"{code}: extension {number} is not live yet; apply it first")
+            write_phone_state(connection, code, number, state)
 
     def phone_blocks(self, code: str) -> list[PhoneBlock]:
         """The callers the org's phones blocked (lp_phone_blocks; Asterisk inserts them)."""
-        table = t.lp_phone_blocks
         with self._database().connect() as connection:
-            rows = connection.execute(select(table.c.number, table.c.extension, table.c.created).where(
-                table.c.tenantid == check_code(code)).order_by(table.c.created.desc(), table.c.id))
-            return [PhoneBlock(*row) for row in rows]
+            return read_phone_blocks(connection, code)
 
     def unblock(self, code: str, number: str) -> bool:
         """Delete the block of ``number``: its next call rings again."""
-        table = t.lp_phone_blocks
-        digits = "".join(filter(str.isdigit, number))
         with self._database().begin() as connection:
-            return connection.execute(delete(table).where(
-                table.c.id == f"{check_code(code)}-{digits}", table.c.tenantid == code)).rowcount > 0
+            return delete_phone_block(connection, code, number)
 
     def time_overrides(self, code: str) -> dict[str, str]:
         """The org's forced time conditions, from lp_time_overrides (phones write it too)."""

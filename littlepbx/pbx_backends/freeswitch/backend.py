@@ -25,15 +25,20 @@ from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import (
     cdr_history,
     claim_addresses,
+    delete_phone_block,
     export_rows,
     import_rows,
     keep_switch_rows,
     line_rows,
     move_in,
+    phone_id,
+    read_phone_blocks,
+    read_phone_states,
     read_time_overrides,
     replace_rows,
     upstream_addresses,
     validate_org,
+    write_phone_state,
     write_time_override,
 )
 from littlepbx.pbx_backends.audio import convert_to_wav
@@ -42,6 +47,8 @@ from littlepbx.pbx_backends.base import (
     CallInProgress,
     OrgPBXConfig,
     PBXBackend,
+    PhoneBlock,
+    PhoneState,
     QueueFigures,
 )
 
@@ -95,7 +102,8 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
 
 # What the PBX keeps of an org that no Apply writes, as a backup names it (Asterisk's names),
 # and mod_voicemail's rows of its messages.
-STATE_TABLES = {"call_history": t.cdr, "time_overrides": t.lp_time_overrides}
+STATE_TABLES = {"call_history": t.cdr, "phone_states": t.lp_phone_states, "time_overrides": t.lp_time_overrides,
+                "phone_blocks": t.lp_phone_blocks}
 VOICEMAIL_INDEX = "voicemail_messages"
 
 # FreeSWITCH's gateway states as the Asterisk backend names registrations' (registration_state).
@@ -137,6 +145,9 @@ class FreeSwitchBackend(PBXBackend):
         # What an admin or a phone forced each time condition to survives the Apply.
         keep_switch_rows(connection, t.lp_time_overrides, code,
                          [f"{code}-{condition.name}" for condition in org.timeconditions], {"state": "auto"})
+        # ... and what each phone's user switched (*78, *72, ...), as long as the extension exists.
+        keep_switch_rows(connection, t.lp_phone_states, code,
+                         [phone_id(code, ext.number) for ext in org.extensions], {"dnd": "no"})
         old = plans.read(connection, code)
         old_trunk = old.trunk("outbound") if old else None
         had = bool(old_trunk and old_trunk.register)
@@ -188,7 +199,8 @@ class FreeSwitchBackend(PBXBackend):
         claim_addresses(connection, code, [])
         connection.execute(t.lp_upstream_lines.delete().where(t.lp_upstream_lines.c.tenantid == code))
         connection.execute(t.cdr.delete().where(t.cdr.c.tenantid == code))
-        connection.execute(t.lp_time_overrides.delete().where(t.lp_time_overrides.c.tenantid == code))
+        for table in (t.lp_time_overrides, t.lp_phone_states, t.lp_phone_blocks):
+            connection.execute(table.delete().where(table.c.tenantid == code))
         plans.delete(connection, code)
 
     def after_remove(self, code: str) -> None:
@@ -316,16 +328,22 @@ class FreeSwitchBackend(PBXBackend):
         from .provision import profile_running
         return {"ok": profile_running(profile), "status": status.splitlines()[0] if status else ""}
 
-    # Phones cannot switch themselves here yet (*78, *72, *32 are refused): nothing is switched,
-    # nothing blocked; switching from the page says it cannot.
-    def phone_states(self, code: str) -> dict:
-        return {}
+    def phone_states(self, code: str) -> dict[str, PhoneState]:
+        """The org's extensions as their users switched them (the XML server writes a phone's codes)."""
+        with self._engine().connect() as connection:
+            return read_phone_states(connection, code)
 
-    def phone_blocks(self, code: str) -> list:
-        return []
+    def set_phone_state(self, code: str, number: str, state: PhoneState) -> None:
+        with self._engine().begin() as connection:
+            write_phone_state(connection, code, number, state)
+
+    def phone_blocks(self, code: str) -> list[PhoneBlock]:
+        with self._engine().connect() as connection:
+            return read_phone_blocks(connection, code)
 
     def unblock(self, code: str, number: str) -> bool:
-        return False
+        with self._engine().begin() as connection:
+            return delete_phone_block(connection, code, number)
 
     def time_overrides(self, code: str) -> dict[str, str]:
         """The org's forced time conditions (the XML server reads them on each call)."""

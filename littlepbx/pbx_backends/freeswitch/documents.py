@@ -27,10 +27,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from littlepbx.pbx_backends.asterisk.backend import (
     EXTENSION_NUMBER,
     EXTERNAL_NUMBER,
+    PHONE_FORWARD,
     dialable_numbers,
     pattern_regex,
 )
-from littlepbx.pbx_backends.base import NO_ANSWER_FORWARD, NO_ANSWER_VOICEMAIL, ExtensionConfig, OrgPBXConfig
+from littlepbx.pbx_backends.base import (
+    NO_ANSWER_FORWARD,
+    NO_ANSWER_VOICEMAIL,
+    ExtensionConfig,
+    OrgPBXConfig,
+    PhoneState,
+)
 from littlepbx.pbx_backends.hours import is_open
 
 # The one SIP profile (phones and upstreams), the dialplan contexts of its calls, and the domain
@@ -84,8 +91,15 @@ ACL_NAME = "lp-upstreams"
 MAX_HOPS = 8
 # Dialled from a phone: *28 then a time condition's switch code forces it (or returns it to its hours).
 TIME_SWITCH = "*28"
-# What a phone hears after switching: a rising pair of beeps (forced now), a falling one (back to
-# its hours). FreeSWITCH ships no sound files here; tones need none.
+# The codes a phone's user switches its own extension with, at once: do not disturb on/off, and
+# the forwards (every call, busy calls, unanswered calls: the code then the number; off), as
+# lp_phone_states' columns; *32 blocks the last outside caller that rang the phone.
+DND_ON, DND_OFF = "*78", "*79"
+FORWARD_ON = {"*72": "forward_to", "*90": "forward_busy", "*52": "forward_unanswered"}
+FORWARD_OFF = {"*73": "forward_to", "*91": "forward_busy", "*53": "forward_unanswered"}
+BLOCK_LAST = "*32"
+# What a phone hears after switching: a rising pair of beeps (on, forced now), a falling one (off,
+# back to its hours). FreeSWITCH ships no sound files here; tones need none.
 SWITCHED_ON = "tone_stream://%(200,50,600);%(200,0,900)"
 SWITCHED_OFF = "tone_stream://%(200,50,900);%(200,0,600)"
 # A menu without a greeting of its own: two beeps; a wrong key: two low ones, then the menu.
@@ -93,6 +107,31 @@ MENU_PROMPT = "tone_stream://%(300,100,440);%(300,0,440)"
 WRONG_KEY = "tone_stream://%(150,50,300);%(150,0,300)"
 # How long a caller may pause between the digits of a number typed in a menu (as Asterisk's).
 DIGIT_WAIT_MS = 3000
+
+
+class PhoneSwitches:
+    """What the org's phones' users switched (do not disturb, forwards: PhoneState) and blocked,
+    which a call's plan reads and a phone's code writes at once. This one: nothing switched,
+    nothing kept; the XML server's reads and writes the database."""
+
+    def state(self, code: str, number: str) -> PhoneState:
+        return PhoneState()
+
+    def switch(self, code: str, number: str, column: str, value: str | None) -> None:
+        """Set "dnd" ("yes"/"no") or a forward (a number, None: off) of the extension."""
+
+    def rang(self, code: str, number: str, caller: str) -> None:
+        """An outside caller (digits, "+") is about to ring the extension's phone."""
+
+    def last_caller(self, code: str, number: str) -> str | None:
+        return None
+
+    def block(self, code: str, number: str, caller: str) -> None:
+        """The extension's user blocks ``caller`` on every number of the org."""
+
+    def blocked(self, code: str, digits: str) -> bool:
+        """Whether a phone of the org blocked the caller with these digits."""
+        return False
 
 
 def ring_time(seconds: int) -> int:
@@ -142,7 +181,7 @@ class Lookup:
     org whose registration's contact user calls from an address ("<contact>@<address>"); the
     upstream addresses (with those of registrations); the orgs that register; contact users; what
     an org's time condition is forced to ("open", "closed", "auto") and how to force it; the time;
-    how many calls a phone ("t1-101") is on."""
+    how many calls a phone ("t1-101") is on; what phones switched and blocked."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
@@ -154,6 +193,7 @@ class Lookup:
     phone_calls: Callable[[str], int] = field(default=lambda user: 0)
     force: Callable[[str, str, str], None] = field(default=lambda code, name, state: None)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    phones: PhoneSwitches = field(default_factory=PhoneSwitches)
 
 
 def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
@@ -239,6 +279,7 @@ class Plan:
         self.actions: list[tuple[str, str]] = []
         self.hops = 0
         self.caller: str | None = None  # the extension of the org's phone that called, if one did
+        self.outside_caller: str | None = None  # the number an outside caller presented (digits, "+")
 
     def add(self, application: str, data: str = "") -> Plan:
         self.actions.append((application, data))
@@ -313,8 +354,9 @@ def admit(plan: Plan, dialled: str) -> Plan:
 
 def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lookup | None = None) -> Plan:
     """What a phone of ``org`` dialled: an emergency number (before any limit), its voicemail
-    (*97), a time condition's switch (*28<code>), one of the org's numbers, or an outside number
-    through the org's own upstream."""
+    (*97), a time condition's switch (*28<code>), its own switches (do not disturb, forwards,
+    blocking the last caller), one of the org's numbers, or an outside number through the org's
+    own upstream."""
     plan = Plan(org, lookup)
     plan.caller = ext.number
     on_a_call = f"hash {PHONE_REALM} {org.code}-{ext.number}"  # the phone is busy while it calls
@@ -326,6 +368,8 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
         return plan.add("answer").add("voicemail", f"check default {org.code} {ext.number}")
     if dialled.startswith(TIME_SWITCH):
         return time_switch(plan, dialled[len(TIME_SWITCH):])
+    if dialled in (DND_ON, DND_OFF, BLOCK_LAST, *FORWARD_OFF) or dialled[:3] in FORWARD_ON:
+        return phone_switch(plan, ext, dialled)
     if INTERNAL.fullmatch(dialled) and number_of(org, dialled):
         return destination(plan, dialled)
     routed = dial_rule(org, dialled)
@@ -369,11 +413,20 @@ def upstream_call(org: OrgPBXConfig, dialled: str, caller: str = "", lookup: Loo
         return plan.refuse()
     admit(plan, did.number)
     plan.add("limit", f"hash {DID_REALM} {org.code}-{digits}")
-    blocked = blocked_rule(org, re.sub(r"[^0-9]", "", caller))
+    caller_digits = re.sub(r"[^0-9]", "", caller)
+    blocked = blocked_rule(org, caller_digits)
     if blocked is not None:
         if blocked.then_destination is None:
             return plan.reached("blocked").add("hangup", "CALL_REJECTED")
         return destination(plan, blocked.then_destination)
+    if caller_digits and plan.lookup.phones.blocked(org.code, caller_digits):
+        return plan.reached("blocked").add("hangup", "CALL_REJECTED")
+    shown = caller.strip()
+    if caller_digits and re.fullmatch(r"\+?[0-9]{1,15}", shown):
+        # Kept on the channel for the plans of its later steps (a menu's key, ...): a phone it
+        # rings remembers it for *32.
+        plan.outside_caller = shown
+        plan.add("set", f"lp_outside_caller={shown}")
     return destination(plan, did.destination or "hangup")
 
 
@@ -505,6 +558,8 @@ def resumed(params: dict[str, str], lookup: Lookup, shape: re.Pattern, variable:
     plan = Plan(org, lookup)
     hops = params.get("variable_lp_hops", "")
     plan.hops = int(hops) if hops.isdigit() else MAX_HOPS
+    caller = params.get("variable_lp_outside_caller", "")
+    plan.outside_caller = caller if re.fullmatch(r"\+?[0-9]{1,15}", caller) else None
     return plan, item, step
 
 
@@ -636,8 +691,42 @@ def time_switch(plan: Plan, code: str) -> Plan:
     else:
         state = "closed" if hours_open(condition, plan.lookup.now()) else "open"
     plan.lookup.force(org.code, condition.name, state)
-    plan.reached(f"timecondition:{condition.name}").add("answer")
-    return plan.add("playback", SWITCHED_OFF if state == "auto" else SWITCHED_ON).add("hangup", "NORMAL_CLEARING")
+    return acknowledged(plan.reached(f"timecondition:{condition.name}"), state != "auto")
+
+
+def phone_switch(plan: Plan, ext: ExtensionConfig, dialled: str) -> Plan:
+    """The calling phone's own switches, at once: do not disturb (*78 on, *79 off), a forward
+    (*72 every call, *90 busy ones, *52 unanswered ones, then the number; *73, *91, *53 off; to
+    one of the org's numbers, or an outside one this phone may call), *32 blocking the last
+    outside caller that rang it. The phone hears rising beeps (on), falling ones (off); a
+    forward it may not set is refused; *32 with no caller known beeps low twice."""
+    org, phones = plan.org, plan.lookup.phones
+    if dialled == BLOCK_LAST:
+        last = phones.last_caller(org.code, ext.number)
+        if not (last and any(c.isdigit() for c in last)):  # no caller to block: two low beeps
+            return plan.add("answer").add("playback", WRONG_KEY).add("hangup", "NORMAL_CLEARING")
+        phones.block(org.code, ext.number, last)
+        on = True
+    elif dialled in (DND_ON, DND_OFF):
+        on = dialled == DND_ON
+        phones.switch(org.code, ext.number, "dnd", "yes" if on else "no")
+    elif dialled in FORWARD_OFF:
+        on = False
+        phones.switch(org.code, ext.number, FORWARD_OFF[dialled], None)
+    else:
+        target, on = dialled[3:], True
+        outside_number = target.startswith("+") or len(target) >= 7
+        if not PHONE_FORWARD.fullmatch(target) or target == ext.number or \
+                outside_number and not may_call(org, ext, target):
+            return plan.refuse()
+        phones.switch(org.code, ext.number, FORWARD_ON[dialled[:3]], target)
+    return acknowledged(plan, on)
+
+
+def acknowledged(plan: Plan, on: bool) -> Plan:
+    """Answer, beep what a switch now is (rising: on, falling: off), hang up."""
+    plan.add("answer").add("playback", SWITCHED_ON if on else SWITCHED_OFF)
+    return plan.add("hangup", "NORMAL_CLEARING")
 
 
 def member_leg(org: OrgPBXConfig, member: str) -> str | None:
@@ -696,11 +785,18 @@ def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
     is not connected fails at once, and then goes where the extension sends such calls, if it
     says (decided in AFTER_CONTEXT by FreeSWITCH's reason)."""
     user = f"{plan.org.code}-{ext.number}"
-    if ext.when_busy and plan.lookup.phone_calls(user) > 0:
-        return destination(plan, ext.when_busy)
+    state = plan.lookup.phones.state(plan.org.code, ext.number)
+    if state.forward_to:
+        return phone_forward(plan, ext, state.forward_to)
+    if state.dnd:
+        return unanswered(plan, ext, follow=False)
+    if (state.forward_busy or ext.when_busy) and plan.lookup.phone_calls(user) > 0:
+        return busy(plan, ext, state)
+    if plan.outside_caller:
+        plan.lookup.phones.rang(plan.org.code, ext.number, plan.outside_caller)
     plan.reached(ext.number).add("set", f"call_timeout={ring_time(ext.ring_seconds)}").add("set", "continue_on_fail=true")
     plan.add("set", "hangup_after_bridge=true")
-    decide_after = bool(ext.when_unregistered or ext.when_busy)
+    decide_after = bool(ext.when_unregistered or ext.when_busy or state.forward_busy)
     if decide_after:
         plan.add("set", f"lp_ringing={ext.number}").add("set", f"lp_hops={plan.hops}")
     variables, target = phone_leg(plan.org.code, ext.number)
@@ -721,15 +817,41 @@ def after_ringing(params: dict[str, str], lookup: Lookup) -> Plan:
     plan, ext, cause = found
     if cause in NOT_CONNECTED and ext.when_unregistered:
         return destination(plan, ext.when_unregistered)
-    if cause == "USER_BUSY" and ext.when_busy:
-        return destination(plan, ext.when_busy)
+    state = plan.lookup.phones.state(plan.org.code, ext.number)
+    if cause == "USER_BUSY" and (state.forward_busy or ext.when_busy):
+        return busy(plan, ext, state)
     return unanswered(plan, ext)
 
 
-def unanswered(plan: Plan, ext: ExtensionConfig) -> Plan:
-    """What the extension does with a call its phone did not answer: its follow-me numbers, then
-    its no-answer destination."""
-    follow_me(plan, ext)
+def busy(plan: Plan, ext: ExtensionConfig, state: PhoneState) -> Plan:
+    """A call finding the extension's phone busy: where its user forwards busy calls, else where
+    the admin sends them."""
+    plan.reached(f"busy:{ext.number}")
+    return phone_forward(plan, ext, state.forward_busy) if state.forward_busy else destination(plan, ext.when_busy)
+
+
+def phone_forward(plan: Plan, ext: ExtensionConfig, target: str) -> Plan:
+    """A call the extension's user forwarded: to one of the org's numbers, or to an outside one
+    only while the extension may still call it (else as the admin handles unanswered calls)."""
+    if (target.startswith("+") or len(target) >= 7) and not may_call(plan.org, ext, target):
+        return admin_unanswered(plan, ext)
+    return destination(plan, target)
+
+
+def unanswered(plan: Plan, ext: ExtensionConfig, follow: bool = True) -> Plan:
+    """What the extension does with a call its phone did not answer (or, on do not disturb, was
+    not rung): its follow-me numbers (after ringing), then where its user forwards such calls,
+    else its no-answer destination."""
+    if follow:
+        follow_me(plan, ext)
+    state = plan.lookup.phones.state(plan.org.code, ext.number)
+    if state.forward_unanswered:
+        return phone_forward(plan, ext, state.forward_unanswered)
+    return admin_unanswered(plan, ext)
+
+
+def admin_unanswered(plan: Plan, ext: ExtensionConfig) -> Plan:
+    """The extension's no-answer destination as its admin set it: voicemail, a forward or hang up."""
     if ext.no_answer == NO_ANSWER_VOICEMAIL and ext.voicemail_enabled:
         return voicemail(plan, ext)
     if ext.no_answer == NO_ANSWER_FORWARD and ext.forward_to:

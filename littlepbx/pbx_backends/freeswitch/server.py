@@ -1,9 +1,10 @@
 """The HTTP server FreeSWITCH's mod_xml_curl asks on every registration and call: loopback only,
 with a secret path (the directory answers carry phones' passwords: no other local user may ask).
 
-It reads the live rows an Apply commits (lp_fs_plans, lp_upstream_sources) and the time
-conditions' switches (lp_time_overrides, which a phone's *28 writes through it) through its own
-database engine, and answers with littlepbx.pbx_backends.freeswitch.documents.
+It reads the live rows an Apply commits (lp_fs_plans, lp_upstream_sources), the time
+conditions' switches (lp_time_overrides, which a phone's *28 writes through it) and what phones'
+users switched and blocked (lp_phone_states, lp_phone_blocks, which their codes write through it)
+through its own database engine, and answers with littlepbx.pbx_backends.freeswitch.documents.
 """
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
 
 from littlepbx.pbx_backends.asterisk import tables as t
-from littlepbx.pbx_backends.asterisk.backend import write_time_override
+from littlepbx.pbx_backends.asterisk.backend import FORWARDS, phone_id, write_time_override
+from littlepbx.pbx_backends.base import PhoneState
 
 from . import documents
 from .esl import ESLClient, ESLError, client_for
@@ -59,7 +62,8 @@ class XMLService:
                                       contact_of=lambda code: documents.contact_user(self.secret, code),
                                       forced=lambda code, name: _forced(connection, code, name),
                                       force=lambda code, name, state: self._force(code, name, state),
-                                      phone_calls=self._phone_calls)
+                                      phone_calls=self._phone_calls,
+                                      phones=DatabasePhoneSwitches(self.engine, connection))
             return handler(params, lookup)
 
     def _phone_calls(self, user: str) -> int:
@@ -90,6 +94,54 @@ class XMLService:
         self.engine.dispose()
         if self.esl is not None:
             self.esl.close()
+
+
+class DatabasePhoneSwitches(documents.PhoneSwitches):
+    """The phones' switches and blocks in the database: read in the request's connection, each
+    write committed at once (before the phone hears that it was)."""
+
+    def __init__(self, engine, connection):
+        self.engine, self.connection = engine, connection
+
+    def _row(self, code: str, number: str):
+        table = t.lp_phone_states
+        return connection_row(self.connection, table, phone_id(code, number), code)
+
+    def state(self, code: str, number: str) -> PhoneState:
+        row = self._row(code, number)
+        if row is None:
+            return PhoneState()
+        return PhoneState(row.dnd == "yes", *(getattr(row, name) or None for name in FORWARDS))
+
+    def switch(self, code: str, number: str, column: str, value: str | None) -> None:
+        self._update(code, number, {column: value})
+
+    def rang(self, code: str, number: str, caller: str) -> None:
+        self._update(code, number, {"last_caller": caller})
+
+    def last_caller(self, code: str, number: str) -> str | None:
+        row = self._row(code, number)
+        return row.last_caller if row is not None else None
+
+    def block(self, code: str, number: str, caller: str) -> None:
+        digits = "".join(filter(str.isdigit, caller))
+        with self.engine.begin() as connection:
+            connection.execute(mysql_insert(t.lp_phone_blocks).prefix_with("IGNORE").values(
+                id=f"{code}-{digits}", tenantid=code, number=caller, extension=number))
+
+    def blocked(self, code: str, digits: str) -> bool:
+        return connection_row(self.connection, t.lp_phone_blocks, f"{code}-{digits}", code) is not None
+
+    def _update(self, code: str, number: str, values: dict) -> None:
+        table = t.lp_phone_states
+        with self.engine.begin() as connection:
+            connection.execute(update(table).where(table.c.id == phone_id(code, number), table.c.tenantid == code)
+                               .values(values))
+
+
+def connection_row(connection, table, row_id: str, code: str):
+    """The org's row ``row_id`` of ``table``, or None (a row of another org is none)."""
+    return connection.execute(select(table).where(table.c.id == row_id, table.c.tenantid == code)).first()
 
 
 def _org_at(connection, address: str) -> str | None:
