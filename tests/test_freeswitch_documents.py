@@ -3,6 +3,7 @@ gives a phone only its own credentials, and each call's dialplan reaches only it
 from __future__ import annotations
 
 import dataclasses
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -54,6 +55,13 @@ def upstream_sends(address: str, dialled: str) -> list[tuple[str, str]]:
                                       LOOKUP))
 
 
+def ringing(user: str, group: str = "") -> str:
+    """How the plan rings an extension's own phone ("t1-101"), beside its pickup spaces."""
+    code = user.partition("-")[0]
+    return (f"{{fail_on_single_reject=true}}[lp_callee={user},execute_on_answer=limit hash lp_phones {user}]"
+            f"sofia/lp/{user}%littlepbx,pickup/lp-p-{user},pickup/lp-g-{code}{group and '-' + group}")
+
+
 def bridged(plan: list[tuple[str, str]]) -> list[str]:
     return [data for application, data in plan if application == "bridge"]
 
@@ -94,7 +102,7 @@ def test_a_display_name_cannot_inject_freeswitch_syntax():
 
 def test_a_phone_dialling_an_extension_rings_its_own_orgs_phone():
     plan = phone_dials("t2-102", "101")
-    assert bridged(plan) == ["{lp_callee=t2-101,execute_on_answer=limit hash lp_phones t2-101}sofia/lp/t2-101%littlepbx"]
+    assert bridged(plan) == [ringing("t2-101")]
     assert ("limit", "hash lp_calls t2") in plan
 
 
@@ -129,8 +137,8 @@ def test_an_extension_that_may_not_call_out_is_refused():
 
 
 def test_an_upstream_reaches_its_own_orgs_did_only():
-    assert bridged(upstream_sends(T1_UPSTREAM_IN, "+15550101")) == ["{lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101}sofia/lp/t1-101%littlepbx"]
-    assert bridged(upstream_sends(T1_UPSTREAM_IN, "15550101")) == ["{lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101}sofia/lp/t1-101%littlepbx"]
+    assert bridged(upstream_sends(T1_UPSTREAM_IN, "+15550101")) == [ringing("t1-101")]
+    assert bridged(upstream_sends(T1_UPSTREAM_IN, "15550101")) == [ringing("t1-101")]
     for address, dialled in ((T2_UPSTREAM_IN, "+15550101"), ("127.0.0.59", "+15550101"), (T1_UPSTREAM_IN, "101")):
         assert not bridged(upstream_sends(address, dialled)), (address, dialled)
 
@@ -170,7 +178,7 @@ def test_what_the_freeswitch_backend_cannot_carry_is_refused_by_name():
     queue = QueueConfig("500", "Support", ("101",), False, "ringall", 15, 0, 60, "hangup", 0, "hangup", 0)
     with pytest.raises(BackendError, match="queues"):
         validate_for_freeswitch(org_t1(queues=(queue,)))
-    group = RingGroupConfig("600", "Sales", ("101",), "memoryhunt", 20, "", "hangup")
+    group = RingGroupConfig("600", "Sales", ("101",), "ringall", 20, "Sales: ", "hangup")
     with pytest.raises(BackendError, match="ring group 600"):
         validate_for_freeswitch(org_t1(ringgroups=(group,)))
     unsafe = dataclasses.replace(org_t1().trunk("outbound"), username="u", password="pa${ss}")
@@ -217,7 +225,7 @@ def test_a_call_to_a_registrations_contact_reaches_the_org_only_from_its_carrier
         return actions(documents.dialplan({"Hunt-Context": documents.UPSTREAM_CONTEXT, "Hunt-Destination-Number":
                                            contact, "variable_sip_to_user": did,
                                            "variable_sip_network_ip": address}, lookup))
-    assert bridged(carrier_sends("192.0.2.7", "+15550101")) == ["{lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101}sofia/lp/t1-101%littlepbx"]
+    assert bridged(carrier_sends("192.0.2.7", "+15550101")) == [ringing("t1-101")]
     assert not bridged(carrier_sends("192.0.2.8", "+15550101")), "from another address: nobody's"
     assert not bridged(carrier_sends("192.0.2.7", "+15550201")), "another org's DID: refused"
 
@@ -258,9 +266,9 @@ def test_blocked_callers_are_refused_or_sent_where_the_org_says_by_number_then_l
     assert ("hangup", "CALL_REJECTED") in dialplan_of(org, None, "+15550101", caller="+15550000001")
     assert ("voicemail", "default t1 101") in dialplan_of(org, None, "+15550101", caller="+15551234567")
     assert bridged(dialplan_of(org, None, "+15550101", caller="15557700000")) == [
-        "{lp_callee=t1-102,execute_on_answer=limit hash lp_phones t1-102}sofia/lp/t1-102%littlepbx"]
+        ringing("t1-102")]
     assert bridged(dialplan_of(org, None, "+15550101", caller="+4930123456")) == [
-        "{lp_callee=t1-101,execute_on_answer=limit hash lp_phones t1-101}sofia/lp/t1-101%littlepbx"]
+        ringing("t1-101")]
 
 
 def test_dial_rules_rewrite_what_goes_out_and_say_what_calls_abroad():
@@ -279,7 +287,7 @@ def test_an_announcement_plays_then_the_call_goes_on():
                  dids=(DidConfig("+15550101", "announcement:welcome"),))
     plan = dialplan_of(org, None, "+15550101")
     assert plan.index(("playback", "/var/lib/littlepbx/prompts/t1/w.wav")) < plan.index(
-        ("bridge", "{lp_callee=t1-102,execute_on_answer=limit hash lp_phones t1-102}sofia/lp/t1-102%littlepbx"))
+        ("bridge", ringing("t1-102")))
 
 
 class Switches:
@@ -310,7 +318,8 @@ def hours_org(schedule, holidays=(), timezone="UTC", toggle_code=7):
 
 
 def rung(plan: list[tuple[str, str]]) -> list[str]:
-    return [leg.rpartition("/")[2].partition("%")[0] for leg in bridged(plan)]
+    """The phone (or last phone) each bridge rings, its pickup spaces aside."""
+    return [re.sub(r",pickup/[^,]*", "", leg).rpartition("/")[2].partition("%")[0] for leg in bridged(plan)]
 
 
 def test_a_time_condition_rings_its_open_destination_in_its_hours_read_in_its_time_zone():
@@ -436,7 +445,7 @@ def test_a_phone_not_connected_sends_its_calls_where_the_extension_says_and_othe
                              extension("t1", "104", when_unregistered="102", no_answer="voicemail",
                                        voicemail_enabled=True)))
     plan = dialplan_of(org, "101", "104")
-    assert ("set", "lp_ringing=104") in plan and plan[-1] == ("transfer", "${originate_disposition} XML lp-after")
+    assert ("set", "lp_ringing=104") in plan and plan[-1] == ("transfer", "${originate_failed_cause} XML lp-after")
     others = dialplan_of(org, "101", "102")
     assert others[-1] == ("hangup", "NO_ANSWER") and not any(data.startswith("lp_ringing") for _, data in others), \
         "an extension that sends nothing elsewhere rings as before"
@@ -643,3 +652,36 @@ def test_a_phone_blocks_the_last_outside_caller_that_rang_it_and_that_caller_is_
     refused = switched_plan(org, switches, None, "+15550101", caller="+15557770001")
     assert refused[-1] == ("hangup", "CALL_REJECTED") and not rung(refused)
     assert rung(switched_plan(org, switches, None, "+15550101", caller="+15557770002")) == ["t1-101"]
+
+
+def test_a_ringing_phone_waits_in_its_pickup_spaces_which_only_its_orgs_phones_reach():
+    org = org_t1(extensions=(extension("t1", "101"), extension("t1", "102", pickup_group="sales")))
+    assert bridged(dialplan_of(org, "101", "102")) == [ringing("t1-102", "sales")]
+    assert dialplan_of(org, "101", "**102")[-3:] == [("pickup", "lp-p-t1-102"), ("set", "lp_reached=refused"),
+                                                     ("hangup", "UNALLOCATED_NUMBER")], "else as nobody's number"
+    assert ("pickup", "lp-g-t1") in dialplan_of(org, "101", "*8"), "101's group: the org's own"
+    assert ("pickup", "lp-g-t1-sales") in dialplan_of(org, "102", "*8")
+    assert ("pickup", "lp-p-t2-102") in phone_dials("t2-101", "**102"), "t2's own 102 only"
+    assert not any(a == "pickup" for a, _ in dialplan_of(org, "101", "**1*2")), "a number or nothing"
+
+
+def test_a_group_hunting_with_memory_starts_after_the_member_who_answered_last_and_remembers_who_answers():
+    group = RingGroupConfig("600", "Sales", ("101", "102", "103"), "memoryhunt", 5, "", "hangup")
+    org = org_t1(dids=(DidConfig("+15550101", "ringgroup:600"),), ringgroups=(group,))
+    asked = []
+
+    def plan_after(last):
+        lookup = documents.Lookup(plan_of={"t1": org}.get, org_at={T1_UPSTREAM_IN: "t1"}.get,
+                                  answered_last=lambda key: asked.append(key) or last)
+        return actions(documents.dialplan({"Hunt-Context": documents.UPSTREAM_CONTEXT,
+                                           "variable_sip_network_ip": T1_UPSTREAM_IN,
+                                           "Hunt-Destination-Number": "+15550101"}, lookup))
+
+    assert rung(plan_after("")) == ["t1-101", "t1-102", "t1-103"] and asked == ["t1-600"]
+    assert rung(plan_after("102")) == ["t1-103", "t1-101", "t1-102"]
+    assert rung(plan_after("103")) == ["t1-101", "t1-102", "t1-103"]
+    assert rung(plan_after("t2-101")) == ["t1-101", "t1-102", "t1-103"], "not a member: from the first"
+    remembered = [re.search(r"execute_on_answer_lp_hunt=hash insert/lp_hunt/t1-600/(\d+),.*sofia/lp/t1-(\d+)%", leg)
+                  for leg in bridged(plan_after(""))]
+    assert [(m[1], m[2]) for m in remembered] == [("101", "101"), ("102", "102"), ("103", "103")], \
+        "each member's answer is remembered as its own"

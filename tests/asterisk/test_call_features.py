@@ -16,6 +16,7 @@ from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org
 from .sipp import CALLER_PORT, hung_up_by_pbx, transfer_result, wait_until
 
 pytestmark = pytest.mark.asterisk
+BOTH = pytest.mark.backends("asterisk", "freeswitch")
 
 
 def phone_call(pbx, phone: str, dialled: str, scenario: str, duration_ms: int = 200):
@@ -168,6 +169,7 @@ def test_when_nobody_takes_a_parked_call_then_it_rings_the_phone_that_parked_it_
                 sipp_run.stop()
 
 
+@BOTH
 def test_a_phone_picks_up_a_call_ringing_on_a_phone_of_its_org_but_never_on_another_orgs(t1_restored):
     pbx = t1_restored
     for code in ("**102", "*8"):
@@ -186,6 +188,7 @@ def test_a_phone_picks_up_a_call_ringing_on_a_phone_of_its_org_but_never_on_anot
             ringing.stop()
 
 
+@BOTH
 def test_star_8_answers_only_a_call_ringing_in_the_phones_own_pickup_group(t1_restored):
     pbx = t1_restored
     # 102 is in "sales": 101 answers its calls with *8 while in "sales" too, not from the org's own group.

@@ -79,9 +79,6 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
         if ivr.greeting and (documents.UNSAFE.search(ivr.greeting) or "!" in ivr.greeting):
             raise BackendError(f"{org.code}: menu {ivr.name}: {ivr.greeting!r} is not a converted file")
     for group in org.ringgroups:
-        if group.strategy == "memoryhunt":
-            raise BackendError(f"{org.code}: ring group {group.number}: the FreeSWITCH backend rings all or one by "
-                               "one from the first, not from after the last who answered, yet")
         if documents.UNSAFE.sub("", group.cid_prefix.replace(" ", "")) != group.cid_prefix.replace(" ", "") \
                 or ":" in group.cid_prefix:
             raise BackendError(f"{org.code}: ring group {group.number}: FreeSWITCH would read one of "

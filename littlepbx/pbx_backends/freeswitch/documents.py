@@ -30,6 +30,7 @@ from littlepbx.pbx_backends.asterisk.backend import (
     PHONE_FORWARD,
     dialable_numbers,
     pattern_regex,
+    pickup_group_of,
 )
 from littlepbx.pbx_backends.base import (
     NO_ANSWER_FORWARD,
@@ -52,8 +53,9 @@ MENU_CONTEXT = "lp-menu"
 MENU_STEP = re.compile(r"k[0-9*#]|n[0-9*]{1,6}|t")
 # Where an extension's call goes on when its phone could not take it and the extension says where
 # such calls go: the channel goes on in this context with FreeSWITCH's reason as its number
-# (originate_disposition, e.g. USER_NOT_REGISTERED); its org and extension are channel variables
-# our own plan set (lp_org, lp_ringing).
+# (originate_failed_cause, e.g. USER_NOT_REGISTERED: the cause of the phone's leg, which failed
+# the bridge at once although pickup spaces rang beside it); its org and extension are channel
+# variables our own plan set (lp_org, lp_ringing).
 AFTER_CONTEXT = "lp-after"
 CAUSE = re.compile(r"[A-Z_]{1,48}")
 NOT_CONNECTED = frozenset({"USER_NOT_REGISTERED", "SUBSCRIBER_ABSENT"})
@@ -84,6 +86,9 @@ DOMAIN = "littlepbx"
 CALLS_REALM = "lp_calls"
 # ... and each DID's calls (``limit_usage hash lp_dids <code>-<digits>``).
 DID_REALM = "lp_dids"
+# ... and, for each ring group hunting with memory, the member who answered last
+# (``hash select/lp_hunt/<code>-<group>``).
+HUNT_REALM = "lp_hunt"
 # ... and the calls each phone is on, made or answered (``limit_usage hash lp_phones t1-101``):
 # a phone on one is busy.
 PHONE_REALM = "lp_phones"
@@ -98,6 +103,8 @@ DND_ON, DND_OFF = "*78", "*79"
 FORWARD_ON = {"*72": "forward_to", "*90": "forward_busy", "*52": "forward_unanswered"}
 FORWARD_OFF = {"*73": "forward_to", "*91": "forward_busy", "*53": "forward_unanswered"}
 BLOCK_LAST = "*32"
+# **<number> answers a call ringing on that phone of the org; *8 one ringing in the phone's group.
+PICKUP, GROUP_PICKUP = "**", "*8"
 # What a phone hears after switching: a rising pair of beeps (on, forced now), a falling one (off,
 # back to its hours). FreeSWITCH ships no sound files here; tones need none.
 SWITCHED_ON = "tone_stream://%(200,50,600);%(200,0,900)"
@@ -181,7 +188,8 @@ class Lookup:
     org whose registration's contact user calls from an address ("<contact>@<address>"); the
     upstream addresses (with those of registrations); the orgs that register; contact users; what
     an org's time condition is forced to ("open", "closed", "auto") and how to force it; the time;
-    how many calls a phone ("t1-101") is on; what phones switched and blocked."""
+    how many calls a phone ("t1-101") is on; what phones switched and blocked; which member of a
+    ring group ("t1-600") answered last."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
@@ -194,6 +202,7 @@ class Lookup:
     force: Callable[[str, str, str], None] = field(default=lambda code, name, state: None)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     phones: PhoneSwitches = field(default_factory=PhoneSwitches)
+    answered_last: Callable[[str], str] = field(default=lambda key: "")
 
 
 def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
@@ -370,6 +379,8 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
         return time_switch(plan, dialled[len(TIME_SWITCH):])
     if dialled in (DND_ON, DND_OFF, BLOCK_LAST, *FORWARD_OFF) or dialled[:3] in FORWARD_ON:
         return phone_switch(plan, ext, dialled)
+    if dialled == GROUP_PICKUP or dialled.startswith(PICKUP):
+        return pickup(plan, ext, dialled)
     if INTERNAL.fullmatch(dialled) and number_of(org, dialled):
         return destination(plan, dialled)
     routed = dial_rule(org, dialled)
@@ -749,10 +760,26 @@ def member_leg(org: OrgPBXConfig, member: str) -> str | None:
 
 
 def ring_group(plan: Plan, group) -> Plan:
-    """Ring the group's members all at once or one after the other, each for the group's ring
-    time, then its no-answer destination."""
+    """Ring the group's members all at once or one after the other (with memory: from the one
+    after the member who answered last), each for the group's ring time, then its no-answer
+    destination."""
     org = plan.org
-    legs = [leg for leg in (member_leg(org, member) for member in group.members) if leg]
+    members = list(group.members)
+    key = f"{org.code}-{group.number}"
+    if group.strategy == "memoryhunt":
+        last = plan.lookup.answered_last(key)
+        if last in members:
+            after = members.index(last) + 1
+            members = members[after:] + members[:after]
+    legs = []
+    for member in members:
+        leg = member_leg(org, member)
+        if leg and group.strategy == "memoryhunt":
+            # The member who answers is remembered (in FreeSWITCH's memory, realm HUNT_REALM).
+            leg = f"[execute_on_answer_lp_hunt=hash insert/{HUNT_REALM}/{key}/{member}" + \
+                  ("," if not leg.startswith("[]") else "") + leg[1:]
+        if leg:
+            legs.append(leg)
     plan.reached(f"ringgroup:{group.number}").add("set", "continue_on_fail=true").add("set", "hangup_after_bridge=true")
     if group.cid_prefix:
         plan.add("set", f"effective_caller_id_name={group.cid_prefix} ${{caller_id_name}}")
@@ -800,10 +827,37 @@ def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
     if decide_after:
         plan.add("set", f"lp_ringing={ext.number}").add("set", f"lp_hops={plan.hops}")
     variables, target = phone_leg(plan.org.code, ext.number)
-    plan.add("bridge", f"{{{variables}}}{target}")
+    # Beside the phone, the call waits where the org's phones pick it up (**<number>, *8); the
+    # phone's refusal (not connected, busy) still ends the ringing at once.
+    pickups = ",".join(f"pickup/{key}" for key in pickup_keys(plan.org.code, ext))
+    plan.add("bridge", f"{{fail_on_single_reject=true}}[{variables}]{target},{pickups}")
     if decide_after:
-        return plan.add("transfer", f"${{originate_disposition}} XML {AFTER_CONTEXT}")
+        return plan.add("transfer", f"${{originate_failed_cause}} XML {AFTER_CONTEXT}")
     return unanswered(plan, ext)
+
+
+def pickup_keys(code: str, ext: ExtensionConfig) -> tuple[str, str]:
+    """Where a call ringing the extension's phone waits to be picked up (mod_dptools' pickup,
+    one space for the whole server): by its number ("lp-p-t1-102", for **102) and by its pickup
+    group ("lp-g-t1" the org's own, "lp-g-t1-sales", for *8). No two orgs' keys are alike: an
+    org code holds no dash."""
+    return f"lp-p-{code}-{ext.number}", f"lp-g-{pickup_group_of(code, ext)}"
+
+
+def pickup(plan: Plan, ext: ExtensionConfig, dialled: str) -> Plan:
+    """**<number>: the phone answers a call ringing on that phone of its own org; *8: one ringing
+    on a phone of its own pickup group. Nothing ringing there: refused, as a number nobody has."""
+    org = plan.org
+    if dialled == GROUP_PICKUP:
+        key = pickup_keys(org.code, ext)[1]
+        plan.reached("pickup")
+    else:
+        number = dialled[len(PICKUP):]
+        if not INTERNAL.fullmatch(number):
+            return plan.refuse()
+        key = f"lp-p-{org.code}-{number}"
+        plan.reached(f"pickup:{number}")
+    return plan.add("pickup", key).refuse()
 
 
 def after_ringing(params: dict[str, str], lookup: Lookup) -> Plan:

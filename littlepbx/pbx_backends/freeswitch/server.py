@@ -63,7 +63,8 @@ class XMLService:
                                       forced=lambda code, name: _forced(connection, code, name),
                                       force=lambda code, name, state: self._force(code, name, state),
                                       phone_calls=self._phone_calls,
-                                      phones=DatabasePhoneSwitches(self.engine, connection))
+                                      phones=DatabasePhoneSwitches(self.engine, connection),
+                                      answered_last=self._answered_last)
             return handler(params, lookup)
 
     def _phone_calls(self, user: str) -> int:
@@ -76,6 +77,18 @@ class XMLService:
         except (ESLError, ValueError) as error:
             log.warning("FreeSWITCH: %s's calls not counted: %s", user, error)
             return 0
+
+    def _answered_last(self, key: str) -> str:
+        """The member of ring group ``key`` ("t1-600") who answered last, as FreeSWITCH remembers
+        it; "" when it cannot say (the hunt then starts from the first)."""
+        if self.esl is None:
+            return ""
+        try:
+            answer = self.esl.api(f"hash select/{documents.HUNT_REALM}/{key}").strip()
+        except ESLError as error:
+            log.warning("FreeSWITCH: ring group %s's last answer not read: %s", key, error)
+            return ""
+        return "" if answer.startswith("-ERR") else answer
 
     def _force(self, code: str, name: str, state: str) -> None:
         """A phone's *28 switch: written and committed before the phone hears that it was."""
