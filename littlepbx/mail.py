@@ -28,11 +28,21 @@ def send(config, recipient: str, subject: str, body: str) -> None:
     if config.get("MAIL_SUPPRESS_SEND"):
         return
     message = EmailMessage()
-    sender = str(config.get("MAIL_DEFAULT_SENDER") or "littlepbx@localhost")
-    message["From"], message["To"], message["Subject"] = sender, recipient, subject
+    message["From"], message["To"], message["Subject"] = sender_of(config), recipient, subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=sender_of(config).rpartition("@")[2] or None)
     message.set_content(body)
+    deliver(config, message, [recipient])
+
+
+def sender_of(config) -> str:
+    return str(config.get("MAIL_DEFAULT_SENDER") or "littlepbx@localhost")
+
+
+def deliver(config, message, recipients: list[str]) -> None:
+    """Send a whole message (an email.message.Message) to ``recipients`` from MAIL_DEFAULT_SENDER,
+    or raise MailError."""
+    sender = sender_of(config)
     host, port = str(config.get("MAIL_SERVER") or "127.0.0.1"), int(config.get("MAIL_PORT") or 25)
     where = f"the mail server {host}:{port}"
     security = security_of(config)
@@ -51,7 +61,7 @@ def send(config, recipient: str, subject: str, body: str) -> None:
                 smtp.ehlo()
             if config.get("MAIL_USERNAME"):
                 smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
-            smtp.send_message(message)
+            smtp.send_message(message, from_addr=sender, to_addrs=recipients)
     except MailError:
         raise
     except ssl.SSLCertVerificationError as error:
@@ -66,7 +76,7 @@ def send(config, recipient: str, subject: str, body: str) -> None:
         raise MailError(f"{where} does not accept a login here (AUTH not offered: turn on MAIL_USE_TLS?)") from None
     except smtplib.SMTPRecipientsRefused as error:
         said = "; ".join(_said(code, text) for code, text in error.recipients.values())
-        raise MailError(f"{where} refused the recipient {recipient}: {said}") from None
+        raise MailError(f"{where} refused the recipient {', '.join(recipients)}: {said}") from None
     except smtplib.SMTPSenderRefused as error:
         raise MailError(f"{where} refused the sender {sender} (MAIL_DEFAULT_SENDER): {_said(error.smtp_code, error.smtp_error)}") from None
     except smtplib.SMTPResponseException as error:

@@ -177,3 +177,47 @@ def test_when_a_notice_cannot_be_sent_then_the_run_says_why_and_it_is_sent_on_a_
     finally:
         close_app(down_app)
 
+
+
+VOICEMAIL_MAIL = (b"To: <owner@example.org>\nSubject: New voicemail for extension 101\n"
+                  b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"XXXX\"\n"
+                  b"From: \"Someone\" <101@t1>\nBcc: stranger@example.net\n\n"
+                  b"--XXXX\nContent-Type: text/plain\n\nA message.\n--XXXX\nContent-Type: audio/wav\n"
+                  b"Content-Transfer-Encoding: base64\n\nUklGRg==\n--XXXX--\n")
+
+
+def freeswitch_mailer(tmp_path, config, *args):
+    """FreeSWITCH's mailer run as FreeSWITCH runs it, the message on its standard input."""
+    import io
+
+    from littlepbx.pbx_backends.freeswitch import mailer
+
+    settings = tmp_path / "mail.json"
+    settings.write_text(mailer.settings_of(config))
+    return mailer.main(["--settings", str(settings), *args], stdin=io.BytesIO(VOICEMAIL_MAIL))
+
+
+def test_freeswitchs_voicemail_mail_goes_through_the_relay_from_the_apps_sender_to_its_recipient_only(
+        tmp_path, inbox, authority):
+    handler, port = inbox
+    config = mail_settings(port, authority)
+    assert freeswitch_mailer(tmp_path, config, "-f", "101@t1", "-t", "owner@example.org") == 0
+    ((recipients, content),) = handler.messages
+    assert recipients == ["owner@example.org"], "not the Bcc of a template"
+    assert f"From: {config['MAIL_DEFAULT_SENDER']}" in content and "101@t1" not in content.split("\n\n")[0]
+    assert "Content-Type: audio/wav" in content and handler.logins == [USER]
+
+
+@pytest.mark.parametrize("recipients", [[], ["owner@example.org", "a@b.c,d@e.f"], ["<x@y.z>"], ["x y@z.org"]])
+def test_freeswitchs_voicemail_mail_to_anything_but_plain_addresses_is_not_sent(tmp_path, inbox, authority,
+                                                                               recipients):
+    handler, port = inbox
+    assert freeswitch_mailer(tmp_path, mail_settings(port, authority), "-t", *recipients) == 2
+    assert handler.messages == []
+
+
+def test_freeswitchs_voicemail_mail_says_why_the_relay_refused_it(tmp_path, inbox, authority, capsys):
+    handler, port = inbox
+    config = {**mail_settings(port, authority), "MAIL_PASSWORD": "wrong"}
+    assert freeswitch_mailer(tmp_path, config, "-t", "owner@example.org") == 1
+    assert "refused the user name or password" in capsys.readouterr().err and handler.messages == []

@@ -21,9 +21,10 @@ from littlepbx.pbx_backends.freeswitch import provision
 from littlepbx.pbx_backends.freeswitch.backend import FreeSwitchBackend
 from littlepbx.pbx_backends.freeswitch.cdr import CdrRecorder
 from littlepbx.pbx_backends.freeswitch.server import serve_in_thread
+from tests.support.smtp import mail_settings
 from tests.support.tls import authority
 
-from .conftest import TestPBX, make_tone
+from .conftest import SMTP_PORT, TestPBX, make_tone
 from .sipp import Sipp
 
 SIP_PORT = 16060
@@ -58,12 +59,13 @@ def freeswitch_pbx(database_url: str, tmp_path_factory):
     """Configure and start FreeSWITCH and the XML server; stop both at the end."""
     prefix = os.environ.get("FREESWITCH_PREFIX") or (BUILT if Path(BUILT, "bin", "freeswitch").exists() else "")
     workdir = tmp_path_factory.mktemp("freeswitch")
+    ca = authority(workdir)  # upstreams' certificates, and the mail relay's, chain to it
     config = dict(DEFAULTS, DATABASE_URL=database_url, DATA_DIR=str(workdir / "data"), FREESWITCH_PREFIX=prefix,
                   FREESWITCH_CONFIG_DIR=str(workdir / "conf"), FREESWITCH_STATE_DIR=str(workdir / "state"),
                   ASTERISK_SIP_HOST="127.0.0.1", ASTERISK_SIP_PORT=SIP_PORT, ASTERISK_RTP_START=33000,
                   ASTERISK_RTP_END=33999, FREESWITCH_ESL_PORT=ESL_PORT, FREESWITCH_ESL_PASSWORD=secrets.token_hex(8),
                   FREESWITCH_XML_PORT=free_port(), FREESWITCH_XML_SECRET=secrets.token_hex(16),
-                  ALLOW_PRIVATE_UPSTREAMS=True)
+                  ALLOW_PRIVATE_UPSTREAMS=True, **mail_settings(SMTP_PORT, ca))
     try:
         provision.prefix_of(config)
     except BackendError as error:
@@ -79,7 +81,7 @@ def freeswitch_pbx(database_url: str, tmp_path_factory):
         recorder = CdrRecorder(config)
         recorder.start()
         yield FreeSwitchTestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir, process,
-                                authority(workdir))
+                                ca)
     finally:
         backend.close()
         if recorder is not None:

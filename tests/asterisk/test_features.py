@@ -422,6 +422,21 @@ def test_when_extension_does_not_answer_then_caller_leaves_a_voicemail_and_owner
     assert smtp.logins, "msmtp logged in"
 
 
+@BOTH
+def test_when_a_message_is_left_then_its_owner_gets_it_by_mail_with_the_recording(t1_restored, smtp):
+    pbx = t1_restored
+    pbx.apply(t1_with(extension("t1", "101", ring_seconds=1, no_answer="voicemail", voicemail_enabled=True,
+                                voicemail_email="owner101@example.org"),
+                      extension("t1", "102", voicemail_enabled=True)))
+    leave_voicemail(pbx, "t1-103", "101")
+    assert wait_until(lambda: smtp.messages, 20), "no mail reached the relay"
+    ((recipients, content),) = smtp.messages
+    assert recipients == ["owner101@example.org"] and smtp.logins, "through the relay, logged in"
+    assert "101" in content.partition("\n\n")[0], "the subject names the box"
+    assert re.search(r"Content-Type: audio/(x-)?wav", content, re.I) or "audio/inline" in content, \
+        "the recording is attached"
+
+
 def test_when_phone_dials_star97_then_only_its_own_pin_opens_only_its_own_box(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(extension("t1", "101", ring_seconds=1, no_answer="voicemail", voicemail_enabled=True),
