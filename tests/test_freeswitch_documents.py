@@ -18,6 +18,7 @@ from littlepbx.pbx_backends.base import (
     DidConfig,
     IvrConfig,
     MohConfig,
+    MusicClassConfig,
     PhoneState,
     QueueConfig,
     RingGroupConfig,
@@ -685,3 +686,36 @@ def test_a_group_hunting_with_memory_starts_after_the_member_who_answered_last_a
                   for leg in bridged(plan_after(""))]
     assert [(m[1], m[2]) for m in remembered] == [("101", "101"), ("102", "102"), ("103", "103")], \
         "each member's answer is remembered as its own"
+
+
+def music_org(**changes):
+    files = ("/var/lib/littlepbx/moh/t1/a/hold.wav", "/var/lib/littlepbx/moh/t1/b/hold.wav")
+    classes = (MusicClassConfig("jazz", "Jazz", files, False), MusicClassConfig("solo", "Solo", files[:1], True))
+    return org_t1(musicclasses=classes, dids=(DidConfig("+15550101", "ringgroup:600"),), **changes)
+
+
+def test_a_music_class_plays_its_files_in_order_where_the_org_puts_it():
+    jazz = "file_string:///var/lib/littlepbx/moh/t1/a/hold.wav!/var/lib/littlepbx/moh/t1/b/hold.wav"
+    org = music_org(moh=MohConfig(True, None, "jazz"),
+                    ringgroups=(RingGroupConfig("600", "Sales", ("101",), "ringall", 5, "", "hangup", "solo"),),
+                    conferences=(ConferenceConfig("850", "Room", None, None, False, 5, "jazz"),))
+    plan = dialplan_of(org, None, "+15550101")
+    assert ("export", f"hold_music={jazz}") in plan, "the org's music on hold is its class"
+    assert ("set", "ringback=/var/lib/littlepbx/moh/t1/a/hold.wav") in plan, "the group's class instead of ringing"
+    assert ("set", f"conference_moh_sound={jazz}") in dialplan_of(org, "101", "850")
+    plain = music_org(ringgroups=(RingGroupConfig("600", "Sales", ("101",), "ringall", 5, "", "hangup"),))
+    assert not any(data.startswith(("ringback=", "hold_music=")) for _, data in dialplan_of(plain, None, "+15550101"))
+
+
+def test_a_shuffled_class_plays_its_files_in_a_new_order_per_call():
+    files = tuple(f"/var/lib/littlepbx/moh/t1/{n}/hold.wav" for n in "abcdef")
+    org = org_t1(musicclasses=(MusicClassConfig("mix", "Mix", files, True),), moh=MohConfig(True, None, "mix"))
+    orders = {dict(dialplan_of(org, "101", "102"))["export"] for _ in range(20)}
+    assert len(orders) > 1 and all(sorted(o.removeprefix("hold_music=file_string://").split("!")) == list(files)
+                                   for o in orders)
+
+
+def test_a_class_file_freeswitch_would_misread_is_refused_at_apply():
+    for bad in ("/var/lib/x y/hold.wav", "/var/lib/a!b.wav", "/var/lib/${x}.wav"):
+        with pytest.raises(BackendError, match="music class jazz"):
+            validate_for_freeswitch(org_t1(musicclasses=(MusicClassConfig("jazz", "Jazz", (bad,), False),)))

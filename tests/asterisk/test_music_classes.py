@@ -1,9 +1,10 @@
-"""Music classes through the real Asterisk: a queue plays its class (a playlist of the org's
+"""Music classes through the real Asterisk (and FreeSWITCH, for ring groups): a queue plays its class (a playlist of the org's
 converted files) to waiting callers, a ring group instead of ringing; a class name in a row
 altered behind the app's back never reaches another organization's music."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 from pathlib import Path
 
@@ -66,6 +67,26 @@ def test_when_a_ring_group_has_a_class_then_callers_hear_it_instead_of_ringing(t
         assert "Started music on hold, class 't1-jazz'" in waits_in(pbx, "ringgroup:600", answered=False)
     finally:
         ringing.stop()
+
+
+@pytest.mark.backends("freeswitch")
+def test_on_freeswitch_a_ring_groups_class_reaches_callers_as_early_media_instead_of_ringing(t1_restored):
+    pbx = t1_restored
+
+    def answers_to_caller(music_class):
+        group = RingGroupConfig("600", "Sales", ("101",), "ringall", 3, "", "hangup", music_class)
+        pbx.apply(org_t1(dids=(DidConfig(DID, "ringgroup:600"),), ringgroups=(group,), musicclasses=(jazz(pbx),)))
+        ringing = pbx.sipp.answering(PHONE_IPS["t1-101"], scenario="ring.xml")
+        try:
+            run = pbx.sipp.run("upstream_call_refused.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID, timeout_s=30)
+            assert run.process.returncode == 0, run.output()
+            return re.findall(r"^\s*SIP/2\.0 (18[03])", run.trace(), re.M)
+        finally:
+            ringing.stop()
+
+    with_music = answers_to_caller("jazz")
+    assert "183" in with_music and "180" not in with_music, "music, not ringing"
+    assert "180" in answers_to_caller(None), "without a class: ringing"
 
 
 def test_when_a_plan_names_another_orgs_class_then_that_music_is_never_played(t1_restored):

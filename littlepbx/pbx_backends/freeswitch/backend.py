@@ -59,7 +59,7 @@ from .plans import registering_plans
 log = logging.getLogger(__name__)
 
 # OrgPBXConfig's kinds this backend does not carry yet, as an admin names them.
-NOT_YET = {"queues": "queues", "musicclasses": "music classes"}
+NOT_YET = {"queues": "queues"}
 
 
 def validate_for_freeswitch(org: OrgPBXConfig) -> None:
@@ -71,6 +71,10 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
                            "remove them or run LittlePBX with Asterisk")
     if org.moh.enabled and org.moh.path and documents.UNSAFE.search(org.moh.path):
         raise BackendError(f"{org.code}: music on hold: {org.moh.path!r} is not a converted file")
+    for music in org.musicclasses:
+        for path in music.files:
+            if documents.UNSAFE.search(path) or "!" in path:
+                raise BackendError(f"{org.code}: music class {music.name}: {path!r} is not a converted file")
     for announcement in org.announcements:
         if announcement.recording and documents.UNSAFE.search(announcement.recording):
             raise BackendError(f"{org.code}: announcement {announcement.name}: {announcement.recording!r} "

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -355,8 +356,9 @@ def admit(plan: Plan, dialled: str) -> Plan:
     """Name the call's org on the channel, count it, and refuse it (busy) over the org's limit."""
     org = plan.org
     plan.add("set", f"lp_org={org.code}").add("set", f"lp_dialed={dialled}")
-    if org.moh.enabled and org.moh.path:
-        plan.add("export", f"hold_music={org.moh.path}")  # both legs: whoever is held hears it
+    music = org_music(org)
+    if music:
+        plan.add("export", f"hold_music={music}")  # both legs: whoever is held hears it
     limit = f"hash {CALLS_REALM} {org.code}"
     return plan.add("limit", f"{limit} {org.max_concurrent_calls} !USER_BUSY" if org.max_concurrent_calls > 0 else limit)
 
@@ -457,6 +459,25 @@ def number_of(org: OrgPBXConfig, number: str) -> str | None:
     """What one of the org's numbers is: "101" (an extension), "ringgroup:600", "paging:700",
     "conference:850"; None."""
     return dialable_numbers(org).get(number)
+
+
+def playlist(org: OrgPBXConfig, name: str | None) -> str | None:
+    """What FreeSWITCH plays for the org's music class ``name``: its one file, or its files one
+    after the other (a new random order for each call when it shuffles); None: no such class."""
+    music = next((m for m in org.musicclasses if m.name == name), None) if name else None
+    if music is None or not music.files:
+        return None
+    files = list(music.files)
+    if music.shuffle:
+        random.shuffle(files)
+    return files[0] if len(files) == 1 else "file_string://" + "!".join(files)
+
+
+def org_music(org: OrgPBXConfig) -> str | None:
+    """The org's music on hold, when on: its music class, else its file."""
+    if not org.moh.enabled:
+        return None
+    return playlist(org, org.moh.music_class) or org.moh.path
 
 
 def first_did(org: OrgPBXConfig) -> str | None:
@@ -618,8 +639,9 @@ def join_room(plan: Plan, room, moderator: bool) -> Plan:
     while alone or, where members wait for the moderator, until the moderator is in."""
     org = plan.org
     plan.add("set", f"conference_max_members={room.max_members}")
-    if org.moh.enabled and org.moh.path:
-        plan.add("set", f"conference_moh_sound={org.moh.path}")
+    music = playlist(org, room.music_class) or org_music(org)
+    if music:
+        plan.add("set", f"conference_moh_sound={music}")
     if room.wait_for_moderator:
         plan.add("set", "conference_flags=wait-mod")  # read when the room opens; the moderator's entry ends it
     flags = "+flags{moderator}" if moderator else ""
@@ -781,6 +803,9 @@ def ring_group(plan: Plan, group) -> Plan:
         if leg:
             legs.append(leg)
     plan.reached(f"ringgroup:{group.number}").add("set", "continue_on_fail=true").add("set", "hangup_after_bridge=true")
+    music = playlist(org, group.music_class)
+    if music:  # callers hear it instead of ringing
+        plan.add("set", f"ringback={music}").add("set", "instant_ringback=true")
     if group.cid_prefix:
         plan.add("set", f"effective_caller_id_name={group.cid_prefix} ${{caller_id_name}}")
     seconds = ring_time(group.ring_seconds)
