@@ -28,6 +28,7 @@ from littlepbx.pbx_backends.base import (
 from littlepbx.pbx_backends.freeswitch import documents
 from littlepbx.pbx_backends.freeswitch.backend import validate_for_freeswitch
 from littlepbx.pbx_backends.freeswitch.plans import decode, encode
+from littlepbx.services import call_recordings
 from tests.asterisk.helpers import T1_UPSTREAM_IN, T2_UPSTREAM_IN, extension, org_t1, org_t2, password
 
 ORGS = {"t1": org_t1(max_concurrent_calls=2, emergency_numbers=("911",), country_code="1"), "t2": org_t2()}
@@ -719,3 +720,30 @@ def test_a_class_file_freeswitch_would_misread_is_refused_at_apply():
     for bad in ("/var/lib/x y/hold.wav", "/var/lib/a!b.wav", "/var/lib/${x}.wav"):
         with pytest.raises(BackendError, match="music class jazz"):
             validate_for_freeswitch(org_t1(musicclasses=(MusicClassConfig("jazz", "Jazz", (bad,), False),)))
+
+
+def test_a_recorded_extensions_calls_are_recorded_once_named_after_the_call_with_the_notice_for_outside_callers():
+    notice = "/var/lib/littlepbx/prompts/t1/n/notice.wav"
+    org = org_t1(extensions=(extension("t1", "101", record_calls=True), extension("t1", "102")),
+                 announcements=(AnnouncementConfig("recorded", "Recorded", notice, "hangup"),),
+                 callsettings=dataclasses.replace(org_t1().callsettings, recording_notice="recorded"),
+                 dids=(DidConfig("+15550101", "101", record_calls=True),))
+    moment = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+    def plan(phone, dialled, recordings="/var/lib/littlepbx/call-recordings"):
+        lookup = documents.Lookup(plan_of={"t1": org}.get, org_at={T1_UPSTREAM_IN: "t1"}.get,
+                                  recordings=recordings, now=lambda: moment)
+        params = ({"Hunt-Context": documents.PHONE_CONTEXT, "variable_lp_org": "t1", "variable_lp_ext": phone}
+                  if phone else {"Hunt-Context": documents.UPSTREAM_CONTEXT, "variable_sip_network_ip": T1_UPSTREAM_IN})
+        return actions(documents.dialplan({**params, "Hunt-Destination-Number": dialled}, lookup))
+
+    named = f"/var/lib/littlepbx/call-recordings/lp-t1-{int(moment.timestamp())}-${{uuid}}.wav"
+    outside = plan(None, "+15550101")
+    assert [d for a, d in outside if a == "record_session"] == [named], "once, though the DID and 101 both record"
+    assert outside.index(("playback", notice)) < outside.index(("record_session", named)) < \
+        [a for a, _ in outside].index("bridge"), "the notice, then the recording, then 101 rings"
+    from_phone = plan("101", "102")
+    assert ("record_session", named) in from_phone and ("playback", notice) not in from_phone
+    assert ("record_session", named) in plan("102", "101"), "to it"
+    assert not any(a == "record_session" for a, _ in plan("102", "101", recordings="")), "nowhere to record"
+    assert call_recordings.RECORDING_ID.fullmatch(f"{int(moment.timestamp())}-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")

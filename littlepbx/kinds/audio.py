@@ -83,8 +83,10 @@ def prune_phone_recordings(data_dir: str, older_than_days: float) -> int:
     return count
 
 
-# A recorded call's id: "<unix time>-<the call history's uniqueid>" (services/call_recordings.py).
-CALL_RECORDING_ID = re.compile(r"(?P<time>[0-9]{1,12})-(?P<call>[0-9]{1,20}\.[0-9]{1,10})")
+# A recorded call's id: "<unix time>-<the call history's uniqueid>" (services/call_recordings.py):
+# Asterisk's "<epoch>.<n>" or FreeSWITCH's channel uuid.
+CALL_RECORDING_ID = re.compile(r"(?P<time>[0-9]{1,12})-(?P<call>[0-9]{1,20}\.[0-9]{1,10}"
+                               r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 
 
 def call_recording_files(data_dir: str, code: str) -> dict[str, Path]:

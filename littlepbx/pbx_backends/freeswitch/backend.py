@@ -88,9 +88,8 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
             raise BackendError(f"{org.code}: ring group {group.number}: FreeSWITCH would read one of "
                                "$ { } [ ] , ^ ' \" \\ < > | ; : in its caller name prefix as syntax")
     for ext in org.extensions:
-        if ext.sip_transport != "udp" or ext.record_calls:
-            raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones without "
-                               "recording, for now")
+        if ext.sip_transport != "udp":
+            raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones only, for now")
     for trunk in org.trunks:
         if trunk.transport != "udp":
             raise BackendError(f"{org.code}: the FreeSWITCH backend reaches upstreams over UDP only, for now")

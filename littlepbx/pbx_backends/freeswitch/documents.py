@@ -32,6 +32,7 @@ from littlepbx.pbx_backends.asterisk.backend import (
     dialable_numbers,
     pattern_regex,
     pickup_group_of,
+    recording_notice_of,
 )
 from littlepbx.pbx_backends.base import (
     NO_ANSWER_FORWARD,
@@ -190,7 +191,7 @@ class Lookup:
     upstream addresses (with those of registrations); the orgs that register; contact users; what
     an org's time condition is forced to ("open", "closed", "auto") and how to force it; the time;
     how many calls a phone ("t1-101") is on; what phones switched and blocked; which member of a
-    ring group ("t1-600") answered last."""
+    ring group ("t1-600") answered last; the directory of recorded calls ("": none are recorded)."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
@@ -204,6 +205,7 @@ class Lookup:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     phones: PhoneSwitches = field(default_factory=PhoneSwitches)
     answered_last: Callable[[str], str] = field(default=lambda key: "")
+    recordings: str = ""
 
 
 def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
@@ -290,6 +292,8 @@ class Plan:
         self.hops = 0
         self.caller: str | None = None  # the extension of the org's phone that called, if one did
         self.outside_caller: str | None = None  # the number an outside caller presented (digits, "+")
+        self.from_upstream = False  # an outside call (its org's upstream's)
+        self.recording = False  # the call is recorded already
 
     def add(self, application: str, data: str = "") -> Plan:
         self.actions.append((application, data))
@@ -383,6 +387,8 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
         return phone_switch(plan, ext, dialled)
     if dialled == GROUP_PICKUP or dialled.startswith(PICKUP):
         return pickup(plan, ext, dialled)
+    if ext.record_calls:
+        record(plan)
     if INTERNAL.fullmatch(dialled) and number_of(org, dialled):
         return destination(plan, dialled)
     routed = dial_rule(org, dialled)
@@ -426,6 +432,8 @@ def upstream_call(org: OrgPBXConfig, dialled: str, caller: str = "", lookup: Loo
         return plan.refuse()
     admit(plan, did.number)
     plan.add("limit", f"hash {DID_REALM} {org.code}-{digits}")
+    plan.from_upstream = True
+    plan.add("set", "lp_from_upstream=yes")
     caller_digits = re.sub(r"[^0-9]", "", caller)
     blocked = blocked_rule(org, caller_digits)
     if blocked is not None:
@@ -440,7 +448,24 @@ def upstream_call(org: OrgPBXConfig, dialled: str, caller: str = "", lookup: Loo
         # rings remembers it for *32.
         plan.outside_caller = shown
         plan.add("set", f"lp_outside_caller={shown}")
+    if did.record_calls:
+        record(plan)
     return destination(plan, did.destination or "hangup")
+
+
+def record(plan: Plan) -> Plan:
+    """Record the call from now on, once, both sides mixed, into the directory of recorded calls
+    as "lp-<org>-<unix time>-<call>.wav" (the call's id in the call history: its channel's
+    uuid); an outside caller first hears the org's recording notice, if it chose one."""
+    if plan.recording or not plan.lookup.recordings:
+        return plan
+    plan.recording = True
+    notice = recording_notice_of(plan.org)
+    if notice and plan.from_upstream:
+        plan.add("answer").add("playback", f"{notice}.wav")
+    started = int(plan.lookup.now().timestamp())
+    plan.add("set", "lp_recording=yes").add("set", "RECORD_STEREO=false")
+    return plan.add("record_session", f"{plan.lookup.recordings}/lp-{plan.org.code}-{started}-${{uuid}}.wav")
 
 
 def blocked_rule(org: OrgPBXConfig, caller_digits: str):
@@ -592,6 +617,8 @@ def resumed(params: dict[str, str], lookup: Lookup, shape: re.Pattern, variable:
     plan.hops = int(hops) if hops.isdigit() else MAX_HOPS
     caller = params.get("variable_lp_outside_caller", "")
     plan.outside_caller = caller if re.fullmatch(r"\+?[0-9]{1,15}", caller) else None
+    plan.from_upstream = params.get("variable_lp_from_upstream") == "yes"
+    plan.recording = params.get("variable_lp_recording") == "yes"
     return plan, item, step
 
 
@@ -846,6 +873,8 @@ def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
         return busy(plan, ext, state)
     if plan.outside_caller:
         plan.lookup.phones.rang(plan.org.code, ext.number, plan.outside_caller)
+    if ext.record_calls:
+        record(plan)
     plan.reached(ext.number).add("set", f"call_timeout={ring_time(ext.ring_seconds)}").add("set", "continue_on_fail=true")
     plan.add("set", "hangup_after_bridge=true")
     decide_after = bool(ext.when_unregistered or ext.when_busy or state.forward_busy)

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from littlepbx.pbx_backends.audio import call_recordings_dir
 from littlepbx.pbx_backends.base import BackendError
 
 from . import documents, mailer
@@ -247,6 +248,11 @@ def configure(config: dict) -> Path:
                 os.chown(path, account.pw_uid, account.pw_gid)
     temporary.replace(target)
     directories(config)["temp"].chmod(0o700)  # FreeSWITCH writes each voicemail mail there first
+    # Recorded calls: FreeSWITCH writes them, LittlePBX (DATA_DIR's group) lists, plays and prunes them.
+    recordings = call_recordings_dir(str(config["DATA_DIR"]))
+    recordings.mkdir(parents=True, exist_ok=True)
+    os.chown(recordings, account.pw_uid if account else -1, recordings.parent.stat().st_gid)
+    recordings.chmod(0o2775)
     write_mailer(config, account)
     write_confirm_tone(directories(config)["sounds"] / documents.CONFIRM_FILE)
     return target

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 
 from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import FORWARDS, phone_id, write_time_override
+from littlepbx.pbx_backends.audio import call_recordings_dir
 from littlepbx.pbx_backends.base import PhoneState
 
 from . import documents
@@ -39,9 +40,10 @@ def xml_path(config: dict) -> str:
 class XMLService:
     """Answers one request's fields with a document, reading the committed rows."""
 
-    def __init__(self, database_url: str, secret: str = "", esl: ESLClient | None = None):
+    def __init__(self, database_url: str, secret: str = "", esl: ESLClient | None = None, recordings: str = ""):
         self.secret = secret
         self.esl = esl
+        self.recordings = recordings
         self.engine = create_engine(database_url, pool_pre_ping=True, pool_recycle=3600,
                                     isolation_level="READ COMMITTED")
         self.plans = PlanCache()
@@ -64,7 +66,7 @@ class XMLService:
                                       force=lambda code, name, state: self._force(code, name, state),
                                       phone_calls=self._phone_calls,
                                       phones=DatabasePhoneSwitches(self.engine, connection),
-                                      answered_last=self._answered_last)
+                                      answered_last=self._answered_last, recordings=self.recordings)
             return handler(params, lookup)
 
     def _phone_calls(self, user: str) -> int:
@@ -222,7 +224,8 @@ def handler_for(service: XMLService, path: str):
 
 def make_server(config: dict, port: int | None = None) -> ThreadingHTTPServer:
     """The server bound to 127.0.0.1 (FREESWITCH_XML_PORT, or ``port``; 0 picks a free one)."""
-    service = XMLService(config["DATABASE_URL"], config["FREESWITCH_XML_SECRET"], client_for(config))
+    service = XMLService(config["DATABASE_URL"], config["FREESWITCH_XML_SECRET"], client_for(config),
+                         str(call_recordings_dir(str(config["DATA_DIR"]))))
     server = ThreadingHTTPServer(("127.0.0.1", config["FREESWITCH_XML_PORT"] if port is None else port),
                                  handler_for(service, xml_path(config)))
     server.daemon_threads = True
