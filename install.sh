@@ -340,11 +340,16 @@ install_logrotate() {
   record "file $rules"
 }
 
-# Ban addresses that keep failing SIP authentication (fail2ban reading Asterisk's security log).
+# Ban addresses that keep failing SIP authentication (fail2ban reading Asterisk's security log,
+# or FreeSWITCH's log with a filter of LittlePBX's own).
 install_bans() {
   local jail=/etc/fail2ban/jail.d/littlepbx.conf
   command -v fail2ban-client >/dev/null || { log "fail2ban is not installed: no SIP bans"; return 0; }
-  [ "$PBX" = asterisk ] || { log "SIP bans read Asterisk's security log: none with $PBX yet"; return 0; }
+  if [ "$PBX" = freeswitch ]; then
+    local filter=/etc/fail2ban/filter.d/littlepbx-freeswitch.conf
+    provision fail2ban-filter >"$filter"
+    record "file $filter"
+  fi
   provision fail2ban-jail >"$jail"
   record "file $jail"
   if has_systemd; then

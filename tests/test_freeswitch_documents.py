@@ -747,3 +747,29 @@ def test_a_recorded_extensions_calls_are_recorded_once_named_after_the_call_with
     assert ("record_session", named) in plan("102", "101"), "to it"
     assert not any(a == "record_session" for a, _ in plan("102", "101", recordings="")), "nowhere to record"
     assert call_recordings.RECORDING_ID.fullmatch(f"{int(moment.timestamp())}-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+
+
+def test_the_ban_filter_counts_failed_logins_and_unknown_users_never_a_phones_challenge_or_a_forged_address(
+        tmp_path):
+    import shutil
+    import subprocess
+
+    from littlepbx.pbx_backends.freeswitch import provision
+
+    if shutil.which("fail2ban-regex") is None:
+        pytest.skip("fail2ban is not installed (test.sh installs it)")
+    head = "2026-11-28 08:51:43.666835 99.33% [WARNING] sofia_reg.c:1787"
+    lines = [f"{head} SIP auth failure (REGISTER) on sofia profile 'lp' for [t1-101@127.0.0.1] from ip 192.0.2.7",
+             f"{head} SIP auth failure (INVITE) on sofia profile 'lp' for [102@10.0.0.1] from ip 192.0.2.8",
+             "2026-11-28 08:51:44.000001 100.00% [WARNING] sofia_reg.c:3210 Can't find user [t9-1@x] from 192.0.2.9",
+             f"{head} SIP auth challenge (REGISTER) on sofia profile 'lp' for [t1-101@127.0.0.1] from ip 192.0.2.10",
+             f"{head} SIP auth failure (REGISTER) on sofia profile 'lp' for [x] from ip 192.0.2.11@y] from ip z.invalid"]
+    rules = tmp_path / "filter.conf"
+    rules.write_text(provision.FAIL2BAN_FILTER_TEXT)
+
+    def counted(line: str) -> bool:
+        found = subprocess.run(["fail2ban-regex", "--raw", line, str(rules)], capture_output=True, text=True,
+                               check=True).stdout
+        return "1 matched" in found
+
+    assert [counted(line) for line in lines] == [True, True, True, False, False]

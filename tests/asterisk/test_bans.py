@@ -1,5 +1,5 @@
 """An address that keeps failing to authenticate is banned from SIP (fail2ban reading Asterisk's
-security log, nftables); everyone else goes on registering."""
+security log or FreeSWITCH's log, nftables); everyone else goes on registering."""
 import shutil
 import subprocess
 from pathlib import Path
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from littlepbx.pbx_backends.asterisk import provision
+from littlepbx.pbx_backends.freeswitch import provision as freeswitch_provision
 
 from .helpers import PHONE_IPS, password, register
 from .sipp import wait_until
@@ -25,7 +26,12 @@ def fail2ban(orgs, tmp_path):
     for jail in (conf / "jail.d").iterdir():
         jail.unlink()  # only our jail: the machine's own (e.g. sshd) stay out of the test
     table = f"lpt{tmp_path.name[-6:].replace('-', '')}"
-    (conf / "jail.d" / "littlepbx.conf").write_text(provision.fail2ban_jail(
+    jail_of = provision.fail2ban_jail
+    if orgs.backend.name == "freeswitch":  # its filter, as install.sh writes it
+        (conf / "filter.d" / f"{freeswitch_provision.FAIL2BAN_FILTER}.conf").write_text(
+            freeswitch_provision.FAIL2BAN_FILTER_TEXT)
+        jail_of = freeswitch_provision.fail2ban_jail
+    (conf / "jail.d" / "littlepbx.conf").write_text(jail_of(
         {**orgs.config, "SIP_BAN_AFTER_FAILURES": 3}, table=table, extra={"ignoreself": "false", "ignoreip": ""}))
     (conf / "fail2ban.local").write_text(f"[Definition]\nsocket = {tmp_path}/f2b.sock\npidfile = {tmp_path}/f2b.pid\n"
                                          f"dbfile = :memory:\nlogtarget = {tmp_path}/f2b.log\n")
@@ -45,6 +51,7 @@ def banned(table: str) -> str:
     return subprocess.run(["nft", "list", "set", "inet", table, "addr-set-sip"], capture_output=True, text=True).stdout
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
 def test_when_an_address_keeps_failing_then_it_is_banned_and_others_still_register(orgs, fail2ban):
     for _ in range(4):
         orgs.sipp.run("register_refused.xml", SCANNER, user="t1-101", password="guess")

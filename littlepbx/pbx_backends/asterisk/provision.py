@@ -380,9 +380,16 @@ def fail2ban_jail(config: dict, table: str = "littlepbx", extra: dict | None = N
     """fail2ban's jail for Asterisk's security log: an address that keeps failing to authenticate
     (or probing endpoints that do not exist) is banned from the SIP ports for a while, with
     nftables, in a table of its own. install.sh installs it; the tests run it for real."""
+    return sip_ban_jail(config, "asterisk", str(in_root(config, "/var/log/asterisk/security.log")), table, extra)
+
+
+def sip_ban_jail(config: dict, filter_name: str, log_path: str, table: str = "littlepbx",
+                 extra: dict | None = None) -> str:
+    """The jail banning an address whose failures ``filter_name`` finds in ``log_path`` from the
+    SIP ports (UDP, TCP and TLS) for SIP_BAN_SECONDS, after SIP_BAN_AFTER_FAILURES of them within
+    SIP_BAN_WINDOW_SECONDS, with nftables, in ``table``: the same rules for either PBX."""
     settings = {
-        "enabled": "true", "filter": "asterisk", "backend": "polling",
-        "logpath": str(in_root(config, "/var/log/asterisk/security.log")),
+        "enabled": "true", "filter": filter_name, "backend": "polling", "logpath": log_path,
         "maxretry": str(config.get("SIP_BAN_AFTER_FAILURES", 5)),
         "findtime": str(config.get("SIP_BAN_WINDOW_SECONDS", 600)),
         "bantime": str(config.get("SIP_BAN_SECONDS", 3600)),
