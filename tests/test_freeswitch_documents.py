@@ -773,3 +773,20 @@ def test_the_ban_filter_counts_failed_logins_and_unknown_users_never_a_phones_ch
         return "1 matched" in found
 
     assert [counted(line) for line in lines] == [True, True, True, False, False]
+
+
+def test_paging_and_rooms_are_refused_at_apply_where_freeswitch_has_no_mod_conference(tmp_path):
+    from littlepbx.pbx_backends.base import PagingGroupConfig
+    from littlepbx.pbx_backends.freeswitch.backend import FreeSwitchBackend
+
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "freeswitch").write_text("")
+    modules = tmp_path / "lib" / "freeswitch" / "mod"
+    modules.mkdir(parents=True)
+    backend = FreeSwitchBackend({"FREESWITCH_PREFIX": str(tmp_path)})
+    paging = org_t1(paginggroups=(PagingGroupConfig("700", "All", ("101", "102"), 20),))
+    with pytest.raises(BackendError, match="paging groups need FreeSWITCH's mod_conference"):
+        backend.check_modules(paging)
+    backend.check_modules(org_t1())  # nothing that needs it
+    (modules / "mod_conference.so").write_text("")
+    backend.check_modules(paging)

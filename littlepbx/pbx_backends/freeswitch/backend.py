@@ -135,6 +135,7 @@ class FreeSwitchBackend(PBXBackend):
 
     def write_org(self, connection, org: OrgPBXConfig) -> None:
         validate_for_freeswitch(org)
+        self.check_modules(org)
         taken = claim_addresses(connection, org.code, upstream_addresses(org, self.config))
         if taken:
             raise BackendError(f"{org.code}: upstream address(es) {', '.join(taken)} belong to another organization")
@@ -155,6 +156,16 @@ class FreeSwitchBackend(PBXBackend):
         has = bool(new_trunk and new_trunk.register)
         self._gateways[code] = (had, (had or has) and (old_trunk if had else None) != (new_trunk if has else None))
         plans.write(connection, org)
+
+    def check_modules(self, org: OrgPBXConfig) -> None:
+        """Refuse what this host's FreeSWITCH has no module for (provision loads only those it
+        finds): paging groups and conference rooms need mod_conference."""
+        from .provision import module_dir, prefix_of
+        uses = [what for what, used in (("paging groups", org.paginggroups), ("conference rooms", org.conferences))
+                if used]
+        if uses and not (module_dir(prefix_of(self.config)) / "mod_conference.so").exists():
+            raise BackendError(f"{org.code}: {' and '.join(uses)} need FreeSWITCH's mod_conference, which this "
+                               "FreeSWITCH lacks: install it (scripts/build-freeswitch.sh builds it) or remove them")
 
     def after_commit(self, org: OrgPBXConfig) -> None:
         """The XML server reads the committed plan on the next request; only the upstream address
