@@ -211,6 +211,13 @@ def test_registering_upstreams_are_gateways_that_register_with_the_orgs_own_cont
     params = {p.get("name"): p.get("value") for p in gateway.iter("param")}
     assert gateway.get("name") == "t1-trunk-out" and params["extension"] == contact
     assert params["username"] == "acct1" and params["register"] == "true"
+    assert params["proxy"] == params["register-proxy"] == "sip.carrier.example:5060"
+    over_tls = org_t1(trunks=(org_t1().trunk("inbound"), dataclasses.replace(trunk, transport="tls", port=5061)))
+    tls_lookup = dataclasses.replace(lookup, registering=lambda: [over_tls])
+    (gateway,) = parsed(documents.directory({"section": "directory", "purpose": "gateways"}, tls_lookup)).iter("gateway")
+    params_tls = {p.get("name"): p.get("value") for p in gateway.iter("param")}
+    assert params_tls["proxy"] == "sip.carrier.example:5061;transport=tls", "sent as the trunk says, not over UDP"
+    assert params_tls["register-transport"] == "tls"
     assert documents.CONTACT_USER.fullmatch(contact) and contact != documents.contact_user("server-secret", "t2")
     # ... and calls out of t1 leave through that registration
     plan = actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number":
@@ -790,3 +797,29 @@ def test_paging_and_rooms_are_refused_at_apply_where_freeswitch_has_no_mod_confe
     backend.check_modules(org_t1())  # nothing that needs it
     (modules / "mod_conference.so").write_text("")
     backend.check_modules(paging)
+
+
+def test_a_phone_on_tls_calls_over_tls_only_encrypts_its_audio_and_is_rung_only_where_registered_over_tls():
+    org = org_t1(extensions=(extension("t1", "101"), extension("t1", "102", when_unregistered="101"),
+                             extension("t1", "103", sip_transport="tls")))
+    user = parsed(documents.directory({"action": "sip_auth", "user": "t1-103", "domain": "littlepbx"},
+                                      documents.Lookup(plan_of={"t1": org}.get, org_at=lambda address: None)))
+    assert {v.get("name"): v.get("value") for v in user.iter("variable")}["rtp_secure_media"] == "mandatory"
+
+    def dialled(phone, number, protocol="udp", contacts=None):
+        lookup = documents.Lookup(plan_of={"t1": org}.get, org_at=lambda address: None,
+                                  contact=lambda u: (contacts or {}).get(u, ""))
+        return actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "variable_lp_org": "t1",
+                                           "variable_lp_ext": phone, "variable_sip_via_protocol": protocol,
+                                           "Hunt-Destination-Number": number}, lookup))
+
+    assert dialled("103", "101")[-1] == ("hangup", "CALL_REJECTED"), "from a TLS phone over UDP"
+    assert rung(dialled("103", "101", "tls")) == ["t1-101"]
+    assert rung(dialled("101", "103")) == [], "registered nowhere"
+    over_udp = {"t1-103": "sofia/lp/sip:t1-103@192.0.2.3:5060"}
+    assert rung(dialled("101", "103", contacts=over_udp)) == [], "registered over UDP: not rung"
+    over_tls = {"t1-103": "sofia/lp/sip:t1-103@192.0.2.3:5061;transport=tls"}
+    (leg,) = bridged(dialled("101", "103", contacts=over_tls))
+    assert "rtp_secure_media=mandatory" in leg and "sofia/lp/t1-103%littlepbx" in leg
+    plain = {"t1-102": "sofia/lp/sip:t1-102@192.0.2.2:5060"}
+    assert "rtp_secure_media" not in bridged(dialled("101", "102", contacts=plain))[0]

@@ -28,6 +28,7 @@ from .conftest import SMTP_PORT, TestPBX, make_tone
 from .sipp import Sipp
 
 SIP_PORT = 16060
+SIP_TLS_PORT = 16061
 ESL_PORT = 18021
 # Where scripts/build-freeswitch.sh puts its build by default; FREESWITCH_PREFIX picks another.
 BUILT = "/var/cache/littlepbx/freeswitch"
@@ -65,7 +66,8 @@ def freeswitch_pbx(database_url: str, tmp_path_factory):
                   ASTERISK_SIP_HOST="127.0.0.1", ASTERISK_SIP_PORT=SIP_PORT, ASTERISK_RTP_START=33000,
                   ASTERISK_RTP_END=33999, FREESWITCH_ESL_PORT=ESL_PORT, FREESWITCH_ESL_PASSWORD=secrets.token_hex(8),
                   FREESWITCH_XML_PORT=free_port(), FREESWITCH_XML_SECRET=secrets.token_hex(16),
-                  ALLOW_PRIVATE_UPSTREAMS=True, **mail_settings(SMTP_PORT, ca))
+                  ALLOW_PRIVATE_UPSTREAMS=True, ASTERISK_SIP_TLS_PORT=SIP_TLS_PORT,
+                  UPSTREAM_TLS_CA_FILE=str(ca.cert_path), **mail_settings(SMTP_PORT, ca))
     try:
         provision.prefix_of(config)
     except BackendError as error:

@@ -125,6 +125,20 @@ class Sipp:
         path.write_text(text[:end] + f'  <pause milliseconds="{ms}"/>\n' + text[end:])
         return str(path)
 
+    def contact_over(self, scenario: str, transport: str) -> str:
+        """``scenario`` whose Contact names ``transport`` ("tcp", "tls"), as a phone set to it
+        sends it (over TLS, its Via says TLS too: a TCP sipp behind a TLS relay would say TCP);
+        written to the work directory, returns its path."""
+        text = (SCENARIOS / scenario).read_text() if "/" not in scenario else Path(scenario).read_text()
+        text = text.replace("Contact: <sip:[user]@[local_ip]:[local_port]>",
+                            f"Contact: <sip:[user]@[local_ip]:[local_port];transport={transport}>")
+        if transport == "tls":
+            text = text.replace("Via: SIP/2.0/[transport]", "Via: SIP/2.0/TLS")
+        self.count += 1
+        path = self.workdir / f"contact-{self.count}-{Path(scenario).stem}.xml"
+        path.write_text(text)
+        return str(path)
+
     def one_call(self, scenario: str) -> str:
         """``scenario`` as a UAS that answers any NOTIFY calls before (or beside) its one call and
         stops once that call is done; written to the work directory, returns its path."""

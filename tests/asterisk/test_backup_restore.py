@@ -146,3 +146,33 @@ def test_an_orgs_history_forced_hours_and_voicemail_leave_with_its_backup_and_co
         pbx.apply(org_t1())
         for phone in ("t1-101", "t1-102", "t1-103"):
             register_phone(pbx, phone)
+
+
+@pytest.mark.backends("freeswitch")
+def test_on_freeswitch_a_deleted_orgs_boxes_are_emptied_by_freeswitch_itself_where_its_index_is_not_ours(
+        t1_restored, monkeypatch):
+    """On an install the worker cannot write FreeSWITCH's voicemail database (FreeSWITCH's
+    account's): deleting an org still leaves an org made later under its code with empty boxes."""
+    import sqlite3
+
+    from littlepbx.pbx_backends.freeswitch import voicemail
+
+    pbx = t1_restored
+    org = org_t1(extensions=(extension("t1", "101", ring_seconds=1, no_answer="voicemail", voicemail_enabled=True),
+                             extension("t1", "102"), extension("t1", "103")))
+    pbx.apply(org)
+    leave_voicemail_in_t1(pbx, "t1-103", "101")
+    assert wait_until(lambda: pbx.voicemails("t1", "101") == 1, 10)
+
+    def not_ours(db, code):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(voicemail, "forget", not_ours)
+    try:
+        pbx.remove("t1")
+        pbx.apply(org)
+        assert pbx.voicemails("t1", "101") == 0, "an org made anew with the code has an empty box"
+    finally:
+        pbx.apply(org_t1())
+        for phone in ("t1-101", "t1-102", "t1-103"):  # removing the org ended their registrations
+            register_phone(pbx, phone)

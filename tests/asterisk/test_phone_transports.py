@@ -1,4 +1,4 @@
-"""Phones over TCP and TLS, through the real Asterisk: an extension set to TCP registers and calls
+"""Phones over TCP and TLS, through the real Asterisk and FreeSWITCH: an extension set to TCP registers and calls
 over TCP; one set to TLS does so over TLS (a TCP sipp behind tests/support/tls.py, which checks
 Asterisk's certificate), and its calls must encrypt their audio: an offer with SRTP keys is
 answered with Asterisk's own, a plain one is refused."""
@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from littlepbx.pbx_backends.asterisk import provision, tables
 from littlepbx.pbx_backends.asterisk.provision import TLS_CERT
+from littlepbx.pbx_backends.freeswitch import provision as freeswitch_provision
 from tests.support.tls import tls_client
 
 from .helpers import PHONE_IPS, extension, org_t1, password, register
 from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 
-pytestmark = pytest.mark.asterisk
+pytestmark = [pytest.mark.asterisk, pytest.mark.backends("asterisk", "freeswitch")]
 PHONE = "t1-103"
 RELAY_PORT = 25081  # where the TLS phone's sipp connects; the relay speaks TLS to Asterisk
 
@@ -28,7 +29,11 @@ def t1_with_103_over(transport: str):
 
 
 def contact_of(pbx, phone: str) -> str:
-    """The phone's registered contact URI (Asterisk writes ';' as ^3B)."""
+    """The phone's registered contact URI (Asterisk writes ';' as ^3B; FreeSWITCH says where it
+    would call it)."""
+    if pbx.backend.name == "freeswitch":
+        answer = pbx.cli(f"sofia_contact lp/{phone}@littlepbx").strip()
+        return "" if answer.startswith("error/") else answer
     with pbx.engine.connect() as connection:
         uri = connection.scalar(select(tables.ps_contacts.c.uri).where(tables.ps_contacts.c.id.like(f"{phone}^3B%")))
     return (uri or "").replace("^3B", ";")
@@ -45,9 +50,9 @@ def test_when_an_extension_connects_over_tcp_then_it_registers_and_calls_over_tc
     pbx = phone_103_back_on_udp
     pbx.apply(t1_with_103_over("tcp"))
     # Registered while its connection lasts (Asterisk drops the contact when it closes).
-    registered = pbx.sipp.start(pbx.sipp.lingering("register.xml", 3000), PHONE_IPS[PHONE], PHONE_PORT, user=PHONE,
-                                password=password(PHONE), transport="t1")
-    assert wait_until(lambda: "transport=tcp" in contact_of(pbx, PHONE).lower(), 5), registered.output()
+    registered = pbx.sipp.start(pbx.sipp.contact_over(pbx.sipp.lingering("register.xml", 3000), "tcp"),
+                                PHONE_IPS[PHONE], PHONE_PORT, user=PHONE, password=password(PHONE), transport="t1")
+    assert wait_until(lambda: "transport=tcp" in contact_of(pbx, PHONE).lower(), 5), (contact_of(pbx, PHONE), registered.output())
     assert registered.wait(10) == 0, registered.output()
     callee = pbx.sipp.answering(PHONE_IPS["t1-101"])
     try:
@@ -62,25 +67,30 @@ def test_when_an_extension_connects_over_tcp_then_it_registers_and_calls_over_tc
 def test_when_an_extension_connects_over_tls_then_its_calls_must_encrypt_their_audio(phone_103_back_on_udp):
     pbx = phone_103_back_on_udp
     pbx.apply(t1_with_103_over("tls"))
-    certificate = provision.in_root(pbx.config, pbx.config["ASTERISK_CONFIG_DIR"]) / TLS_CERT
+    if pbx.backend.name == "freeswitch":
+        certificate = freeswitch_provision.certificate_of(pbx.config)
+    else:
+        certificate = provision.in_root(pbx.config, pbx.config["ASTERISK_CONFIG_DIR"]) / TLS_CERT
     phone = tls_client((PHONE_IPS[PHONE], RELAY_PORT), ("127.0.0.1", pbx.config["ASTERISK_SIP_TLS_PORT"]),
                        certificate)
     through = {"transport": "t1", "remote": f"{PHONE_IPS[PHONE]}:{RELAY_PORT}", "user": PHONE,
                "password": password(PHONE)}
     callee = pbx.sipp.answering(PHONE_IPS["t1-101"])
     try:
-        registered = pbx.sipp.start(pbx.sipp.lingering("register.xml", 3000), PHONE_IPS[PHONE], CALLER_PORT,
-                                    **through)
+        registered = pbx.sipp.start(pbx.sipp.contact_over(pbx.sipp.lingering("register.xml", 3000), "tls"),
+                                    PHONE_IPS[PHONE], CALLER_PORT, **through)
         assert wait_until(lambda: "transport=tls" in contact_of(pbx, PHONE).lower(), 5), registered.output()
         assert registered.wait(10) == 0, registered.output()
-        run = pbx.sipp.run(pbx.sipp.offering_srtp("call_answered.xml"), PHONE_IPS[PHONE], CALLER_PORT,
+        run = pbx.sipp.run(pbx.sipp.contact_over(pbx.sipp.offering_srtp("call_answered.xml"), "tls"),
+                           PHONE_IPS[PHONE], CALLER_PORT,
                            service="101", **through)
         assert run.process.returncode == 0, run.output()
         assert callee.wait(10) == 0, callee.output()
         answer = re.search(r"SIP/2.0 200 OK.*?(?=\n-{10,}|\Z)", run.trace().split("INVITE sip:")[-1], re.S)
         assert answer and "RTP/SAVP" in answer.group(0) and "a=crypto:" in answer.group(0), run.trace()
         # The same phone offering audio in the clear is refused.
-        run = pbx.sipp.run("call_refused.xml", PHONE_IPS[PHONE], CALLER_PORT, service="101", **through)
+        run = pbx.sipp.run(pbx.sipp.contact_over("call_refused.xml", "tls"), PHONE_IPS[PHONE], CALLER_PORT,
+                           service="101", **through)
         assert run.process.returncode == 0, run.output()
     finally:
         callee.stop()

@@ -1,4 +1,4 @@
-"""Upstreams over TCP and TLS, through the real Asterisk: registration, calls out and calls in go
+"""Upstreams over TCP and TLS, through the real Asterisk and FreeSWITCH: registration, calls out and calls in go
 over the transport the trunk names; over TLS, an upstream whose certificate does not chain to
 the trusted authorities gets nothing (tests/support/tls.py stands in front of a TCP sipp)."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .helpers import PHONE_IPS, org_t1, password, registers
 from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 from .test_upstream_networks import DID, registered_contact
 
-pytestmark = pytest.mark.asterisk
+pytestmark = [pytest.mark.asterisk, pytest.mark.backends("asterisk", "freeswitch")]
 CARRIER = "127.0.0.56"
 TLS_PORT = 25061
 

@@ -87,12 +87,7 @@ def validate_for_freeswitch(org: OrgPBXConfig) -> None:
                 or ":" in group.cid_prefix:
             raise BackendError(f"{org.code}: ring group {group.number}: FreeSWITCH would read one of "
                                "$ { } [ ] , ^ ' \" \\ < > | ; : in its caller name prefix as syntax")
-    for ext in org.extensions:
-        if ext.sip_transport != "udp":
-            raise BackendError(f"{org.code}-{ext.number}: the FreeSWITCH backend carries UDP phones only, for now")
     for trunk in org.trunks:
-        if trunk.transport != "udp":
-            raise BackendError(f"{org.code}: the FreeSWITCH backend reaches upstreams over UDP only, for now")
         for what, value in (("username", trunk.username), ("password", trunk.password),
                             ("from user", trunk.from_user), ("from domain", trunk.from_domain)):
             if value and documents.UNSAFE.search(value):
@@ -123,6 +118,7 @@ class FreeSwitchBackend(PBXBackend):
         self._next_sweep = 0.0
         self._db = None
         self._restored_messages: dict[str, list[dict] | None] = {}
+        self._removed_boxes: dict[str, list[str]] = {}  # per org removed: its boxes, for after_remove
 
     @property
     def esl(self):
@@ -212,18 +208,30 @@ class FreeSwitchBackend(PBXBackend):
         connection.execute(t.cdr.delete().where(t.cdr.c.tenantid == code))
         for table in (t.lp_time_overrides, t.lp_phone_states, t.lp_phone_blocks):
             connection.execute(table.delete().where(table.c.tenantid == code))
+        plan = plans.read(connection, code)
+        self._removed_boxes[code] = [ext.number for ext in plan.extensions] if plan else []
         plans.delete(connection, code)
 
     def after_remove(self, code: str) -> None:
         self._replace_gateway(code, True, False)
         self._reload_acl()
         self._forget_phones(code, set())
+        # FreeSWITCH itself deletes each box's messages and their index rows (its database is
+        # its account's, which the worker may not write); then what is left, as far as we may.
+        boxes = self.org_files(code)["voicemail"]
+        found = {box.name for box in boxes.iterdir() if box.is_dir()} if boxes.is_dir() else set()
+        for box in sorted(found | set(self._removed_boxes.pop(code, []))):
+            if box.isdigit():
+                try:
+                    self.esl.api(f"vm_delete {box}@{code}")
+                except ESLError as error:
+                    log.warning("FreeSWITCH: %s's box %s not emptied: %s", code, box, error)
         for path in self.org_files(code).values():
             shutil.rmtree(path, ignore_errors=True)
         try:
             voicemail.forget(self._voicemail_db(), code)
         except (BackendError, sqlite3.Error) as error:
-            log.warning("FreeSWITCH: %s's voicemail index not cleared: %s", code, error)
+            log.warning("FreeSWITCH: %s's voicemail index not cleared here: %s", code, error)
 
     def housekeeping(self, force: bool = False) -> None:
         """Every five minutes (or when forced): the registrations FreeSWITCH runs are made those

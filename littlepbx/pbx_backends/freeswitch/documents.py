@@ -191,7 +191,8 @@ class Lookup:
     upstream addresses (with those of registrations); the orgs that register; contact users; what
     an org's time condition is forced to ("open", "closed", "auto") and how to force it; the time;
     how many calls a phone ("t1-101") is on; what phones switched and blocked; which member of a
-    ring group ("t1-600") answered last; the directory of recorded calls ("": none are recorded)."""
+    ring group ("t1-600") answered last; the directory of recorded calls ("": none are recorded);
+    where a phone ("t1-101") is registered (FreeSWITCH's dial string of its contact, "": nowhere)."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
@@ -206,6 +207,7 @@ class Lookup:
     phones: PhoneSwitches = field(default_factory=PhoneSwitches)
     answered_last: Callable[[str], str] = field(default=lambda key: "")
     recordings: str = ""
+    contact: Callable[[str], str] = field(default=lambda user: "")
 
 
 def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
@@ -227,8 +229,10 @@ def gateways(lookup: Lookup) -> str:
     for org in lookup.registering():
         trunk = org.trunk("outbound")
         host = f"[{trunk.host}]" if ":" in trunk.host else trunk.host
+        # Over TCP or TLS, the proxy says so too: FreeSWITCH sends to the proxy as its URI says.
+        proxy = f"{host}:{trunk.port}" + (f";transport={trunk.transport}" if trunk.transport != "udp" else "")
         values = {"username": trunk.username or "", "password": trunk.password or "", "realm": trunk.host,
-                  "proxy": f"{host}:{trunk.port}", "register-proxy": f"{host}:{trunk.port}", "register": "true",
+                  "proxy": proxy, "register-proxy": proxy, "register": "true",
                   "register-transport": trunk.transport, "from-user": trunk.from_user or trunk.username or "",
                   "from-domain": trunk.from_domain or trunk.host, "extension": lookup.contact_of(org.code),
                   "extension-in-contact": "true", "expire-seconds": "600", "retry-seconds": "30",
@@ -260,6 +264,8 @@ def directory(params: dict[str, str], lookup: Lookup) -> str:
     variables = {"lp_org": org.code, "lp_ext": ext.number, "user_context": PHONE_CONTEXT,
                  "effective_caller_id_name": safe_name(ext.display_name),
                  "effective_caller_id_number": ext.number}
+    if ext.sip_transport == "tls":  # its calls' audio encrypted (SRTP keys in its TLS signalling), or refused
+        variables["rtp_secure_media"] = "mandatory"
     params_xml = "".join(f"<param name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in settings.items())
     variables_xml = "".join(f"<variable name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in variables.items())
     return _document("directory", f"<domain name={quoteattr(domain)}><params/><groups><group name='default'>"
@@ -339,6 +345,8 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
         if found is None:
             return refusal(context, "CALL_REJECTED")
         org, ext = found
+        if ext.sip_transport == "tls" and params.get("variable_sip_via_protocol", "").lower() != "tls":
+            return refusal(context, "CALL_REJECTED")  # a phone on TLS calls over TLS only
         return phone_call(org, ext, dialled, lookup).xml(context, dialled)
     if context == UPSTREAM_CONTEXT:
         address = params.get("variable_sip_network_ip", "")
@@ -688,7 +696,7 @@ def page(plan: Plan, group) -> Plan:
     plan.add("set", "conference_auto_outcall_delimiter=|").add("set", "conference_auto_outcall_timeout=10")
     plan.add("set", "conference_utils_auto_outcall_flags=mute")
     for number in members:
-        variables, target = phone_leg(org.code, number)
+        variables, target = phone_leg(org, number)
         headers = AUTO_ANSWER
         plan.add("conference_set_auto_outcall", f"{{{variables},{headers}}}{target}")
     return plan.add("conference", f"lp-page-${{uuid}}@{CONFERENCE_PROFILE}+flags{{endconf|moderator}}")
@@ -793,7 +801,7 @@ def member_leg(org: OrgPBXConfig, member: str) -> str | None:
     """How to ring a ring group's member: one of the org's phones, or an outside number through
     the org's upstream showing the org's number; None for anything else."""
     if INTERNAL.fullmatch(member) and any(ext.number == member for ext in org.extensions):
-        variables, target = phone_leg(org.code, member)
+        variables, target = phone_leg(org, member)
         return f"[{variables}]{target}"
     trunk = org.trunk("outbound")
     if not (OUTSIDE.fullmatch(member) and trunk):
@@ -851,11 +859,14 @@ def voicemail(plan: Plan, ext: ExtensionConfig) -> Plan:
     return plan.reached(f"voicemail:{ext.number}").add("answer").add("voicemail", f"default {plan.org.code} {ext.number}").add("hangup")
 
 
-def phone_leg(code: str, number: str) -> tuple[str, str]:
+def phone_leg(org: OrgPBXConfig, number: str) -> tuple[str, str]:
     """How to ring the org's phone: the variables of its leg (whose phone it is; once answered,
-    a call the phone is on) and the dial string."""
-    user = f"{code}-{number}"
-    return f"lp_callee={user},execute_on_answer=limit hash {PHONE_REALM} {user}", f"sofia/{PROFILE}/{user}%{DOMAIN}"
+    a call the phone is on; a phone on TLS: its audio encrypted, or no call) and the dial string."""
+    user = f"{org.code}-{number}"
+    variables = f"lp_callee={user},execute_on_answer=limit hash {PHONE_REALM} {user}"
+    if any(ext.number == number and ext.sip_transport == "tls" for ext in org.extensions):
+        variables += ",rtp_secure_media=mandatory"
+    return variables, f"sofia/{PROFILE}/{user}%{DOMAIN}"
 
 
 def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
@@ -871,6 +882,12 @@ def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
         return unanswered(plan, ext, follow=False)
     if (state.forward_busy or ext.when_busy) and plan.lookup.phone_calls(user) > 0:
         return busy(plan, ext, state)
+    if ext.sip_transport == "tls" and ";transport=tls" not in plan.lookup.contact(user).lower():
+        # Registered over anything but TLS (or not at all): not rung, as not connected; the
+        # audio's keys would cross the network in the clear.
+        if ext.when_unregistered:
+            return destination(plan, ext.when_unregistered)
+        return unanswered(plan, ext, follow=False)
     if plan.outside_caller:
         plan.lookup.phones.rang(plan.org.code, ext.number, plan.outside_caller)
     if ext.record_calls:
@@ -880,7 +897,7 @@ def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
     decide_after = bool(ext.when_unregistered or ext.when_busy or state.forward_busy)
     if decide_after:
         plan.add("set", f"lp_ringing={ext.number}").add("set", f"lp_hops={plan.hops}")
-    variables, target = phone_leg(plan.org.code, ext.number)
+    variables, target = phone_leg(plan.org, ext.number)
     # Beside the phone, the call waits where the org's phones pick it up (**<number>, *8); the
     # phone's refusal (not connected, busy) still ends the ringing at once.
     pickups = ",".join(f"pickup/{key}" for key in pickup_keys(plan.org.code, ext))

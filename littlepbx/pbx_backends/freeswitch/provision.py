@@ -39,6 +39,10 @@ QUIET_CONFERENCE = {"rate": 8000, "interval": 20, "energy-level": 0, "comfort-no
                     "muted-sound": "", "unmuted-sound": "", "alone-sound": "", "enter-sound": "", "exit-sound": "",
                     "kicked-sound": "", "locked-sound": "", "is-locked-sound": "", "is-unlocked-sound": "",
                     "perpetual-sound": ""}
+# SIP over TLS (FreeSWITCH's tls-cert-dir): agent.pem, our certificate and key (SIP_TLS_CERT and
+# SIP_TLS_KEY, or one made once for SIP_PUBLIC_HOST); cafile.pem, the authorities an upstream's
+# certificate must chain to (UPSTREAM_TLS_CA_FILE).
+TLS_DIR = "tls"
 # Voicemail's e-mail: the script FreeSWITCH pipes each message to, the settings it sends with
 # (FreeSWITCH's account alone reads them: the mail password), and the message's template.
 MAILER, MAIL_SETTINGS, MAIL_TEMPLATE = "lp-mailer", "mail.json", "voicemail.tpl"
@@ -150,7 +154,15 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
         "liberal-dtmf": "true",
         "nonce-ttl": 60, "debug": 0, "sip-trace": "no", "log-auth-failures": "true",
         "user-agent-string": "LittlePBX", "NDLB-received-in-nat-reg-contact": "false",
-        "aggressive-nat-detection": "false", "inbound-late-negotiation": "false"})
+        "aggressive-nat-detection": "false", "inbound-late-negotiation": "false",
+        # SIP over TLS beside UDP and TCP: our certificate for phones; an upstream's must chain
+        # to UPSTREAM_TLS_CA_FILE and name the host we reach it by.
+        "tls": "true", "tls-sip-port": config.get("ASTERISK_SIP_TLS_PORT", 5061),
+        "tls-cert-dir": str(dirs["conf"] / TLS_DIR), "tls-version": "tlsv1.2",
+        "tls-verify-policy": "out|subjects_out", "tls-verify-depth": 4, "tls-verify-date": "true",
+        # A phone registered over TCP or TLS (its Contact says which) is called back through the
+        # connection it registered on, wherever its Contact points (phones are behind NAT).
+        "tcp-always-nat": "true", "tls-always-nat": "true"})
     return f"""<?xml version="1.0"?>
 {GENERATED}
 <document type="freeswitch/xml">
@@ -254,8 +266,44 @@ def configure(config: dict) -> Path:
     os.chown(recordings, account.pw_uid if account else -1, recordings.parent.stat().st_gid)
     recordings.chmod(0o2775)
     write_mailer(config, account)
+    write_tls_files(config, account)
     write_confirm_tone(directories(config)["sounds"] / documents.CONFIRM_FILE)
     return target
+
+
+def write_tls_files(config: dict, account) -> None:
+    """TLS_DIR's agent.pem (FreeSWITCH's account alone reads it) and cafile.pem."""
+    from littlepbx.frontend import certificate
+    directory = directories(config)["conf"] / TLS_DIR
+    directory.mkdir(mode=0o700, exist_ok=True)
+    cert, key = config.get("SIP_TLS_CERT"), config.get("SIP_TLS_KEY")
+    if bool(cert) != bool(key):
+        raise BackendError("SIP_TLS_CERT and SIP_TLS_KEY go together")
+    if not cert:
+        cert, key = directory / "self-signed.crt", directory / "self-signed.key"
+        if not cert.is_file():
+            certificate(cert, key, str(config.get("SIP_PUBLIC_HOST") or config["ASTERISK_SIP_HOST"]))
+    for path in (cert, key):
+        if not Path(path).is_file():
+            raise BackendError(f"{path} (SIP over TLS) does not exist")
+    authorities = Path(str(config.get("UPSTREAM_TLS_CA_FILE") or ""))
+    if not authorities.is_file():
+        raise BackendError(f"{authorities} does not exist: install ca-certificates, or set UPSTREAM_TLS_CA_FILE "
+                           "to the certificate authorities upstreams' TLS certificates chain to")
+    agent = directory / "agent.pem"
+    agent.touch(mode=0o600)
+    agent.chmod(0o600)
+    agent.write_text(Path(cert).read_text().rstrip("\n") + "\n" + Path(key).read_text())
+    (directory / "cafile.pem").write_text(authorities.read_text())
+    if account:
+        for path in (directory, agent, directory / "cafile.pem"):
+            os.chown(path, account.pw_uid, account.pw_gid)
+
+
+def certificate_of(config: dict) -> Path:
+    """The certificate phones see over TLS (what a phone would pin)."""
+    cert = config.get("SIP_TLS_CERT")
+    return Path(cert) if cert else directories(config)["conf"] / TLS_DIR / "self-signed.crt"
 
 
 def write_mailer(config: dict, account) -> None:

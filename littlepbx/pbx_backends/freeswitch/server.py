@@ -66,7 +66,8 @@ class XMLService:
                                       force=lambda code, name, state: self._force(code, name, state),
                                       phone_calls=self._phone_calls,
                                       phones=DatabasePhoneSwitches(self.engine, connection),
-                                      answered_last=self._answered_last, recordings=self.recordings)
+                                      answered_last=self._answered_last, recordings=self.recordings,
+                                      contact=self._contact)
             return handler(params, lookup)
 
     def _phone_calls(self, user: str) -> int:
@@ -79,6 +80,18 @@ class XMLService:
         except (ESLError, ValueError) as error:
             log.warning("FreeSWITCH: %s's calls not counted: %s", user, error)
             return 0
+
+    def _contact(self, user: str) -> str:
+        """Where the phone ("t1-101") is registered, as FreeSWITCH would call it; "" when it is
+        not (or FreeSWITCH cannot say)."""
+        if self.esl is None:
+            return ""
+        try:
+            answer = self.esl.api(f"sofia_contact {documents.PROFILE}/{user}@{documents.DOMAIN}").strip()
+        except ESLError as error:
+            log.warning("FreeSWITCH: %s's contact not read: %s", user, error)
+            return ""
+        return "" if answer.startswith("error/") else answer
 
     def _answered_last(self, key: str) -> str:
         """The member of ring group ``key`` ("t1-600") who answered last, as FreeSWITCH remembers
