@@ -239,8 +239,10 @@ def test_a_call_to_a_registrations_contact_reaches_the_org_only_from_its_carrier
     assert not bridged(carrier_sends("192.0.2.7", "+15550201")), "another org's DID: refused"
 
 
-def dialplan_of(org, phone: str | None, dialled: str, caller: str = "") -> list[tuple[str, str]]:
-    lookup = documents.Lookup(plan_of={org.code: org}.get, org_at={T1_UPSTREAM_IN: org.code}.get)
+def dialplan_of(org, phone: str | None, dialled: str, caller: str = "", **lookup) -> list[tuple[str, str]]:
+    """The plan of ``org``'s phone ``phone`` (None: its upstream, from ``caller``) dialling
+    ``dialled``; ``lookup``: more of the Lookup (what phones switched, ...)."""
+    lookup = documents.Lookup(plan_of={org.code: org}.get, org_at={T1_UPSTREAM_IN: org.code}.get, **lookup)
     if phone is None:
         params = {"Hunt-Context": documents.UPSTREAM_CONTEXT, "variable_sip_network_ip": T1_UPSTREAM_IN,
                   "Caller-Caller-ID-Number": caller}
@@ -606,13 +608,7 @@ class PhoneMemory(documents.PhoneSwitches):
 
 
 def switched_plan(org, switches, phone, dialled, caller=""):
-    lookup = documents.Lookup(plan_of={org.code: org}.get, org_at={T1_UPSTREAM_IN: org.code}.get, phones=switches)
-    if phone is None:
-        params = {"Hunt-Context": documents.UPSTREAM_CONTEXT, "variable_sip_network_ip": T1_UPSTREAM_IN,
-                  "Caller-Caller-ID-Number": caller}
-    else:
-        params = {"Hunt-Context": documents.PHONE_CONTEXT, "variable_lp_org": org.code, "variable_lp_ext": phone}
-    return actions(documents.dialplan({**params, "Hunt-Destination-Number": dialled}, lookup))
+    return dialplan_of(org, phone, dialled, caller, phones=switches)
 
 
 def test_a_phones_codes_switch_its_own_do_not_disturb_and_forwards_and_beep_what_they_are_now():

@@ -70,39 +70,32 @@ class XMLService:
                                       contact=self._contact)
             return handler(params, lookup)
 
+    def _ask(self, command: str, what: str) -> str:
+        """FreeSWITCH's answer to an API command, "" when it cannot answer (``what`` is logged)."""
+        if self.esl is None:
+            return ""
+        try:
+            return self.esl.api(command).strip()
+        except ESLError as error:
+            log.warning("FreeSWITCH: %s not read: %s", what, error)
+            return ""
+
     def _phone_calls(self, user: str) -> int:
         """The calls the phone ("t1-101") is on, as FreeSWITCH counts them; 0 when it cannot say
         (the phone then rings, as without a busy destination)."""
-        if self.esl is None:
-            return 0
-        try:
-            return int(self.esl.api(f"limit_usage hash {documents.PHONE_REALM} {user}").strip() or 0)
-        except (ESLError, ValueError) as error:
-            log.warning("FreeSWITCH: %s's calls not counted: %s", user, error)
-            return 0
+        answer = self._ask(f"limit_usage hash {documents.PHONE_REALM} {user}", f"{user}'s calls")
+        return int(answer) if answer.isdigit() else 0
 
     def _contact(self, user: str) -> str:
         """Where the phone ("t1-101") is registered, as FreeSWITCH would call it; "" when it is
         not (or FreeSWITCH cannot say)."""
-        if self.esl is None:
-            return ""
-        try:
-            answer = self.esl.api(f"sofia_contact {documents.PROFILE}/{user}@{documents.DOMAIN}").strip()
-        except ESLError as error:
-            log.warning("FreeSWITCH: %s's contact not read: %s", user, error)
-            return ""
+        answer = self._ask(f"sofia_contact {documents.PROFILE}/{user}@{documents.DOMAIN}", f"{user}'s contact")
         return "" if answer.startswith("error/") else answer
 
     def _answered_last(self, key: str) -> str:
         """The member of ring group ``key`` ("t1-600") who answered last, as FreeSWITCH remembers
         it; "" when it cannot say (the hunt then starts from the first)."""
-        if self.esl is None:
-            return ""
-        try:
-            answer = self.esl.api(f"hash select/{documents.HUNT_REALM}/{key}").strip()
-        except ESLError as error:
-            log.warning("FreeSWITCH: ring group %s's last answer not read: %s", key, error)
-            return ""
+        answer = self._ask(f"hash select/{documents.HUNT_REALM}/{key}", f"ring group {key}'s last answer")
         return "" if answer.startswith("-ERR") else answer
 
     def _force(self, code: str, name: str, state: str) -> None:
