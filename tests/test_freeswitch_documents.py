@@ -544,7 +544,8 @@ def test_a_room_without_pins_is_joined_at_once_with_its_limit_and_the_orgs_music
     assert ("set", "conference_moh_sound=/var/lib/littlepbx/moh/t1/abc/music.wav") in plan
     assert ("set", "conference_flags=wait-mod") not in plan
     assert plan[-1] == ("hangup", "NORMAL_CLEARING"), "a caller finding the room full is hung up on"
-    assert joined(dialplan_of(room_org(), None, "+15550101")) == [], "a DID reaches a room only as its destination"
+    from_did = dataclasses.replace(room_org(), dids=(DidConfig("+15550101", "conference:850"),))
+    assert joined(dialplan_of(from_did, None, "+15550101")) == ["lp-t1-850@lp-room"], "a DID's destination"
     assert not joined(dialplan_of(org_t2(), "101", "850")), "t2 has no room 850"
 
 
@@ -593,6 +594,7 @@ class PhoneMemory(documents.PhoneSwitches):
     def switch(self, code, number, column, value):
         values = self.states.setdefault(number, dataclasses.asdict(PhoneState()))
         values[column] = value == "yes" if column == "dnd" else value
+        return True
 
     def rang(self, code, number, caller):
         self.callers[number] = caller
@@ -766,7 +768,8 @@ def test_the_ban_filter_counts_failed_logins_and_unknown_users_never_a_phones_ch
              f"{head} SIP auth failure (INVITE) on sofia profile 'lp' for [102@10.0.0.1] from ip 192.0.2.8",
              "2026-11-28 08:51:44.000001 100.00% [WARNING] sofia_reg.c:3210 Can't find user [t9-1@x] from 192.0.2.9",
              f"{head} SIP auth challenge (REGISTER) on sofia profile 'lp' for [t1-101@127.0.0.1] from ip 192.0.2.10",
-             f"{head} SIP auth failure (REGISTER) on sofia profile 'lp' for [x] from ip 192.0.2.11@y] from ip z.invalid"]
+             f"{head} SIP auth failure (REGISTER) on sofia profile 'lp' for [t1-101@[2001:db8::1]] from ip 192.0.2.12",
+             f"{head} SIP auth failure (INVITE) on sofia profile 'lp' for [x] from ip 192.0.2.13] from ip 192.0.2.14"]
     rules = tmp_path / "filter.conf"
     rules.write_text(provision.FAIL2BAN_FILTER_TEXT)
 
@@ -775,7 +778,14 @@ def test_the_ban_filter_counts_failed_logins_and_unknown_users_never_a_phones_ch
                                check=True).stdout
         return "1 matched" in found
 
-    assert [counted(line) for line in lines] == [True, True, True, False, False]
+    assert [counted(line) for line in lines] == [True, True, True, False, True, True]
+
+    def banned(line: str) -> list[str]:
+        found = subprocess.run(["fail2ban-regex", "--raw", "-v", line, str(rules)], capture_output=True, text=True,
+                               check=True).stdout
+        return re.findall(r"^\|\s+(192\.0\.2\.\d+)\s", found, re.M)
+
+    assert banned(lines[-1]) == ["192.0.2.14"], "the address FreeSWITCH writes last, not one a user name holds"
 
 
 def test_paging_and_rooms_are_refused_at_apply_where_freeswitch_has_no_mod_conference(tmp_path):
@@ -819,3 +829,33 @@ def test_a_phone_on_tls_calls_over_tls_only_encrypts_its_audio_and_is_rung_only_
     assert "rtp_secure_media=mandatory" in leg and "sofia/lp/t1-103%littlepbx" in leg
     plain = {"t1-102": "sofia/lp/sip:t1-102@192.0.2.2:5060"}
     assert "rtp_secure_media" not in bridged(dialled("101", "102", contacts=plain))[0]
+
+
+def test_a_tls_phone_in_a_group_or_page_is_rung_only_while_registered_over_tls_and_a_groups_music_ends_with_it():
+    from littlepbx.pbx_backends.base import PagingGroupConfig
+
+    org = org_t1(extensions=(extension("t1", "101"), extension("t1", "102", sip_transport="tls"),
+                             extension("t1", "103")),
+                 musicclasses=(MusicClassConfig("jazz", "Jazz", ("/var/lib/littlepbx/moh/t1/a/hold.wav",), False),),
+                 ringgroups=(RingGroupConfig("600", "Sales", ("101", "102"), "ringall", 5, "", "103", "jazz"),),
+                 paginggroups=(PagingGroupConfig("700", "All", ("101", "102"), 20),),
+                 dids=(DidConfig("+15550101", "ringgroup:600"),))
+    over = {"udp": "sofia/lp/sip:t1-102@192.0.2.2:5060", "tls": "sofia/lp/sip:t1-102@192.0.2.2:5061;transport=tls"}
+
+    def group_legs(transport):
+        plan = dialplan_of(org, None, "+15550101", contact=lambda user: over[transport] if user == "t1-102" else "")
+        return plan, "".join(bridged(plan))
+
+    plan, legs = group_legs("udp")
+    assert "t1-101%" in legs and "t1-102%" not in legs, "registered over UDP: not rung"
+    assert "t1-102%" in group_legs("tls")[1]
+    group_ring, then_103 = [i for i, (application, _) in enumerate(plan) if application == "bridge"]
+    assert group_ring < plan.index(("unset", "ringback")) < then_103 and rung(plan)[-1] == "t1-103", \
+        "the group's music ends with its ringing: its no-answer destination rings as usual"
+    paged = [d for a, d in dialplan_of(org, "103", "700", contact=lambda user: over["udp"])
+             if a == "conference_set_auto_outcall"]
+    assert [leg.rpartition("/")[2] for leg in paged] == ["t1-101%littlepbx"]
+
+
+def test_a_switch_of_an_extension_not_applied_yet_is_refused_not_confirmed():
+    assert switched_plan(org_t1(), documents.PhoneSwitches(), "101", "*78")[-1] == ("hangup", "UNALLOCATED_NUMBER")

@@ -110,8 +110,9 @@ def test_an_orgs_history_forced_hours_and_voicemail_leave_with_its_backup_and_co
     pbx.apply(org)
     pbx.backend.set_time_override("t1", "hours", "closed")
     call(pbx, "t1-102", "101", PHONE_IPS["t1-101"], answered=True)
+    kept = pbx.voicemails("t1", "101")  # what earlier tests left there
     leave_voicemail_in_t1(pbx, "t1-103", "101")
-    assert wait_until(lambda: pbx.voicemails("t1", "101") == 1, 10)
+    assert wait_until(lambda: pbx.voicemails("t1", "101") == kept + 1, 10)
 
     def t1_calls():
         with pbx.engine.connect() as connection:
@@ -137,10 +138,13 @@ def test_an_orgs_history_forced_hours_and_voicemail_leave_with_its_backup_and_co
         assert pbx.backend.time_overrides("t1") == {"hours": "closed"}
         assert [dict(row, calldate=str(row["calldate"])) for row in t1_calls()] == \
             [dict(row, calldate=str(row["calldate"])) for row in calls]
-        assert pbx.voicemails("t1", "101") == 1
+        assert pbx.voicemails("t1", "101") == kept + 1
         foreign = {"call_history": [dict(state["call_history"][0], tenantid="t2")]}
         with pytest.raises(BackendError, match="another organization"), pbx.engine.begin() as connection:
             pbx.backend.import_state(connection, "t1", foreign)
+        squatting = {"phone_states": [{"id": "t2-101", "tenantid": "t1", "dnd": "yes"}]}  # t2's phone's row
+        with pytest.raises(BackendError, match="another organization"), pbx.engine.begin() as connection:
+            pbx.backend.import_state(connection, "t1", squatting)
         assert t1_calls() == calls, "a refused restore changes nothing"
     finally:
         pbx.apply(org_t1())
@@ -161,8 +165,9 @@ def test_on_freeswitch_a_deleted_orgs_boxes_are_emptied_by_freeswitch_itself_whe
     org = org_t1(extensions=(extension("t1", "101", ring_seconds=1, no_answer="voicemail", voicemail_enabled=True),
                              extension("t1", "102"), extension("t1", "103")))
     pbx.apply(org)
+    kept = pbx.voicemails("t1", "101")
     leave_voicemail_in_t1(pbx, "t1-103", "101")
-    assert wait_until(lambda: pbx.voicemails("t1", "101") == 1, 10)
+    assert wait_until(lambda: pbx.voicemails("t1", "101") == kept + 1, 10)
 
     def not_ours(db, code):
         raise sqlite3.OperationalError("attempt to write a readonly database")

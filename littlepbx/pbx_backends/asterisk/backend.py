@@ -947,7 +947,10 @@ def import_rows(connection, code: str, state: dict[str, list[dict]], tables: dic
     if unknown:
         raise BackendError(f"{code}: cannot restore {', '.join(sorted(unknown))} into {pbx}")
     for name, rows in state.items():
-        if any(row.get("tenantid") != code for row in rows):
+        # Each row the org's, and named as the org's: an id of another org's ("t2-101") would
+        # take that org's row (a phone's switches, a block) when it next writes it.
+        if any(row.get("tenantid") != code or not str(row.get("id", f"{code}-")).startswith(f"{code}-")
+               for row in rows):
             raise BackendError(f"{code}: the {name.replace('_', ' ')} to restore belong to another organization")
     for name, rows in state.items():
         table = tables[name]

@@ -126,8 +126,10 @@ class PhoneSwitches:
     def state(self, code: str, number: str) -> PhoneState:
         return PhoneState()
 
-    def switch(self, code: str, number: str, column: str, value: str | None) -> None:
-        """Set "dnd" ("yes"/"no") or a forward (a number, None: off) of the extension."""
+    def switch(self, code: str, number: str, column: str, value: str | None) -> bool:
+        """Set "dnd" ("yes"/"no") or a forward (a number, None: off) of the extension; whether it
+        was (an extension not applied yet has nothing to switch)."""
+        return False
 
     def rang(self, code: str, number: str, caller: str) -> None:
         """An outside caller (digits, "+") is about to ring the extension's phone."""
@@ -689,8 +691,8 @@ def page(plan: Plan, group) -> Plan:
     conference of this call alone, where they listen and the caller speaks, for at most the
     group's time; the page ends when the caller hangs up."""
     org = plan.org
-    members = [number for number in group.members
-               if number != plan.caller and any(ext.number == number for ext in org.extensions)]
+    members = [number for number in group.members if number != plan.caller and
+               any(ext.number == number for ext in org.extensions) and secure_enough(plan.lookup, org, number)]
     plan.reached(f"paging:{group.number}").add("answer")
     plan.add("sched_hangup", f"+{max(group.seconds, 1)} ALLOTTED_TIMEOUT")
     plan.add("set", "conference_auto_outcall_delimiter=|").add("set", "conference_auto_outcall_timeout=10")
@@ -708,7 +710,7 @@ def follow_me(plan: Plan, ext: ExtensionConfig) -> Plan:
     extension asks for confirmation, takes the call only by pressing 1 once it answers."""
     legs = []
     for number in ext.follow_me:
-        leg = member_leg(plan.org, number)
+        leg = member_leg(plan.org, number, plan.lookup)
         if leg is None:
             continue
         options = [f"leg_timeout={ring_time(ext.ring_seconds)}"]
@@ -777,17 +779,20 @@ def phone_switch(plan: Plan, ext: ExtensionConfig, dialled: str) -> Plan:
         on = True
     elif dialled in (DND_ON, DND_OFF):
         on = dialled == DND_ON
-        phones.switch(org.code, ext.number, "dnd", "yes" if on else "no")
+        if not phones.switch(org.code, ext.number, "dnd", "yes" if on else "no"):
+            return plan.refuse()
     elif dialled in FORWARD_OFF:
         on = False
-        phones.switch(org.code, ext.number, FORWARD_OFF[dialled], None)
+        if not phones.switch(org.code, ext.number, FORWARD_OFF[dialled], None):
+            return plan.refuse()
     else:
         target, on = dialled[3:], True
         outside_number = target.startswith("+") or len(target) >= 7
         if not PHONE_FORWARD.fullmatch(target) or target == ext.number or \
                 outside_number and not may_call(org, ext, target):
             return plan.refuse()
-        phones.switch(org.code, ext.number, FORWARD_ON[dialled[:3]], target)
+        if not phones.switch(org.code, ext.number, FORWARD_ON[dialled[:3]], target):
+            return plan.refuse()
     return acknowledged(plan, on)
 
 
@@ -797,10 +802,21 @@ def acknowledged(plan: Plan, on: bool) -> Plan:
     return plan.add("hangup", "NORMAL_CLEARING")
 
 
-def member_leg(org: OrgPBXConfig, member: str) -> str | None:
-    """How to ring a ring group's member: one of the org's phones, or an outside number through
-    the org's upstream showing the org's number; None for anything else."""
+def secure_enough(lookup: Lookup, org: OrgPBXConfig, number: str) -> bool:
+    """Whether the org's phone may be rung: any phone but one set to TLS, which only while
+    registered over TLS (its audio's keys would cross the network in the clear)."""
+    ext = next((e for e in org.extensions if e.number == number), None)
+    return ext is None or ext.sip_transport != "tls" or \
+        ";transport=tls" in lookup.contact(f"{org.code}-{number}").lower()
+
+
+def member_leg(org: OrgPBXConfig, member: str, lookup: Lookup | None = None) -> str | None:
+    """How to ring a ring group's member: one of the org's phones (one set to TLS only while
+    registered over TLS), or an outside number through the org's upstream showing the org's
+    number; None for anything else."""
     if INTERNAL.fullmatch(member) and any(ext.number == member for ext in org.extensions):
+        if not secure_enough(lookup or Lookup(plan_of=lambda code: None, org_at=lambda a: None), org, member):
+            return None
         variables, target = phone_leg(org, member)
         return f"[{variables}]{target}"
     trunk = org.trunk("outbound")
@@ -830,7 +846,7 @@ def ring_group(plan: Plan, group) -> Plan:
             members = members[after:] + members[:after]
     legs = []
     for member in members:
-        leg = member_leg(org, member)
+        leg = member_leg(org, member, plan.lookup)
         if leg and group.strategy == "memoryhunt":
             # The member who answers is remembered (in FreeSWITCH's memory, realm HUNT_REALM).
             leg = f"[execute_on_answer_lp_hunt=hash insert/{HUNT_REALM}/{key}/{member}" + \
@@ -852,6 +868,8 @@ def ring_group(plan: Plan, group) -> Plan:
     else:
         for leg in legs:
             plan.add("bridge", leg)
+    if music:  # the group's music was for its own ringing only
+        plan.add("unset", "ringback").add("unset", "instant_ringback")
     return destination(plan, group.no_answer or "hangup")
 
 
@@ -882,7 +900,7 @@ def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
         return unanswered(plan, ext, follow=False)
     if (state.forward_busy or ext.when_busy) and plan.lookup.phone_calls(user) > 0:
         return busy(plan, ext, state)
-    if ext.sip_transport == "tls" and ";transport=tls" not in plan.lookup.contact(user).lower():
+    if not secure_enough(plan.lookup, plan.org, ext.number):
         # Registered over anything but TLS (or not at all): not rung, as not connected; the
         # audio's keys would cross the network in the clear.
         if ext.when_unregistered:

@@ -23,7 +23,7 @@ from littlepbx.mail import MailError, deliver, sender_of
 # The largest message taken (a voicemail is at most 300 s of 8 kHz WAV, about 6.5 MB in base64).
 MAX_MESSAGE = 16 * 1024 * 1024
 ADDRESS = re.compile(r"[^@\s<>,;\"']{1,64}@[A-Za-z0-9.-]{1,253}")
-SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD",
+SETTINGS = ("MAIL_SUPPRESS_SEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD",
             "MAIL_TLS_CA_FILE", "MAIL_DEFAULT_SENDER")
 
 
@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None, stdin=None) -> int:
         print("voicemail mail: the message is too large; nothing sent", file=sys.stderr)
         return 2
     config = json.loads(Path(args.settings).read_text())
+    if config.get("MAIL_SUPPRESS_SEND"):  # as the app's own mail
+        return 0
     message = email.message_from_bytes(raw, policy=email.policy.SMTP)
     del message["From"]
     message["From"] = sender_of(config)

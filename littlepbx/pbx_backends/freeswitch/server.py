@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.exc import DBAPIError
 
 from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import FORWARDS, phone_id, write_time_override
@@ -134,11 +135,15 @@ class DatabasePhoneSwitches(documents.PhoneSwitches):
             return PhoneState()
         return PhoneState(row.dnd == "yes", *(getattr(row, name) or None for name in FORWARDS))
 
-    def switch(self, code: str, number: str, column: str, value: str | None) -> None:
-        self._update(code, number, {column: value})
+    def switch(self, code: str, number: str, column: str, value: str | None) -> bool:
+        return self._update(code, number, {column: value})
 
     def rang(self, code: str, number: str, caller: str) -> None:
-        self._update(code, number, {"last_caller": caller})
+        """Best effort: a call is not lost for want of remembering its caller for *32."""
+        try:
+            self._update(code, number, {"last_caller": caller})
+        except DBAPIError as error:
+            log.warning("%s-%s's last caller not kept: %s", code, number, error)
 
     def last_caller(self, code: str, number: str) -> str | None:
         row = self._row(code, number)
@@ -153,11 +158,11 @@ class DatabasePhoneSwitches(documents.PhoneSwitches):
     def blocked(self, code: str, digits: str) -> bool:
         return connection_row(self.connection, t.lp_phone_blocks, f"{code}-{digits}", code) is not None
 
-    def _update(self, code: str, number: str, values: dict) -> None:
+    def _update(self, code: str, number: str, values: dict) -> bool:
         table = t.lp_phone_states
         with self.engine.begin() as connection:
-            connection.execute(update(table).where(table.c.id == phone_id(code, number), table.c.tenantid == code)
-                               .values(values))
+            return connection.execute(update(table).where(
+                table.c.id == phone_id(code, number), table.c.tenantid == code).values(values)).rowcount > 0
 
 
 def connection_row(connection, table, row_id: str, code: str):
