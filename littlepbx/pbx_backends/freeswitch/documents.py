@@ -810,12 +810,12 @@ def secure_enough(lookup: Lookup, org: OrgPBXConfig, number: str) -> bool:
         ";transport=tls" in lookup.contact(f"{org.code}-{number}").lower()
 
 
-def member_leg(org: OrgPBXConfig, member: str, lookup: Lookup | None = None) -> str | None:
+def member_leg(org: OrgPBXConfig, member: str, lookup: Lookup) -> str | None:
     """How to ring a ring group's member: one of the org's phones (one set to TLS only while
     registered over TLS), or an outside number through the org's upstream showing the org's
     number; None for anything else."""
     if INTERNAL.fullmatch(member) and any(ext.number == member for ext in org.extensions):
-        if not secure_enough(lookup or Lookup(plan_of=lambda code: None, org_at=lambda a: None), org, member):
+        if not secure_enough(lookup, org, member):
             return None
         variables, target = phone_leg(org, member)
         return f"[{variables}]{target}"
