@@ -859,3 +859,73 @@ def test_a_tls_phone_in_a_group_or_page_is_rung_only_while_registered_over_tls_a
 
 def test_a_switch_of_an_extension_not_applied_yet_is_refused_not_confirmed():
     assert switched_plan(org_t1(), documents.PhoneSwitches(), "101", "*78")[-1] == ("hangup", "UNALLOCATED_NUMBER")
+
+
+def bindings(plan: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """The in-call keys a plan binds: (the keys, the context their plan is asked in, whose)."""
+    found = []
+    for application, data in plan:
+        if application == "bind_digit_action":
+            _, keys, _, value, leg, _ = data.split(",")
+            found.append((keys, value.split(" XML ")[1], leg))
+    return found
+
+
+def test_the_phones_in_a_call_get_the_in_call_keys_and_an_outside_party_none():
+    keys = documents.KEYS[0]
+    # 101 calls 102: 101's own keys, and the keys of whichever phone answers (its leg names it).
+    assert bindings(phone_dials("t1-101", "102")) == [(keys, "lp-keys-t1-101", "self"),
+                                                      (keys, r"lp-keys-\${lp_callee}", "peer")]
+    # An outside caller has none; the phone it rings has.
+    assert bindings(upstream_sends(T1_UPSTREAM_IN, "+15550101")) == [(keys, r"lp-keys-\${lp_callee}", "peer")]
+    # 101 calls out: its own keys only, never the outside party's.
+    assert bindings(phone_dials("t1-101", "+15550999")) == [(keys, "lp-keys-t1-101", "self")]
+
+
+def keys_pressed(context_phone: str, keys: str) -> list[tuple[str, str]]:
+    return actions(documents.dialplan({"Hunt-Context": f"{documents.KEYS_CONTEXT}-{context_phone}",
+                                       "Hunt-Destination-Number": keys}, LOOKUP))
+
+
+@pytest.mark.parametrize("keys, wanted", [
+    ("**1103#", [("transfer", "-bleg 103 XML lp-transfer-t1-101")]),
+    ("**0103#", [("att_xfer", "{loopback_bowout=false}loopback/103/lp-transfer-t1-101")]),
+    ("**1+15550999#", [("transfer", "-bleg +15550999 XML lp-transfer-t1-101")]),
+])
+def test_transfer_keys_send_the_other_party_to_a_number_the_phone_may_dial(keys, wanted):
+    assert keys_pressed("t1-101", keys) == wanted
+
+
+@pytest.mark.parametrize("phone, keys", [("t1-101", "**1999#"), ("t1-101", "**1*97#"), ("t1-101", "**2103#"),
+                                         ("t1-101", "**1103"), ("t3-101", "**1103#"), ("t1-", "**1103#")])
+def test_transfer_keys_to_no_number_only_sound_the_wrong_key_tone_and_the_call_goes_on(phone, keys):
+    assert keys_pressed(phone, keys) == [("playback", documents.WRONG_KEY)]
+
+
+def transferred(context_phone: str, dialled: str, **variables: str) -> list[tuple[str, str]]:
+    return actions(documents.dialplan({"Hunt-Context": f"{documents.TRANSFER_CONTEXT}-{context_phone}",
+                                       "Hunt-Destination-Number": dialled,
+                                       **{f"variable_{k}": v for k, v in variables.items()}}, LOOKUP))
+
+
+def test_a_transferred_call_goes_on_as_the_transferring_phone_dials_and_stays_its_orgs():
+    plan = transferred("t1-101", "103")
+    assert ("set", "lp_org=t1") in plan and ("limit", "hash lp_calls t1 2 !USER_BUSY") in plan
+    assert bridged(plan) == [ringing("t1-103")]
+    assert bridged(transferred("t2-101", "102")) == [ringing("t2-102")]
+    for phone, dialled in (("t1-101", "*97"), ("t1-101", "999"), ("t3-101", "103"), ("t1-101", "t2-101")):
+        assert transferred(phone, dialled)[-1][0] == "hangup", (phone, dialled)
+
+
+def test_a_rung_phone_sent_on_by_a_transfer_shows_its_own_number_and_keeps_its_keys():
+    def sent_on(leg: str) -> list[tuple[str, str]]:
+        return actions(documents.dialplan({"Hunt-Context": "lp-transfer-t1-101", "Hunt-Destination-Number": "103",
+                                           "variable_lp_callee": leg, "Channel-Name": f"sofia/lp/{leg}"}, LOOKUP))
+
+    plan = sent_on("t1-102")
+    assert ("set", "effective_caller_id_number=102") in plan
+    assert (documents.KEYS[0], "lp-keys-t1-102", "self") in bindings(plan)
+    # A leg naming another org's phone is not taken for one.
+    plan = sent_on("t2-102")
+    assert not any(data.startswith("effective_caller_id_number") for _, data in plan)
+    assert all(leg != "self" for _, _, leg in bindings(plan))

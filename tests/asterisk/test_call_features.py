@@ -31,6 +31,7 @@ def finished(run, timeout: float = 20) -> None:
     assert run.wait(timeout) == 0, run.output()
 
 
+@BOTH
 def test_when_a_phone_presses_star_star_1_and_a_number_then_the_other_party_is_put_through_to_it(t1_restored):
     pbx = t1_restored
     target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario=pbx.sipp.hanging_up(1500))
@@ -47,6 +48,7 @@ def test_when_a_phone_presses_star_star_1_and_a_number_then_the_other_party_is_p
         transferee.stop()
 
 
+@BOTH
 def test_when_a_phone_presses_star_star_0_then_it_consults_and_hanging_up_completes_the_transfer(t1_restored):
     pbx = t1_restored
     target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario=pbx.sipp.hanging_up(5000))

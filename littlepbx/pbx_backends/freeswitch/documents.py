@@ -59,6 +59,16 @@ MENU_STEP = re.compile(r"k[0-9*#]|n[0-9*]{1,6}|t")
 # the bridge at once although pickup spaces rang beside it); its org and extension are channel
 # variables our own plan set (lp_org, lp_ringing).
 AFTER_CONTEXT = "lp-after"
+# The keys a phone presses during a call (the Asterisk backend's features.conf): **1<number>#
+# transfers the other party, **0<number># consults <number> first (hanging up completes it).
+# FreeSWITCH's digit machine sends what a phone typed to KEYS_CONTEXT-<org>-<number>, whose plan
+# runs on the phone's own leg; the transferred call goes on in TRANSFER_CONTEXT-<org>-<number>.
+# Both contexts name the phone that pressed: only our plans ever send a call into them.
+KEYS_CONTEXT = "lp-keys"
+TRANSFER_CONTEXT = "lp-transfer"
+KEYS = (r"~^\*\*[01][0-9+]+#$",)
+TRANSFER_KEYS = re.compile(r"\*\*([01])([0-9+]{1,32})#")
+KEY_WAIT_MS = 3000  # between two keys of one sequence (Asterisk's transferdigittimeout)
 CAUSE = re.compile(r"[A-Z_]{1,48}")
 NOT_CONNECTED = frozenset({"USER_NOT_REGISTERED", "SUBSCRIBER_ABSENT"})
 # An outside follow-me number takes the call only by pressing 1 after this (in FreeSWITCH's
@@ -302,6 +312,8 @@ class Plan:
         self.outside_caller: str | None = None  # the number an outside caller presented (digits, "+")
         self.from_upstream = False  # an outside call (its org's upstream's)
         self.recording = False  # the call is recorded already
+        self.phone: str | None = None  # the org's phone this channel is the leg of ("t1-101"), if one
+        self.keys_bound: set[str] = set()  # whose in-call keys this plan bound already ("self", "peer")
 
     def add(self, application: str, data: str = "") -> Plan:
         self.actions.append((application, data))
@@ -340,6 +352,10 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
         return after_ringing(params, lookup).xml(context, dialled)
     if context == ROOM_CONTEXT:
         return room_step(params, lookup).xml(context, dialled)
+    if context.startswith(KEYS_CONTEXT + "-"):
+        return key_step(context[len(KEYS_CONTEXT) + 1:], dialled, lookup).xml(context, dialled)
+    if context.startswith(TRANSFER_CONTEXT + "-"):
+        return transferred(context[len(TRANSFER_CONTEXT) + 1:], dialled, params, lookup).xml(context, dialled)
     if not (DIALLED.fullmatch(dialled) or context == UPSTREAM_CONTEXT and CONTACT_USER.fullmatch(dialled)):
         return refusal(context)
     if context == PHONE_CONTEXT:
@@ -384,6 +400,7 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
     own upstream."""
     plan = Plan(org, lookup)
     plan.caller = ext.number
+    plan.phone = f"{org.code}-{ext.number}"
     on_a_call = f"hash {PHONE_REALM} {org.code}-{ext.number}"  # the phone is busy while it calls
     if dialled in org.emergency_numbers:
         plan.add("set", f"lp_org={org.code}").add("limit", f"hash {CALLS_REALM} {org.code}").add("limit", on_a_call)
@@ -399,15 +416,33 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
         return pickup(plan, ext, dialled)
     if ext.record_calls:
         record(plan)
+    return dial(plan, ext, dialled)
+
+
+def dial(plan: Plan, ext: ExtensionConfig, dialled: str) -> Plan:
+    """A number the extension's phone dialled (or transfers a call to): one of the org's numbers,
+    or an outside one through its own upstream as its dial rules and outside calls allow."""
+    target = reachable(plan.org, ext, dialled)
+    if target is None:
+        return plan.refuse()
+    number, internal = target
+    if internal:
+        return destination(plan, number)
+    return outside(plan, number, ext.outbound_caller_id or first_did(plan.org))
+
+
+def reachable(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str) -> tuple[str, bool] | None:
+    """Where the extension's phone reaches by dialling ``dialled`` (no feature code): (the org's
+    number, True), (the outside number a dial rule made of it, False), or None."""
     if INTERNAL.fullmatch(dialled) and number_of(org, dialled):
-        return destination(plan, dialled)
+        return dialled, True
     routed = dial_rule(org, dialled)
     if routed is None and not OUTSIDE.fullmatch(dialled):
-        return plan.refuse()
+        return None
     number, abroad = routed or (dialled, None)
-    if not may_call(org, ext, number, abroad):
-        return plan.refuse()
-    return outside(plan, number, ext.outbound_caller_id or first_did(org))
+    if not may_call(org, ext, number, abroad) or org.trunk("outbound") is None:
+        return None
+    return number, False
 
 
 def dial_rule(org: OrgPBXConfig, dialled: str) -> tuple[str, bool] | None:
@@ -722,6 +757,7 @@ def follow_me(plan: Plan, ext: ExtensionConfig) -> Plan:
     if not legs:
         return plan
     plan.add("set", "continue_on_fail=true").add("set", "hangup_after_bridge=true")
+    in_call_keys(plan, peer=True)
     if ext.follow_me_order == "together":
         return plan.add("bridge", ",".join(legs))
     for leg in legs:
@@ -863,6 +899,7 @@ def ring_group(plan: Plan, group) -> Plan:
     plan.add("set", f"call_timeout={seconds}")
     # Each member rings the ring time from its own INVITE (leg_timeout), not from the call's start.
     legs = [f"[leg_timeout={seconds}" + ("," if not leg.startswith("[]") else "") + leg[1:] for leg in legs]
+    in_call_keys(plan, peer=True)
     if legs and group.strategy == "ringall":
         plan.add("bridge", ",".join(legs))
     else:
@@ -919,6 +956,7 @@ def ring(plan: Plan, ext: ExtensionConfig) -> Plan:
     # Beside the phone, the call waits where the org's phones pick it up (**<number>, *8); the
     # phone's refusal (not connected, busy) still ends the ringing at once.
     pickups = ",".join(f"pickup/{key}" for key in pickup_keys(plan.org.code, ext))
+    in_call_keys(plan, peer=True)
     plan.add("bridge", f"{{fail_on_single_reject=true}}[{variables}]{target},{pickups}")
     if decide_after:
         return plan.add("transfer", f"${{originate_failed_cause}} XML {AFTER_CONTEXT}")
@@ -947,6 +985,73 @@ def pickup(plan: Plan, ext: ExtensionConfig, dialled: str) -> Plan:
         key = f"lp-p-{org.code}-{number}"
         plan.reached(f"pickup:{number}")
     return plan.add("pickup", key).refuse()
+
+
+def in_call_keys(plan: Plan, peer: bool = False) -> Plan:
+    """Let the phones in the call press the in-call keys (KEYS): the phone of this channel, if it
+    is one (``plan.phone``), and with ``peer`` the org's phone that answers (its leg names it:
+    lp_callee). An outside caller or upstream gets none. The keys are caught by FreeSWITCH's digit
+    machine on this channel (each binding once) and sent to KEYS_CONTEXT on the leg that pressed
+    them; a key that is none of them goes on to the other party."""
+    bind = []
+    if plan.phone and "self" not in plan.keys_bound:
+        bind.append(("self", plan.phone))
+    if peer and "peer" not in plan.keys_bound:
+        bind.append(("peer", "\\${lp_callee}"))  # expanded when pressed, on the leg that answered
+    if bind:
+        plan.add("set", f"bind_digit_digit_timeout={KEY_WAIT_MS}")
+    for leg, phone in bind:
+        plan.keys_bound.add(leg)
+        for keys in KEYS:
+            plan.add("bind_digit_action", f"lp,{keys},exec:execute_extension,"
+                                          f"\\${{last_matching_digits}} XML {KEYS_CONTEXT}-{phone},{leg},{leg}")
+    return plan
+
+
+def key_step(user: str, pressed: str, lookup: Lookup) -> Plan:
+    """What the keys the org's phone ``user`` pressed during a call do, on its own leg: **1 sends
+    the other party to the number, **0 calls the number first (the other party on hold; hanging
+    up completes the transfer, as FreeSWITCH's att_xfer does). The number is read as the phone
+    dials it (its org's numbers, outside ones as it may call them); any other, or keys that are
+    none, play the wrong-key tone and the call goes on."""
+    found = phone_of(lookup, user)
+    keys = TRANSFER_KEYS.fullmatch(pressed)
+    if found is None or keys is None:
+        return Plan(OrgPBXConfig("", 0)).add("playback", WRONG_KEY)
+    org, ext = found
+    plan = Plan(org, lookup)
+    kind, number = keys.groups()
+    if reachable(org, ext, number) is None:
+        return plan.add("playback", WRONG_KEY)
+    if kind == "1":
+        return plan.add("transfer", f"-bleg {number} XML {TRANSFER_CONTEXT}-{user}")
+    # The consultation's loopback pair stays (no "bowout"): att_xfer joins the other party to it.
+    return plan.add("att_xfer", f"{{loopback_bowout=false}}loopback/{number}/{TRANSFER_CONTEXT}-{user}")
+
+
+def transferred(user: str, dialled: str, params: dict[str, str], lookup: Lookup) -> Plan:
+    """A call the org's phone ``user`` transferred (or the consultation call of an attended
+    transfer): on to ``dialled`` as that phone dials it. The call stays the org's (counted once);
+    an outside caller stays one; the org's phone on this leg, if it is one, keeps its keys."""
+    found = phone_of(lookup, user)
+    if found is None or not DIALLED.fullmatch(dialled):
+        return Plan(OrgPBXConfig("", 0)).refuse()
+    org, ext = found
+    plan = Plan(org, lookup)
+    caller = params.get("variable_lp_outside_caller", "")
+    plan.outside_caller = caller if re.fullmatch(r"\+?[0-9]{1,15}", caller) else None
+    plan.from_upstream = params.get("variable_lp_from_upstream") == "yes"
+    plan.recording = params.get("variable_lp_recording") == "yes"
+    callee = params.get("variable_lp_callee", "")
+    if params.get("Channel-Name", "").startswith(f"sofia/{PROFILE}/") and phone_of(lookup, callee) \
+            and callee.partition("-")[0] == org.code:
+        # A phone this call rang, now sent on: its keys were the other leg's, and its leg still
+        # bears the number it was rung at ("t1-102%littlepbx"), no caller a SIP URI can show.
+        plan.phone = callee
+        _, phone = phone_of(lookup, callee)
+        plan.add("set", f"effective_caller_id_number={phone.number}")
+        plan.add("set", f"effective_caller_id_name={safe_name(phone.display_name)}")
+    return dial(admit(plan, dialled), ext, dialled)
 
 
 def after_ringing(params: dict[str, str], lookup: Lookup) -> Plan:
@@ -1014,6 +1119,7 @@ def outside(plan: Plan, number: str, caller_id: str | None) -> Plan:
     plan.add("set", "hangup_after_bridge=true")
     if caller_id:
         plan.add("set", f"effective_caller_id_number={caller_id}")
+    in_call_keys(plan)
     for upstream in filter(None, (trunk, org.trunk("failover"))):
         registered = upstream is trunk and trunk.register  # through its registration's gateway
         plan.add("bridge", f"sofia/gateway/{gateway_name(org.code)}/{number}" if registered
