@@ -245,3 +245,40 @@ def test_when_only_a_flag_or_an_emptied_value_differs_then_apply_still_makes_it_
         assert getattr(live, name) == value, change
     beta = objects.find(scope_of(session, "beta"), Extensions, "101", live=True)
     assert beta is None, "beta's draft was never applied: its live configuration stays empty"
+
+
+def test_the_worker_gives_the_pbx_the_live_rows_as_they_are_though_it_keeps_what_it_read(
+        app, engine, session, two_orgs):
+    """One applier, many Applies (as the worker): it reads a kind's live rows again only when their
+    fingerprint changed, whoever changed them; a failed Apply leaves nothing wrong behind."""
+    applier = build_applier(app)
+
+    def applied(code: str, **changes) -> dict:
+        if changes:
+            objects.update(scope_of(session, code), Extensions, "101", changes)
+            session.commit()
+        assert applier.step(request(session, code)) == states.APPLIED
+        return pbx_rows(engine, code)
+
+    assert applied("acme")[("extension", "101")].startswith("Acme|")
+    objects.create(scope_of(session, "acme"), Extensions, {"number": "102", "display_name": "Two"})
+    session.commit()
+    assert applied("acme")[("extension", "101")].startswith("Acme|"), "an unchanged row, as it was"
+    assert applied("beta", display_name="Beta 2")[("extension", "101")].startswith("Beta 2|")
+    # Someone else changed acme's live rows (as a restore does): the next Apply sees it.
+    with engine.begin() as connection:
+        connection.execute(update(Extensions.live).where(Extensions.live.number == "102",
+                                                         Extensions.live.org_id == scope_of(session, "acme").org.id)
+                           .values(display_name="Changed"))
+    rows = applied("acme")
+    assert rows[("extension", "102")].startswith("Two|"), "the draft made live again over the stray change"
+    # A failed Apply, then the same draft applied: the PBX gets what is live.
+    set_controls(engine, "acme", fail_message="disk on fire")
+    objects.update(scope_of(session, "acme"), Extensions, "101", {"display_name": "Never"})
+    session.commit()
+    assert applier.step(request(session, "acme")) == states.FAILED
+    set_controls(engine, "acme")
+    objects.update(scope_of(session, "acme"), Extensions, "101", {"display_name": "Acme"})
+    session.commit()
+    assert applied("acme")[("extension", "101")].startswith("Acme|")
+    assert applied("acme", ring_seconds=33)[("extension", "101")].endswith("|33")

@@ -64,3 +64,19 @@ def test_when_the_upkeep_forgot_the_digests_then_the_next_apply_mends_rows_chang
     backend.forget_digests()
     write(engine, backend, org())
     assert caller_id(engine) == '"Front desk" <101>'
+
+
+def test_a_change_is_compared_with_the_rows_this_process_wrote_and_a_rolled_back_one_is_not_trusted(
+        engine, backend):
+    write(engine, backend, org())
+    sent = write(engine, backend, org("Reception"))
+    assert not any(statement.lstrip().startswith("SELECT") and "FROM ps_endpoints" in statement for statement in sent), \
+        "the endpoints this process wrote are not read again"
+    assert caller_id(engine) == '"Reception" <101>'
+    # A write that is rolled back leaves the table as it was: the next Apply reads it.
+    with pytest.raises(RuntimeError), engine.begin() as connection:
+        backend.write_org(connection, org("Never"))
+        raise RuntimeError("the Apply failed after writing")
+    assert caller_id(engine) == '"Reception" <101>'
+    write(engine, backend, org("Never"))
+    assert caller_id(engine) == '"Never" <101>', "written, though this process had written these rows before"

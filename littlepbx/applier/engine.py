@@ -15,8 +15,8 @@ from littlepbx import logs
 from littlepbx.applier import states
 from littlepbx.applier.runs import transition
 from littlepbx.kinds.audio import prune_call_recordings, prune_files, prune_phone_recordings
-from littlepbx.kinds.pbx import changed_kinds, live_config
-from littlepbx.kinds.references import live_problems, live_rows
+from littlepbx.kinds.pbx import drafts_compared, live_config
+from littlepbx.kinds.references import LiveRowCache, live_problems
 from littlepbx.models import ApplyRun, AuditEntry, Organization, utcnow
 from littlepbx.tenancy import SYSTEM, OrgScope
 
@@ -39,6 +39,7 @@ class Applier:
         self._next_upkeep = 0.0
         self.db = db
         self.backend = backend
+        self.live_rows = LiveRowCache()
         self.data_dir = data_dir
         self.notifier = notifier
         self.moh_prune_after = moh_prune_after
@@ -119,10 +120,11 @@ class Applier:
                 if run.state != states.APPLYING:
                     return
                 scope = OrgScope(session, org, SYSTEM)
-                for kind in changed_kinds(scope):
+                changed, prints = drafts_compared(scope)
+                for kind in changed:
                     scope.copy_rows(kind.draft, kind.live)
                 session.flush()
-                live = live_rows(scope)
+                live = self.live_rows.rows(scope, prints)
                 problems = live_problems(scope, live)
                 if problems:
                     raise ApplyRefused("the configuration refers to objects it does not have: "

@@ -31,6 +31,12 @@ def live_config(scope, data_dir: str, live: dict[str, list] | None = None) -> Or
 def changed_kinds(scope) -> list:
     """The kinds whose draft differs from their live configuration (OrgScope.fingerprints: one
     round trip for all): what an Apply copies, in the registry's order."""
+    return drafts_compared(scope)[0]
+
+
+def drafts_compared(scope) -> tuple[list, dict[str, str]]:
+    """changed_kinds, and each kind's draft fingerprint by name: its live rows' once copied."""
     kinds = all_kinds()
     prints = scope.fingerprints([model for kind in kinds for model in (kind.draft, kind.live)])
-    return [kind for number, kind in enumerate(kinds) if prints[2 * number] != prints[2 * number + 1]]
+    changed = [kind for number, kind in enumerate(kinds) if prints[2 * number] != prints[2 * number + 1]]
+    return changed, {kind.name: prints[2 * number] for number, kind in enumerate(kinds)}

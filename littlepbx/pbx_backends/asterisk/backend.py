@@ -27,6 +27,7 @@ import shutil
 import threading
 import time
 import zoneinfo
+from collections import OrderedDict
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -815,37 +816,69 @@ def realtime_row(row: dict) -> dict:
     return {name: realtime_value(value) for name, value in row.items()}
 
 
-def replace_rows(connection, table, key: str, scope, rows: list[dict]) -> set:
+def replace_rows(connection, table, key: str, scope, rows: list[dict], old: dict[str, dict] | None = None) -> set:
     """Make the rows of ``table`` in ``scope`` exactly ``rows`` (every value written the way
     Asterisk's realtime driver reads it back unchanged); returns the keys of the rows that were
     there before and are now changed or gone.
 
-    The rows there are read first and only what differs is written: an Apply usually changes a
-    few rows of a few tables, and deleting and upserting all of them cost most of its time."""
+    The rows there (``old``, by key, when the caller knows them) are read first and only what
+    differs is written: an Apply usually changes a few rows of a few tables, and deleting and
+    upserting all of them cost most of its time."""
     rows = [realtime_row(row) for row in rows]
     new = {row[key]: row for row in rows}
-    names = dict.fromkeys(name for row in rows for name in row) or {key: None}
-    old = {row[key]: row for row in connection.execute(select(*(table.c[name] for name in names))
-                                                       .where(scope)).mappings()}
+    if old is None:
+        names = dict.fromkeys(name for row in rows for name in row) or {key: None}
+        old = {row[key]: row for row in connection.execute(select(*(table.c[name] for name in names))
+                                                           .where(scope)).mappings()}
     gone = [row_key for row_key in old if row_key not in new]
     for start in range(0, len(gone), 500):
         connection.execute(delete(table).where(scope, table.c[key].in_(gone[start:start + 500])))
     changed = [row for row_key, row in new.items()
-               if row_key not in old or any(_text(old[row_key][name]) != _text(value) for name, value in row.items())]
+               if row_key not in old or any(_text(old[row_key].get(name)) != _text(value) for name, value in row.items())]
     for columns in dict.fromkeys(tuple(row) for row in changed):
         connection.execute(upsert_statement(table, key, columns), [row for row in changed if tuple(row) == columns])
     return set(gone) | {row[key] for row in changed if row[key] in old}
 
 
+class WrittenRows:
+    """The rows this process last wrote to each organization's realtime table, with their digest
+    (as OrgTables keeps it in lp_row_digests): while the digest there is the same, the table holds
+    exactly these rows, and an Apply compares its new rows with them instead of reading the table.
+    A rolled back write, or anyone else's, left another digest there. At most ``size`` tables,
+    the least recently used dropped first; shared by the worker's threads."""
+
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self._rows: OrderedDict[tuple[str, str], tuple[str, dict[str, dict]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, code: str, table: str, digest: str | None) -> dict[str, dict] | None:
+        with self._lock:
+            kept = self._rows.get((code, table))
+            if kept is None or digest is None or kept[0] != digest:
+                return None
+            self._rows.move_to_end((code, table))
+            return kept[1]
+
+    def put(self, code: str, table: str, digest: str, rows: dict[str, dict]) -> None:
+        with self._lock:
+            self._rows[(code, table)] = (digest, rows)
+            self._rows.move_to_end((code, table))
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+
+
 class OrgTables:
     """One organization's realtime tables as one write_org replaces them: a table whose rows come
     out exactly as the last Apply wrote them (its digest in lp_row_digests, in the same
-    transaction as the rows) is neither read nor written. Only for tables LittlePBX alone writes
-    (and for which rows a table of switches has: ``keep``)."""
+    transaction as the rows) is neither read nor written; one whose rows this process wrote last
+    (``written``) is compared with those, not read. Only for tables LittlePBX alone writes (and
+    for which rows a table of switches has: ``keep``)."""
 
-    def __init__(self, connection, code: str):
+    def __init__(self, connection, code: str, written: WrittenRows | None = None):
         self.connection = connection
         self.code = code
+        self.written = written or WrittenRows(0)
         digests = t.lp_row_digests
         self.before = dict(connection.execute(select(digests.c.table_name, digests.c.digest)
                                               .where(digests.c.code == code)).all())
@@ -855,9 +888,13 @@ class OrgTables:
         """replace_rows, unless the rows are those of the last Apply; returns its changed keys."""
         digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
         self.after[table.name] = digest
-        if self.before.get(table.name) == digest:
+        before = self.before.get(table.name)
+        if before == digest:
             return set()
-        return replace_rows(self.connection, table, key, scope, rows)
+        known = self.written.get(self.code, table.name, before)
+        changed = replace_rows(self.connection, table, key, scope, rows, old=known)
+        self.written.put(self.code, table.name, digest, {row[key]: realtime_row(row) for row in rows})
+        return changed
 
     def keep(self, table, ids: list[str], fresh: dict) -> None:
         """keep_switch_rows, unless the org has the same rows (ids) as at the last Apply: Asterisk
@@ -1124,6 +1161,7 @@ class AsteriskBackend(PBXBackend):
         self._engine = None
         self._next_retry = self._next_sweep = self._next_digest_reset = 0.0
         self._stale: dict[str, set[tuple[str, str]]] = {}  # per org: (cache, id) Asterisk must forget
+        self._written = WrittenRows()  # what this process's Applies wrote last (OrgTables)
 
     def write_org(self, connection, org: OrgPBXConfig) -> None:
         """Replace the org's rows (contacts of extensions that remain are kept: phones stay registered)."""
@@ -1134,7 +1172,7 @@ class AsteriskBackend(PBXBackend):
         if taken:
             raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
         old_registration = registration_row(connection, code)
-        tables = OrgTables(connection, code)
+        tables = OrgTables(connection, code, self._written)
         classes, entries = music_rows(code, org)
         moh_class = org_music_class(code, org, classes)
         phones = [phone_rows(code, ext, moh_class, org.callsettings.parking_range) for ext in org.extensions]
