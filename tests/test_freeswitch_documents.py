@@ -13,6 +13,7 @@ from littlepbx.pbx_backends.base import (
     AnnouncementConfig,
     BackendError,
     BlockedCallerConfig,
+    CallSettingsConfig,
     ConferenceConfig,
     DialRuleConfig,
     DidConfig,
@@ -872,28 +873,46 @@ def bindings(plan: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
 
 
 def test_the_phones_in_a_call_get_the_in_call_keys_and_an_outside_party_none():
-    keys = documents.KEYS[0]
+    def bound(context: str, leg: str) -> list[tuple[str, str, str]]:
+        return [(keys, context, leg) for keys in documents.KEYS]
+
     # 101 calls 102: 101's own keys, and the keys of whichever phone answers (its leg names it).
-    assert bindings(phone_dials("t1-101", "102")) == [(keys, "lp-keys-t1-101", "self"),
-                                                      (keys, r"lp-keys-\${lp_callee}", "peer")]
+    assert bindings(phone_dials("t1-101", "102")) == bound("lp-keys-t1-101", "self") + \
+        bound(r"lp-keys-\${lp_callee}", "peer")
     # An outside caller has none; the phone it rings has.
-    assert bindings(upstream_sends(T1_UPSTREAM_IN, "+15550101")) == [(keys, r"lp-keys-\${lp_callee}", "peer")]
+    assert bindings(upstream_sends(T1_UPSTREAM_IN, "+15550101")) == bound(r"lp-keys-\${lp_callee}", "peer")
     # 101 calls out: its own keys only, never the outside party's.
-    assert bindings(phone_dials("t1-101", "+15550999")) == [(keys, "lp-keys-t1-101", "self")]
+    assert bindings(phone_dials("t1-101", "+15550999")) == bound("lp-keys-t1-101", "self")
+    assert documents.KEYS == (r"=~^\*\*[01][0-9]+#$", "=#77", "=**3")
 
 
-def keys_pressed(context_phone: str, keys: str) -> list[tuple[str, str]]:
+def keys_pressed(context_phone: str, keys: str, lookup: documents.Lookup = LOOKUP,
+                 **variables: str) -> list[tuple[str, str]]:
+    """What the keys do, pressed on the leg a phone of the context called on (lp_org and lp_ext,
+    as its directory entry gave them), unless ``variables`` say whose leg it is."""
+    code, _, number = context_phone.partition("-")
+    leg = variables or {"lp_org": code, "lp_ext": number}
     return actions(documents.dialplan({"Hunt-Context": f"{documents.KEYS_CONTEXT}-{context_phone}",
-                                       "Hunt-Destination-Number": keys}, LOOKUP))
+                                       "Hunt-Destination-Number": keys,
+                                       **{f"variable_{k}": v for k, v in leg.items()}}, lookup))
 
 
 @pytest.mark.parametrize("keys, wanted", [
     ("**1103#", [("transfer", "-bleg 103 XML lp-transfer-t1-101")]),
     ("**0103#", [("att_xfer", "{loopback_bowout=false}loopback/103/lp-transfer-t1-101")]),
-    ("**1+15550999#", [("transfer", "-bleg +15550999 XML lp-transfer-t1-101")]),
+    ("**1015550999#", [("transfer", "-bleg 015550999 XML lp-transfer-t1-101")]),
 ])
 def test_transfer_keys_send_the_other_party_to_a_number_the_phone_may_dial(keys, wanted):
     assert keys_pressed("t1-101", keys) == wanted
+    # The phone a call rang presses them on the leg our plan rang it on.
+    assert keys_pressed("t1-101", keys, lp_callee="t1-101") == wanted
+
+
+@pytest.mark.parametrize("leg", [{"lp_callee": "t1-102"}, {"lp_org": "t2", "lp_ext": "101"}, {},
+                                 {"lp_outside_caller": "+15550999"}])
+def test_keys_asked_for_a_phone_on_a_leg_that_is_not_its_own_do_nothing(leg):
+    for keys in ("**1103#", "#77", "**3"):
+        assert keys_pressed("t1-101", keys, **leg or {"lp_from_upstream": "yes"}) == [("playback", documents.WRONG_KEY)]
 
 
 @pytest.mark.parametrize("phone, keys", [("t1-101", "**1999#"), ("t1-101", "**1*97#"), ("t1-101", "**2103#"),
@@ -910,7 +929,7 @@ def transferred(context_phone: str, dialled: str, **variables: str) -> list[tupl
 
 def test_a_transferred_call_goes_on_as_the_transferring_phone_dials_and_stays_its_orgs():
     plan = transferred("t1-101", "103")
-    assert ("set", "lp_org=t1") in plan and ("limit", "hash lp_calls t1 2 !USER_BUSY") in plan
+    assert ("set", "lp_org=t1") in plan and ("limit", "hash lp_calls t1") in plan
     assert bridged(plan) == [ringing("t1-103")]
     assert bridged(transferred("t2-101", "102")) == [ringing("t2-102")]
     for phone, dialled in (("t1-101", "*97"), ("t1-101", "999"), ("t3-101", "103"), ("t1-101", "t2-101")):
@@ -926,6 +945,91 @@ def test_a_rung_phone_sent_on_by_a_transfer_shows_its_own_number_and_keeps_its_k
     assert ("set", "effective_caller_id_number=102") in plan
     assert (documents.KEYS[0], "lp-keys-t1-102", "self") in bindings(plan)
     # A leg naming another org's phone is not taken for one.
-    plan = sent_on("t2-102")
-    assert not any(data.startswith("effective_caller_id_number") for _, data in plan)
-    assert all(leg != "self" for _, _, leg in bindings(plan))
+    for leg, channel in (("t2-102", "sofia/lp/t2-102"), ("t1-102", "loopback/103-b")):
+        plan = actions(documents.dialplan({"Hunt-Context": "lp-transfer-t1-101", "Hunt-Destination-Number": "103",
+                                           "variable_lp_callee": leg, "Channel-Name": channel}, LOOKUP))
+        assert not any(data.startswith("effective_caller_id_number") for _, data in plan), (leg, channel)
+        assert all(bound != "self" for _, _, bound in bindings(plan)), (leg, channel)
+    # Sent on, the call is counted, never refused for the org's limit: it had a place already.
+    assert ("limit", "hash lp_calls t1") in sent_on("t1-102")
+
+
+def test_77_parks_the_other_party_in_the_first_free_slot_of_the_orgs_own_lot():
+    asked = []
+
+    def first_free(lot: str, slots: list[str]) -> str | None:
+        asked.append((lot, slots[0], slots[-1]))
+        return {"lp-t1-701-720": "703"}.get(lot)
+
+    lookup = dataclasses.replace(LOOKUP, free_slot=first_free)
+    assert keys_pressed("t1-101", "#77", lookup) == [("transfer", "-bleg 703 XML lp-park-t1-101")]
+    moved = dataclasses.replace(ORGS["t1"], callsettings=CallSettingsConfig(parking_first=801, parking_slots=5))
+    full = dataclasses.replace(lookup, plan_of={"t1": moved}.get)
+    assert keys_pressed("t1-101", "#77", full) == [("playback", documents.WRONG_KEY)], "a full lot: the call goes on"
+    assert asked == [("lp-t1-701-720", "701", "720"), ("lp-t1-801-805", "801", "805")]
+    # The parked call waits in that slot of the org's lot, and comes back to 101 after PARK_SECONDS.
+    plan = actions(documents.dialplan({"Hunt-Context": "lp-park-t1-101", "Hunt-Destination-Number": "703"}, LOOKUP))
+    assert plan[-2:] == [("valet_park", "lp-t1-701-720 703"), ("hangup", "NORMAL_CLEARING")]
+    assert ("set", "valet_parking_orbit_context=lp-orbit-t1-101") in plan
+    assert ("set", "valet_parking_orbit_exten=101") in plan and ("set", "valet_parking_timeout=60") in plan
+    for context, slot in (("lp-park-t1-101", "721"), ("lp-park-t3-101", "701"), ("lp-park-t1-101", "7011")):
+        plan = actions(documents.dialplan({"Hunt-Context": context, "Hunt-Destination-Number": slot}, LOOKUP))
+        assert not any(application == "valet_park" for application, _ in plan) and plan[-1][0] == "hangup"
+
+
+def test_a_phone_takes_a_parked_call_only_from_a_slot_of_its_own_org_that_holds_one():
+    lookup = dataclasses.replace(LOOKUP, parked=lambda lot: {"lp-t1-701-720": ["701"]}.get(lot, []))
+
+    def takes(phone: str, slot: str) -> list[tuple[str, str]]:
+        code, number = phone.split("-")
+        return actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number": slot,
+                                           "variable_lp_org": code, "variable_lp_ext": number}, lookup))
+
+    assert ("valet_park", "lp-t1-701-720 701") in takes("t1-103", "701")
+    for phone, slot in (("t1-103", "702"), ("t2-101", "701"), ("t1-103", "721")):
+        plan = takes(phone, slot)
+        assert not any(application == "valet_park" for application, _ in plan) and plan[-1][0] == "hangup"
+
+
+def test_a_parked_call_nobody_took_rings_the_phone_that_parked_it_then_goes_where_its_calls_go():
+    left = []
+    lookup = dataclasses.replace(LOOKUP, slot_left=lambda lot, slot: left.append((lot, slot)))
+    plan = actions(documents.dialplan({"Hunt-Context": "lp-orbit-t1-101", "Hunt-Destination-Number": "101",
+                                       "variable_lp_from_upstream": "yes", "variable_valet_lot_extension": "702"},
+                                      lookup))
+    assert ("set", "lp_org=t1") in plan and bridged(plan) == [ringing("t1-101")]
+    assert left == [("lp-t1-701-720", "702")], "the slot is not given to another call at once"
+    assert actions(documents.dialplan({"Hunt-Context": "lp-orbit-t3-101", "Hunt-Destination-Number": "101"},
+                                      LOOKUP))[-1][0] == "hangup"
+
+
+CALLER_LEG = "0b8f3a52-7d1e-4c55-9a43-2f6d8e1c9b70"
+
+
+def test_star_star_3_records_the_call_from_then_on_and_again_stops_it():
+    lookup = dataclasses.replace(LOOKUP, recordings="/rec", now=lambda: datetime(2026, 11, 28, tzinfo=UTC))
+    path = f"/rec/lp-t1-{int(datetime(2026, 11, 28, tzinfo=UTC).timestamp())}-{CALLER_LEG}.wav"
+    # Pressed on the leg a call rang: the recording is named after the caller's leg (the call).
+    plan = keys_pressed("t1-102", "**3", lookup, lp_callee="t1-102", originator=CALLER_LEG)
+    assert plan[-2:] == [("set", f"lp_on_demand={path}"), ("record_session", path)]
+    assert keys_pressed("t1-102", "**3", lookup, lp_callee="t1-102", lp_on_demand=path) == [("stop_record_session", path),
+                                                                         ("unset", "lp_on_demand")]
+    # What the configuration records goes on; a path that is not the org's own is never stopped.
+    assert keys_pressed("t1-101", "**3", lookup, lp_callee="t1-101", lp_recording="yes") == []
+    assert keys_pressed("t1-101", "**3", lookup, lp_callee="t1-101",
+                        lp_on_demand="/rec/lp-t2-1-" + CALLER_LEG + ".wav") == \
+        [("playback", documents.WRONG_KEY)]
+    # No directory for recordings: nothing recorded.
+    assert keys_pressed("t1-101", "**3", lp_callee="t1-101", originator=CALLER_LEG) == \
+        [("playback", documents.WRONG_KEY)]
+
+
+def test_a_recorded_call_is_known_as_one_to_the_legs_it_rings_and_an_outside_party_gets_no_keys():
+    org = org_t1(extensions=(extension("t1", "101"), extension("t1", "102", record_calls=True)))
+    lookup = dataclasses.replace(LOOKUP, plan_of={"t1": org}.get, recordings="/rec")
+    plan = actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number": "102",
+                                       "variable_lp_org": "t1", "variable_lp_ext": "101"}, lookup))
+    assert ("export", "lp_recording=yes") in plan, "the answering phone's **3 leaves it alone"
+    # Calling out: keys a phone that answered this call earlier had are dropped first.
+    plan = phone_dials("t1-101", "+15550999")
+    assert plan.index(("clear_digit_action", "lp,peer")) < plan.index(next(a for a in plan if a[0] == "bridge"))

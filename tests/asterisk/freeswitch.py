@@ -24,7 +24,7 @@ from littlepbx.pbx_backends.freeswitch.server import serve_in_thread
 from tests.support.smtp import mail_settings
 from tests.support.tls import authority
 
-from .conftest import SMTP_PORT, TestPBX, make_tone
+from .conftest import PARK_SECONDS, SMTP_PORT, TestPBX, make_tone
 from .sipp import Sipp
 
 SIP_PORT = 16060
@@ -66,7 +66,7 @@ def freeswitch_pbx(database_url: str, tmp_path_factory):
                   ASTERISK_SIP_HOST="127.0.0.1", ASTERISK_SIP_PORT=SIP_PORT, ASTERISK_RTP_START=33000,
                   ASTERISK_RTP_END=33999, FREESWITCH_ESL_PORT=ESL_PORT, FREESWITCH_ESL_PASSWORD=secrets.token_hex(8),
                   FREESWITCH_XML_PORT=free_port(), FREESWITCH_XML_SECRET=secrets.token_hex(16),
-                  ALLOW_PRIVATE_UPSTREAMS=True, ASTERISK_SIP_TLS_PORT=SIP_TLS_PORT,
+                  ALLOW_PRIVATE_UPSTREAMS=True, ASTERISK_SIP_TLS_PORT=SIP_TLS_PORT, PARK_SECONDS=PARK_SECONDS,
                   UPSTREAM_TLS_CA_FILE=str(ca.cert_path), **mail_settings(SMTP_PORT, ca))
     try:
         provision.prefix_of(config)

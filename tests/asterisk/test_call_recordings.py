@@ -1,4 +1,4 @@
-"""Recorded calls through the real Asterisk (and FreeSWITCH, but for queues and **3): an extension, a number or a queue that records its
+"""Recorded calls through the real Asterisk (and FreeSWITCH, but for queues): an extension, a number or a queue that records its
 calls, and a phone pressing **3 during one; each recording is its own organization's, named after
 the call's record in the call history. Outside callers of a recorded call first hear the
 organization's recording notice, where it chose one."""
@@ -67,6 +67,7 @@ def test_an_extension_that_records_its_calls_leaves_a_recording_of_each_one_in_i
         "each recording names its call in the history"
 
 
+@BOTH
 def test_a_phone_records_a_call_on_demand_by_pressing_star_star_3(t1_restored):
     pbx = t1_restored
     answering = pbx.sipp.answering(PHONE_IPS["t1-103"])

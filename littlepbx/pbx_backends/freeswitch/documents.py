@@ -60,14 +60,21 @@ MENU_STEP = re.compile(r"k[0-9*#]|n[0-9*]{1,6}|t")
 # variables our own plan set (lp_org, lp_ringing).
 AFTER_CONTEXT = "lp-after"
 # The keys a phone presses during a call (the Asterisk backend's features.conf): **1<number>#
-# transfers the other party, **0<number># consults <number> first (hanging up completes it).
+# transfers the other party, **0<number># consults <number> first (hanging up completes it), #77
+# parks the other party in the org's lot (mod_valet_parking), **3 records the call (again: stops).
 # FreeSWITCH's digit machine sends what a phone typed to KEYS_CONTEXT-<org>-<number>, whose plan
-# runs on the phone's own leg; the transferred call goes on in TRANSFER_CONTEXT-<org>-<number>.
-# Both contexts name the phone that pressed: only our plans ever send a call into them.
+# runs on the phone's own leg; a transferred call goes on in TRANSFER_CONTEXT-<org>-<number>, a
+# parked one in PARK_CONTEXT-<org>-<number>, one nobody took in ORBIT_CONTEXT-<org>-<number>.
+# Each names the phone that pressed: only our plans send calls there.
 KEYS_CONTEXT = "lp-keys"
 TRANSFER_CONTEXT = "lp-transfer"
-KEYS = (r"~^\*\*[01][0-9+]+#$",)
-TRANSFER_KEYS = re.compile(r"\*\*([01])([0-9+]{1,32})#")
+PARK_CONTEXT = "lp-park"
+ORBIT_CONTEXT = "lp-orbit"
+PARK, RECORD = "#77", "**3"
+# "=": each acts the moment it is typed (without it, beside others, only after KEY_WAIT_MS).
+KEYS = (r"=~^\*\*[01][0-9]+#$", f"={PARK}", f"={RECORD}")
+CALL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # a channel's uuid
+TRANSFER_KEYS = re.compile(r"\*\*([01])([0-9]{1,32})#")
 KEY_WAIT_MS = 3000  # between two keys of one sequence (Asterisk's transferdigittimeout)
 CAUSE = re.compile(r"[A-Z_]{1,48}")
 NOT_CONNECTED = frozenset({"USER_NOT_REGISTERED", "SUBSCRIBER_ABSENT"})
@@ -204,7 +211,10 @@ class Lookup:
     an org's time condition is forced to ("open", "closed", "auto") and how to force it; the time;
     how many calls a phone ("t1-101") is on; what phones switched and blocked; which member of a
     ring group ("t1-600") answered last; the directory of recorded calls ("": none are recorded);
-    where a phone ("t1-101") is registered (FreeSWITCH's dial string of its contact, "": nowhere)."""
+    where a phone ("t1-101") is registered (FreeSWITCH's dial string of its contact, "": nowhere);
+    the slots of a parking lot that hold a call, how long a parked call waits, the first free
+    slot of a lot (kept for the call about to park there), and that a parked call left its slot
+    unanswered (FreeSWITCH forgets it there only a few seconds later)."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
@@ -220,6 +230,10 @@ class Lookup:
     answered_last: Callable[[str], str] = field(default=lambda key: "")
     recordings: str = ""
     contact: Callable[[str], str] = field(default=lambda user: "")
+    parked: Callable[[str], list[str]] = field(default=lambda lot: [])
+    park_seconds: int = 60
+    free_slot: Callable[[str, list[str]], str | None] = field(default=lambda lot, slots: slots[0] if slots else None)
+    slot_left: Callable[[str, str], None] = field(default=lambda lot, slot: None)
 
 
 def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
@@ -353,9 +367,13 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
     if context == ROOM_CONTEXT:
         return room_step(params, lookup).xml(context, dialled)
     if context.startswith(KEYS_CONTEXT + "-"):
-        return key_step(context[len(KEYS_CONTEXT) + 1:], dialled, lookup).xml(context, dialled)
+        return key_step(context[len(KEYS_CONTEXT) + 1:], dialled, params, lookup).xml(context, dialled)
     if context.startswith(TRANSFER_CONTEXT + "-"):
         return transferred(context[len(TRANSFER_CONTEXT) + 1:], dialled, params, lookup).xml(context, dialled)
+    if context.startswith(PARK_CONTEXT + "-"):
+        return parked_here(context[len(PARK_CONTEXT) + 1:], dialled, params, lookup).xml(context, dialled)
+    if context.startswith(ORBIT_CONTEXT + "-"):
+        return unparked(context[len(ORBIT_CONTEXT) + 1:], params, lookup).xml(context, dialled)
     if not (DIALLED.fullmatch(dialled) or context == UPSTREAM_CONTEXT and CONTACT_USER.fullmatch(dialled)):
         return refusal(context)
     if context == PHONE_CONTEXT:
@@ -382,15 +400,19 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
     return refusal(context, "CALL_REJECTED")
 
 
-def admit(plan: Plan, dialled: str) -> Plan:
-    """Name the call's org on the channel, count it, and refuse it (busy) over the org's limit."""
+def admit(plan: Plan, dialled: str, counted: bool = False) -> Plan:
+    """Name the call's org on the channel, count it, and refuse it (busy) over the org's limit;
+    a call the org had taken already (``counted``: sent on by a transfer or from parking) is
+    counted but never refused."""
     org = plan.org
     plan.add("set", f"lp_org={org.code}").add("set", f"lp_dialed={dialled}")
     music = org_music(org)
     if music:
         plan.add("export", f"hold_music={music}")  # both legs: whoever is held hears it
     limit = f"hash {CALLS_REALM} {org.code}"
-    return plan.add("limit", f"{limit} {org.max_concurrent_calls} !USER_BUSY" if org.max_concurrent_calls > 0 else limit)
+    if counted or org.max_concurrent_calls <= 0:
+        return plan.add("limit", limit)
+    return plan.add("limit", f"{limit} {org.max_concurrent_calls} !USER_BUSY")
 
 
 def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lookup | None = None) -> Plan:
@@ -414,6 +436,8 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
         return phone_switch(plan, ext, dialled)
     if dialled == GROUP_PICKUP or dialled.startswith(PICKUP):
         return pickup(plan, ext, dialled)
+    if dialled in parking_slots(org) and not number_of(org, dialled):
+        return take_parked(plan, dialled)
     if ext.record_calls:
         record(plan)
     return dial(plan, ext, dialled)
@@ -509,7 +533,8 @@ def record(plan: Plan) -> Plan:
     if notice and plan.from_upstream:
         plan.add("answer").add("playback", f"{notice}.wav")
     started = int(plan.lookup.now().timestamp())
-    plan.add("set", "lp_recording=yes").add("set", "RECORD_STEREO=false")
+    # Exported: the legs the call rings know it too (their **3 leaves it alone).
+    plan.add("export", "lp_recording=yes").add("set", "RECORD_STEREO=false")
     return plan.add("record_session", f"{plan.lookup.recordings}/lp-{plan.org.code}-{started}-${{uuid}}.wav")
 
 
@@ -657,14 +682,31 @@ def resumed(params: dict[str, str], lookup: Lookup, shape: re.Pattern, variable:
     item = find(org, params.get(f"variable_{variable}", "")) if org else None
     if item is None or not shape.fullmatch(step):
         return None
-    plan = Plan(org, lookup)
+    plan = resumed_plan(org, params, lookup)
     hops = params.get("variable_lp_hops", "")
     plan.hops = int(hops) if hops.isdigit() else MAX_HOPS
+    return plan, item, step
+
+
+def resumed_plan(org: OrgPBXConfig, params: dict[str, str], lookup: Lookup) -> Plan:
+    """A new plan of ``org`` for a call our plans sent on: an outside caller stays one (and keeps
+    the number it showed), a recorded call is not recorded twice, and the org's phone a leg rang
+    shows its own number and keeps its keys."""
+    plan = Plan(org, lookup)
     caller = params.get("variable_lp_outside_caller", "")
     plan.outside_caller = caller if re.fullmatch(r"\+?[0-9]{1,15}", caller) else None
     plan.from_upstream = params.get("variable_lp_from_upstream") == "yes"
     plan.recording = params.get("variable_lp_recording") == "yes"
-    return plan, item, step
+    callee = params.get("variable_lp_callee", "")
+    found = phone_of(lookup, callee) if params.get("Channel-Name", "").startswith(f"sofia/{PROFILE}/") else None
+    if found and found[0].code == org.code:
+        # A phone of the org this call rang, the call now sent on (transferred, parked): its keys
+        # were the other leg's, and its leg still bears the number it was rung at
+        # ("t1-102%littlepbx"), no caller a SIP URI can show.
+        plan.phone = callee
+        plan.add("set", f"effective_caller_id_number={found[1].number}")
+        plan.add("set", f"effective_caller_id_name={safe_name(found[1].display_name)}")
+    return plan
 
 
 def own_numbers(org: OrgPBXConfig) -> list[str]:
@@ -1008,18 +1050,30 @@ def in_call_keys(plan: Plan, peer: bool = False) -> Plan:
     return plan
 
 
-def key_step(user: str, pressed: str, lookup: Lookup) -> Plan:
+def pressed_by(user: str, params: dict[str, str]) -> bool:
+    """Whether the leg asking is the phone ``user``'s: a leg our plan rang it on (lp_callee), or
+    the leg it called on (lp_org and lp_ext, from the directory)."""
+    own = f"{params.get('variable_lp_org', '')}-{params.get('variable_lp_ext', '')}"
+    return user in (params.get("variable_lp_callee"), own)
+
+
+def key_step(user: str, pressed: str, params: dict[str, str], lookup: Lookup) -> Plan:
     """What the keys the org's phone ``user`` pressed during a call do, on its own leg: **1 sends
     the other party to the number, **0 calls the number first (the other party on hold; hanging
     up completes the transfer, as FreeSWITCH's att_xfer does). The number is read as the phone
     dials it (its org's numbers, outside ones as it may call them); any other, or keys that are
-    none, play the wrong-key tone and the call goes on."""
-    found = phone_of(lookup, user)
+    none, play the wrong-key tone and the call goes on. #77 parks the other party (park), **3
+    records the call (record_toggle)."""
+    found = phone_of(lookup, user) if pressed_by(user, params) else None
     keys = TRANSFER_KEYS.fullmatch(pressed)
-    if found is None or keys is None:
+    if found is None or (keys is None and pressed not in (PARK, RECORD)):
         return Plan(OrgPBXConfig("", 0)).add("playback", WRONG_KEY)
     org, ext = found
     plan = Plan(org, lookup)
+    if pressed == PARK:
+        return park(plan, ext)
+    if pressed == RECORD:
+        return record_toggle(plan, params)
     kind, number = keys.groups()
     if reachable(org, ext, number) is None:
         return plan.add("playback", WRONG_KEY)
@@ -1027,6 +1081,87 @@ def key_step(user: str, pressed: str, lookup: Lookup) -> Plan:
         return plan.add("transfer", f"-bleg {number} XML {TRANSFER_CONTEXT}-{user}")
     # The consultation's loopback pair stays (no "bowout"): att_xfer joins the other party to it.
     return plan.add("att_xfer", f"{{loopback_bowout=false}}loopback/{number}/{TRANSFER_CONTEXT}-{user}")
+
+
+def record_toggle(plan: Plan, params: dict[str, str]) -> Plan:
+    """**3 pressed by the org's phone: its call is recorded from now on, both sides mixed, as its
+    configuration's recordings are (named after the call's first leg: the call history's id), or
+    no more when **3 started it; a recording its configuration asks for goes on."""
+    prefix = f"{plan.lookup.recordings}/lp-{plan.org.code}-"
+    running = params.get("variable_lp_on_demand", "")
+    if running:
+        if not (running.startswith(prefix) and re.fullmatch(r"[0-9]+-[0-9a-f-]{36}\.wav", running[len(prefix):])):
+            return plan.add("playback", WRONG_KEY)
+        return plan.add("stop_record_session", running).add("unset", "lp_on_demand")
+    if params.get("variable_lp_recording") == "yes":
+        return plan
+    # The leg a call rang knows the caller's leg as its originator.
+    call = params.get("variable_originator") or params.get("Unique-ID", "")
+    if not plan.lookup.recordings or not CALL_ID.fullmatch(call):
+        return plan.add("playback", WRONG_KEY)
+    path = f"{prefix}{int(plan.lookup.now().timestamp())}-{call}.wav"
+    return plan.add("set", "RECORD_STEREO=false").add("set", f"lp_on_demand={path}").add("record_session", path)
+
+
+def parking_lot(org: OrgPBXConfig) -> str:
+    """The org's own parking lot, named as Asterisk's: "lp-t1-701-720"."""
+    return f"lp-{org.code}-{org.callsettings.parking_range}"
+
+
+def parking_slots(org: OrgPBXConfig) -> list[str]:
+    first = org.callsettings.parking_first
+    return [str(slot) for slot in range(first, first + org.callsettings.parking_slots)]
+
+
+def park(plan: Plan, ext: ExtensionConfig) -> Plan:
+    """#77 pressed by the extension's phone: the other party goes to PARK_CONTEXT to wait in the
+    first free slot of the org's lot (the XML server keeps it for that call), and the phone is
+    out of the call. A full lot: the wrong-key tone, and the call goes on."""
+    slot = plan.lookup.free_slot(parking_lot(plan.org), parking_slots(plan.org))
+    if slot is None:
+        return plan.add("playback", WRONG_KEY)
+    return plan.add("transfer", f"-bleg {slot} XML {PARK_CONTEXT}-{plan.org.code}-{ext.number}")
+
+
+def parked_here(user: str, slot: str, params: dict[str, str], lookup: Lookup) -> Plan:
+    """The call the org's phone ``user`` parked, into ``slot`` of the org's lot, with the org's
+    music (mod_valet_parking). Nobody takes it within PARK_SECONDS: it goes on in ORBIT_CONTEXT
+    (unparked)."""
+    found = phone_of(lookup, user)
+    if found is None or slot not in parking_slots(found[0]):
+        return Plan(OrgPBXConfig("", 0)).refuse()
+    org, ext = found
+    plan = admit(resumed_plan(org, params, lookup), slot, counted=True).reached(f"parked:{slot}")
+    plan.add("set", f"valet_parking_timeout={lookup.park_seconds}")
+    plan.add("set", f"valet_parking_orbit_exten={ext.number}").add("set", "valet_parking_orbit_dialplan=XML")
+    plan.add("set", f"valet_parking_orbit_context={ORBIT_CONTEXT}-{org.code}-{ext.number}")
+    plan.add("valet_park", f"{parking_lot(org)} {slot}")
+    return plan.add("hangup", "NORMAL_CLEARING")
+
+
+def take_parked(plan: Plan, slot: str) -> Plan:
+    """A phone of the org dialled one of its parking slots: the call parked there, if one is
+    (FreeSWITCH would park the caller itself in an empty slot: then it waits 1 s, and is refused)."""
+    plan.reached(f"parked:{slot}")
+    if slot not in plan.lookup.parked(parking_lot(plan.org)):
+        return plan.refuse()
+    plan.add("set", "valet_parking_timeout=1")
+    plan.add("valet_park", f"{parking_lot(plan.org)} {slot}")
+    return plan.refuse()
+
+
+def unparked(user: str, params: dict[str, str], lookup: Lookup) -> Plan:
+    """A parked call nobody took: it rings the phone that parked it (``user``), then goes where
+    that extension's unanswered calls go (as a call to its number, of the call's own org)."""
+    found = phone_of(lookup, user)
+    if found is None:
+        return Plan(OrgPBXConfig("", 0)).refuse()
+    org, ext = found
+    slot = params.get("variable_valet_lot_extension", "")
+    if slot in parking_slots(org):
+        lookup.slot_left(parking_lot(org), slot)
+    plan = resumed_plan(org, params, lookup)
+    return destination(admit(plan, ext.number, counted=True), ext.number)
 
 
 def transferred(user: str, dialled: str, params: dict[str, str], lookup: Lookup) -> Plan:
@@ -1037,21 +1172,7 @@ def transferred(user: str, dialled: str, params: dict[str, str], lookup: Lookup)
     if found is None or not DIALLED.fullmatch(dialled):
         return Plan(OrgPBXConfig("", 0)).refuse()
     org, ext = found
-    plan = Plan(org, lookup)
-    caller = params.get("variable_lp_outside_caller", "")
-    plan.outside_caller = caller if re.fullmatch(r"\+?[0-9]{1,15}", caller) else None
-    plan.from_upstream = params.get("variable_lp_from_upstream") == "yes"
-    plan.recording = params.get("variable_lp_recording") == "yes"
-    callee = params.get("variable_lp_callee", "")
-    if params.get("Channel-Name", "").startswith(f"sofia/{PROFILE}/") and phone_of(lookup, callee) \
-            and callee.partition("-")[0] == org.code:
-        # A phone this call rang, now sent on: its keys were the other leg's, and its leg still
-        # bears the number it was rung at ("t1-102%littlepbx"), no caller a SIP URI can show.
-        plan.phone = callee
-        _, phone = phone_of(lookup, callee)
-        plan.add("set", f"effective_caller_id_number={phone.number}")
-        plan.add("set", f"effective_caller_id_name={safe_name(phone.display_name)}")
-    return dial(admit(plan, dialled), ext, dialled)
+    return dial(admit(resumed_plan(org, params, lookup), dialled, counted=True), ext, dialled)
 
 
 def after_ringing(params: dict[str, str], lookup: Lookup) -> Plan:
@@ -1119,6 +1240,8 @@ def outside(plan: Plan, number: str, caller_id: str | None) -> Plan:
     plan.add("set", "hangup_after_bridge=true")
     if caller_id:
         plan.add("set", f"effective_caller_id_number={caller_id}")
+    # No phone answers here: keys a phone this call had answered before bound are dropped.
+    plan.add("clear_digit_action", "lp,peer")
     in_call_keys(plan)
     for upstream in filter(None, (trunk, org.trunk("failover"))):
         registered = upstream is trunk and trunk.register  # through its registration's gateway

@@ -33,7 +33,8 @@ from .server import serve_in_thread, xml_path
 # The modules LittlePBX's configuration uses (scripts/build-freeswitch.sh builds exactly these).
 MODULES = ("mod_console", "mod_logfile", "mod_event_socket", "mod_xml_curl", "mod_sofia", "mod_loopback",
            "mod_commands", "mod_dptools", "mod_hash", "mod_db", "mod_expr", "mod_voicemail",
-           "mod_dialplan_xml", "mod_sndfile", "mod_native_file", "mod_tone_stream", "mod_conference")
+           "mod_dialplan_xml", "mod_sndfile", "mod_native_file", "mod_tone_stream", "mod_conference",
+           "mod_valet_parking")
 # A conference that says nothing itself (FreeSWITCH ships no sounds here; no caller controls).
 QUIET_CONFERENCE = {"rate": 8000, "interval": 20, "energy-level": 0, "comfort-noise": "false", "caller-controls": "none",
                     "muted-sound": "", "unmuted-sound": "", "alone-sound": "", "enter-sound": "", "exit-sound": "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,13 +39,23 @@ def xml_path(config: dict) -> str:
     return f"/freeswitch/{config['FREESWITCH_XML_SECRET']}"
 
 
+# A parked call is in its slot well within COMING_SECONDS of its #77; mod_valet_parking sweeps the
+# tickets of calls that left a slot at a valet_park at least 5 s after its last sweep.
+COMING_SECONDS, LEFT_SECONDS = 2, 6
+
+
 class XMLService:
     """Answers one request's fields with a document, reading the committed rows."""
 
-    def __init__(self, database_url: str, secret: str = "", esl: ESLClient | None = None, recordings: str = ""):
+    def __init__(self, database_url: str, secret: str = "", esl: ESLClient | None = None, recordings: str = "",
+                 park_seconds: int = 60):
         self.secret = secret
         self.esl = esl
         self.recordings = recordings
+        self.park_seconds = park_seconds
+        # (lot, slot): until when it is kept for a call on its way there, or free of one that left it
+        self._coming: dict[tuple[str, str], float] = {}
+        self._left: dict[tuple[str, str], float] = {}
         self.engine = create_engine(database_url, pool_pre_ping=True, pool_recycle=3600,
                                     isolation_level="READ COMMITTED")
         self.plans = PlanCache()
@@ -68,7 +79,9 @@ class XMLService:
                                       phone_calls=self._phone_calls,
                                       phones=DatabasePhoneSwitches(self.engine, connection),
                                       answered_last=self._answered_last, recordings=self.recordings,
-                                      contact=self._contact)
+                                      contact=self._contact, parked=self._parked,
+                                      park_seconds=self.park_seconds, free_slot=self._free_slot,
+                                      slot_left=self._slot_left)
             return handler(params, lookup)
 
     def _ask(self, command: str, what: str) -> str:
@@ -92,6 +105,35 @@ class XMLService:
         not (or FreeSWITCH cannot say)."""
         answer = self._ask(f"sofia_contact {documents.PROFILE}/{user}@{documents.DOMAIN}", f"{user}'s contact")
         return "" if answer.startswith("error/") else answer
+
+    def _parked(self, lot: str) -> list[str]:
+        """The slots of parking lot ``lot`` that hold a call (mod_valet_parking's own listing);
+        none when FreeSWITCH cannot say."""
+        return re.findall(r">([0-9]+)</extension>", self._ask(f"valet_info {lot}", f"parking lot {lot}"))
+
+    def _free_slot(self, lot: str, slots: list[str]) -> str | None:
+        """The first slot of ``lot`` that holds no call, that no other #77 took a moment ago (its
+        call is on its way there) and that no call left unanswered a moment ago: kept for this
+        one for COMING_SECONDS. None: the lot is full."""
+        taken = set(self._parked(lot))
+        with self._lock:
+            now = time.monotonic()
+            # A call that arrived in its slot is in the listing: it no longer needs keeping.
+            self._coming = {key: until for key, until in self._coming.items()
+                            if until > now and not (key[0] == lot and key[1] in taken)}
+            self._left = {key: until for key, until in self._left.items() if until > now}
+            slot = next((s for s in slots if s not in taken and (lot, s) not in self._coming
+                         and (lot, s) not in self._left), None)
+            if slot is not None:
+                self._coming[(lot, slot)] = now + COMING_SECONDS
+            return slot
+
+    def _slot_left(self, lot: str, slot: str) -> None:
+        """A parked call left ``slot`` unanswered: mod_valet_parking keeps its ticket there, and
+        would put the next call parked in that slot through to it, until its next sweep (at most
+        every 5 s, at a valet_park): nobody is parked there for LEFT_SECONDS."""
+        with self._lock:
+            self._left[(lot, slot)] = time.monotonic() + LEFT_SECONDS
 
     def _answered_last(self, key: str) -> str:
         """The member of ring group ``key`` ("t1-600") who answered last, as FreeSWITCH remembers
@@ -236,7 +278,7 @@ def handler_for(service: XMLService, path: str):
 def make_server(config: dict, port: int | None = None) -> ThreadingHTTPServer:
     """The server bound to 127.0.0.1 (FREESWITCH_XML_PORT, or ``port``; 0 picks a free one)."""
     service = XMLService(config["DATABASE_URL"], config["FREESWITCH_XML_SECRET"], client_for(config),
-                         str(call_recordings_dir(str(config["DATA_DIR"]))))
+                         str(call_recordings_dir(str(config["DATA_DIR"]))), int(config.get("PARK_SECONDS", 60)))
     server = ThreadingHTTPServer(("127.0.0.1", config["FREESWITCH_XML_PORT"] if port is None else port),
                                  handler_for(service, xml_path(config)))
     server.daemon_threads = True
