@@ -265,13 +265,14 @@ def test_the_worker_gives_the_pbx_the_live_rows_as_they_are_though_it_keeps_what
     session.commit()
     assert applied("acme")[("extension", "101")].startswith("Acme|"), "an unchanged row, as it was"
     assert applied("beta", display_name="Beta 2")[("extension", "101")].startswith("Beta 2|")
-    # Someone else changed acme's live rows (as a restore does): the next Apply sees it.
+    # Someone else changed acme's draft and live rows alike (as a restore does): no kind differs
+    # from its draft, yet the next Apply gives the PBX the rows as they are now.
+    acme = scope_of(session, "acme").org.id
     with engine.begin() as connection:
-        connection.execute(update(Extensions.live).where(Extensions.live.number == "102",
-                                                         Extensions.live.org_id == scope_of(session, "acme").org.id)
-                           .values(display_name="Changed"))
-    rows = applied("acme")
-    assert rows[("extension", "102")].startswith("Two|"), "the draft made live again over the stray change"
+        for model in (Extensions.draft, Extensions.live):
+            connection.execute(update(model).where(model.number == "102", model.org_id == acme)
+                               .values(display_name="Restored"))
+    assert applied("acme")[("extension", "102")].startswith("Restored|")
     # A failed Apply, then the same draft applied: the PBX gets what is live.
     set_controls(engine, "acme", fail_message="disk on fire")
     objects.update(scope_of(session, "acme"), Extensions, "101", {"display_name": "Never"})
