@@ -665,7 +665,8 @@ def test_a_phone_blocks_the_last_outside_caller_that_rang_it_and_that_caller_is_
 def test_a_ringing_phone_waits_in_its_pickup_spaces_which_only_its_orgs_phones_reach():
     org = org_t1(extensions=(extension("t1", "101"), extension("t1", "102", pickup_group="sales")))
     assert bridged(dialplan_of(org, "101", "102")) == [ringing("t1-102", "sales")]
-    assert dialplan_of(org, "101", "**102")[-3:] == [("pickup", "lp-p-t1-102"), ("set", "lp_reached=refused"),
+    assert dialplan_of(org, "101", "**102")[-4:] == [("set", "lp_callee=t1-101"), ("pickup", "lp-p-t1-102"),
+                                                     ("set", "lp_reached=refused"),
                                                      ("hangup", "UNALLOCATED_NUMBER")], "else as nobody's number"
     assert ("pickup", "lp-g-t1") in dialplan_of(org, "101", "*8"), "101's group: the org's own"
     assert ("pickup", "lp-g-t1-sales") in dialplan_of(org, "102", "*8")

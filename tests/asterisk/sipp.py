@@ -213,13 +213,16 @@ class Sipp:
 
     def hanging_up(self, ms: int, *, pressing: str | None = None) -> str:
         """answer_then_hang_up.xml hanging up ``ms`` after it answered (unless the PBX does first);
-        with ``pressing``, answer_and_press.xml, which presses that key 1.5 s after answering.
-        Written to the work directory; returns its path."""
-        scenario = "answer_and_press.xml" if pressing else "answer_then_hang_up.xml"
+        with ``pressing``, answer_and_press.xml, which presses those keys ("1", "**1103#") one
+        after the other from 1.5 s after answering. Written to the work directory; returns its path."""
+        text = (SCENARIOS / ("answer_and_press.xml" if pressing else "answer_then_hang_up.xml")).read_text()
+        if pressing:
+            head, block, tail = re.split(r"\s*<!-- (?:end )?each key -->", text)
+            text = head + "".join(block.replace("{cseq}", str(1 + i)).replace("{key}", key)
+                                  for i, key in enumerate(pressing)) + tail
         self.count += 1
         path = self.workdir / f"hangup-{self.count}.xml"
-        path.write_text((SCENARIOS / scenario).read_text().replace("{hang_up_ms}", str(ms))
-                        .replace("{key}", pressing or ""))
+        path.write_text(text.replace("{hang_up_ms}", str(ms)))
         return str(path)
 
     def answering(self, ip: str, port: int = PHONE_PORT, scenario: str = "answer.xml", **kwargs) -> SippRun:

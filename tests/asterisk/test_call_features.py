@@ -12,8 +12,8 @@ import pytest
 
 from littlepbx.pbx_backends.base import CallSettingsConfig
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, password
-from .sipp import CALLER_PORT, hung_up_by_pbx, transfer_result, wait_until
+from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, password
+from .sipp import CALLER_PORT, PHONE_PORT, hung_up_by_pbx, transfer_result, wait_until
 
 pytestmark = pytest.mark.asterisk
 BOTH = pytest.mark.backends("asterisk", "freeswitch")
@@ -66,6 +66,39 @@ def test_when_a_phone_presses_star_star_0_then_it_consults_and_hanging_up_comple
     finally:
         target.stop()
         transferee.stop()
+
+
+@BOTH
+def test_the_phone_that_answered_transfers_its_caller_with_star_star_1(t1_restored):
+    pbx = t1_restored
+    target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario=pbx.sipp.hanging_up(1500))
+    # 102 answers 101's call and presses **1103#: 101 is put through to 103.
+    transferer = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario=pbx.sipp.hanging_up(20000, pressing="**1103#"))
+    try:
+        caller = phone_call(pbx, "t1-101", "102", pbx.sipp.pressing("", 15000, phone=True))
+        finished(target, 20)  # 103 rang, answered, and hung up after 1.5 s ...
+        finished(caller, 12)  # ... on 101, who was put through to it
+        assert "INVITE sip:" in target.trace() and hung_up_by_pbx(caller)
+    finally:
+        target.stop()
+        transferer.stop()
+
+
+@BOTH
+def test_an_outside_caller_pressing_the_transfer_keys_transfers_nothing(t1_restored):
+    pbx = t1_restored
+    target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
+    callee = pbx.sipp.answering(PHONE_IPS["t1-101"], scenario=pbx.sipp.hanging_up(9000))
+    try:
+        caller = pbx.sipp.start(pbx.sipp.pressing("**1103#", 5000), T1_UPSTREAM_IN, PHONE_PORT,
+                                service="+15550101", timeout_s=40)
+        finished(caller, 30)
+        assert not hung_up_by_pbx(caller), "the outside caller stayed with 101 and hung up itself"
+        finished(callee)
+        assert "INVITE sip:" not in target.trace(), "103 never rang"
+    finally:
+        target.stop()
+        callee.stop()
 
 
 @pytest.mark.parametrize("refer_to, reached", [("103", "t1-103"), ("+15550201", "t1-upstream"),
@@ -193,6 +226,26 @@ def test_a_phone_picks_up_a_call_ringing_on_a_phone_of_its_org_but_never_on_anot
             assert hung_up_by_pbx(call), "103's call was answered by 101 (who then hung up), not by 102"
         finally:
             ringing.stop()
+
+
+@BOTH
+def test_a_phone_that_picked_a_call_up_transfers_it_with_star_star_1(t1_restored):
+    pbx = t1_restored
+    ringing = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario="ring.xml")
+    outside = pbx.sipp.answering(T1_UPSTREAM_OUT, scenario=pbx.sipp.hanging_up(1500))
+    try:
+        call = phone_call(pbx, "t1-103", "102", pbx.sipp.pressing("", 15000, phone=True))
+        wait_until(lambda: "INVITE sip:" in ringing.trace(), 5)
+        # 101 takes the call ringing on 102 and sends it to an outside number (through t1's upstream).
+        taker = phone_call(pbx, "t1-101", "**102", pbx.sipp.pressing("**1015550999#", 8000, phone=True))
+        finished(taker, 30)
+        assert hung_up_by_pbx(taker), "the phone that transferred is out of the call"
+        finished(outside)  # the upstream was called, answered, and hung up after 1.5 s ...
+        finished(call, 12)  # ... on 103, who was put through to it
+        assert "INVITE sip:015550999@" in outside.trace() and hung_up_by_pbx(call)
+    finally:
+        ringing.stop()
+        outside.stop()
 
 
 @BOTH

@@ -1026,6 +1026,9 @@ def pickup(plan: Plan, ext: ExtensionConfig, dialled: str) -> Plan:
             return plan.refuse()
         key = f"lp-p-{org.code}-{number}"
         plan.reached(f"pickup:{number}")
+    # The picked-up call's in-call keys (bound on its caller's leg for the phone that answers)
+    # know this leg as the phone's.
+    plan.add("set", f"lp_callee={org.code}-{ext.number}")
     return plan.add("pickup", key).refuse()
 
 
