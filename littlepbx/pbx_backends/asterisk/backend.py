@@ -875,10 +875,10 @@ class OrgTables:
     (``written``) is compared with those, not read. Only for tables LittlePBX alone writes (and
     for which rows a table of switches has: ``keep``)."""
 
-    def __init__(self, connection, code: str, written: WrittenRows | None = None):
+    def __init__(self, connection, code: str, written: WrittenRows):
         self.connection = connection
         self.code = code
-        self.written = written or WrittenRows(0)
+        self.written = written
         digests = t.lp_row_digests
         self.before = dict(connection.execute(select(digests.c.table_name, digests.c.digest)
                                               .where(digests.c.code == code)).all())
