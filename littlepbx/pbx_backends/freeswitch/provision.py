@@ -148,6 +148,8 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
         "inbound-reg-force-matching-username": "true", "force-register-domain": documents.DOMAIN,
         "force-register-db-domain": documents.DOMAIN, "force-subscription-domain": documents.DOMAIN,
         "challenge-realm": "auto_from", "manage-presence": "false", "disable-transfer": "true",
+        # A MESSAGE is answered 202 and goes nowhere (Asterisk's phones: message_context lp-none).
+        "enable-chat": "false",
         "disable-register": "false", "inbound-codec-prefs": "PCMU,PCMA", "outbound-codec-prefs": "PCMU,PCMA",
         "rtp-timer-name": "soft", "dtmf-type": "rfc2833", "local-network-acl": "lp-loopback",
         # Keys arrive however the phone or carrier sends them (RFC 2833, or SIP INFO as Asterisk
