@@ -1,6 +1,8 @@
 """System tests against the real Asterisk: registration, calls, isolation between organizations."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -132,6 +134,27 @@ def test_when_unknown_source_calls_a_did_then_call_is_refused(orgs):
     upstream_call(orgs, UNKNOWN_SOURCE, "+15550101", PHONE_IPS["t1-101"], answered=False)
 
 
+def calls_processed(pbx) -> int:
+    """How many calls Asterisk has run the dialplan for since it started."""
+    output = pbx.cli("core show channels count")
+    return int(re.search(r"(\d+) calls? processed", output).group(1))
+
+
+def test_when_an_unknown_address_sends_an_invite_then_it_is_challenged_and_runs_no_dialplan(orgs):
+    """A scanner's INVITE meets no endpoint (only upstreams' addresses are identified): Asterisk
+    asks it to authenticate and starts no call; an upstream's call from a known address still
+    runs (and is counted)."""
+    before = calls_processed(orgs)
+    for user in ("+15550101", "101"):
+        run = orgs.sipp.run("upstream_call_refused.xml", UNKNOWN_SOURCE, PHONE_PORT, service=user,
+                            keys={"to": user})
+        assert run.process.returncode == 0, run.output()
+        assert "SIP/2.0 401" in run.trace(), run.output()
+    assert calls_processed(orgs) == before
+    upstream_call(orgs, T1_UPSTREAM_IN, "+15550101", PHONE_IPS["t1-101"], answered=True)
+    assert calls_processed(orgs) > before
+
+
 def test_a_call_makes_asterisk_look_up_no_host_name(orgs):
     """Asterisk resolves its own host name for each call's RTCP, and asks DNS for
     A.ROOT-SERVERS.NET when that fails: queries that block a SIP thread for seconds where DNS is
@@ -157,7 +180,7 @@ def test_when_upstream_dials_an_extension_directly_then_call_is_refused(orgs, di
 
 
 @BOTH
-@pytest.mark.parametrize("from_user", ["t1-trunk-out", "t1-101", "anonymous"])
+@pytest.mark.parametrize("from_user", ["t1-trunk-out", "t1-101", "anonymous", "lp-upstream"])
 def test_when_unknown_source_claims_a_trunk_or_phone_identity_then_call_is_refused(orgs, from_user):
     """A trunk endpoint is never identified by From user; a phone's name is challenged, never trusted."""
     callee = orgs.sipp.answering(PHONE_IPS["t1-101"])

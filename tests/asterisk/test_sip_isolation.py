@@ -93,7 +93,7 @@ def test_when_a_phone_aims_a_request_at_another_org_then_the_answer_says_nothing
     ("SUBSCRIBE", "presence", "", "")])
 def test_when_an_unknown_address_sends_out_of_dialog_requests_then_no_dialplan_runs(orgs, method, event,
                                                                                     content_type, body):
-    """Unidentified requests meet the anonymous endpoint (for upstream calls): nothing else."""
+    """A request from an address no upstream sends from meets no endpoint: it is challenged."""
     run = orgs.sipp.run(scenario(orgs, method), UNKNOWN_SOURCE, PHONE_PORT, service="+15550101", user="scanner",
                         keys={"event": event or "none", "content_type": content_type or "text/plain", "body": body})
     assert run.process.returncode == 0, run.output()

@@ -575,6 +575,11 @@ def line_rows(code: str, org: OrgPBXConfig, contact_user: str, settings: dict) -
     return [{"id": f"{contact_user}@{address}", "tenantid": code} for address in sorted(addresses)]
 
 
+def line_address(row: dict) -> str:
+    """The source address of a row of lp_upstream_lines ("<contact user>@<address>")."""
+    return row["id"].rpartition("@")[2]
+
+
 def did_key(number: str) -> str:
     """A DID as the dialplan looks it up: digits only (upstreams differ on the leading +)."""
     return re.sub(r"[^0-9]", "", number)
@@ -899,10 +904,13 @@ class OrgTables:
     def keep(self, table, ids: list[str], fresh: dict) -> None:
         """keep_switch_rows, unless the org has the same rows (ids) as at the last Apply: Asterisk
         changes their values, never which rows there are."""
-        name = f"{table.name}:ids"
-        self.after[name] = hashlib.sha256(json.dumps(sorted(ids)).encode()).hexdigest()
-        if self.before.get(name) != self.after[name]:
+        if self.changed(f"{table.name}:ids", sorted(ids)):
             keep_switch_rows(self.connection, table, self.code, ids, fresh)
+
+    def changed(self, name: str, value) -> bool:
+        """Whether ``value`` (made JSON) differs from what the last Apply noted as ``name``."""
+        self.after[name] = hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+        return self.before.get(name) != self.after[name]
 
     def save(self) -> None:
         """Keep the digests of what this Apply wrote (call it last, in the same transaction)."""
@@ -934,6 +942,10 @@ def upsert_statement(table, key: str, columns: tuple[str, ...]):
 # PJSIP objects Asterisk keeps in a sorcery memory cache (sorcery.conf): an Apply that changes or
 # deletes one tells Asterisk to forget it once the rows are committed (new ones are read on first use).
 CACHES = {"ps_endpoints": "lp_endpoints", "ps_auths": "lp_auths", "ps_aors": "lp_aors"}
+# Every upstream source address as an "identify" object (the view lp_upstream_identifies), cached
+# whole: read again (EVERY_OBJECT) after an Apply that changed an org's addresses.
+IDENTIFIES_CACHE = "lp_identifies"
+EVERY_OBJECT = ""
 
 
 # What Asterisk writes of an organization, which no Apply rebuilds: what a backup keeps of it.
@@ -1180,8 +1192,10 @@ class AsteriskBackend(PBXBackend):
         trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
         failover = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("failover"), "failover")
                                        if org.trunk("failover") else None, direction="failover")
-        tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
-                     line_rows(code, org, contact_user, self.config))
+        lines = line_rows(code, org, contact_user, self.config)
+        tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code, lines)
+        if tables.changed("upstream addresses", [addresses, sorted(line_address(row) for row in lines)]):
+            self._forget_later(code, {(IDENTIFIES_CACHE, EVERY_OBJECT)})
         prefix = prefix_of(code)
 
         def rows(kind: str) -> list[dict]:
@@ -1262,18 +1276,23 @@ class AsteriskBackend(PBXBackend):
 
     def _forget_cached(self, code: str | None = None) -> None:
         """Expire the cached objects written stale for ``code`` (every org's: None) in Asterisk's
-        memory caches. If Asterisk does not answer they are tried again at the next upkeep (and
+        memory caches (a whole cache's EVERY_OBJECT: read it all again). If Asterisk does not answer they are tried again at the next upkeep (and
         a cached object lives provision.PJSIP_CACHE_SECONDS at most in any case)."""
         with self._lock:
             codes = [code] if code is not None else list(self._stale)
             pending = {c: self._stale.pop(c) for c in codes if self._stale.get(c)}
         if not pending:
             return
+        populated: set[str] = set()
         try:
             with self.ami() as ami:
                 for c in list(pending):
                     for cache, object_id in sorted(pending[c]):
-                        ami.command(f"sorcery memory cache expire {cache} {object_id}")
+                        if object_id != EVERY_OBJECT:
+                            ami.command(f"sorcery memory cache expire {cache} {object_id}")
+                        elif cache not in populated:
+                            ami.command(f"sorcery memory cache populate {cache}")
+                            populated.add(cache)
                     del pending[c]
         except (OSError, AMIError) as error:
             log.warning("could not expire %d cached PJSIP object(s) in Asterisk (tried again at the next "
@@ -1284,6 +1303,7 @@ class AsteriskBackend(PBXBackend):
     def remove_org(self, connection, code: str) -> None:
         """Delete every row of the org, contacts and registrations included."""
         prefix = prefix_of(code)
+        self._forget_later(code, {(IDENTIFIES_CACHE, EVERY_OBJECT)})
         if registration_row(connection, code):
             request_refresh(connection, code)
         self._replace_cached(functools.partial(replace_rows, connection), code, lambda kind: [])

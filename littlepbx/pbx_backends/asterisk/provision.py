@@ -132,7 +132,8 @@ def install_root(cache_root: str | os.PathLike, root: str | os.PathLike) -> Path
 PBX_TABLE_PRIVILEGES = {
     "ps_endpoints": "SELECT", "ps_auths": "SELECT", "ps_aors": "SELECT", "ps_registrations": "SELECT",
     "musiconhold": "SELECT", "lp_org_plans": "SELECT", "lp_extension_plans": "SELECT", "lp_did_routes": "SELECT",
-    "lp_upstream_sources": "SELECT", "lp_upstream_lines": "SELECT", "lp_numbers": "SELECT", "lp_ring_groups": "SELECT",
+    "lp_upstream_sources": "SELECT", "lp_upstream_lines": "SELECT", "lp_upstream_identifies": "SELECT",
+    "lp_numbers": "SELECT", "lp_ring_groups": "SELECT",
     "lp_time_conditions": "SELECT", "lp_time_overrides": "SELECT, UPDATE", "lp_phone_states": "SELECT, UPDATE",
     "lp_phone_blocks": "SELECT, INSERT", "lp_ivrs": "SELECT",
     "lp_paging_groups": "SELECT",
