@@ -4,13 +4,15 @@ that the next Apply compares every table again. The Asterisk backend's row writi
 real database (no Asterisk process is needed for it)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import event, select, update
 
 from littlepbx.config import DEFAULTS
 from littlepbx.pbx_backends.asterisk import tables
 from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
-from littlepbx.pbx_backends.base import OrgPBXConfig
+from littlepbx.pbx_backends.base import OrgPBXConfig, TimeConditionConfig
 from tests.asterisk.helpers import extension
 
 
@@ -80,3 +82,25 @@ def test_a_change_is_compared_with_the_rows_this_process_wrote_and_a_rolled_back
     assert caller_id(engine) == '"Reception" <101>'
     write(engine, backend, org("Never"))
     assert caller_id(engine) == '"Never" <101>', "written, though this process had written these rows before"
+
+
+def condition(closed: str) -> TimeConditionConfig:
+    return TimeConditionConfig("hours", "Office hours", ("mon-fri 09:00-17:00",), (), "101", closed, 5, "UTC")
+
+
+def test_an_apply_writes_addresses_music_entries_conditions_and_queue_members_only_when_they_change(
+        engine, backend):
+    def written(config: OrgPBXConfig) -> set[str]:
+        return {table for statement in write(engine, backend, config)
+                for table in ("lp_upstream_sources", "musiconhold_entry", "lp_time_conditions", "lp_queue_members")
+                if table in statement}
+
+    with_hours = replace(org(), timeconditions=(condition("102"),))
+    assert written(with_hours) == {"lp_upstream_sources", "musiconhold_entry", "lp_time_conditions",
+                                   "lp_queue_members"}
+    assert written(with_hours) == set()
+    assert written(replace(org(), timeconditions=(condition("hangup"),))) == {"lp_time_conditions"}
+    with engine.connect() as connection:
+        closed = connection.scalar(select(tables.lp_time_conditions.c.closed_destination)
+                                   .where(tables.lp_time_conditions.c.tenantid == "digesta"))
+    assert closed == "hangup"

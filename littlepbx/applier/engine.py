@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from littlepbx import logs
 from littlepbx.applier import states
 from littlepbx.applier.runs import transition
-from littlepbx.kinds.audio import prune_call_recordings, prune_files, prune_phone_recordings
+from littlepbx.kinds.audio import old_uploads, prune_call_recordings, prune_files, prune_phone_recordings
 from littlepbx.kinds.pbx import drafts_compared, live_config
 from littlepbx.kinds.references import LiveRowCache, live_problems
 from littlepbx.models import ApplyRun, AuditEntry, Organization, utcnow
@@ -67,8 +67,10 @@ class Applier:
         if go:
             self._apply(run_id)
         with self.db.session() as session:
-            state = session.get(ApplyRun, run_id).state
-        if state in states.FINAL_STATES:
+            run = session.get(ApplyRun, run_id)
+            state = run.state
+            owed = run.notified_at is None and (run.notify or run.waited)
+        if state in states.FINAL_STATES and owed:
             self.notify(run_id)
         return state
 
@@ -155,6 +157,8 @@ class Applier:
         except Exception:
             log.exception("after-commit step for %s failed", pbx_config.code)
         try:
+            if not any(old_uploads(self.data_dir, pbx_config.code, self.moh_prune_after).values()):
+                return  # nothing could go (most Applies): no need to read the configuration
             with self.db.session() as session:
                 org = session.scalars(select(Organization).where(Organization.code == pbx_config.code)).first()
                 if org is not None:

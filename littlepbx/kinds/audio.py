@@ -40,12 +40,7 @@ def prune_files(scope, data_dir: str, older_than_seconds: float) -> list[str]:
     returns the digests deleted."""
     from littlepbx.kinds import all_kinds
     audio_kinds = [kind for kind in all_kinds() if kind.audio_files]
-    cutoff = time.time() - older_than_seconds
-    old = {}  # by area (kinds may share one: music on hold and music classes): uploads old enough
-    for area in {kind.audio_files[0] for kind in audio_kinds}:
-        root = area_dir(data_dir, area, scope.org.code)
-        old[area] = [entry for entry in (root.iterdir() if root.is_dir() else ())
-                     if entry.is_dir() and entry.stat().st_mtime <= cutoff]
+    old = old_uploads(data_dir, scope.org.code, older_than_seconds)
     if not any(old.values()):
         return []  # nothing could go: the configuration need not be read (most Applies)
     used: dict[str, set] = {area: set() for area in old}
@@ -60,6 +55,19 @@ def prune_files(scope, data_dir: str, older_than_seconds: float) -> list[str]:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry.name)
     return removed
+
+
+def old_uploads(data_dir: str, code: str, older_than_seconds: float) -> dict[str, list[Path]]:
+    """The org's converted uploads older than ``older_than_seconds``, by area (kinds may share one:
+    music on hold and music classes)."""
+    from littlepbx.kinds import all_kinds
+    cutoff = time.time() - older_than_seconds
+    old = {}
+    for area in {kind.audio_files[0] for kind in all_kinds() if kind.audio_files}:
+        root = area_dir(data_dir, area, code)
+        old[area] = [entry for entry in (root.iterdir() if root.is_dir() else ())
+                     if entry.is_dir() and entry.stat().st_mtime <= cutoff]
+    return old
 
 
 def remove_org_files(data_dir: str, code: str) -> None:

@@ -550,10 +550,9 @@ CONTACT_HEX_DIGITS = 20
 CONTACT_USER = re.compile(f"lp[0-9a-f]{{{CONTACT_HEX_DIGITS}}}")
 
 
-def contact_user_of(connection, code: str) -> str:
-    """The contact user of the org's registration: the current one, or a new random one."""
-    row = registration_row(connection, code)
-    current = (row or {}).get("contact_user") or ""
+def contact_user_of(registration: dict | None) -> str:
+    """The contact user of the org's registration (its row now): the current one, or a new random one."""
+    current = (registration or {}).get("contact_user") or ""
     return current if CONTACT_USER.fullmatch(current) else new_contact_user()
 
 
@@ -829,7 +828,11 @@ def replace_rows(connection, table, key: str, scope, rows: list[dict], old: dict
     The rows there (``old``, by key, when the caller knows them) are read first and only what
     differs is written: an Apply usually changes a few rows of a few tables, and deleting and
     upserting all of them cost most of its time."""
-    rows = [realtime_row(row) for row in rows]
+    return write_realtime_rows(connection, table, key, scope, [realtime_row(row) for row in rows], old)
+
+
+def write_realtime_rows(connection, table, key: str, scope, rows: list[dict], old: dict[str, dict] | None) -> set:
+    """replace_rows of rows already as realtime_row makes them."""
     new = {row[key]: row for row in rows}
     if old is None:
         names = dict.fromkeys(name for row in rows for name in row) or {key: None}
@@ -838,8 +841,9 @@ def replace_rows(connection, table, key: str, scope, rows: list[dict], old: dict
     gone = [row_key for row_key in old if row_key not in new]
     for start in range(0, len(gone), 500):
         connection.execute(delete(table).where(scope, table.c[key].in_(gone[start:start + 500])))
-    changed = [row for row_key, row in new.items()
-               if row_key not in old or any(_text(old[row_key].get(name)) != _text(value) for name, value in row.items())]
+    changed = [row for row_key, row in new.items() if row_key not in old or (
+        old[row_key] != row  # rows this process wrote are equal as they are; rows read need _text
+        and any(_text(old[row_key].get(name)) != _text(value) for name, value in row.items()))]
     for columns in dict.fromkeys(tuple(row) for row in changed):
         connection.execute(upsert_statement(table, key, columns), [row for row in changed if tuple(row) == columns])
     return set(gone) | {row[key] for row in changed if row[key] in old}
@@ -897,8 +901,9 @@ class OrgTables:
         if before == digest:
             return set()
         known = self.written.get(self.code, table.name, before)
-        changed = replace_rows(self.connection, table, key, scope, rows, old=known)
-        self.written.put(self.code, table.name, digest, {row[key]: realtime_row(row) for row in rows})
+        rows = [realtime_row(row) for row in rows]
+        changed = write_realtime_rows(self.connection, table, key, scope, rows, known)
+        self.written.put(self.code, table.name, digest, {row[key]: row for row in rows})
         return changed
 
     def keep(self, table, ids: list[str], fresh: dict) -> None:
@@ -1173,6 +1178,7 @@ class AsteriskBackend(PBXBackend):
         self._engine = None
         self._next_retry = self._next_sweep = self._next_digest_reset = 0.0
         self._stale: dict[str, set[tuple[str, str]]] = {}  # per org: (cache, id) Asterisk must forget
+        self._refreshing: set[str] = set()  # orgs whose registration an Apply asked to refresh
         self._written = WrittenRows()  # what this process's Applies wrote last (OrgTables)
 
     def write_org(self, connection, org: OrgPBXConfig) -> None:
@@ -1180,15 +1186,18 @@ class AsteriskBackend(PBXBackend):
         validate_org(org)
         code = org.code
         addresses = upstream_addresses(org, self.config)
-        taken = claim_addresses(connection, code, addresses)
-        if taken:
-            raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
-        old_registration = registration_row(connection, code)
         tables = OrgTables(connection, code, self._written)
+        # The org's addresses as the last Apply claimed them are still its own (a row never
+        # changes owner, and only the org's Apply or removal deletes it).
+        if tables.changed("lp_upstream_sources:addresses", addresses):
+            taken = claim_addresses(connection, code, addresses)
+            if taken:
+                raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
+        old_registration = registration_row(connection, code)
         classes, entries = music_rows(code, org)
         moh_class = org_music_class(code, org, classes)
         phones = [phone_rows(code, ext, moh_class, org.callsettings.parking_range) for ext in org.extensions]
-        contact_user = contact_user_of(connection, code)
+        contact_user = contact_user_of(old_registration)
         trunk = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("outbound")), contact_user)
         failover = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("failover"), "failover")
                                        if org.trunk("failover") else None, direction="failover")
@@ -1209,9 +1218,10 @@ class AsteriskBackend(PBXBackend):
                      [voicemail_row(code, e) for e in org.extensions if e.voicemail_enabled])
         tables.replace(t.musiconhold, "name", music_of(t.musiconhold, code),
                      ([self._moh_row(code, org)] if org.moh.enabled and org.moh.path else []) + classes)
-        connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
-        if entries:
-            connection.execute(insert(t.musiconhold_entry).values(entries))
+        if tables.changed(t.musiconhold_entry.name, entries):
+            connection.execute(delete(t.musiconhold_entry).where(music_of(t.musiconhold_entry, code)))
+            if entries:
+                connection.execute(insert(t.musiconhold_entry).values(entries))
         music = {row["name"][len(code) + 1:] for row in classes}
         tables.replace(t.lp_extension_plans, "id", t.lp_extension_plans.c.tenantid == code,
                      [extension_plan_row(code, e) for e in org.extensions])
@@ -1222,10 +1232,11 @@ class AsteriskBackend(PBXBackend):
         tables.replace(t.lp_ring_groups, "id", t.lp_ring_groups.c.tenantid == code,
                      [ring_group_row(code, group, music) for group in org.ringgroups])
         tables.replace(t.lp_numbers, "id", t.lp_numbers.c.tenantid == code, number_rows(code, org))
-        # Cleared first: a toggle code moving from one condition to another must not collide.
-        connection.execute(delete(t.lp_time_conditions).where(t.lp_time_conditions.c.tenantid == code))
-        replace_rows(connection, t.lp_time_conditions, "id", t.lp_time_conditions.c.tenantid == code,
-                     [time_condition_row(code, condition) for condition in org.timeconditions])
+        conditions = [time_condition_row(code, condition) for condition in org.timeconditions]
+        if tables.changed(t.lp_time_conditions.name, conditions):
+            # Cleared first: a toggle code moving from one condition to another must not collide.
+            connection.execute(delete(t.lp_time_conditions).where(t.lp_time_conditions.c.tenantid == code))
+            replace_rows(connection, t.lp_time_conditions, "id", t.lp_time_conditions.c.tenantid == code, conditions)
         keep_time_overrides(tables, code, [condition.name for condition in org.timeconditions])
         keep_phone_states(tables, code, [ext.number for ext in org.extensions])
         tables.replace(t.lp_ivrs, "id", t.lp_ivrs.c.tenantid == code,
@@ -1246,18 +1257,28 @@ class AsteriskBackend(PBXBackend):
                      [queue_row(code, queue) for queue in org.queues])
         tables.replace(t.lp_queue_plans, "id", t.lp_queue_plans.c.tenantid == code,
                      [queue_plan_row(code, queue, music) for queue in org.queues])
-        keep_queue_members(connection, code, org.queues)
+        # Phones write the rows of queues with login: with no queues now nor at the last Apply,
+        # the org has none to delete.
+        if tables.changed("lp_queue_members:queues", bool(org.queues)) or org.queues:
+            keep_queue_members(connection, code, org.queues)
         tables.replace(t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
         tables.save()
         if not same_registration(old_registration, trunk["registration"]):
             request_refresh(connection, code)
+            with self._lock:
+                self._refreshing.add(code)
 
     def after_commit(self, org: OrgPBXConfig) -> None:
         """Make Asterisk forget the cached objects the Apply changed or deleted; start, change or
-        stop the org's outbound registration if it has or had one. Nothing else is needed."""
+        stop the org's outbound registration if the Apply changed it (a refresh this process did
+        not request, or whose commit it did not see, is the upkeep's). Nothing else is needed."""
         self._forget_cached(org.code)
-        self.refresh_registration(org.code)
+        with self._lock:
+            refresh = org.code in self._refreshing
+            self._refreshing.discard(org.code)
+        if refresh:
+            self.refresh_registration(org.code)
 
     def _replace_cached(self, replace, code: str, rows_of) -> None:
         """Make the org's endpoints, auths and AORs ``rows_of("endpoint")``, ``("auth")`` and
