@@ -155,6 +155,14 @@ def test_when_an_unknown_address_sends_an_invite_then_it_is_challenged_and_runs_
     assert calls_processed(orgs) > before
 
 
+def test_asterisk_reads_every_line_of_the_dialplan_it_is_given(orgs):
+    """A ";" in extensions.conf starts a comment: an unescaped one cut a line in two (a TLS phone
+    was never rung). Asterisk complains of such a line when it loads the dialplan."""
+    log = (orgs.workdir / "asterisk.log").read_text(errors="replace")
+    assert "Asterisk Ready" in log  # the log holds what Asterisk said while it started
+    assert not re.findall(r"(?:WARNING|ERROR)\[\d+\]: pbx_config\.c:\d+ pbx_load_config: .*", log)
+
+
 def test_a_call_makes_asterisk_look_up_no_host_name(orgs):
     """Asterisk resolves its own host name for each call's RTCP, and asks DNS for
     A.ROOT-SERVERS.NET when that fails: queries that block a SIP thread for seconds where DNS is
