@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, insert, select, update
 
 from littlepbx.config import DEFAULTS
 from littlepbx.pbx_backends.asterisk import tables
 from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
 from littlepbx.pbx_backends.base import OrgPBXConfig, TimeConditionConfig
-from tests.asterisk.helpers import extension
+from tests.asterisk.helpers import extension, trunks
 
 
 def org(name: str = "Front desk") -> OrgPBXConfig:
@@ -91,15 +91,29 @@ def condition(closed: str) -> TimeConditionConfig:
 def test_an_apply_writes_addresses_music_entries_conditions_and_queue_members_only_when_they_change(
         engine, backend):
     def written(config: OrgPBXConfig) -> set[str]:
+        """The tables of these four that the Apply wrote to (reads not counted)."""
         return {table for statement in write(engine, backend, config)
+                if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "DELETE", "UPDATE")
                 for table in ("lp_upstream_sources", "musiconhold_entry", "lp_time_conditions", "lp_queue_members")
                 if table in statement}
 
-    with_hours = replace(org(), timeconditions=(condition("102"),))
-    assert written(with_hours) == {"lp_upstream_sources", "musiconhold_entry", "lp_time_conditions",
-                                   "lp_queue_members"}
-    assert written(with_hours) == set()
-    assert written(replace(org(), timeconditions=(condition("hangup"),))) == {"lp_time_conditions"}
+    with_hours = replace(org(), timeconditions=(condition("102"),), trunks=trunks("192.0.2.71", "192.0.2.72"))
+    assert written(with_hours) == {"lp_upstream_sources", "musiconhold_entry", "lp_time_conditions"}
+    assert written(with_hours) == set()  # the org holds its address still: only read
+    # A claim gone behind the Apply's back (another backend's writes) is made again.
+    with engine.begin() as connection:
+        connection.execute(delete(tables.lp_upstream_sources).where(tables.lp_upstream_sources.c.tenantid == "digesta"))
+        connection.execute(insert(tables.lp_queue_members).values(
+            id="digesta-500/digesta-101", queue_name="digesta-500", interface="PJSIP/digesta-101", tenantid="digesta"))
+    assert written(with_hours) == {"lp_upstream_sources", "lp_queue_members"}
+    with engine.connect() as connection:
+        assert connection.execute(select(tables.lp_upstream_sources.c.address)
+                                  .where(tables.lp_upstream_sources.c.tenantid == "digesta")).scalars().all() \
+            == ["192.0.2.71"]
+        assert connection.execute(select(tables.lp_queue_members.c.id)
+                                  .where(tables.lp_queue_members.c.tenantid == "digesta")).first() is None, \
+            "a queue member left of a queue that is gone"
+    assert written(replace(with_hours, timeconditions=(condition("hangup"),))) == {"lp_time_conditions"}
     with engine.connect() as connection:
         closed = connection.scalar(select(tables.lp_time_conditions.c.closed_destination)
                                    .where(tables.lp_time_conditions.c.tenantid == "digesta"))

@@ -1179,6 +1179,7 @@ class AsteriskBackend(PBXBackend):
         self._next_retry = self._next_sweep = self._next_digest_reset = 0.0
         self._stale: dict[str, set[tuple[str, str]]] = {}  # per org: (cache, id) Asterisk must forget
         self._refreshing: set[str] = set()  # orgs whose registration an Apply asked to refresh
+        self._uncommitted: dict[str, set[tuple[str, str]]] = {}  # _stale, until the transaction commits
         self._written = WrittenRows()  # what this process's Applies wrote last (OrgTables)
 
     def write_org(self, connection, org: OrgPBXConfig) -> None:
@@ -1187,9 +1188,11 @@ class AsteriskBackend(PBXBackend):
         code = org.code
         addresses = upstream_addresses(org, self.config)
         tables = OrgTables(connection, code, self._written)
-        # The org's addresses as the last Apply claimed them are still its own (a row never
-        # changes owner, and only the org's Apply or removal deletes it).
-        if tables.changed("lp_upstream_sources:addresses", addresses):
+        # Claimed again only when the org does not hold exactly these addresses now (a row never
+        # changes owner; one read instead of the claim's three statements).
+        table = t.lp_upstream_sources
+        held = connection.execute(select(table.c.address).where(table.c.tenantid == code)).scalars()
+        if sorted(held) != addresses:
             taken = claim_addresses(connection, code, addresses)
             if taken:
                 raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
@@ -1257,9 +1260,10 @@ class AsteriskBackend(PBXBackend):
                      [queue_row(code, queue) for queue in org.queues])
         tables.replace(t.lp_queue_plans, "id", t.lp_queue_plans.c.tenantid == code,
                      [queue_plan_row(code, queue, music) for queue in org.queues])
-        # Phones write the rows of queues with login: with no queues now nor at the last Apply,
-        # the org has none to delete.
-        if tables.changed("lp_queue_members:queues", bool(org.queues)) or org.queues:
+        # Phones write the rows of queues with login: with no queues, only a row left there (a
+        # login racing the Apply that removed its queue, a restore) needs the delete.
+        members = t.lp_queue_members
+        if org.queues or connection.execute(select(members.c.id).where(members.c.tenantid == code).limit(1)).first():
             keep_queue_members(connection, code, org.queues)
         tables.replace(t.lp_org_plans, "code", t.lp_org_plans.c.code == code,
                      [self._org_plan_row(org, moh_class, trunk["endpoint"] is not None)])
@@ -1273,6 +1277,7 @@ class AsteriskBackend(PBXBackend):
         """Make Asterisk forget the cached objects the Apply changed or deleted; start, change or
         stop the org's outbound registration if the Apply changed it (a refresh this process did
         not request, or whose commit it did not see, is the upkeep's). Nothing else is needed."""
+        self._committed(org.code)
         self._forget_cached(org.code)
         with self._lock:
             refresh = org.code in self._refreshing
@@ -1292,8 +1297,15 @@ class AsteriskBackend(PBXBackend):
             self._forget_later(code, {(CACHES[table.name], object_id) for object_id in changed})
 
     def _forget_later(self, code: str, stale: set[tuple[str, str]]) -> None:
+        """Note what the org's transaction made stale: Asterisk forgets it once it is committed
+        (forgotten before, the upkeep could have Asterisk read the old rows again and keep them)."""
         with self._lock:
-            self._stale.setdefault(code, set()).update(stale)
+            self._uncommitted.setdefault(code, set()).update(stale)
+
+    def _committed(self, code: str) -> None:
+        """The org's transaction committed: what it made stale may be forgotten now."""
+        with self._lock:
+            self._stale.setdefault(code, set()).update(self._uncommitted.pop(code, set()))
 
     def _forget_cached(self, code: str | None = None) -> None:
         """Expire the cached objects written stale for ``code`` (every org's: None) in Asterisk's
@@ -1312,14 +1324,17 @@ class AsteriskBackend(PBXBackend):
                         if object_id != EVERY_OBJECT:
                             ami.command(f"sorcery memory cache expire {cache} {object_id}")
                         elif cache not in populated:
-                            ami.command(f"sorcery memory cache populate {cache}")
+                            answer = ami.command(f"sorcery memory cache populate {cache}")
+                            if "has been populated" not in answer:
+                                raise AMIError(f"populating {cache}: {answer.strip() or 'no answer'}")
                             populated.add(cache)
                     del pending[c]
         except (OSError, AMIError) as error:
             log.warning("could not expire %d cached PJSIP object(s) in Asterisk (tried again at the next "
                         "upkeep): %s", sum(map(len, pending.values())), error)
-            for c, stale in pending.items():
-                self._forget_later(c, stale)
+            with self._lock:
+                for c, stale in pending.items():
+                    self._stale.setdefault(c, set()).update(stale)
 
     def remove_org(self, connection, code: str) -> None:
         """Delete every row of the org, contacts and registrations included."""
@@ -1327,6 +1342,8 @@ class AsteriskBackend(PBXBackend):
         self._forget_later(code, {(IDENTIFIES_CACHE, EVERY_OBJECT)})
         if registration_row(connection, code):
             request_refresh(connection, code)
+            with self._lock:
+                self._refreshing.add(code)
         self._replace_cached(functools.partial(replace_rows, connection), code, lambda kind: [])
         connection.execute(delete(t.lp_row_digests).where(t.lp_row_digests.c.code == code))
         for table in (t.ps_contacts, t.ps_registrations):
@@ -1348,6 +1365,7 @@ class AsteriskBackend(PBXBackend):
     def after_remove(self, code: str) -> None:
         """After remove_org's commit: stop the org's outbound registration, delete its voicemail
         and what Asterisk remembers of it (the member of each ring group who answered last)."""
+        self._committed(code)
         self._forget_cached(code)
         shutil.rmtree(self.org_files(code)["voicemail"], ignore_errors=True)
         self.refresh_registration(code)
