@@ -43,6 +43,13 @@ def contact_of(pbx, phone: str) -> str:
     return (uri or "").replace("^3B", ";")
 
 
+def pbx_certificate(pbx):
+    """The certificate the PBX shows phones over TLS (what a phone is given to trust)."""
+    if pbx.backend.name == "freeswitch":
+        return freeswitch_provision.certificate_of(pbx.config)
+    return provision.in_root(pbx.config, pbx.config["ASTERISK_CONFIG_DIR"]) / TLS_CERT
+
+
 @pytest.fixture
 def phone_103_back_on_udp(t1_restored):
     yield t1_restored
@@ -71,10 +78,7 @@ def test_when_an_extension_connects_over_tcp_then_it_registers_and_calls_over_tc
 def test_when_an_extension_connects_over_tls_then_its_calls_must_encrypt_their_audio(phone_103_back_on_udp):
     pbx = phone_103_back_on_udp
     pbx.apply(t1_with_103_over("tls"))
-    if pbx.backend.name == "freeswitch":
-        certificate = freeswitch_provision.certificate_of(pbx.config)
-    else:
-        certificate = provision.in_root(pbx.config, pbx.config["ASTERISK_CONFIG_DIR"]) / TLS_CERT
+    certificate = pbx_certificate(pbx)
     phone = tls_client((PHONE_IPS[PHONE], RELAY_PORT), ("127.0.0.1", pbx.config["ASTERISK_SIP_TLS_PORT"]),
                        certificate)
     through = {"transport": "t1", "remote": f"{PHONE_IPS[PHONE]}:{RELAY_PORT}", "user": PHONE,
@@ -211,10 +215,7 @@ class TLSPhone:
 def test_a_tls_extension_registered_over_tls_is_rung_there_with_encrypted_audio(phone_103_back_on_udp):
     pbx = phone_103_back_on_udp
     pbx.apply(t1_with_103_over("tls"))
-    if pbx.backend.name == "freeswitch":
-        certificate = freeswitch_provision.certificate_of(pbx.config)
-    else:
-        certificate = provision.in_root(pbx.config, pbx.config["ASTERISK_CONFIG_DIR"]) / TLS_CERT
+    certificate = pbx_certificate(pbx)
     phone = TLSPhone(PHONE_IPS[PHONE], ("127.0.0.1", pbx.config["ASTERISK_SIP_TLS_PORT"]), certificate,
                      PHONE, password(PHONE))
     try:
