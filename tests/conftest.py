@@ -15,6 +15,7 @@ from littlepbx import close_app, create_app, database
 from littlepbx.extensions import db
 from littlepbx.models import Base
 from littlepbx.tenancy import ROLE_ORG_ADMIN, SYSTEM, Actor, open_scope
+from tests.lanes import keep_own_lane
 from tests.support import recording_backend
 from tests.support.databases import scratch_account, scratch_database, url_of
 
@@ -156,3 +157,8 @@ def start_worker(database_url, tmp_path):
         if process.poll() is None:
             process.kill()
         process.wait()
+
+
+def pytest_collection_modifyitems(config, items):
+    """In one of tests/lanes.py's processes, only that lane's tests run."""
+    keep_own_lane(config, items)

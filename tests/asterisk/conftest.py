@@ -19,6 +19,7 @@ from littlepbx.config import DEFAULTS
 from littlepbx.pbx_backends.asterisk import provision
 from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
 from littlepbx.pbx_backends.base import OrgPBXConfig
+from tests.lanes import PORT_SHIFT
 from tests.support.databases import scratch_account
 from tests.support.smtp import mail_settings, secure_smtp
 from tests.support.tls import Authority, authority
@@ -31,7 +32,7 @@ SIP_TLS_PORT = 15061
 # The host account the test Asterisk runs as (its own: an installed LittlePBX's is left alone).
 SYSTEM_USER = f"lpt-pbx-{os.getpid()}"
 # Where voicemail mail goes (msmtp inside the root); the smtp fixture listens there.
-SMTP_PORT = 15025
+SMTP_PORT = 15025 + PORT_SHIFT
 # A parked call rings back the phone that parked it this soon (the product waits 60 s).
 PARK_SECONDS = 6
 # Where the built root is cached between runs (built from scratch, about a minute, if absent).

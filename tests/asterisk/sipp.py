@@ -7,11 +7,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.lanes import PORT_SHIFT
+
 SCENARIOS = Path(__file__).resolve().parent
 # Ports of the test phones and upstreams on their own 127.0.0.x addresses: never 5060, which an
 # installed PBX beside the tests holds on 0.0.0.0 (a bind to 127.0.0.11:5060 would then fail).
-PHONE_PORT = 25060   # a phone's registered contact; an upstream's address
-CALLER_PORT = 25070  # a second port of a phone, for the calls it places while its contact answers
+# The FreeSWITCH lane's sit 2 above (tests/lanes.py: it runs beside the Asterisk lane).
+PHONE_PORT = 25060 + PORT_SHIFT   # a phone's registered contact; an upstream's address
+CALLER_PORT = 25070 + PORT_SHIFT  # a second port of a phone, for the calls it places while its contact answers
 
 
 @dataclass

@@ -25,7 +25,7 @@ def fail2ban(orgs, tmp_path):
     shutil.copytree("/etc/fail2ban", conf)
     for jail in (conf / "jail.d").iterdir():
         jail.unlink()  # only our jail: the machine's own (e.g. sshd) stay out of the test
-    table = f"lpt{tmp_path.name[-6:].replace('-', '')}"
+    table = f"lpt{orgs.backend.name[:2]}{tmp_path.name[-6:].replace('-', '')}"  # a lane's own (tests/lanes.py)
     jail_of = provision.fail2ban_jail
     if orgs.backend.name == "freeswitch":  # its filter, as install.sh writes it
         (conf / "filter.d" / f"{freeswitch_provision.FAIL2BAN_FILTER}.conf").write_text(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from littlepbx.pbx_backends.asterisk import provision, tables
 from littlepbx.pbx_backends.asterisk.provision import TLS_CERT
 from littlepbx.pbx_backends.freeswitch import provision as freeswitch_provision
+from tests.lanes import PORT_SHIFT
 from tests.support.tls import tls_client
 
 from .helpers import PHONE_IPS, extension, org_t1, password, register
@@ -23,7 +24,7 @@ from .sipp import CALLER_PORT, PHONE_PORT, wait_until
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.backends("asterisk", "freeswitch")]
 PHONE = "t1-103"
-RELAY_PORT = 25081  # where the TLS phone's sipp connects; the relay speaks TLS to Asterisk
+RELAY_PORT = 25081 + PORT_SHIFT  # where the TLS phone's sipp connects; the relay speaks TLS to Asterisk
 
 
 def t1_with_103_over(transport: str):

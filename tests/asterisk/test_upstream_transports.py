@@ -8,6 +8,7 @@ import re
 import pytest
 
 from littlepbx.pbx_backends.base import TrunkConfig
+from tests.lanes import PORT_SHIFT
 from tests.support.tls import authority, server_files, tls_front
 
 from .helpers import PHONE_IPS, org_t1, password, registers
@@ -16,7 +17,7 @@ from .test_upstream_networks import DID, registered_contact
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.backends("asterisk", "freeswitch")]
 CARRIER = "127.0.0.56"
-TLS_PORT = 25061
+TLS_PORT = 25061 + PORT_SHIFT
 
 
 def t1_through(transport: str, port: int = PHONE_PORT, register: bool = False):
@@ -55,7 +56,7 @@ def test_when_the_upstream_speaks_tcp_then_registration_and_calls_both_ways_go_o
         assert upstream.wait(10) == 0, upstream.output()
     finally:
         upstream.stop()
-    assert re.search(r"INVITE sip:\+15559990000@127\.0\.0\.56:25060;transport=tcp SIP/2\.0\s+Via: SIP/2\.0/TCP",
+    assert re.search(rf"INVITE sip:\+15559990000@127\.0\.0\.56:{PHONE_PORT};transport=tcp SIP/2\.0\s+Via: SIP/2\.0/TCP",
                      upstream.trace()), upstream.output()
 
 
