@@ -79,6 +79,8 @@ def test_the_phone_that_answered_transfers_its_caller_with_star_star_1(t1_restor
         finished(target, 20)  # 103 rang, answered, and hung up after 1.5 s ...
         finished(caller, 12)  # ... on 101, who was put through to it
         assert "INVITE sip:" in target.trace() and hung_up_by_pbx(caller)
+        # 102 left the call when it transferred: the PBX hung it up (long before its own 20 s)
+        assert wait_until(lambda: hung_up_by_pbx(transferer), 5), transferer.output()
     finally:
         target.stop()
         transferer.stop()
