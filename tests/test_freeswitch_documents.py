@@ -270,6 +270,25 @@ def test_a_ring_group_rings_its_own_phones_and_outside_numbers_all_at_once_or_on
     assert len(bridged(dialplan_of(org, "103", "601"))) == 3, "one by one"
 
 
+def test_a_call_ringing_a_groups_registered_phones_waits_where_those_phones_pick_calls_up():
+    group = RingGroupConfig("600", "Sales", ("101", "102", "+15559990000"), "ringall", 7, "", "hangup")
+    org = org_t1(ringgroups=(group, dataclasses.replace(group, number="601", strategy="hunt")),
+                 extensions=(extension("t1", "101", pickup_group="sales"), extension("t1", "102"),
+                             extension("t1", "103")))
+    registered = {"contact": lambda user: "sofia/lp/sip:x@127.0.0.12:25060" if user == "t1-102" else ""}
+    (together,) = bridged(dialplan_of(org, "103", "600", **registered))
+    assert sorted(together.split(",")[-2:]) == ["pickup/lp-g-t1", "pickup/lp-p-t1-102"], together
+    assert "lp-p-t1-101" not in together and "lp-g-t1-sales" not in together, "101 is not connected: nothing waits for it"
+    one_by_one = bridged(dialplan_of(org, "103", "601", **registered))
+    assert "pickup/" not in one_by_one[0] and one_by_one[1].startswith("{fail_on_single_reject=true}")
+    assert one_by_one[1].endswith(",pickup/lp-p-t1-102,pickup/lp-g-t1"), "its turn ends when the phone refuses"
+    assert "pickup/" not in one_by_one[2], "an outside number is picked up by nobody"
+    follows = org_t1(extensions=(extension("t1", "101", follow_me=("102", "+15559990000")), extension("t1", "102"),
+                                 extension("t1", "103")))
+    followed = [legs for legs in bridged(dialplan_of(follows, "103", "101", **registered)) if "t1-102%" in legs]
+    assert len(followed) == 1 and followed[0].endswith(",pickup/lp-p-t1-102,pickup/lp-g-t1"), followed
+
+
 def test_blocked_callers_are_refused_or_sent_where_the_org_says_by_number_then_longest_prefix():
     org = org_t1(blocked_callers=(BlockedCallerConfig("+15550000001", "exact", None),
                                   BlockedCallerConfig("1555", "prefix", "voicemail:101"),

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from littlepbx.pbx_backends.base import CallSettingsConfig
+from littlepbx.pbx_backends.base import CallSettingsConfig, RingGroupConfig
 
 from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, password
 from .sipp import CALLER_PORT, PHONE_PORT, hung_up_by_pbx, transfer_result, wait_until
@@ -226,6 +226,23 @@ def test_a_phone_picks_up_a_call_ringing_on_a_phone_of_its_org_but_never_on_anot
             finished(taker)
             finished(call, 20)
             assert hung_up_by_pbx(call), "103's call was answered by 101 (who then hung up), not by 102"
+        finally:
+            ringing.stop()
+
+
+@BOTH
+def test_a_call_ringing_a_phone_through_a_ring_group_is_picked_up_like_a_direct_one(t1_restored):
+    pbx = t1_restored
+    pbx.apply(org_t1(ringgroups=(RingGroupConfig("600", "Sales", ("102",), "ringall", 10, "", "hangup"),)))
+    for code in ("**102", "*8"):
+        ringing = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario="ring.xml")
+        try:
+            call = phone_call(pbx, "t1-103", "600", pbx.sipp.pressing("", 6000, phone=True))
+            assert wait_until(lambda run=ringing: "INVITE sip:" in run.trace(), 5), ringing.output()
+            taker = phone_call(pbx, "t1-101", code, "call_answered.xml", duration_ms=2500)
+            finished(taker)
+            finished(call, 20)
+            assert hung_up_by_pbx(call), "103's call to the group was answered by 101 (who hung up), not by 102"
         finally:
             ringing.stop()
 

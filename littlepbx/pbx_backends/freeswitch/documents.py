@@ -785,7 +785,7 @@ def follow_me(plan: Plan, ext: ExtensionConfig) -> Plan:
     """Ring the extension's follow-me numbers (the org's phones, outside numbers through its
     upstream), one by one for its ring time each or all together; an outside number, when the
     extension asks for confirmation, takes the call only by pressing 1 once it answers."""
-    legs = []
+    legs_of = []  # (number, its leg)
     for number in ext.follow_me:
         leg = member_leg(plan.org, number, plan.lookup)
         if leg is None:
@@ -795,16 +795,12 @@ def follow_me(plan: Plan, ext: ExtensionConfig) -> Plan:
             options += ["group_confirm_key=1", f"group_confirm_file={CONFIRM_FILE}",
                         f"group_confirm_read_timeout={CONFIRM_WAIT_MS}"]
         variables, _, target = leg[1:].partition("]")
-        legs.append("[" + ",".join(filter(None, (*options, variables))) + "]" + target)
-    if not legs:
+        legs_of.append((number, "[" + ",".join(filter(None, (*options, variables))) + "]" + target))
+    if not legs_of:
         return plan
     plan.add("set", "continue_on_fail=true").add("set", "hangup_after_bridge=true")
     in_call_keys(plan, peer=True)
-    if ext.follow_me_order == "together":
-        return plan.add("bridge", ",".join(legs))
-    for leg in legs:
-        plan.add("bridge", leg)
-    return plan
+    return ring_members(plan, legs_of, together=ext.follow_me_order == "together")
 
 
 def hours_open(condition, moment: datetime) -> bool:
@@ -910,6 +906,32 @@ def member_leg(org: OrgPBXConfig, member: str, lookup: Lookup) -> str | None:
     return "[" + ",".join(filter(None, (options[1:], shown))) + "]" + rest
 
 
+def member_pickups(org: OrgPBXConfig, member: str, lookup: Lookup) -> tuple[str, ...]:
+    """Where a call ringing a group's member also waits to be picked up (**<number>, *8), as a
+    call ringing the phone directly does: only for a member that is a phone and registered (a
+    phone not connected fails at once, and its pickup spaces would ring on instead)."""
+    ext = next((e for e in org.extensions if e.number == member), None)
+    if ext is None or not lookup.contact(f"{org.code}-{member}"):
+        return ()
+    return tuple(f"pickup/{key}" for key in pickup_keys(org.code, ext))
+
+
+def ring_members(plan: Plan, legs_of: list[tuple[str, str]], together: bool) -> Plan:
+    """Ring ``legs_of`` (number, leg) all at once or one after the other. Beside a registered
+    phone among them, the call waits where the org's phones pick it up (member_pickups); one
+    by one, the phone's refusal still ends its turn at once, as in ring()."""
+    if not legs_of:
+        return plan
+    pickups_of = {number: member_pickups(plan.org, number, plan.lookup) for number, _ in legs_of}
+    if together:
+        pickups = sorted({key for keys in pickups_of.values() for key in keys})
+        return plan.add("bridge", ",".join([leg for _, leg in legs_of] + pickups))
+    for number, leg in legs_of:
+        pickups = pickups_of[number]
+        plan.add("bridge", f"{{fail_on_single_reject=true}}{','.join((leg, *pickups))}" if pickups else leg)
+    return plan
+
+
 def ring_group(plan: Plan, group) -> Plan:
     """Ring the group's members all at once or one after the other (with memory: from the one
     after the member who answered last), each for the group's ring time, then its no-answer
@@ -922,7 +944,7 @@ def ring_group(plan: Plan, group) -> Plan:
         if last in members:
             after = members.index(last) + 1
             members = members[after:] + members[:after]
-    legs = []
+    legs_of = []  # (member, its leg)
     for member in members:
         leg = member_leg(org, member, plan.lookup)
         if leg and group.strategy == "memoryhunt":
@@ -930,7 +952,7 @@ def ring_group(plan: Plan, group) -> Plan:
             leg = f"[execute_on_answer_lp_hunt=hash insert/{HUNT_REALM}/{key}/{member}" + \
                   ("," if not leg.startswith("[]") else "") + leg[1:]
         if leg:
-            legs.append(leg)
+            legs_of.append((member, leg))
     plan.reached(f"ringgroup:{group.number}").add("set", "continue_on_fail=true").add("set", "hangup_after_bridge=true")
     music = playlist(org, group.music_class)
     if music:  # callers hear it instead of ringing
@@ -940,13 +962,10 @@ def ring_group(plan: Plan, group) -> Plan:
     seconds = ring_time(group.ring_seconds)
     plan.add("set", f"call_timeout={seconds}")
     # Each member rings the ring time from its own INVITE (leg_timeout), not from the call's start.
-    legs = [f"[leg_timeout={seconds}" + ("," if not leg.startswith("[]") else "") + leg[1:] for leg in legs]
+    legs_of = [(member, f"[leg_timeout={seconds}" + ("," if not leg.startswith("[]") else "") + leg[1:])
+               for member, leg in legs_of]
     in_call_keys(plan, peer=True)
-    if legs and group.strategy == "ringall":
-        plan.add("bridge", ",".join(legs))
-    else:
-        for leg in legs:
-            plan.add("bridge", leg)
+    ring_members(plan, legs_of, together=group.strategy == "ringall")
     if music:  # the group's music was for its own ringing only
         plan.add("unset", "ringback").add("unset", "instant_ringback")
     return destination(plan, group.no_answer or "hangup")
