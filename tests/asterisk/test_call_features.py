@@ -211,23 +211,34 @@ def test_when_nobody_takes_a_parked_call_then_it_rings_the_phone_that_parked_it_
                 sipp_run.stop()
 
 
+@contextmanager
+def ringing_102(pbx, dialled: str):
+    """t1's 103 calls ``dialled``, which rings 102's phone (it never answers); yields 103's call
+    once 102 rings."""
+    ringing = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario="ring.xml")
+    try:
+        call = phone_call(pbx, "t1-103", dialled, pbx.sipp.pressing("", 6000, phone=True))
+        assert wait_until(lambda: "INVITE sip:" in ringing.trace(), 5), ringing.output()
+        yield call
+    finally:
+        ringing.stop()
+
+
+def picked_up_by_101(pbx, code: str, call) -> None:
+    """t1's 101 dials ``code`` and gets 103's ``call`` (then hangs up, which ends it)."""
+    finished(phone_call(pbx, "t1-101", code, "call_answered.xml", duration_ms=2500))
+    finished(call, 20)
+    assert hung_up_by_pbx(call), "103's call was answered by 101 (who then hung up), not by 102"
+
+
 @BOTH
 def test_a_phone_picks_up_a_call_ringing_on_a_phone_of_its_org_but_never_on_another_orgs(t1_restored):
     pbx = t1_restored
     for code in ("**102", "*8"):
-        ringing = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario="ring.xml")
-        try:
-            call = phone_call(pbx, "t1-103", "102", pbx.sipp.pressing("", 6000, phone=True))
-            wait_until(lambda run=ringing: "INVITE sip:" in run.trace(), 5)
+        with ringing_102(pbx, "102") as call:
             # t2's 101 tries to take it: nothing (its own 102 rings nothing); then t1's 101 does.
-            thief = phone_call(pbx, "t2-101", code, "call_refused.xml")
-            finished(thief)
-            taker = phone_call(pbx, "t1-101", code, "call_answered.xml", duration_ms=2500)
-            finished(taker)
-            finished(call, 20)
-            assert hung_up_by_pbx(call), "103's call was answered by 101 (who then hung up), not by 102"
-        finally:
-            ringing.stop()
+            finished(phone_call(pbx, "t2-101", code, "call_refused.xml"))
+            picked_up_by_101(pbx, code, call)
 
 
 @BOTH
@@ -235,16 +246,8 @@ def test_a_call_ringing_a_phone_through_a_ring_group_is_picked_up_like_a_direct_
     pbx = t1_restored
     pbx.apply(org_t1(ringgroups=(RingGroupConfig("600", "Sales", ("102",), "ringall", 10, "", "hangup"),)))
     for code in ("**102", "*8"):
-        ringing = pbx.sipp.answering(PHONE_IPS["t1-102"], scenario="ring.xml")
-        try:
-            call = phone_call(pbx, "t1-103", "600", pbx.sipp.pressing("", 6000, phone=True))
-            assert wait_until(lambda run=ringing: "INVITE sip:" in run.trace(), 5), ringing.output()
-            taker = phone_call(pbx, "t1-101", code, "call_answered.xml", duration_ms=2500)
-            finished(taker)
-            finished(call, 20)
-            assert hung_up_by_pbx(call), "103's call to the group was answered by 101 (who hung up), not by 102"
-        finally:
-            ringing.stop()
+        with ringing_102(pbx, "600") as call:
+            picked_up_by_101(pbx, code, call)
 
 
 @BOTH
