@@ -709,7 +709,7 @@ def test_a_group_hunting_with_memory_starts_after_the_member_who_answered_last_a
     assert rung(plan_after("102")) == ["t1-103", "t1-101", "t1-102"]
     assert rung(plan_after("103")) == ["t1-101", "t1-102", "t1-103"]
     assert rung(plan_after("t2-101")) == ["t1-101", "t1-102", "t1-103"], "not a member: from the first"
-    remembered = [re.search(r"execute_on_answer_lp_hunt=hash insert/lp_hunt/t1-600/(\d+),.*sofia/lp/t1-(\d+)%", leg)
+    remembered = [re.search(r"execute_on_answer_lp_hunt=db insert/lp_hunt/t1-600/(\d+),.*sofia/lp/t1-(\d+)%", leg)
                   for leg in bridged(plan_after(""))]
     assert [(m[1], m[2]) for m in remembered] == [("101", "101"), ("102", "102"), ("103", "103")], \
         "each member's answer is remembered as its own"

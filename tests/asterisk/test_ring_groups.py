@@ -86,8 +86,8 @@ def test_when_a_group_hunts_then_members_ring_one_after_the_other_in_order(t1_re
 def test_when_a_group_hunts_with_memory_then_the_next_call_starts_after_who_answered_last(t1_restored):
     pbx = t1_restored
     pbx.apply(t1_with(group(["101", "102"], strategy="memoryhunt", ring_seconds=3)))
-    # Whoever answered an earlier test's call is forgotten (AstDB; FreeSWITCH's hash).
-    pbx.cli("hash delete/lp_hunt/t1-600" if pbx.backend.name == "freeswitch" else "database deltree lprg t1")
+    # Whoever answered an earlier test's call is forgotten (AstDB; FreeSWITCH's mod_db).
+    pbx.cli("db delete/lp_hunt/t1-600" if pbx.backend.name == "freeswitch" else "database deltree lprg t1")
     for expected, other in (("t1-101", "t1-102"), ("t1-102", "t1-101"), ("t1-101", "t1-102")):
         answering = pbx.sipp.answering(PHONE_IPS[expected])
         idle = pbx.sipp.answering(PHONE_IPS[other], scenario="ring.xml")

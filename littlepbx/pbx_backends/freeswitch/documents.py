@@ -106,7 +106,8 @@ CALLS_REALM = "lp_calls"
 # ... and each DID's calls (``limit_usage hash lp_dids <code>-<digits>``).
 DID_REALM = "lp_dids"
 # ... and, for each ring group hunting with memory, the member who answered last
-# (``hash select/lp_hunt/<code>-<group>``).
+# (``db select/lp_hunt/<code>-<group>``: mod_db keeps it in FreeSWITCH's core database, so a restart
+# forgets nothing, as Asterisk's AstDB does).
 HUNT_REALM = "lp_hunt"
 # ... and the calls each phone is on, made or answered (``limit_usage hash lp_phones t1-101``):
 # a phone on one is busy.
@@ -948,8 +949,8 @@ def ring_group(plan: Plan, group) -> Plan:
     for member in members:
         leg = member_leg(org, member, plan.lookup)
         if leg and group.strategy == "memoryhunt":
-            # The member who answers is remembered (in FreeSWITCH's memory, realm HUNT_REALM).
-            leg = f"[execute_on_answer_lp_hunt=hash insert/{HUNT_REALM}/{key}/{member}" + \
+            # The member who answers is remembered (mod_db, realm HUNT_REALM).
+            leg = f"[execute_on_answer_lp_hunt=db insert/{HUNT_REALM}/{key}/{member}" + \
                   ("," if not leg.startswith("[]") else "") + leg[1:]
         if leg:
             legs_of.append((member, leg))

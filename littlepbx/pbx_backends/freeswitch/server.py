@@ -138,7 +138,7 @@ class XMLService:
     def _answered_last(self, key: str) -> str:
         """The member of ring group ``key`` ("t1-600") who answered last, as FreeSWITCH remembers
         it; "" when it cannot say (the hunt then starts from the first)."""
-        answer = self._ask(f"hash select/{documents.HUNT_REALM}/{key}", f"ring group {key}'s last answer")
+        answer = self._ask(f"db select/{documents.HUNT_REALM}/{key}", f"ring group {key}'s last answer")
         return "" if answer.startswith("-ERR") else answer
 
     def _force(self, code: str, name: str, state: str) -> None:
