@@ -28,7 +28,8 @@ LANE = os.environ.get("LITTLEPBX_TEST_LANE", "")
 # An even step: sipp's media ports, derived from the SIP port, stay apart as well.
 PORT_SHIFT = 2 if LANE == "freeswitch" else 0
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
+# Where the lanes' logs go (a test of this runner points it elsewhere).
+ARTIFACTS = Path(os.environ.get("LITTLEPBX_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 # How long interrupted lanes get to tear down (CI's timeout kills us 60 s after its signal).
 INTERRUPT_GRACE = 45
 NOTHING_COLLECTED = 5  # pytest's exit code when a lane has none of the selected tests
@@ -82,7 +83,7 @@ def merge_junit(parts: list[Path], target: Path) -> None:
 
 def main(arguments: list[str]) -> int:
     arguments, junit = junit_target(arguments)
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     running: dict[str, tuple[subprocess.Popen, Path, Path | None]] = {}
     for lane in LANES:
