@@ -269,13 +269,25 @@ def config_file(path: str, values: tuple[str, ...], secrets: tuple[str, ...], re
 @main.command("worker")
 def worker() -> None:
     """Run the Apply worker in the foreground."""
+    from littlepbx.applier.shards import Shards, process_count, worker_config
     from littlepbx.applier.worker import Worker, WorkerAlreadyRunning
     from littlepbx.extensions import build_applier
     app = _app()
+    poll = float(app.config["WORKER_POLL_SECONDS"])
+    processes = process_count(app.config["WORKER_PROCESSES"])
+    shards = Shards(shard_applier, worker_config(app.config), processes, poll,
+                    threads=max(2, 8 // processes)) if processes > 1 else None
     try:
-        Worker(build_applier(app), float(app.config["WORKER_POLL_SECONDS"])).run_forever()
+        Worker(build_applier(app), poll, shards=shards).run_forever()
     except WorkerAlreadyRunning as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def shard_applier(config: dict):
+    """The Applier of a worker process (applier/shards.py), built from the worker's settings."""
+    from littlepbx import create_app
+    from littlepbx.extensions import build_applier
+    return build_applier(create_app(config))
 
 
 @main.command("serve")

@@ -49,6 +49,8 @@ DEFAULTS: dict[str, object] = {
     "PBX_BACKEND": "asterisk",
     # Apply: how often the worker looks for work and polls an org's calls.
     "WORKER_POLL_SECONDS": 1.0,
+    # Processes advancing Applies of different organizations at once; 0: one per CPU, at most 4.
+    "WORKER_PROCESSES": 0,
     "APPLY_DEFAULT_WAIT_SECONDS": 300,
     # Mail: the app's notices and Asterisk's voicemail both send with these (littlepbx mail-test
     # tries them). MAIL_USE_TLS: STARTTLS; MAIL_USE_SSL: TLS from the first byte (port 465).

@@ -1,5 +1,7 @@
 """The worker as a real process: killed with SIGKILL mid-run, the live configuration is old or new, never mixed."""
+import os
 import random
+from pathlib import Path
 import signal
 import subprocess
 
@@ -135,3 +137,76 @@ def test_when_worker_loses_its_database_connection_then_it_keeps_the_lock_and_go
     run_id = request(session, "acme")
     wait_until(lambda: run_state(session, run_id) == states.APPLIED, timeout=30, what="the run to apply")
     assert live_config(session) == NEW
+
+
+def shard_processes(worker) -> set[int]:
+    """The worker's shard processes (applier/shards.py), by pid."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == worker.pid and b"spawn_main" in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def applied_all(session, run_ids) -> bool:
+    return all(run_state(session, run_id) == states.APPLIED for run_id in run_ids)
+
+
+def test_the_worker_applies_in_its_processes_restarts_one_that_dies_and_takes_them_all_along_when_killed(
+        session, engine, tmp_path, start_worker):
+    """WORKER_PROCESSES=3: organizations of every share are applied; a shard killed on its own is
+    started again; the worker killed takes its shards along, one inside its transaction included
+    (which rolls back); stopped, it ends them all cleanly."""
+    codes = [f"org{n}" for n in range(6)]
+    for code in codes:
+        make_org(session, code)
+        objects.create(scope_of(session, code), Extensions, {"number": "101", "display_name": code})
+        session.commit()
+    worker = start_worker(WORKER_PROCESSES=3)
+    shards = wait_until(lambda: len(shard_processes(worker)) == 3 and shard_processes(worker),
+                        timeout=30, what="three worker processes")
+    run_ids = [request(session, code) for code in codes]
+    wait_until(lambda: applied_all(session, run_ids), timeout=30, what="every organization's Apply")
+    assert all(pbx_rows(engine, code)[("extension", "101")].startswith(f"{code}|") for code in codes)
+
+    victim = min(shards)
+    os.kill(victim, signal.SIGKILL)
+    replaced = wait_until(lambda: len(shard_processes(worker) - {victim}) == 3 and shard_processes(worker),
+                          timeout=30, what="the killed worker process to be replaced")
+    run_ids = [request(session, code) for code in codes]
+    wait_until(lambda: applied_all(session, run_ids), timeout=30, what="every Apply after the restart")
+
+    marker = tmp_path / "inside"
+    set_controls(engine, "org0", write_delay=60, marker=str(marker))
+    objects.update(scope_of(session, "org0"), Extensions, "101", {"display_name": "Never"})
+    session.commit()
+    stuck = request(session, "org0")
+    wait_until(marker.exists, timeout=30, what="a worker process inside its transaction")
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    wait_until(lambda: not any(alive(pid) for pid in replaced), timeout=10,
+               what="the worker's processes to die with it")
+    assert run_state(session, stuck) == states.APPLYING
+    assert pbx_rows(engine, "org0")[("extension", "101")].startswith("org0|"), "rolled back"
+
+    set_controls(engine, "org0")
+    second = start_worker(WORKER_PROCESSES=3)
+    wait_until(lambda: run_state(session, stuck) == states.APPLIED, timeout=30,
+               what="the next worker to resume the run")
+    processes = wait_until(lambda: shard_processes(second), timeout=30, what="its processes")
+    second.send_signal(signal.SIGTERM)
+    assert second.wait(timeout=60) == 0
+    assert not any(alive(pid) for pid in processes)

@@ -283,14 +283,14 @@ class Applier:
         for start in range(0, len(old), 1000):
             scope.delete_where(AuditEntry, AuditEntry.id.in_(old[start:start + 1000]))
 
-    def active_run_ids(self) -> list[int]:
-        """Every run that is not final, oldest first."""
+    def active_run_ids(self, partition: tuple[int, int] | None = None) -> list[int]:
+        """Every run that is not final, oldest first (of a worker shard's ``partition`` only)."""
         with self.db.session() as session:
             return list(session.scalars(select(ApplyRun.id)
-                                        .where(ApplyRun.state.in_(states.ACTIVE_STATES))
+                                        .where(ApplyRun.state.in_(states.ACTIVE_STATES), *_of(partition))
                                         .order_by(ApplyRun.id)))
 
-    def unnotified_run_ids(self) -> list[int]:
+    def unnotified_run_ids(self, partition: tuple[int, int] | None = None) -> list[int]:
         """Runs ended in the last day whose e-mail is still owed (stopped by the admin, or the
         worker died right after the commit)."""
         since = utcnow() - timedelta(days=1)
@@ -299,4 +299,13 @@ class Applier:
                 select(ApplyRun.id).where(ApplyRun.state.in_(states.FINAL_STATES),
                                           ApplyRun.finished_at > since,
                                           ApplyRun.notified_at.is_(None),
-                                          (ApplyRun.notify | ApplyRun.waited))))
+                                          (ApplyRun.notify | ApplyRun.waited), *_of(partition))))
+
+
+def _of(partition: tuple[int, int] | None) -> list:
+    """The criterion of a worker shard's runs: those of organizations whose id modulo count is
+    index (applier/shards.py); none for a worker that is one process."""
+    if partition is None:
+        return []
+    index, count = partition
+    return [ApplyRun.org_id % count == index]

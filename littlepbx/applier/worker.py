@@ -1,5 +1,6 @@
 """The worker process (`littlepbx worker`): APScheduler ticks, runs advanced in a thread pool,
-and an Apply started the moment it is requested (applier/wake.py).
+and an Apply started the moment it is requested (applier/wake.py). With several processes
+(applier/shards.py) this one ticks, listens and does the upkeep, and the shards advance the runs.
 
 Only one worker may run per database (a MariaDB named lock held for the process's
 life); the lock goes with the connection if the process is killed.
@@ -29,10 +30,17 @@ class WorkerAlreadyRunning(RuntimeError):
 
 
 class Worker:
-    """Polls for active runs and advances each one in its own thread, one step at a time."""
+    """Polls for active runs and advances each one in its own thread, one step at a time.
 
-    def __init__(self, applier, poll_seconds: float, threads: int = 8):
+    ``shards`` (applier/shards.py): the processes that advance the runs instead of this one.
+    ``partition`` (index, count): in a shard, only the runs of organizations whose id modulo
+    count is index."""
+
+    def __init__(self, applier, poll_seconds: float, threads: int = 8, shards=None,
+                 partition: tuple[int, int] | None = None):
         self.applier = applier
+        self.shards = shards
+        self.partition = partition
         self.db = applier.db
         self.poll_seconds = poll_seconds
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="apply")
@@ -119,12 +127,19 @@ class Worker:
         if self.locking and not self.keep_lock():
             return
         self._submit("housekeeping", self._housekeeping)
+        if self.shards is not None:
+            self.shards.check()
         self.submit_runs()
 
     def submit_runs(self) -> None:
         """Start a step for every active run, and every run owing an e-mail, not already in hand:
-        each tick, and at once when the web app says an Apply was requested (applier/wake.py)."""
-        for run_id in self.applier.active_run_ids() + self.applier.unnotified_run_ids():
+        each tick, and at once when the web app says an Apply was requested (applier/wake.py).
+        With shards, they are told to."""
+        if self.shards is not None:
+            self.shards.wake()
+            return
+        for run_id in (self.applier.active_run_ids(self.partition)
+                       + self.applier.unnotified_run_ids(self.partition)):
             self._submit(run_id, self._step, run_id)
 
     def _submit(self, key, job, *args) -> None:
@@ -171,11 +186,15 @@ class Worker:
         listener = WakeListener(self.applier.data_dir, self.submit_runs)
         listener.start()
         try:
+            if self.shards is not None:
+                self.shards.start()
             self.tick()
             if not self.lost_lock:
                 scheduler.start()
         finally:
             listener.stop()
+            if self.shards is not None:
+                self.shards.stop()
         self.pool.shutdown(wait=True)
         if self.lost_lock:
             raise WorkerAlreadyRunning("another LittlePBX worker took the lock; this one stopped")

@@ -405,6 +405,10 @@ class PBXBackend(abc.ABC):
         """Upkeep the worker asks for on every tick (e.g. retrying what after_commit could not
         do); cheap when there is nothing to do. ``force`` skips any throttling."""
 
+    def retry_after_commit(self) -> None:
+        """Try again what after_commit of this process could not do (a worker shard process
+        asks on every tick; housekeeping does it too). Cheap when nothing is owed."""
+
     # --- live state ------------------------------------------------------------------------
 
     @abc.abstractmethod

@@ -579,6 +579,13 @@ def line_address(row: dict) -> str:
     return row["id"].rpartition("@")[2]
 
 
+def line_addresses(connection, code: str) -> list[str]:
+    """The source addresses of the org's rows of lp_upstream_lines now, sorted."""
+    table = t.lp_upstream_lines
+    return sorted(line_address({"id": row_id}) for row_id in
+                  connection.execute(select(table.c.id).where(table.c.tenantid == code)).scalars())
+
+
 def did_key(number: str) -> str:
     """A DID as the dialplan looks it up: digits only (upstreams differ on the leading +)."""
     return re.sub(r"[^0-9]", "", number)
@@ -917,6 +924,10 @@ class OrgTables:
         self.after[name] = hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
         return self.before.get(name) != self.after[name]
 
+    def noted(self, name: str) -> bool:
+        """Whether the last Apply noted ``name`` (changed or replace); the notes are forgotten hourly."""
+        return name in self.before
+
     def save(self) -> None:
         """Keep the digests of what this Apply wrote (call it last, in the same transaction)."""
         changed = [{"code": self.code, "table_name": name, "digest": digest}
@@ -1191,8 +1202,8 @@ class AsteriskBackend(PBXBackend):
         # Claimed again only when the org does not hold exactly these addresses now (a row never
         # changes owner; one read instead of the claim's three statements).
         table = t.lp_upstream_sources
-        held = connection.execute(select(table.c.address).where(table.c.tenantid == code)).scalars()
-        if sorted(held) != addresses:
+        held = sorted(connection.execute(select(table.c.address).where(table.c.tenantid == code)).scalars())
+        if held != addresses:
             taken = claim_addresses(connection, code, addresses)
             if taken:
                 raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
@@ -1205,9 +1216,14 @@ class AsteriskBackend(PBXBackend):
         failover = outbound_trunk_rows(code, org, trunk_auth_id(connection, code, org.trunk("failover"), "failover")
                                        if org.trunk("failover") else None, direction="failover")
         lines = line_rows(code, org, contact_user, self.config)
-        tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code, lines)
-        if tables.changed("upstream addresses", [addresses, sorted(line_address(row) for row in lines)]):
+        identity = [addresses, sorted(line_address(row) for row in lines)]
+        # Asterisk reads every org's addresses again: only when this org's change. Without the
+        # last Apply's note (the worker just started, or its hourly forgetting) the rows tell;
+        # else every org's next Apply would have Asterisk read them all (1,000 orgs: 1,000 times).
+        if tables.changed("upstream addresses", identity) and (
+                tables.noted("upstream addresses") or identity != [held, line_addresses(connection, code)]):
             self._forget_later(code, {(IDENTIFIES_CACHE, EVERY_OBJECT)})
+        tables.replace(t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code, lines)
         prefix = prefix_of(code)
 
         def rows(kind: str) -> list[dict]:
@@ -1295,6 +1311,10 @@ class AsteriskBackend(PBXBackend):
                                    (t.ps_aors, t.ps_aors.c.id.like(prefix), "aor")):
             changed = replace(table, "id", scope, rows_of(kind))
             self._forget_later(code, {(CACHES[table.name], object_id) for object_id in changed})
+
+    def retry_after_commit(self) -> None:
+        """The cached objects this process's Applies could not have Asterisk forget."""
+        self._forget_cached()
 
     def _forget_later(self, code: str, stale: set[tuple[str, str]]) -> None:
         """Note what the org's transaction made stale: Asterisk forgets it once it is committed
