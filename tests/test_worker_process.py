@@ -1,9 +1,9 @@
 """The worker as a real process: killed with SIGKILL mid-run, the live configuration is old or new, never mixed."""
 import os
 import random
-from pathlib import Path
 import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text

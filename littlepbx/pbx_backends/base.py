@@ -405,6 +405,7 @@ class PBXBackend(abc.ABC):
         """Upkeep the worker asks for on every tick (e.g. retrying what after_commit could not
         do); cheap when there is nothing to do. ``force`` skips any throttling."""
 
+    @abc.abstractmethod
     def retry_after_commit(self) -> None:
         """Try again what after_commit of this process could not do (a worker shard process
         asks on every tick; housekeeping does it too). Cheap when nothing is owed."""

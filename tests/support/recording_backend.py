@@ -62,6 +62,9 @@ class RecordingBackend(PBXBackend):
     def housekeeping(self, force: bool = False) -> None:
         self.housekeeping_calls = getattr(self, "housekeeping_calls", 0) + 1
 
+    def retry_after_commit(self) -> None:
+        """Nothing to retry: the rows are the PBX."""
+
     def after_commit(self, org) -> None:
         """Nothing runs between requests in this PBX."""
 

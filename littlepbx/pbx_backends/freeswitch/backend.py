@@ -233,6 +233,10 @@ class FreeSwitchBackend(PBXBackend):
         except (BackendError, sqlite3.Error) as error:
             log.warning("FreeSWITCH: %s's voicemail index not cleared here: %s", code, error)
 
+    def retry_after_commit(self) -> None:
+        """Nothing is owed: after_commit keeps nothing to retry in this process (housekeeping
+        mends the registrations FreeSWITCH runs; the XML server reads the database)."""
+
     def housekeeping(self, force: bool = False) -> None:
         """Every five minutes (or when forced): the registrations FreeSWITCH runs are made those
         the applied plans ask for, should an Apply's after_commit have been lost (the worker
