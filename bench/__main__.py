@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import calls, figures, flood, load, static, xml_answers
+from bench import calls, figures, flood, load, media, slowlog, static, xml_answers
 from bench.lab import lab
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -85,6 +85,8 @@ def main() -> None:
         show(figures.all_at_once(bench_lab, api, codes))
         show(figures.api_latency(bench_lab, api, big, repeats))
         show(calls.call_setup(bench_lab, big, quick=args.quick))
+        show(media.audio_during_applies(bench_lab, big, codes[:20] or [big], quick=args.quick))
+        show(slowlog.database_work(bench_lab, codes[len(codes) // 2] if codes else big, codes[0] if codes else big))
         show(xml_answers.xml_answers(bench_lab, codes or [big], args.extensions, 100 if args.quick else 500))
         show(figures.asterisk_restart(bench_lab, codes[-1], endpoints))
 
