@@ -74,3 +74,28 @@ def test_when_a_kind_of_destination_is_downgraded_away_then_nothing_names_it_any
             menu = connection.execute(text("SELECT option_2, timeout_destination, invalid_destination FROM ivrs")).one()
             assert tuple(menu) == (None, "hangup", "101")
         engine.dispose()
+
+
+def test_the_upstream_identify_objects_hold_every_address_once_in_a_few_objects():
+    """What Asterisk reads as "identify" objects (lp_upstream_identifies): every upstream address
+    and line address, each in exactly one of at most 64 objects of the one upstream endpoint, and
+    the placeholder that keeps each object (and Asterisk's cache) from being empty."""
+    from sqlalchemy import text
+    sources = [f"10.{n // 250}.{n % 250}.1" for n in range(1500)] + ["2001:db8::7"]
+    lines = [f"trunk{n}@10.{n // 250}.{n % 250}.2" for n in range(500)] + ["other@10.0.0.1"]  # shared
+    with scratch_database("identifies") as url:
+        database.upgrade(url)
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO lp_upstream_sources (address, tenantid) VALUES (:a, 'acme')"),
+                               [{"a": address} for address in sources])
+            connection.execute(text("INSERT INTO lp_upstream_lines (id, tenantid) VALUES (:i, 'acme')"),
+                               [{"i": line} for line in lines])
+            rows = connection.execute(text("SELECT id, endpoint, `match`, srv_lookups FROM lp_upstream_identifies")).all()
+        engine.dispose()
+    matched = [address for row in rows for address in row.match.split(",")]
+    wanted = set(sources) | {line.rpartition("@")[2] for line in lines}
+    assert len(rows) == 64 and len({row.id for row in rows}) == 64
+    assert {row.endpoint for row in rows} == {"lp-upstream"} and {row.srv_lookups for row in rows} == {"no"}
+    assert sorted(address for address in matched if address != "255.255.255.255") == sorted(wanted)
+    assert matched.count("255.255.255.255") == 64
