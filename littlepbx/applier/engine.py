@@ -57,6 +57,7 @@ class Applier:
                 return "deleted"
             finished_before = run.state in states.FINAL_STATES
             org = session.get(Organization, run.org_id)
+            org_id = org.id
             logs.bind_org(org.code)
             if finished_before:  # e.g. stopped by the admin: only the e-mail may be owed
                 go = False
@@ -64,12 +65,14 @@ class Applier:
                 go = self._resume(session, run)
             else:
                 go = self._decide(session, run, org)
-        if go:
-            self._apply(run_id)
-        with self.db.session() as session:
-            run = session.get(ApplyRun, run_id)
-            state = run.state
-            owed = run.notified_at is None and (run.notify or run.waited)
+        applied = self._apply(run_id, org_id) if go else None
+        if applied is not None:  # what the run is now is known: no need to read it again
+            state, owed = states.APPLIED, applied
+        else:
+            with self.db.session() as session:
+                run = session.get(ApplyRun, run_id)
+                state = run.state
+                owed = run.notified_at is None and (run.notify or run.waited)
         if state in states.FINAL_STATES and owed:
             self.notify(run_id)
         return state
@@ -110,17 +113,18 @@ class Applier:
             return False
         return transition(session, run, "resume", attempts=run.attempts + 1)
 
-    def _apply(self, run_id: int) -> None:
-        """In ONE transaction: draft -> live, the PBX's realtime rows, the run marked applied."""
+    def _apply(self, run_id: int, org_id: int) -> bool | None:
+        """In ONE transaction: draft -> live, the PBX's realtime rows, the run marked applied.
+        Returns whether the applied run owes its e-mail; None when it did not apply (failed,
+        refused, or no longer APPLYING)."""
         try:
             with self.db.session() as session:
-                org_id = session.scalar(select(ApplyRun.org_id).where(ApplyRun.id == run_id))
                 org = session.scalars(select(Organization).where(Organization.id == org_id)
                                       .with_for_update()).one()
                 run = session.scalars(select(ApplyRun).where(ApplyRun.id == run_id)
                                       .with_for_update()).one()
                 if run.state != states.APPLYING:
-                    return
+                    return None
                 scope = OrgScope(session, org, SYSTEM)
                 changed, prints = drafts_compared(scope)
                 for kind in changed:
@@ -139,15 +143,17 @@ class Applier:
                 org.last_applied_run_id = run.id
                 session.add(AuditEntry(org_id=org.id, actor=run.requested_by, action="apply.done",
                                        target=str(run.id)))
+                owed = bool(run.notify or run.waited)
         except ApplyRefused as refused:
             log.warning("apply run %s refused: %s", run_id, refused)
             self._fail(run_id, str(refused))
-            return
+            return None
         except Exception as exc:
             log.exception("apply run %s failed", run_id)
             self._fail(run_id, f"{type(exc).__name__}: {exc}")
-            return
+            return None
         self._after_commit(pbx_config)
+        return owed
 
     def _after_commit(self, pbx_config) -> None:
         """Let the PBX pick up the committed rows and delete uploads no configuration uses any more;

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
 MAX_DEFAULT_PROCESSES = 4
+READY_SECONDS = 60  # how long the worker waits for its processes to start
 STOP_SECONDS = 120  # how long a stopping shard may take to finish its steps before it is killed
 
 
@@ -63,21 +64,31 @@ class Shards:
         self._lock = threading.Lock()
 
     def start(self) -> None:
+        """Start every shard and wait until each is ready to apply (the worker listens for
+        wake-ups only then: a request it hears is served at once)."""
         with self._lock:
-            for index in range(self.count):
-                self._start(index)
+            readiness = [self._start(index) for index in range(self.count)]
+        for index, ready in enumerate(readiness):
+            with ready:
+                if not ready.poll(READY_SECONDS):
+                    log.error("worker process %d is not ready after %d s; going on without waiting", index,
+                              READY_SECONDS)
         log.info("worker running %d processes of %d threads", self.count, self.threads)
 
-    def _start(self, index: int) -> None:
+    def _start(self, index: int):
+        """Start shard ``index``; returns the end of the pipe it says it is ready on."""
         reader, writer = self.context.Pipe(duplex=False)
+        ready_reader, ready_writer = self.context.Pipe(duplex=False)
         process = self.context.Process(
             target=run_shard, name=f"littlepbx-worker-{index}",
             args=(self.make_applier, self.config, index, self.count, self.poll_seconds, self.threads, reader,
-                  os.getpid()))
+                  ready_writer, os.getpid()))
         process.start()
         reader.close()
+        ready_writer.close()
         os.set_blocking(writer.fileno(), False)
         self.processes[index], self.pipes[index] = process, writer
+        return ready_reader
 
     def wake(self) -> None:
         """Tell every shard to look for work now."""
@@ -94,7 +105,7 @@ class Shards:
                 if not self.stopping and process is not None and not process.is_alive():
                     log.error("worker process %d exited (code %s); starting it again", index, process.exitcode)
                     self.pipes[index].close()
-                    self._start(index)
+                    self._start(index).close()
 
     def stop(self) -> None:
         """Let every shard finish the steps in hand, then end it (killed if it takes too long)."""
@@ -123,7 +134,7 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def run_shard(make_applier, config: dict, index: int, count: int, poll_seconds: float, threads: int,
-              wakes, parent_pid: int) -> None:
+              wakes, ready, parent_pid: int) -> None:
     """A shard process: advance the runs of organizations whose id modulo ``count`` is ``index``,
     when woken through ``wakes`` and every ``poll_seconds``; stop when the pipe is closed."""
     die_with_parent(parent_pid)
@@ -135,6 +146,9 @@ def run_shard(make_applier, config: dict, index: int, count: int, poll_seconds: 
     signal.signal(signal.SIGTERM, lambda *_: signalled.set())
     signal.signal(signal.SIGINT, lambda *_: signalled.set())
     worker = Worker(make_applier(config), poll_seconds, threads=threads, partition=(index, count))
+    with contextlib.suppress(OSError):
+        ready.send(True)
+    ready.close()
     fd = wakes.fileno()
     os.set_blocking(fd, False)
     try:

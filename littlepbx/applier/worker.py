@@ -184,10 +184,10 @@ class Worker:
         signal.signal(signal.SIGINT, lambda *_: self.stop())
         log.info("worker started; polling every %s s", self.poll_seconds)
         listener = WakeListener(self.applier.data_dir, self.submit_runs)
-        listener.start()
         try:
             if self.shards is not None:
                 self.shards.start()
+            listener.start()
             self.tick()
             if not self.lost_lock:
                 scheduler.start()
