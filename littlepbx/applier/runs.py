@@ -43,7 +43,7 @@ def describe(run: ApplyRun) -> str:
 def as_dict(run: ApplyRun) -> dict:
     """The public shape of a run."""
     def iso(moment):
-        return moment.isoformat() + "Z" if moment else None
+        return moment.isoformat(timespec="milliseconds") + "Z" if moment else None
     return {"id": run.id, "state": run.state, "active": run.state in states.ACTIVE_STATES,
             "waiting_calls": run.waiting_calls, "description": describe(run),
             "message": run.message, "requested_by": run.requested_by,

@@ -1,4 +1,6 @@
 """/api/v1/metrics: the operator's figures in Prometheus' text format, for the system role only."""
+from datetime import datetime
+
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -28,6 +30,9 @@ def test_metrics_count_runs_and_name_each_orgs_calls_extensions_and_upstream(sys
     assert found[("littlepbx_organizations",)] == 2
     assert found[("littlepbx_apply_runs", ("state", "applied"))] == 1
     assert found[("littlepbx_apply_seconds_count",)] == 1
+    run = system_api.get("/orgs/acme/apply").get_json()  # its times are kept to the millisecond
+    took = (datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["requested_at"])).total_seconds()
+    assert 0 < took < 5 and abs(found[("littlepbx_apply_seconds_sum",)] - took) < 0.002
     assert found[("littlepbx_worker_lag_seconds",)] == 0
     assert found[("littlepbx_calls", ("org", "acme"))] == 2 and found[("littlepbx_calls", ("org", "globex"))] == 0
     extensions = system_api.get("/orgs/acme/extensions").get_json()["total"]
