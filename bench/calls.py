@@ -77,25 +77,32 @@ def count_settles(lab, code: str, timeout: float = 120) -> float | None:
     return None
 
 
+def answering_phone(lab, phone: Phone, port: int, workdir: Path, *sipp_options: str) -> subprocess.Popen | None:
+    """``phone`` registered from ``port`` and a sipp answering every call there (with
+    ``sipp_options``, run in ``workdir``); None when the phone could not register. Asterisk takes
+    the contact from the REGISTER's source address, so the answering sipp listens where it came from."""
+    phone.close()
+    phone = Phone(lab.sip_server, phone.username, phone.password, local_port=port)
+    registered = phone.register(expires=600).status
+    phone.close()
+    if registered != 200:
+        return None
+    workdir.mkdir(exist_ok=True)
+    return subprocess.Popen(["sipp", "-sf", str(SCENARIOS / "answer.xml"), "-i", "127.0.0.1", "-p", str(port),
+                             *sipp_options, "-nostdin", "-aa"],
+                            cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def call_setup(lab, code: str, quick: bool = False) -> list[Figure]:
     """The call setup figures for ``code`` (its first two extensions: caller and called)."""
     if shutil.which("sipp") is None:
         return [Figure("Call setup rate (sipp is not installed)", float("nan"), "")]
     unlimited_calls(lab, code)
     caller, called = phones_of(lab, code, 2)
-    # The called phone registers from the port the answering sipp then listens on (Asterisk takes
-    # the contact from the REGISTER's source address).
-    called.close()
-    called = Phone(lab.sip_server, called.username, called.password, local_port=CALLEE_PORT)
-    registered = called.register(expires=600).status
-    called.close()
-    if registered != 200:
-        return [Figure("Call setup rate (the called phone could not register)", float("nan"), "")]
     workdir = Path(lab.workdir) / "calls"
-    workdir.mkdir(exist_ok=True)
-    answering = subprocess.Popen(["sipp", "-sf", str(SCENARIOS / "answer.xml"), "-i", "127.0.0.1",
-                                  "-p", str(CALLEE_PORT), "-nostdin", "-aa"],
-                                 cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    answering = answering_phone(lab, called, CALLEE_PORT, workdir)
+    if answering is None:
+        return [Figure("Call setup rate (the called phone could not register)", float("nan"), "")]
     try:
         time.sleep(0.5)
         number = called.username.split("-", 1)[1]

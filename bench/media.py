@@ -20,7 +20,6 @@ from pathlib import Path
 
 from bench import calls, load
 from bench.figures import Figure, phones_of, rename, summary
-from bench.sip import Phone
 
 CALLEE_PORT = 26580
 CALLER_PORT = 26590
@@ -74,18 +73,13 @@ def audio_during_applies(lab, code: str, apply_codes: list[str], quick: bool = F
     for phone in phones[:3]:
         phone.close()
     caller, called = phones[2:]
-    called = Phone(lab.sip_server, called.username, called.password, local_port=CALLEE_PORT)
-    registered = called.register(expires=600).status
-    called.close()
-    if registered != 200:
-        return [Figure("Calls with audio during Applies (the called phone could not register)", float("nan"), "")]
     workdir = Path(lab.workdir) / "media"
-    workdir.mkdir(exist_ok=True)
+    answering = calls.answering_phone(lab, called, CALLEE_PORT, workdir,
+                                      "-mi", "127.0.0.1", "-mp", str(ECHO_PORT), "-rtp_echo")
+    if answering is None:
+        return [Figure("Calls with audio during Applies (the called phone could not register)", float("nan"), "")]
     scenario = audio_scenario(workdir)
     hold_ms = int((ramp + 8) * 1000)  # every call is still up a few seconds after the last one started
-    answering = subprocess.Popen(["sipp", "-sf", str(calls.SCENARIOS / "answer.xml"), "-i", "127.0.0.1",
-                                  "-p", str(CALLEE_PORT), "-mi", "127.0.0.1", "-mp", str(ECHO_PORT), "-rtp_echo",
-                                  "-nostdin", "-aa"], cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stats_file = workdir / "calls.csv"
     number = called.username.split("-", 1)[1]
     stop_applying = threading.Event()
