@@ -26,11 +26,13 @@ BOOT_TIMEOUT = 600  # Asterisk's start grows with the endpoints it holds: that i
 
 
 def ports(base: int) -> dict:
-    """Asterisk's ports from ``base`` (SIP at base + 60, RTP from base - 4000), all below Linux's
+    """Asterisk's ports from ``base`` (SIP at base + 60, RTP from base - 4000: 2,000 ports, a pair
+    for each of 1,000 call legs, so the audio figure's 300 calls fit with room), all below Linux's
     ephemeral range: the bench runs beside an installed LittlePBX (5060...) and beside the tests
-    (15060..., RTP 31000..., their phones on 25060 and 25070)."""
+    (15060..., RTP 31000..., their phones on 25060 and 25070). A second Asterisk's range may
+    overlap the first's: the baselines make no calls."""
     return {"ASTERISK_SIP_PORT": base + 60, "ASTERISK_SIP_TLS_PORT": base + 61, "ASTERISK_AMI_PORT": base + 38,
-            "ASTERISK_ARI_PORT": base + 3088, "ASTERISK_RTP_START": base - 4000, "ASTERISK_RTP_END": base - 3001}
+            "ASTERISK_ARI_PORT": base + 3088, "ASTERISK_RTP_START": base - 4000, "ASTERISK_RTP_END": base - 2001}
 
 
 @dataclass
