@@ -63,6 +63,12 @@ class TestPBX:
             self.backend.remove_org(connection, code)
         self.backend.after_remove(code)
 
+    def restart(self) -> None:
+        """Stop the PBX and start it again (an operator's restart, an upgrade); returns once it
+        serves again."""
+        provision.stop(self.config, self.process)
+        self.process = provision.start(self.config, self.workdir / "asterisk.log", verbosity=3)
+
     def cli(self, command: str) -> str:
         """An Asterisk CLI command's output."""
         return provision.cli(self.config, command)
@@ -144,12 +150,13 @@ def asterisk_pbx(database_url, pbx_account, tmp_path_factory):
     process = provision.start(config, workdir / "asterisk.log", verbosity=3)
     engine = create_engine(database_url, isolation_level="READ COMMITTED")
     backend = AsteriskBackend(config)
+    running = TestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir, process, upstream_ca)
     try:
-        yield TestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir, process, upstream_ca)
+        yield running
     finally:
         backend.close()
         engine.dispose()
-        provision.stop(config, process)
+        provision.stop(config, running.process)  # a test may have restarted it
         if not os.environ.get("LITTLEPBX_TEST_KEEP_ASTERISK"):
             provision.remove_root(config)
         subprocess.run(["userdel", SYSTEM_USER], capture_output=True)

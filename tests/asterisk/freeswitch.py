@@ -41,6 +41,10 @@ class FreeSwitchTestPBX(TestPBX):
     def cli(self, command: str) -> str:
         return self.backend.esl.api(command)
 
+    def restart(self) -> None:
+        provision.stop(self.config, self.process)
+        self.process = provision.start(self.config, self.workdir / "freeswitch.log")
+
     def spool(self, code: str, mailbox: str, folder: str = "inbox") -> Path:
         return self.backend.org_files(code)["voicemail"] / mailbox
 
@@ -77,19 +81,20 @@ def freeswitch_pbx(database_url: str, tmp_path_factory):
     process = None
     engine = create_engine(database_url, isolation_level="READ COMMITTED")
     backend = FreeSwitchBackend(config)
-    recorder = None
+    recorder = running = None
     try:
         process = provision.start(config, workdir / "freeswitch.log")
         recorder = CdrRecorder(config)
         recorder.start()
-        yield FreeSwitchTestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir, process,
-                                ca)
+        running = FreeSwitchTestPBX(config, backend, engine, Sipp(f"127.0.0.1:{SIP_PORT}", workdir), workdir,
+                                    process, ca)
+        yield running
     finally:
         backend.close()
         if recorder is not None:
             recorder.stop()
         if process is not None:
-            provision.stop(config, process)
+            provision.stop(config, running.process if running else process)  # a test may have restarted it
         server.shutdown()
         server.service.close()
         engine.dispose()
