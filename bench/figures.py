@@ -2,6 +2,7 @@
 compared with in the same run. A figure returns Figure rows; it asserts nothing."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench import load
-from bench.sip import Phone
+from bench.sip import Phone, Registration
 from littlepbx.extensions import db
 from littlepbx.kinds import Extensions
 from littlepbx.pbx_backends.asterisk import provision
@@ -201,25 +202,47 @@ def register_probe(phones: list[Phone], until: threading.Event, every: float = 0
     return results
 
 
+@contextmanager
+def registering(phones: list[Phone], every: float = 0.05):
+    """REGISTER the phones in turn (register_probe) from a process of their own while the block
+    runs; yields a list that holds the Registrations once the block ends. Phones are other
+    machines: probed from a thread of the bench's process, their answers would wait for the
+    Python of the Applies or page requests running meanwhile (one thread at a time runs Python)."""
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_probe_and_send, args=(phones, stop, every, sending), daemon=True)
+    child.start()
+    sending.close()
+    results: list[Registration] = []
+    try:
+        yield results
+    finally:
+        stop.set()
+        registrations, sequences = receiving.recv()
+        results.extend(Registration(status, seconds) for status, seconds in registrations)
+        for phone, cseq in zip(phones, sequences, strict=True):  # the next REGISTER goes on from the child's
+            phone.cseq = cseq
+        child.join(30)
+
+
+def _probe_and_send(phones: list[Phone], stop, every: float, sending) -> None:
+    registrations = register_probe(phones, stop, every)
+    sending.send(([(r.status, r.seconds) for r in registrations], [phone.cseq for phone in phones]))
+
+
 def registrations_during_applies(lab, probe_code: str, apply_codes: list[str], applies: int) -> list[Figure]:
     """REGISTERs of one org's phones every 50 ms, first with nothing else happening (the baseline),
     then during ``applies`` back-to-back Applies of other orgs."""
     phones = phones_of(lab, probe_code, 10)
     try:
-        idle_stop = threading.Event()
-        timer = threading.Timer(10, idle_stop.set)
-        timer.start()
-        idle = register_probe(phones, idle_stop)
-        busy_stop = threading.Event()
-        busy = []
-        prober = threading.Thread(target=lambda: busy.extend(register_probe(phones, busy_stop)))
-        prober.start()
-        for attempt in range(applies):
-            code = apply_codes[attempt % len(apply_codes)]
-            rename(lab, code, "100", f"Reception {attempt}")
-            load.apply_now(lab.app, lab.applier, code)
-        busy_stop.set()
-        prober.join()
+        with registering(phones) as idle:
+            time.sleep(10)
+        with registering(phones) as busy:
+            for attempt in range(applies):
+                code = apply_codes[attempt % len(apply_codes)]
+                rename(lab, code, "100", f"Reception {attempt}")
+                load.apply_now(lab.app, lab.applier, code)
     finally:
         for phone in phones:
             phone.close()

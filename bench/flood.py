@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-from bench.figures import ROOT, Figure, phones_of, register_probe, summary
+from bench.figures import ROOT, Figure, phones_of, registering, summary
 
 SCANNER_IP = "127.0.0.66"
 RATE = 1000      # requests per second
@@ -83,7 +83,7 @@ def flood_effect(lab, api, probe_code: str, page_code: str, rate: float = RATE, 
 
     def measure(flood: subprocess.Popen | None) -> tuple[list, list]:
         stop = threading.Event()
-        registers, pages = [], []
+        pages = []
 
         def page_probe():
             while not stop.is_set():
@@ -91,17 +91,15 @@ def flood_effect(lab, api, probe_code: str, page_code: str, rate: float = RATE, 
                 api.call("GET", f"/orgs/{page_code}/extensions")
                 pages.append(time.perf_counter() - began)
                 stop.wait(0.05)
-        prober = threading.Thread(target=lambda: registers.extend(register_probe(phones, stop)))
         pager = threading.Thread(target=page_probe)
-        prober.start()
-        pager.start()
-        if flood is None:
-            time.sleep(seconds)
-        else:
-            flood.wait(seconds + 30)
-        stop.set()
-        prober.join()
-        pager.join()
+        with registering(phones) as registers:
+            pager.start()
+            if flood is None:
+                time.sleep(seconds)
+            else:
+                flood.wait(seconds + 30)
+            stop.set()
+            pager.join()
         return registers, pages
 
     try:

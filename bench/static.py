@@ -5,12 +5,11 @@ same database; one organization's change then means writing that file again and
 second Asterisk is the baseline for REGISTER on realtime against static files."""
 from __future__ import annotations
 
-import threading
 import time
 
 from sqlalchemy import text
 
-from bench.figures import Figure, phones_of, register_probe, summary
+from bench.figures import Figure, phones_of, registering, summary
 from littlepbx.pbx_backends.asterisk import provision
 
 STATIC_FILE = "pjsip_static.conf"
@@ -56,21 +55,15 @@ def regenerate_and_reload(lab, probe_code: str, our_apply_ms: float, our_registe
         time.sleep(0.1)
     serving = time.perf_counter() - started + booted
     try:
-        idle_stop = threading.Event()
-        threading.Timer(5, idle_stop.set).start()
-        idle = register_probe(phones, idle_stop)
-        during_stop = threading.Event()
-        during = []
-        prober = threading.Thread(target=lambda: during.extend(register_probe(phones, during_stop)))
-        prober.start()
-        started = time.perf_counter()
-        (config_dir / STATIC_FILE).write_text(static_config(lab.engine))
-        written = time.perf_counter() - started
-        static.cli("module reload res_pjsip.so")
-        reloaded = time.perf_counter() - started
-        time.sleep(1)
-        during_stop.set()
-        prober.join()
+        with registering(phones) as idle:
+            time.sleep(5)
+        with registering(phones) as during:
+            started = time.perf_counter()
+            (config_dir / STATIC_FILE).write_text(static_config(lab.engine))
+            written = time.perf_counter() - started
+            static.cli("module reload res_pjsip.so")
+            reloaded = time.perf_counter() - started
+            time.sleep(1)
     finally:
         for phone in phones:
             phone.close()
