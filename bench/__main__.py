@@ -89,6 +89,7 @@ def main() -> None:
         show(slowlog.database_work(bench_lab, codes[len(codes) // 2] if codes else big, codes[0] if codes else big))
         show(xml_answers.xml_answers(bench_lab, codes or [big], args.extensions, 100 if args.quick else 500))
         show(figures.asterisk_restart(bench_lab, codes[-1], endpoints))
+        show(figures.org_list_at(bench_lab, api, 10 * count, repeats))
 
     result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
               "orgs": count, "extensions_per_org": args.extensions, "seconds": round(time.perf_counter() - started, 1),

@@ -39,8 +39,9 @@ def unlimited_calls(lab, code: str) -> None:
     load.apply_now(lab.app, lab.applier, code)
 
 
-def burst(lab, workdir: Path, caller: Phone, callee_number: str, rate: int, seconds: int) -> dict:
-    """``rate`` calls per second for ``seconds``: how many were set up, failed, and their setup times."""
+def burst(workdir: Path, caller: Phone, callee_number: str, rate: int, seconds: int) -> dict:
+    """``rate`` calls per second for ``seconds`` from ``caller``'s account to its PBX: how many were
+    set up, failed, and their setup times."""
     total = rate * seconds
     stats = workdir / f"calls-{rate}.csv"
     command = ["sipp", "-sf", str(SCENARIOS / "call.xml"), "-i", "127.0.0.1", "-p", str(CALLER_PORT),
@@ -48,7 +49,7 @@ def burst(lab, workdir: Path, caller: Phone, callee_number: str, rate: int, seco
                "-r", str(rate), "-m", str(total), "-d", str(HOLD_MS), "-l", str(rate * 10), "-recv_timeout", "10000",
                "-timeout", str(seconds + 40), "-nostdin", "-trace_rtt", "-rtt_freq", "1",
                "-trace_stat", "-stf", str(stats), "-fd", "1",
-               f"{lab.sip_server[0]}:{lab.sip_server[1]}"]
+               f"{caller.server[0]}:{caller.server[1]}"]
     started = time.perf_counter()
     subprocess.run(command, cwd=workdir, capture_output=True, timeout=seconds + 60, check=False)
     ended = time.perf_counter()
@@ -77,12 +78,12 @@ def count_settles(lab, code: str, timeout: float = 120) -> float | None:
     return None
 
 
-def answering_phone(lab, phone: Phone, port: int, workdir: Path, *sipp_options: str) -> subprocess.Popen | None:
+def answering_phone(phone: Phone, port: int, workdir: Path, *sipp_options: str) -> subprocess.Popen | None:
     """``phone`` registered from ``port`` and a sipp answering every call there (with
     ``sipp_options``, run in ``workdir``); None when the phone could not register. Asterisk takes
     the contact from the REGISTER's source address, so the answering sipp listens where it came from."""
     phone.close()
-    phone = Phone(lab.sip_server, phone.username, phone.password, local_port=port)
+    phone = Phone(phone.server, phone.username, phone.password, local_port=port)
     registered = phone.register(expires=600).status
     phone.close()
     if registered != 200:
@@ -93,6 +94,21 @@ def answering_phone(lab, phone: Phone, port: int, workdir: Path, *sipp_options: 
                             cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def setup_at(caller: Phone, called: Phone, workdir: Path, rate: int = 10, seconds: int = 3) -> dict | None:
+    """A burst from ``caller`` to ``called`` (answering from CALLEE_PORT) on their PBX; None when
+    the called phone could not register."""
+    answering = answering_phone(called, CALLEE_PORT, workdir)
+    if answering is None:
+        return None
+    try:
+        time.sleep(0.5)
+        return burst(workdir, caller, called.username.split("-", 1)[1], rate, seconds)
+    finally:
+        answering.terminate()
+        answering.wait(10)
+        caller.close()
+
+
 def call_setup(lab, code: str, quick: bool = False) -> list[Figure]:
     """The call setup figures for ``code`` (its first two extensions: caller and called)."""
     if shutil.which("sipp") is None:
@@ -100,7 +116,7 @@ def call_setup(lab, code: str, quick: bool = False) -> list[Figure]:
     unlimited_calls(lab, code)
     caller, called = phones_of(lab, code, 2)
     workdir = Path(lab.workdir) / "calls"
-    answering = answering_phone(lab, called, CALLEE_PORT, workdir)
+    answering = answering_phone(called, CALLEE_PORT, workdir)
     if answering is None:
         return [Figure("Call setup rate (the called phone could not register)", float("nan"), "")]
     try:
@@ -109,7 +125,7 @@ def call_setup(lab, code: str, quick: bool = False) -> list[Figure]:
         results, settled = [], None
         rates = RATES[:1] if quick else RATES
         for rate in rates:
-            results.append(burst(lab, workdir, caller, number, rate, 3 if quick else SECONDS))
+            results.append(burst(workdir, caller, number, rate, 3 if quick else SECONDS))
             settled = count_settles(lab, code)
     finally:
         answering.terminate()

@@ -30,7 +30,7 @@ def ports(base: int) -> dict:
     for each of 1,000 call legs, so the audio figure's 300 calls fit with room), all below Linux's
     ephemeral range: the bench runs beside an installed LittlePBX (5060...) and beside the tests
     (15060..., RTP 31000..., their phones on 25060 and 25070). A second Asterisk's range may
-    overlap the first's: the baselines make no calls."""
+    overlap the first's: an Asterisk takes the next port where one is in use."""
     return {"ASTERISK_SIP_PORT": base + 60, "ASTERISK_SIP_TLS_PORT": base + 61, "ASTERISK_AMI_PORT": base + 38,
             "ASTERISK_ARI_PORT": base + 3088, "ASTERISK_RTP_START": base - 4000, "ASTERISK_RTP_END": base - 2001}
 

@@ -74,7 +74,7 @@ def audio_during_applies(lab, code: str, apply_codes: list[str], quick: bool = F
         phone.close()
     caller, called = phones[2:]
     workdir = Path(lab.workdir) / "media"
-    answering = calls.answering_phone(lab, called, CALLEE_PORT, workdir,
+    answering = calls.answering_phone(called, CALLEE_PORT, workdir,
                                       "-mi", "127.0.0.1", "-mp", str(ECHO_PORT), "-rtp_echo")
     if answering is None:
         return [Figure("Calls with audio during Applies (the called phone could not register)", float("nan"), "")]

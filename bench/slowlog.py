@@ -119,7 +119,7 @@ def workload(lab, cold_code: str, apply_code: str) -> dict:
     workdir = Path(lab.workdir) / "slowlog"
     workdir.mkdir(exist_ok=True)
     number = phones[1].username.split("-", 1)[1]
-    placed = calls.burst(lab, workdir, phones[0], number, rate=2, seconds=3)
+    placed = calls.burst(workdir, phones[0], number, rate=2, seconds=3)
     return {"registered": first.count(200) + again.count(200), "registers": len(first) + len(again),
             "calls_set_up": placed["set_up"], "calls": placed["calls"]}
 
