@@ -49,6 +49,20 @@ def upstream_calls_did(pbx, **kwargs):
     return run
 
 
+def group_call_answered_by(pbx, expected: str, other: str) -> None:
+    """The upstream calls the DID (group 600 of members ``expected`` and ``other``): ``expected``
+    rings and answers, ``other`` is not rung at all."""
+    answering = pbx.sipp.answering(PHONE_IPS[expected])
+    idle = pbx.sipp.answering(PHONE_IPS[other], scenario="ring.xml")
+    try:
+        upstream_calls_did(pbx)
+        assert answering.wait(10) == 0, answering.output()
+        assert invites(idle) == [], f"{other} rang although {expected} was next"
+    finally:
+        answering.stop()
+        idle.stop()
+
+
 @BOTH
 def test_when_a_group_rings_all_then_every_member_rings_and_the_one_who_answers_gets_the_call(t1_restored):
     pbx = t1_restored
@@ -89,15 +103,7 @@ def test_when_a_group_hunts_with_memory_then_the_next_call_starts_after_who_answ
     # Whoever answered an earlier test's call is forgotten (AstDB; FreeSWITCH's mod_db).
     pbx.cli("db delete/lp_hunt/t1-600" if pbx.backend.name == "freeswitch" else "database deltree lprg t1")
     for expected, other in (("t1-101", "t1-102"), ("t1-102", "t1-101"), ("t1-101", "t1-102")):
-        answering = pbx.sipp.answering(PHONE_IPS[expected])
-        idle = pbx.sipp.answering(PHONE_IPS[other], scenario="ring.xml")
-        try:
-            upstream_calls_did(pbx)
-            assert answering.wait(10) == 0, answering.output()
-            assert invites(idle) == [], f"{other} rang although {expected} was next"
-        finally:
-            answering.stop()
-            idle.stop()
+        group_call_answered_by(pbx, expected, other)
 
 
 @BOTH
@@ -105,23 +111,11 @@ def test_after_a_restart_of_the_pbx_the_phones_are_reached_and_a_group_remembers
     pbx = t1_restored
     pbx.apply(t1_with(group(["101", "102"], strategy="memoryhunt", ring_seconds=3)))
     pbx.cli("db delete/lp_hunt/t1-600" if pbx.backend.name == "freeswitch" else "database deltree lprg t1")
-
-    def call_answered_by(expected: str, other: str) -> None:
-        answering = pbx.sipp.answering(PHONE_IPS[expected])
-        idle = pbx.sipp.answering(PHONE_IPS[other], scenario="ring.xml")
-        try:
-            upstream_calls_did(pbx)
-            assert answering.wait(10) == 0, answering.output()
-            assert invites(idle) == [], f"{other} rang although {expected} was next"
-        finally:
-            answering.stop()
-            idle.stop()
-
-    call_answered_by("t1-101", "t1-102")
+    group_call_answered_by(pbx, "t1-101", "t1-102")
     pbx.restart()
     # The phones registered before the restart are rung without registering again, the group
     # goes on after who answered last, and the backend's connection to the PBX is back.
-    call_answered_by("t1-102", "t1-101")
+    group_call_answered_by(pbx, "t1-102", "t1-101")
     assert wait_until(lambda: pbx.backend.active_calls("t1") == 0, 10)
 
 
