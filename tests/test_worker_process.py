@@ -210,3 +210,11 @@ def test_the_worker_applies_in_its_processes_restarts_one_that_dies_and_takes_th
     second.send_signal(signal.SIGTERM)
     assert second.wait(timeout=60) == 0
     assert not any(alive(pid) for pid in processes)
+
+
+def test_a_worker_stopped_while_its_processes_start_still_exits(session, start_worker):
+    """systemd may stop the worker at any moment, before its first tick too: the signal is never lost."""
+    worker = start_worker(WORKER_PROCESSES=2)
+    wait_until(lambda: shard_processes(worker), timeout=30, what="the worker to start its processes")
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0

@@ -13,7 +13,7 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 
 LOCK_SESSION_TIMEOUT = 60  # seconds; the lock's connection is pinged every tick
+STOP_CHECK_SECONDS = 1.0  # the main thread waits for stop() in steps this long (signals wake it anyway)
 
 
 class WorkerAlreadyRunning(RuntimeError):
@@ -48,7 +49,7 @@ class Worker:
         self.lock = threading.Lock()
         self.lock_connection = None
         self.locking = False  # run_forever: every tick first makes sure the lock is still held
-        self._scheduler = None
+        self.stopped = threading.Event()  # set by stop(): run_forever returns
         self.lock_connection_id = None
         self.lost_lock = False
 
@@ -118,9 +119,10 @@ class Worker:
         self.lock_connection = None
 
     def stop(self) -> None:
-        """Stop ticking (run_forever returns once the runs in hand have finished their step)."""
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+        """Stop ticking (run_forever returns once the runs in hand have finished their step).
+        Only sets an event, so a signal is never lost whenever it comes: before the ticks start,
+        during the first one, or from a tick itself."""
+        self.stopped.set()
 
     def tick(self) -> None:
         """Start a step for every active run, and every run owing an e-mail, not already in hand."""
@@ -177,21 +179,26 @@ class Worker:
         """Take the lock and tick until SIGTERM or SIGINT; the first tick resumes interrupted runs."""
         self.take_lock()
         self.locking = True
-        scheduler = self._scheduler = BlockingScheduler()
-        scheduler.add_job(self.tick, "interval", seconds=self.poll_seconds, max_instances=1,
-                          coalesce=True, id="tick")
         signal.signal(signal.SIGTERM, lambda *_: self.stop())
         signal.signal(signal.SIGINT, lambda *_: self.stop())
+        scheduler = BackgroundScheduler()
+        scheduler.add_job(self.tick, "interval", seconds=self.poll_seconds, max_instances=1,
+                          coalesce=True, id="tick")
         log.info("worker started; polling every %s s", self.poll_seconds)
         listener = WakeListener(self.applier.data_dir, self.submit_runs)
         try:
-            if self.shards is not None:
+            if self.shards is not None and not self.stopped.is_set():
                 self.shards.start()
             listener.start()
-            self.tick()
-            if not self.lost_lock:
+            if not self.stopped.is_set():
+                self.tick()
+            if not self.stopped.is_set():
                 scheduler.start()
+            while not self.stopped.wait(STOP_CHECK_SECONDS):
+                pass
         finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=True)
             listener.stop()
             if self.shards is not None:
                 self.shards.stop()
