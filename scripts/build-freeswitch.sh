@@ -63,6 +63,7 @@ applications/mod_voicemail
 applications/mod_conference
 applications/mod_valet_parking
 applications/mod_fifo
+applications/mod_callcenter
 applications/mod_esf
 dialplans/mod_dialplan_xml
 endpoints/mod_sofia

@@ -178,9 +178,6 @@ def test_a_plan_survives_its_json_form():
 
 
 def test_what_the_freeswitch_backend_cannot_carry_is_refused_by_name():
-    queue = QueueConfig("500", "Support", ("101",), False, "ringall", 15, 0, 60, "hangup", 0, "hangup", 0)
-    with pytest.raises(BackendError, match="queues"):
-        validate_for_freeswitch(org_t1(queues=(queue,)))
     group = RingGroupConfig("600", "Sales", ("101",), "ringall", 20, "Sales: ", "hangup")
     with pytest.raises(BackendError, match="ring group 600"):
         validate_for_freeswitch(org_t1(ringgroups=(group,)))
@@ -1053,3 +1050,85 @@ def test_a_recorded_call_is_known_as_one_to_the_legs_it_rings_and_an_outside_par
     # Calling out: keys a phone that answered this call earlier had are dropped first.
     plan = phone_dials("t1-101", "+15550999")
     assert plan.index(("clear_digit_action", "lp,peer")) < plan.index(next(a for a in plan if a[0] == "bridge"))
+
+
+def queue(members=("101", "102"), login=False, **changes) -> QueueConfig:
+    return dataclasses.replace(QueueConfig("500", "Support", tuple(members), login, "rrmemory", 15, 5, 60, "103", 2,
+                                           "102", 30), **changes)
+
+
+def test_a_queue_is_served_to_mod_callcenter_with_only_its_orgs_phones_as_members():
+    """callcenter.conf asked for t1-500: t1's queue with agents ringing t1's phones; a queue of
+    another org, an unknown one or a name of another shape: nothing."""
+    orgs = {"t1": org_t1(queues=(queue(),)), "t2": org_t2(queues=(queue(members=("101",)),))}
+    lookup = documents.Lookup(plan_of=orgs.get, org_at=SOURCES.get)
+    answer = parsed(documents.configuration({"key_value": "callcenter.conf", "CC-Queue": "t1-500"}, lookup))
+    params = {p.get("name"): p.get("value") for p in answer.find(".//queue[@name='t1-500']").iter("param")}
+    assert params["strategy"] == "round-robin" and params["max-wait-time"] == "60"
+    assert params["announce-frequency"] == "30"
+    agents = {a.get("name"): a.attrib for a in answer.iter("agent")}
+    assert set(agents) == {"t1-500-101", "t1-500-102"}
+    assert agents["t1-500-101"]["contact"] == (f"[leg_timeout={documents.ring_time(15)},lp_callee=t1-101,execute_on_answer=limit hash "
+                                                "lp_phones t1-101]sofia/lp/t1-101%littlepbx")
+    assert agents["t1-500-101"]["status"] == "Available" and agents["t1-500-101"]["wrap-up-time"] == "5"
+    assert {(t.get("queue"), t.get("agent"), t.get("position")) for t in answer.iter("tier")} == {
+        ("t1-500", "t1-500-101", "1"), ("t1-500", "t1-500-102", "2")}
+    for name in ("t1-501", "t3-500", "t1-500-101", "t1-500 t2-500", "../t1-500"):
+        assert 'status="not found"' in documents.configuration({"key_value": "callcenter.conf", "CC-Queue": name},
+                                                               lookup), name
+
+
+def test_members_of_a_queue_with_login_keep_whatever_they_dialled():
+    orgs = {"t1": org_t1(queues=(queue(login=True),))}
+    answer = parsed(documents.configuration({"key_value": "callcenter.conf", "CC-Queue": "t1-500"},
+                                            documents.Lookup(plan_of=orgs.get, org_at=SOURCES.get)))
+    assert [a.get("status") for a in answer.iter("agent")] == [None, None]
+
+
+def test_a_caller_waits_in_the_queue_then_goes_on_after_the_longest_wait_or_when_it_is_full():
+    orgs = {"t1": org_t1(dids=(DidConfig("+15550101", "queue:500"),), queues=(queue(),))}
+    waiting = {"t1-500": 1}
+    lookup = documents.Lookup(plan_of=orgs.get, org_at=SOURCES.get, queue_waiting=lambda name: waiting[name])
+    plan = actions(documents.dialplan({"Hunt-Context": documents.UPSTREAM_CONTEXT,
+                                       "Hunt-Destination-Number": "+15550101",
+                                       "variable_sip_network_ip": T1_UPSTREAM_IN}, lookup))
+    assert ("callcenter", "t1-500") in plan and ("set", "lp_queue=500") in plan
+    assert plan[-1] == ("transfer", f"q${{cc_cancel_reason}} XML {documents.QUEUE_CONTEXT}")
+    waiting["t1-500"] = 2  # the queue's most callers
+    full = actions(documents.dialplan({"Hunt-Context": documents.UPSTREAM_CONTEXT,
+                                       "Hunt-Destination-Number": "+15550101",
+                                       "variable_sip_network_ip": T1_UPSTREAM_IN}, lookup))
+    assert ("callcenter", "t1-500") not in full and ("set", "lp_reached=102") in full
+
+    def after(reason, org="t1", number="500"):
+        return actions(documents.dialplan({"Hunt-Context": documents.QUEUE_CONTEXT, "Hunt-Destination-Number": reason,
+                                           "variable_lp_org": org, "variable_lp_queue": number,
+                                           "variable_lp_hops": "1"}, lookup))
+    assert ("set", "lp_reached=103") in after("qTIMEOUT")
+    assert after("qNONE")[-1] == ("hangup", "NORMAL_CLEARING")
+    assert after("qTIMEOUT", org="t2")[-1] == ("hangup", "UNALLOCATED_NUMBER")
+    assert after("qTIMEOUT", number="501")[-1] == ("hangup", "UNALLOCATED_NUMBER")
+    assert after("101")[-1] == ("hangup", "UNALLOCATED_NUMBER")
+
+
+def test_a_member_logs_in_and_out_of_its_own_orgs_queue_with_login_only():
+    orgs = {"t1": org_t1(queues=(queue(login=True),)), "t2": org_t2(queues=(queue(members=("101",)),))}
+    switched = []
+
+    def login(agent):
+        switched.append(agent)
+        return len(switched) % 2 == 1
+
+    lookup = documents.Lookup(plan_of=orgs.get, org_at=SOURCES.get, queue_login=login)
+
+    def dials(phone, dialled):
+        code, number = phone.split("-")
+        return actions(documents.dialplan({"Hunt-Context": documents.PHONE_CONTEXT, "Hunt-Destination-Number": dialled,
+                                           "variable_lp_org": code, "variable_lp_ext": number}, lookup))
+    assert ("playback", documents.SWITCHED_ON) in dials("t1-102", "*45500")
+    assert ("playback", documents.SWITCHED_OFF) in dials("t1-102", "*45500")
+    assert switched == ["t1-500-102", "t1-500-102"]
+    assert dials("t1-103", "*45500")[-1] == ("hangup", "UNALLOCATED_NUMBER")  # not a member
+    assert dials("t2-101", "*45500")[-1] == ("hangup", "UNALLOCATED_NUMBER")  # its queue has no login
+    assert dials("t1-101", "*45501")[-1] == ("hangup", "UNALLOCATED_NUMBER")
+    assert switched == ["t1-500-102", "t1-500-102"]

@@ -7,13 +7,13 @@ from littlepbx import fields as f
 from littlepbx.kinds.base import Kind
 from littlepbx.kinds.musicclasses import music_class_field
 from littlepbx.kinds.registry import register
-from littlepbx.pbx_backends.base import QUEUE_STRATEGIES, QueueConfig
+from littlepbx.pbx_backends.base import QUEUE_LOGIN_PREFIX, QUEUE_STRATEGIES, QueueConfig
 
 STRATEGY_LABELS = {"ringall": "All members at once", "rrmemory": "In turn (round robin)",
                    "leastrecent": "Whoever answered least recently", "fewestcalls": "Whoever took fewest calls",
                    "random": "At random"}
 # Dialled from a member's phone: *45 then the queue's number logs it in, or out.
-LOGIN_PREFIX = "*45"
+LOGIN_PREFIX = QUEUE_LOGIN_PREFIX
 
 f.register_target(f.Target("queue", "queue:[0-9]{2,6}", "queues", "queue:", "a queue"))
 

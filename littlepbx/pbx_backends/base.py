@@ -228,6 +228,8 @@ class MusicClassConfig:
 
 # How a queue offers a call to its members, in app_queue's words.
 QUEUE_STRATEGIES = ("ringall", "rrmemory", "leastrecent", "fewestcalls", "random")
+# What a queue's member dials, then the queue's number, to log in (or out) where members log in.
+QUEUE_LOGIN_PREFIX = "*45"
 
 
 @dataclass(frozen=True)

@@ -639,6 +639,38 @@ def member_problem(org: OrgPBXConfig, member: str) -> str | None:
 QUEUE_ENDINGS = {"CONNECT": "answered", "ABANDON": "abandoned", "EXITWITHTIMEOUT": "timed_out",
                  "EXITEMPTY": "timed_out", "EXITWITHKEY": "abandoned"}
 TIME_CONDITION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
+
+
+def queue_figures_from_log(connection, code: str, longest: dict[str, int], since: datetime) -> dict[str, QueueFigures]:
+    """The org's queues' figures from the queue log (lp_queue_log, UTC, in app_queue's events),
+    ``longest``: each queue's longest wait by its name ("t1-500"): callers still waiting
+    (entered within the queue's longest wait and not yet answered or gone), and since ``since``
+    answered, abandoned and timed-out calls with the average wait of the answered ones."""
+    log_table = t.lp_queue_log
+    prefix = f"{check_code(code)}-"
+    now = datetime.now(UTC).replace(tzinfo=None)
+    since = since.replace(tzinfo=None)
+    figures = {}
+    for queue_name, seconds in longest.items():
+        rows = connection.execute(select(log_table.c.callid, log_table.c.event, log_table.c.time, log_table.c.data1)
+                                  .where(log_table.c.queuename == queue_name,
+                                         log_table.c.time >= min(since, now - timedelta(seconds=seconds + 60))))
+        entered, ended, counts, waited = {}, set(), {}, []
+        for callid, event, moment, data1 in rows:
+            if event == "ENTERQUEUE":
+                entered[callid] = moment
+            elif event in QUEUE_ENDINGS:
+                ended.add(callid)
+                if moment >= since:
+                    counts[QUEUE_ENDINGS[event]] = counts.get(QUEUE_ENDINGS[event], 0) + 1
+                    if event == "CONNECT" and (data1 or "").isdigit():
+                        waited.append(int(data1))
+        waiting = sum(1 for callid, moment in entered.items()
+                      if callid not in ended and moment >= now - timedelta(seconds=seconds + 60))
+        figures[queue_name[len(prefix):]] = QueueFigures(
+            waiting, counts.get("answered", 0), counts.get("abandoned", 0), counts.get("timed_out", 0),
+            round(sum(waited) / len(waited), 1) if waited else None)
+    return figures
 IVR_COLUMNS = {key: {"*": "star", "#": "hash"}.get(key, key) for key in IVR_KEYS}
 
 
@@ -1425,37 +1457,11 @@ class AsteriskBackend(PBXBackend):
                                f"given to its account: run the restore as root") from None
 
     def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
-        """From app_queue's log (lp_queue_log, UTC): callers still waiting (entered within the
-        queue's longest wait and not yet answered or gone), and since ``since`` answered,
-        abandoned and timed-out calls with the average wait of the answered ones."""
-        log_table, plans = t.lp_queue_log, t.lp_queue_plans
-        prefix = f"{check_code(code)}-"
-        now = datetime.now(UTC).replace(tzinfo=None)
+        """From app_queue's log (lp_queue_log): queue_figures_from_log."""
+        plans = t.lp_queue_plans
         with self._database().connect() as connection:
-            waits = dict(connection.execute(select(plans.c.id, plans.c.max_wait).where(plans.c.tenantid == code)).all())
-            figures = {}
-            for queue_name, longest in waits.items():
-                rows = connection.execute(select(log_table.c.callid, log_table.c.event, log_table.c.time,
-                                                 log_table.c.data1)
-                                          .where(log_table.c.queuename == queue_name,
-                                                 log_table.c.time >= min(since.replace(tzinfo=None),
-                                                                         now - timedelta(seconds=longest + 60))))
-                entered, ended, counts, waited = {}, set(), {}, []
-                for callid, event, moment, data1 in rows:
-                    if event == "ENTERQUEUE":
-                        entered[callid] = moment
-                    elif event in QUEUE_ENDINGS:
-                        ended.add(callid)
-                        if moment >= since.replace(tzinfo=None):
-                            counts[QUEUE_ENDINGS[event]] = counts.get(QUEUE_ENDINGS[event], 0) + 1
-                            if event == "CONNECT" and (data1 or "").isdigit():
-                                waited.append(int(data1))
-                waiting = sum(1 for callid, moment in entered.items()
-                              if callid not in ended and moment >= now - timedelta(seconds=longest + 60))
-                figures[queue_name[len(prefix):]] = QueueFigures(
-                    waiting, counts.get("answered", 0), counts.get("abandoned", 0), counts.get("timed_out", 0),
-                    round(sum(waited) / len(waited), 1) if waited else None)
-            return figures
+            longest = dict(connection.execute(select(plans.c.id, plans.c.max_wait).where(plans.c.tenantid == code)).all())
+            return queue_figures_from_log(connection, code, longest, since)
 
     def phone_states(self, code: str) -> dict[str, PhoneState]:
         """The org's extensions as their users switched them (lp_phone_states; phones write it)."""

@@ -3,8 +3,8 @@ addresses (lp_upstream_sources) in its transaction; LittlePBX's XML server answe
 directory and per-call dialplan requests from those rows, so nothing is reloaded for an org;
 calls and registrations are read over the event socket.
 
-What the Asterisk backend carries and this one does not yet (NOT_YET and the checks of
-validate_for_freeswitch: menus, queues, follow me, ...) is refused at Apply by name.
+What the Asterisk backend carries and this one cannot (the checks of validate_for_freeswitch and
+check_modules) is refused at Apply by name.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from littlepbx.pbx_backends.asterisk.backend import (
     line_rows,
     move_in,
     phone_id,
+    queue_figures_from_log,
     read_phone_blocks,
     read_phone_states,
     read_time_overrides,
@@ -54,21 +55,13 @@ from littlepbx.pbx_backends.base import (
 
 from . import documents, plans, voicemail
 from .esl import ESLError
-from .plans import registering_plans
+from .plans import queueing_plans, registering_plans
 
 log = logging.getLogger(__name__)
 
-# OrgPBXConfig's kinds this backend does not carry yet, as an admin names them.
-NOT_YET = {"queues": "queues"}
-
-
 def validate_for_freeswitch(org: OrgPBXConfig) -> None:
-    """validate_org's checks, then what this backend cannot carry out (yet), said plainly."""
+    """validate_org's checks, then what this backend cannot carry out, said plainly."""
     validate_org(org)
-    used = [name for attribute, name in NOT_YET.items() if getattr(org, attribute)]
-    if used:
-        raise BackendError(f"{org.code}: the FreeSWITCH backend does not carry {', '.join(used)} yet: "
-                           "remove them or run LittlePBX with Asterisk")
     if org.moh.enabled and org.moh.path and documents.UNSAFE.search(org.moh.path):
         raise BackendError(f"{org.code}: music on hold: {org.moh.path!r} is not a converted file")
     for music in org.musicclasses:
@@ -119,6 +112,7 @@ class FreeSwitchBackend(PBXBackend):
         self._db = None
         self._restored_messages: dict[str, list[dict] | None] = {}
         self._removed_boxes: dict[str, list[str]] = {}  # per org removed: its boxes, for after_remove
+        self._had_queues: set[str] = set()  # orgs whose plan had queues before the Apply in hand
 
     @property
     def esl(self):
@@ -151,17 +145,22 @@ class FreeSwitchBackend(PBXBackend):
         new_trunk = org.trunk("outbound")
         has = bool(new_trunk and new_trunk.register)
         self._gateways[code] = (had, (had or has) and (old_trunk if had else None) != (new_trunk if has else None))
+        if old and old.queues:
+            self._had_queues.add(code)
         plans.write(connection, org)
 
     def check_modules(self, org: OrgPBXConfig) -> None:
         """Refuse what this host's FreeSWITCH has no module for (provision loads only those it
-        finds): paging groups and conference rooms need mod_conference."""
+        finds): paging groups and conference rooms need mod_conference, queues mod_callcenter."""
         from .provision import module_dir, prefix_of
-        uses = [what for what, used in (("paging groups", org.paginggroups), ("conference rooms", org.conferences))
-                if used]
-        if uses and not (module_dir(prefix_of(self.config)) / "mod_conference.so").exists():
-            raise BackendError(f"{org.code}: {' and '.join(uses)} need FreeSWITCH's mod_conference, which this "
-                               "FreeSWITCH lacks: install it (scripts/build-freeswitch.sh builds it) or remove them")
+        for module, uses in (("mod_conference", [what for what, used in (("paging groups", org.paginggroups),
+                                                                          ("conference rooms", org.conferences))
+                                                 if used]),
+                             ("mod_callcenter", ["queues"] if org.queues else [])):
+            if uses and not (module_dir(prefix_of(self.config)) / f"{module}.so").exists():
+                raise BackendError(f"{org.code}: {' and '.join(uses)} need FreeSWITCH's {module}, which this "
+                                   "FreeSWITCH lacks: install it (scripts/build-freeswitch.sh builds it) or "
+                                   "remove them")
 
     def after_commit(self, org: OrgPBXConfig) -> None:
         """The XML server reads the committed plan on the next request; only the upstream address
@@ -172,6 +171,41 @@ class FreeSwitchBackend(PBXBackend):
         had, changed = self._gateways.pop(org.code, (False, False))
         if changed:
             self._replace_gateway(org.code, had, bool(org.trunk("outbound") and org.trunk("outbound").register))
+        if org.queues or org.code in self._had_queues:
+            self._had_queues.discard(org.code)
+            self._sync_queues(org.code, org)
+
+    def _sync_queues(self, code: str, org: OrgPBXConfig | None, tiers: list[tuple[str, str]] | None = None) -> None:
+        """Make mod_callcenter's queues, agents and tiers of the org those of its plan (None: it
+        has none): the tiers and agents it no longer has are deleted (a member taken out is
+        logged out), and each of its queues is loaded again from the XML server, which adds its
+        new members and changes the rest (a member's login is kept). Waiting callers stay."""
+        wanted = {documents.queue_name(code, q.number): {documents.agent_name(code, q.number, m) for m in q.members}
+                  for q in (org.queues if org else ())}
+        try:
+            present = self._tiers() if tiers is None else tiers
+            loaded = set(re.findall(r"^([a-z0-9]+-[0-9]+)\|", self.esl.api("callcenter_config queue list"), re.M))
+            prefix = f"{code}-"
+            for queue, agent in present:
+                if queue.startswith(prefix) and agent not in wanted.get(queue, ()):
+                    self.esl.api(f"callcenter_config tier del {queue} {agent}")
+                    self.esl.api(f"callcenter_config agent del {agent}")
+            for queue in sorted({queue for queue in loaded if queue.startswith(prefix)} - set(wanted)):
+                self.esl.api(f"callcenter_config queue unload {queue}")
+            for queue in sorted(wanted):
+                # Loaded again (its new settings, members and tiers), or for the first time.
+                answer = self.esl.api(f"callcenter_config queue {'reload' if queue in loaded else 'load'} {queue}")
+                if not answer.startswith("+OK"):
+                    log.warning("FreeSWITCH: %s's queue %s not loaded: %s", code, queue, answer.strip()[:200])
+        except ESLError as error:
+            log.warning("FreeSWITCH: %s's queues not brought up to date (the next upkeep tries again): %s",
+                        code, error)
+
+    def _tiers(self) -> list[tuple[str, str]]:
+        """Every (queue, agent) mod_callcenter has."""
+        listing = self.esl.api("callcenter_config tier list")
+        rows = [line.split("|") for line in listing.splitlines()[1:] if "|" in line]
+        return [(row[0], row[1]) for row in rows if len(row) >= 2]
 
     def _replace_gateway(self, code: str, had: bool, has: bool) -> None:
         """Stop the org's registration if it had one, and start the new one (sofia's rescan adds
@@ -214,6 +248,8 @@ class FreeSwitchBackend(PBXBackend):
 
     def after_remove(self, code: str) -> None:
         self._replace_gateway(code, True, False)
+        if self._queues_loaded():
+            self._sync_queues(code, None)
         self._reload_acl()
         self._forget_phones(code, set())
         # FreeSWITCH itself deletes each box's messages and their index rows (its database is
@@ -256,6 +292,33 @@ class FreeSwitchBackend(PBXBackend):
             self._replace_gateway(code, True, False)
         if wanted - running:
             self._replace_gateway(sorted(wanted - running)[0], False, True)  # one rescan starts them all
+        self._sweep_queues()
+
+    def _queues_loaded(self) -> bool:
+        from .provision import module_dir, prefix_of
+        return (module_dir(prefix_of(self.config)) / "mod_callcenter.so").exists()
+
+    def _sweep_queues(self) -> None:
+        """mod_callcenter's tiers made those the applied plans ask for, should an Apply's
+        after_commit have been lost: orgs whose tiers differ are brought up to date."""
+        if not self._queues_loaded():
+            return
+        try:
+            present = self._tiers()
+            with self._engine().connect() as connection:
+                queueing = {org.code: org for org in queueing_plans(connection)}
+        except (ESLError, DBAPIError) as error:
+            log.warning("FreeSWITCH: queues not checked: %s", error)
+            return
+        found: dict[str, set] = {}
+        for queue, agent in present:
+            found.setdefault(queue.partition("-")[0], set()).add((queue, agent))
+        for code in sorted(set(found) | set(queueing)):
+            org = queueing.get(code)
+            wanted = {(documents.queue_name(code, q.number), documents.agent_name(code, q.number, m))
+                      for q in (org.queues if org else ()) for m in q.members}
+            if found.get(code, set()) != wanted:
+                self._sync_queues(code, org, present)
 
     def _engine(self):
         if self._db is None:
@@ -378,7 +441,12 @@ class FreeSwitchBackend(PBXBackend):
             write_time_override(connection, code, name, state)
 
     def queue_figures(self, code: str, since: datetime) -> dict[str, QueueFigures]:
-        return {}
+        """From mod_callcenter's events as the call recorder logs them (lp_queue_log, in
+        app_queue's words): the same figures as the Asterisk backend's."""
+        with self._engine().connect() as connection:
+            org = plans.read(connection, code)
+            longest = {documents.queue_name(code, q.number): q.max_wait_seconds for q in (org.queues if org else ())}
+            return queue_figures_from_log(connection, code, longest, since)
 
     def export_state(self, connection, code: str) -> dict[str, list[dict]]:
         """The org's call history and forced time conditions, and mod_voicemail's index of its

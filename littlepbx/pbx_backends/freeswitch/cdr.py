@@ -1,9 +1,12 @@
 """Call records from FreeSWITCH into the call history (the cdr table the Asterisk backend's
 records go to, so the Stats page and the REST API read both alike): every hung-up channel the
-dialplan tied to an org (the caller's leg) becomes one row, read from the event socket."""
+dialplan tied to an org (the caller's leg) becomes one row, read from the event socket. Queue
+callers' comings and goings (mod_callcenter's events) go to the queue log the Asterisk backend's
+app_queue writes (lp_queue_log), in app_queue's words, for the queues' figures."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -55,6 +58,31 @@ def record_of(event: dict[str, str]) -> dict | None:
             "uniqueid": event.get("Unique-ID", "")[:150], "linkedid": event.get("Unique-ID", "")[:150]}
 
 
+# mod_callcenter's reasons a caller left a queue unanswered, as app_queue logs them.
+QUEUE_EXITS = {"TIMEOUT": "EXITWITHTIMEOUT", "NO_AGENT_TIMEOUT": "EXITEMPTY", "EXIT_WITH_KEY": "EXITWITHKEY"}
+QUEUE_NAME = re.compile(r"[a-z0-9]{1,16}-[0-9]{2,6}")
+
+
+def queue_log_of(event: dict[str, str]) -> dict | None:
+    """The lp_queue_log row of a mod_callcenter event (a caller entering a queue, a member
+    answering it, the caller leaving unanswered), or None for the other events."""
+    queue, action = event.get("CC-Queue", ""), event.get("CC-Action")
+    callid = event.get("CC-Member-Session-UUID", "")[:80]
+    if not (QUEUE_NAME.fullmatch(queue) and callid):
+        return None
+    row = {"time": datetime.now(UTC).replace(tzinfo=None), "callid": callid, "queuename": queue, "agent": "NONE"}
+    if action == "member-queue-start":
+        return dict(row, event="ENTERQUEUE")
+    if action == "bridge-agent-start":
+        joined, answered = event.get("CC-Member-Joined-Time", ""), event.get("CC-Agent-Answered-Time", "")
+        waited = int(answered) - int(joined) if joined.isdigit() and answered.isdigit() else None
+        return dict(row, event="CONNECT", agent=event.get("CC-Agent", "")[:80],
+                    data1=str(max(waited, 0)) if waited is not None else None)
+    if action == "member-queue-end" and event.get("CC-Cause") == "Cancel":
+        return dict(row, event=QUEUE_EXITS.get(event.get("CC-Cancel-Reason", ""), "ABANDON"))
+    return None
+
+
 class CdrRecorder(threading.Thread):
     """Reads hang-ups from the event socket and writes their records; reconnects when
     FreeSWITCH restarts. ``stop()`` ends it."""
@@ -71,10 +99,15 @@ class CdrRecorder(threading.Thread):
             self._client = ESLClient("127.0.0.1", int(self.config["FREESWITCH_ESL_PORT"]),
                                      self.config["FREESWITCH_ESL_PASSWORD"])
             try:
-                for event in self._client.events("CHANNEL_HANGUP_COMPLETE"):
+                for event in self._client.events("CHANNEL_HANGUP_COMPLETE CUSTOM callcenter::info"):
+                    if event.get("Event-Name") == "CUSTOM":
+                        entry = queue_log_of(event)
+                        if entry:
+                            self._write(t.lp_queue_log, entry)
+                        continue
                     row = record_of(event)
                     if row:
-                        self._write(row)
+                        self._write(t.cdr, row)
             except (ESLError, OSError) as error:
                 if not self._stopping.is_set():
                     log.debug("call records: event socket: %s; again in a second", error)
@@ -82,12 +115,12 @@ class CdrRecorder(threading.Thread):
             finally:
                 self._client.close()
 
-    def _write(self, row: dict) -> None:
+    def _write(self, table, row: dict) -> None:
         try:
             with self.engine.begin() as connection:
-                connection.execute(insert(t.cdr).values(**row))
+                connection.execute(insert(table).values(**row))
         except Exception:  # a record lost is logged; the next calls are still recorded
-            log.exception("call record of %s not written", row.get("tenantid"))
+            log.exception("%s row of %s not written", table.name, row.get("tenantid") or row.get("queuename"))
 
     def stop(self) -> None:
         self._stopping.set()

@@ -37,6 +37,7 @@ from littlepbx.pbx_backends.asterisk.backend import (
 from littlepbx.pbx_backends.base import (
     NO_ANSWER_FORWARD,
     NO_ANSWER_VOICEMAIL,
+    QUEUE_LOGIN_PREFIX,
     ExtensionConfig,
     OrgPBXConfig,
     PhoneState,
@@ -59,6 +60,22 @@ MENU_STEP = re.compile(r"k[0-9*#]|n[0-9*]{1,6}|t")
 # the bridge at once although pickup spaces rang beside it); its org and extension are channel
 # variables our own plan set (lp_org, lp_ringing).
 AFTER_CONTEXT = "lp-after"
+# Where a queue's caller goes on when mod_callcenter lets go of it: "q" and its reason
+# (cc_cancel_reason: TIMEOUT after the longest wait, NONE when a member answered); its org and
+# queue are channel variables our own plan set (lp_org, lp_queue).
+QUEUE_CONTEXT = "lp-queue"
+QUEUE_EXIT = re.compile(r"q[A-Z_]{0,32}")
+QUEUE_TIMEOUTS = {"qTIMEOUT", "qNO_AGENT_TIMEOUT"}
+# A queue (mod_callcenter) is "<org>-<number>"; each of its members an agent of that queue alone,
+# "<org>-<number>-<extension>", so that a member logs in to one queue and rests after its calls.
+QUEUE_NAME = re.compile(r"([a-z0-9]{1,16})-([0-9]{2,6})")
+# app_queue's strategies as mod_callcenter names them.
+CALLCENTER_STRATEGIES = {"ringall": "ring-all", "rrmemory": "round-robin", "leastrecent": "longest-idle-agent",
+                         "fewestcalls": "agent-with-fewest-calls", "random": "random"}
+# No recorded prompts: a waiting caller hears two short beeps where Asterisk tells the position.
+QUEUE_ANNOUNCEMENT = "tone_stream://%(250,150,660);%(250,0,660)"
+QUEUE_RETRY_SECONDS = 2  # a member who did not answer, refused or was busy rests this long (app_queue's retry)
+AVAILABLE, LOGGED_OUT = "Available", "Logged Out"
 # The keys a phone presses during a call (the Asterisk backend's features.conf): **1<number>#
 # transfers the other party, **0<number># consults <number> first (hanging up completes it), #77
 # parks the other party in the org's lot (mod_valet_parking), **3 records the call (again: stops).
@@ -215,7 +232,9 @@ class Lookup:
     where a phone ("t1-101") is registered (FreeSWITCH's dial string of its contact, "": nowhere);
     the slots of a parking lot that hold a call, how long a parked call waits, the first free
     slot of a lot (kept for the call about to park there), and that a parked call left its slot
-    unanswered (FreeSWITCH forgets it there only a few seconds later)."""
+    unanswered (FreeSWITCH forgets it there only a few seconds later); how many callers wait in a
+    queue ("t1-500"), and a member's login switched (an agent, "t1-500-101": True logged in now,
+    False out, None when FreeSWITCH could not say)."""
 
     plan_of: Callable[[str], OrgPBXConfig | None]
     org_at: Callable[[str], str | None]
@@ -235,6 +254,8 @@ class Lookup:
     park_seconds: int = 60
     free_slot: Callable[[str, list[str]], str | None] = field(default=lambda lot, slots: slots[0] if slots else None)
     slot_left: Callable[[str, str], None] = field(default=lambda lot, slot: None)
+    queue_waiting: Callable[[str], int] = field(default=lambda name: 0)
+    queue_login: Callable[[str], bool | None] = field(default=lambda agent: None)
 
 
 def phone_of(lookup: Lookup, user: str, domain: str = "") -> tuple[OrgPBXConfig, ExtensionConfig] | None:
@@ -303,7 +324,10 @@ def directory(params: dict[str, str], lookup: Lookup) -> str:
 
 def configuration(params: dict[str, str], lookup: Lookup) -> str:
     """acl.conf: the list of upstream source addresses whose calls are let in without a login
-    (which org a call is, its address alone says, in the dialplan); everything else from files."""
+    (which org a call is, its address alone says, in the dialplan); callcenter.conf asked for one
+    queue: that queue (callcenter_queue); everything else from files."""
+    if params.get("key_value") == "callcenter.conf" and params.get("CC-Queue"):
+        return callcenter_queue(params["CC-Queue"], lookup)
     if params.get("key_value") != "acl.conf":
         return not_found()
     nodes = "".join(f'<node type="allow" cidr="{address}/{128 if ":" in address else 32}"/>'
@@ -365,6 +389,8 @@ def dialplan(params: dict[str, str], lookup: Lookup) -> str:
         return menu_step(params, lookup).xml(context, dialled)
     if context == AFTER_CONTEXT:
         return after_ringing(params, lookup).xml(context, dialled)
+    if context == QUEUE_CONTEXT:
+        return after_queue(params, lookup).xml(context, dialled)
     if context == ROOM_CONTEXT:
         return room_step(params, lookup).xml(context, dialled)
     if context.startswith(KEYS_CONTEXT + "-"):
@@ -437,6 +463,8 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
         return phone_switch(plan, ext, dialled)
     if dialled == GROUP_PICKUP or dialled.startswith(PICKUP):
         return pickup(plan, ext, dialled)
+    if dialled.startswith(QUEUE_LOGIN_PREFIX):
+        return queue_login(plan, ext, dialled[len(QUEUE_LOGIN_PREFIX):])
     if dialled in parking_slots(org) and not number_of(org, dialled):
         return take_parked(plan, dialled)
     if ext.record_calls:
@@ -599,6 +627,9 @@ def destination(plan: Plan, where: str) -> Plan:
     if kind == "paging":
         group = next((g for g in org.paginggroups if g.number == key), None)
         return page(plan, group) if group else plan.refuse()
+    if kind == "queue":
+        found = next((q for q in org.queues if q.number == key), None)
+        return queue(plan, found) if found else plan.refuse()
     if kind == "ivr":
         ivr = next((m for m in org.ivrs if m.name == key), None)
         return menu(plan, ivr) if ivr else plan.refuse()
@@ -970,6 +1001,100 @@ def ring_group(plan: Plan, group) -> Plan:
     if music:  # the group's music was for its own ringing only
         plan.add("unset", "ringback").add("unset", "instant_ringback")
     return destination(plan, group.no_answer or "hangup")
+
+
+def queue_name(code: str, number: str) -> str:
+    return f"{code}-{number}"
+
+
+def agent_name(code: str, number: str, member: str) -> str:
+    return f"{code}-{number}-{member}"
+
+
+def queue(plan: Plan, found) -> Plan:
+    """The caller waits in the queue (mod_callcenter) with the queue's music (else the org's),
+    while its members are offered the call; a full queue sends it to its full destination at
+    once, the longest wait to its timeout destination (after_queue)."""
+    org = plan.org
+    name = queue_name(org.code, found.number)
+    if found.max_callers and plan.lookup.queue_waiting(name) >= found.max_callers:
+        return destination(plan, found.full_destination or "hangup")
+    plan.reached(f"queue:{found.number}")
+    if found.record_calls:
+        record(plan)
+    music = playlist(org, found.music_class) or org_music(org)
+    if music:
+        plan.add("set", f"cc_moh_override={music}")
+    plan.add("set", f"lp_queue={found.number}").add("set", f"lp_hops={plan.hops}")
+    plan.add("set", "hangup_after_bridge=true").add("answer").add("callcenter", name)
+    return plan.add("transfer", f"q${{cc_cancel_reason}} XML {QUEUE_CONTEXT}")
+
+
+def after_queue(params: dict[str, str], lookup: Lookup) -> Plan:
+    """Where a queue's caller goes once mod_callcenter let go of it: after the longest wait (or
+    with nobody to take it), the queue's timeout destination; else (answered, hung up) nowhere."""
+    found = resumed(params, lookup, QUEUE_EXIT, "lp_queue", lambda org, number: next(
+        (q for q in org.queues if q.number == number), None))
+    if found is None:
+        return Plan(OrgPBXConfig("", 0)).refuse()
+    plan, waited_in, step = found
+    if step in QUEUE_TIMEOUTS:
+        return destination(plan, waited_in.timeout_destination or "hangup")
+    return plan.add("hangup", "NORMAL_CLEARING")
+
+
+def queue_login(plan: Plan, ext: ExtensionConfig, number: str) -> Plan:
+    """*45<queue>: a member of one of the org's queues with login logs in, or out when it was in
+    (rising beeps: in, falling: out); anyone else, or another org's queue, is refused."""
+    found = next((q for q in plan.org.queues if q.number == number), None)
+    if found is None or not found.login_required or ext.number not in found.members:
+        return plan.refuse()
+    now_in = plan.lookup.queue_login(agent_name(plan.org.code, number, ext.number))
+    if now_in is None:
+        return plan.refuse("TEMPORARY_FAILURE")
+    return acknowledged(plan, now_in)
+
+
+def callcenter_queue(name: str, lookup: Lookup) -> str:
+    """callcenter.conf as mod_callcenter asks it for one queue ("t1-500", when it first needs it
+    and at each Apply's `queue reload`): the queue, its members as agents reached at the org's
+    own phones only, and their tiers. A member's status is given only where the queue has no
+    login (always in); with login, mod_callcenter keeps what the member last dialled."""
+    match = QUEUE_NAME.fullmatch(name or "")
+    org = lookup.plan_of(match.group(1)) if match else None
+    found = next((q for q in org.queues if q.number == match.group(2)), None) if org else None
+    if found is None:
+        return not_found()
+    params = {"strategy": CALLCENTER_STRATEGIES.get(found.strategy, "ring-all"),
+              "max-wait-time": found.max_wait_seconds, "max-wait-time-with-no-agent": 0,
+              "tier-rules-apply": "false", "discard-abandoned-after": 60, "abandoned-resume-allowed": "false",
+              "skip-agents-with-external-calls": "true", "agent-no-answer-status": AVAILABLE,
+              "time-base-score": "queue"}
+    if found.announce_seconds:
+        params.update({"announce-sound": QUEUE_ANNOUNCEMENT, "announce-frequency": found.announce_seconds})
+    queue_xml = f"<queue name={quoteattr(name)}>{_params_xml(params)}</queue>"
+    agents, tiers = [], []
+    for position, member in enumerate(found.members, start=1):
+        if not any(ext.number == member for ext in org.extensions):
+            continue
+        agent = agent_name(org.code, found.number, member)
+        variables, target = phone_leg(org, member)
+        attributes = {"name": agent, "type": "callback",
+                      "contact": f"[leg_timeout={ring_time(found.ring_seconds)},{variables}]{target}",
+                      "max-no-answer": "0", "wrap-up-time": str(found.wrapup_seconds),
+                      "reject-delay-time": str(QUEUE_RETRY_SECONDS), "busy-delay-time": str(QUEUE_RETRY_SECONDS),
+                      "no-answer-delay-time": str(QUEUE_RETRY_SECONDS)}
+        if not found.login_required:
+            attributes["status"] = AVAILABLE
+        agents.append("<agent " + " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items()) + "/>")
+        tiers.append(f"<tier agent={quoteattr(agent)} queue={quoteattr(name)} level='1' position='{position}'/>")
+    return _document("configuration", f'<configuration name="callcenter.conf" description="LittlePBX">'
+                                      f"<settings/><queues>{queue_xml}</queues><agents>{''.join(agents)}</agents>"
+                                      f"<tiers>{''.join(tiers)}</tiers></configuration>")
+
+
+def _params_xml(values: dict) -> str:
+    return "".join(f"<param name={quoteattr(str(k))} value={quoteattr(str(v))}/>" for k, v in values.items())
 
 
 def voicemail(plan: Plan, ext: ExtensionConfig) -> Plan:

@@ -85,6 +85,13 @@ def registering_plans(connection, cache: PlanCache | None = None) -> list[base.O
     return [org for org in found if org and org.trunk("outbound") and org.trunk("outbound").register]
 
 
+def queueing_plans(connection) -> list[base.OrgPBXConfig]:
+    """The plans with queues (the JSON is searched first: few have any)."""
+    texts = connection.execute(select(lp_fs_plans.c.plan)
+                               .where(lp_fs_plans.c.plan.not_like('%"queues":[]%'))).scalars().all()
+    return [org for org in map(decode, texts) if org.queues]
+
+
 class PlanCache:
     """Applied plans by org code, parsed once per version: each lookup reads only the version."""
 

@@ -34,7 +34,7 @@ from .server import serve_in_thread, xml_path
 MODULES = ("mod_console", "mod_logfile", "mod_event_socket", "mod_xml_curl", "mod_sofia", "mod_loopback",
            "mod_commands", "mod_dptools", "mod_hash", "mod_db", "mod_expr", "mod_voicemail",
            "mod_dialplan_xml", "mod_sndfile", "mod_native_file", "mod_tone_stream", "mod_conference",
-           "mod_valet_parking")
+           "mod_valet_parking", "mod_callcenter")
 # A conference that says nothing itself (FreeSWITCH ships no sounds here; no caller controls).
 QUIET_CONFERENCE = {"rate": 8000, "interval": 20, "energy-level": 0, "comfort-noise": "false", "caller-controls": "none",
                     "muted-sound": "", "unmuted-sound": "", "alone-sound": "", "enter-sound": "", "exit-sound": "",
@@ -210,6 +210,11 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
             "max-members-sound": documents.ROOM_FULL}))}</profile></profiles>
     </configuration>
     <configuration name="db.conf" description="db"><settings/></configuration>
+    <configuration name="callcenter.conf" description="queues: each served by LittlePBX when asked for">
+      <settings>{_params({"dbname": str(dirs["db"] / "callcenter.db"), "truncate-agents-on-load": "false",
+                          "truncate-tiers-on-load": "false"})}</settings>
+      <queues/>
+    </configuration>
     <configuration name="voicemail.conf" description="voicemail">
       <settings/>
       <profiles><profile name="default">{_params({"file-extension": "wav", "terminator-key": "#",

@@ -81,7 +81,8 @@ class XMLService:
                                       answered_last=self._answered_last, recordings=self.recordings,
                                       contact=self._contact, parked=self._parked,
                                       park_seconds=self.park_seconds, free_slot=self._free_slot,
-                                      slot_left=self._slot_left)
+                                      slot_left=self._slot_left, queue_waiting=self._queue_waiting,
+                                      queue_login=self._queue_login)
             return handler(params, lookup)
 
     def _ask(self, command: str, what: str) -> str:
@@ -134,6 +135,23 @@ class XMLService:
         every 5 s, at a valet_park): nobody is parked there for LEFT_SECONDS."""
         with self._lock:
             self._left[(lot, slot)] = time.monotonic() + LEFT_SECONDS
+
+    def _queue_waiting(self, name: str) -> int:
+        """The callers waiting in queue ``name`` ("t1-500") now, or being offered to a member;
+        0 when FreeSWITCH cannot say (the caller then joins)."""
+        listing = self._ask(f"callcenter_config queue list members {name}", f"queue {name}'s callers")
+        return sum(1 for line in listing.splitlines()[1:] if re.search(r"\|(Waiting|Trying)\|", line))
+
+    def _queue_login(self, agent: str) -> bool | None:
+        """Log a queue's member ("t1-500-101") in, or out when it was in; True: in now. None when
+        mod_callcenter does not know it (its queue not loaded yet) or cannot be told."""
+        status = self._ask(f"callcenter_config agent get status {agent}", f"{agent}'s login")
+        if status not in (documents.AVAILABLE, documents.LOGGED_OUT, "On Break"):
+            return None
+        now_in = status != documents.AVAILABLE
+        answer = self._ask(f"callcenter_config agent set status {agent} "
+                           f"'{documents.AVAILABLE if now_in else documents.LOGGED_OUT}'", f"{agent}'s login")
+        return now_in if answer.startswith("+OK") else None
 
     def _answered_last(self, key: str) -> str:
         """The member of ring group ``key`` ("t1-600") who answered last, as FreeSWITCH remembers
