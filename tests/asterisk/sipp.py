@@ -188,11 +188,16 @@ class Sipp:
                         .replace("{listen_ms}", str(listen_ms)))
         return str(path)
 
-    def referring(self, refer_to: str, bye_wait_ms: int = 4000) -> str:
+    def referring(self, refer_to: str, bye_wait_ms: int = 4000, replaces: str | None = None,
+                  host: str = "[remote_ip]:[remote_port]") -> str:
         """phone_call_refer.xml: the phone's transfer button (a blind REFER) to ``refer_to`` (a SIP
-        URI's user part, as sent); written to the work directory, returns its path. How the
-        transfer went: transfer_result(run)."""
+        URI's user part, as sent, at ``host``, the PBX's unless said; with ``replaces``, an attended
+        one: the Replaces header of the Refer-To URI, escaped as sent); written to the work
+        directory, returns its path. How the transfer went: transfer_result(run)."""
         text = (SCENARIOS / "phone_call_refer.xml").read_text()
+        headers = f"?Replaces={replaces}" if replaces is not None else ""
+        text = text.replace("Refer-To: <sip:{refer_to}@[remote_ip]:[remote_port]>",
+                            f"Refer-To: <sip:{{refer_to}}@{host}{headers}>")
         self.count += 1
         path = self.workdir / f"refer-{self.count}.xml"
         path.write_text(text.replace("{refer_to}", refer_to).replace("{bye_wait}", str(bye_wait_ms)))

@@ -103,6 +103,7 @@ def test_an_outside_caller_pressing_the_transfer_keys_transfers_nothing(t1_resto
         callee.stop()
 
 
+@BOTH
 @pytest.mark.parametrize("refer_to, reached", [("103", "t1-103"), ("+15550201", "t1-upstream"),
                                                ("t2-101", None), ("102%26PJSIP%2Ft2-101", None), ("*97", None)])
 def test_a_phones_transfer_button_reaches_its_own_orgs_numbers_and_never_another_orgs_phone(
@@ -126,6 +127,46 @@ def test_a_phones_transfer_button_reaches_its_own_orgs_numbers_and_never_another
             assert ("INVITE sip:" in callee.trace()) == (name == reached), f"{name} rang: {callee.output()}"
     finally:
         for run in (*callees.values(), transferee):
+            run.stop()
+
+
+def dialog_of(run) -> str:
+    """The Replaces header naming the call a sipp phone ``run`` made (its Call-ID, the PBX's tag
+    and the phone's), escaped as a Refer-To URI carries it."""
+    answer = re.search(r"SIP/2\.0 200 OK\s*\n((?:[^\n]+\n)+)", run.trace()).group(1)
+    call_id = re.search(r"^Call-ID:\s*(\S+)", answer, re.M | re.I).group(1)
+    from_tag = re.search(r"^From:.*;tag=([^;\s>]+)", answer, re.M | re.I).group(1)
+    to_tag = re.search(r"^To:.*;tag=([^;\s>]+)", answer, re.M | re.I).group(1)
+    return f"{call_id}%3Bto-tag%3D{to_tag}%3Bfrom-tag%3D{from_tag}"
+
+
+@pytest.mark.backends("freeswitch")
+def test_a_phones_attended_transfer_is_refused_and_never_reaches_another_orgs_call_or_another_address(
+        t1_restored):
+    """FreeSWITCH finds the call an attended REFER names by its Call-ID, whoever's: every call
+    refuses it. One naming a call FreeSWITCH does not have would be dialled at the address the
+    REFER names: nothing is dialled."""
+    pbx = t1_restored
+    t2_callee = pbx.sipp.answering(PHONE_IPS["t2-102"])
+    target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
+    runs = [t2_callee, target]
+    try:
+        t2_caller = phone_call(pbx, "t2-101", "102", "call_answered.xml", duration_ms=15000)
+        assert wait_until(lambda: "SIP/2.0 200 OK" in t2_caller.trace(), 10), t2_caller.output()
+        for replaces, host in ((dialog_of(t2_caller), "[remote_ip]:[remote_port]"),
+                               ("nosuchcall%3Bto-tag%3D1%3Bfrom-tag%3D2", f"{PHONE_IPS['t1-103']}:{PHONE_PORT}")):
+            runs.append(pbx.sipp.answering(PHONE_IPS["t1-102"]))  # 101 talks to 102, then presses transfer
+            transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.referring("103", replaces=replaces, host=host))
+            finished(transferer, 45)
+            assert (transfer_result(transferer) or 403) >= 400, transferer.output()
+            finished(runs[-1])
+        time.sleep(0.5)
+        assert "INVITE sip:" not in target.trace(), "nothing rang 103, or was dialled at its address"
+        finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
+        assert not hung_up_by_pbx(t2_caller)
+        finished(t2_callee)
+    finally:
+        for run in runs:
             run.stop()
 
 
