@@ -107,12 +107,15 @@ def test_when_a_caller_waits_then_a_member_answers_and_the_queue_counts_it(t1_re
 @BOTH
 def test_when_nobody_is_logged_in_then_the_caller_hears_its_position_and_leaves_after_the_longest_wait(
         t1_restored):
+    """Nobody logged in: the caller hears its position, an Apply changing the queue meanwhile keeps it
+    waiting, and after the longest wait it goes to the timeout destination."""
     pbx = t1_restored
     since = datetime.now(UTC) - timedelta(seconds=5)
     # Music of silence: whatever sound reaches the caller is the position announcement.
     quiet = dataclasses.replace(queue(login=True, max_wait=13, announce=10, timeout_destination="103"),
                                 music_class="quiet")
-    pbx.apply(t1_with(quiet, musicclasses=(MusicClassConfig("quiet", "Quiet", (silence(pbx),), False),)))
+    music = (MusicClassConfig("quiet", "Quiet", (silence(pbx),), False),)
+    pbx.apply(t1_with(quiet, musicclasses=music))
     log = pbx.workdir / "asterisk.log"
     asterisk = pbx.backend.name == "asterisk"
     announced = log.read_text(errors="replace").count("queue-youarenext") if asterisk else 0
@@ -123,6 +126,8 @@ def test_when_nobody_is_logged_in_then_the_caller_hears_its_position_and_leaves_
         caller = pbx.sipp.start(pbx.sipp.listening_at("upstream_call_answered.xml", ear.port), T1_UPSTREAM_IN,
                                 PHONE_PORT, service=DID, duration_ms=20000, timeout_s=40)
         assert wait_until(lambda: pbx.backend.queue_figures("t1", since)["500"].waiting == 1, 10)
+        # An Apply that changes the queue while the caller waits: it waits on, as long as before.
+        pbx.apply(t1_with(dataclasses.replace(quiet, ring_seconds=6), musicclasses=music))
         if asterisk:  # Asterisk's log names the position's prompt as it starts
             assert wait_until(lambda: log.read_text(errors="replace").count("queue-youarenext") > announced, 15)
         else:
