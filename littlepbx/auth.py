@@ -47,7 +47,7 @@ def current_actor() -> Actor:
     if token is not None:
         session = db.request_session()
         actor = authenticate_token(session, token)
-        session.commit()  # keeps last_used_at
+        session.commit()  # keeps last_used_at (written at most once a minute)
     elif current_user.is_authenticated:
         actor = actor_for(current_user)
     else:

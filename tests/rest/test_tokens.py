@@ -1,3 +1,8 @@
+from datetime import timedelta
+
+from littlepbx.models import ApiToken
+
+
 def test_when_org_token_created_then_it_is_answered_once_and_works(system_api, orgs, client):
     answer = system_api.post("/tokens", json={"name": "acme crm", "org": "acme"})
     assert answer.status_code == 201
@@ -48,3 +53,27 @@ def test_when_org_admin_manages_tokens_then_403(acme_admin):
 def test_when_session_read_without_credentials_then_401(client):
     answer = client.get("/api/v1/session")
     assert answer.status_code == 401 and answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_tokens_last_use_is_shown_and_written_at_most_once_a_minute(system_api, orgs, client, session):
+    created = system_api.post("/tokens", json={"name": "crm", "org": "acme"}).get_json()
+    headers = {"Authorization": f"Bearer {created['token']}"}
+
+    def last_used():
+        return next(t["last_used_at"] for t in system_api.get("/tokens").get_json()["items"] if t["name"] == "crm")
+
+    def used_earlier(seconds):
+        """As if its last request were ``seconds`` earlier than the token says."""
+        token = session.get(ApiToken, created["id"])
+        token.last_used_at -= timedelta(seconds=seconds)
+        session.commit()
+        return last_used()
+    assert last_used() is None
+    assert client.get("/api/v1/orgs", headers=headers).status_code == 200
+    assert last_used() is not None
+    half_a_minute_ago = used_earlier(30)
+    assert client.get("/api/v1/orgs", headers=headers).status_code == 200
+    assert last_used() == half_a_minute_ago  # within the minute: not written again
+    ninety_seconds_ago = used_earlier(60)
+    assert client.get("/api/v1/orgs", headers=headers).status_code == 200
+    assert last_used() > ninety_seconds_ago
