@@ -138,7 +138,8 @@ def static_schemas() -> dict:
     roles = {"type": "string", "enum": [ROLE_SYSTEM, ROLE_ORG_INTEGRATOR, ROLE_ORG_ADMIN]}
     admin = answer_schema(users.ADMIN_FIELDS, {"role": STR, "last_login_at": TIME}, hidden=("password",))
     token = answer_schema(tokens.TOKEN_FIELDS, {"id": INT, "prefix": STR, "created_by": STR, "created_at": TIME,
-                                                "last_used_at": TIME})
+                                                "last_used_at": dict(TIME, description="its last request, "
+                                                                     "to the minute (written at most once a minute)")})
     return {
         "Error": obj({"error": obj({"code": STR, "message": STR,
                                     "fields": {"type": "object", "additionalProperties": STR},
