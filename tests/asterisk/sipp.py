@@ -256,7 +256,11 @@ def hung_up_by_pbx(run: SippRun) -> bool:
 
 def transfer_result(run: SippRun) -> int | None:
     """The last status the PBX reported for a REFER of ``run`` (its NOTIFYs' message/sipfrag
-    bodies: 100 trying, 180 ringing, 200 answered, 4xx-6xx failed); None if it reported none."""
+    bodies: 100 trying, 180 ringing, 200 answered, 4xx-6xx failed), or its refusal of the REFER
+    itself; None if it reported none."""
+    refused = re.search(r"SIP/2\.0 ([3-6]\d\d)[^\n]*\n(?:[^\n]+\n)*?CSeq:\s*\d+ REFER", run.trace())
+    if refused:
+        return int(refused.group(1))
     codes = re.findall(r"Content-Type: message/sipfrag[^\n]*\n(?:[^\n]+\n)*?\s*\n\s*SIP/2\.0 (\d{3})", run.trace())
     return int(codes[-1]) if codes else None
 

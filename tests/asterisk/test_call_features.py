@@ -103,7 +103,6 @@ def test_an_outside_caller_pressing_the_transfer_keys_transfers_nothing(t1_resto
         callee.stop()
 
 
-@BOTH
 @pytest.mark.parametrize("refer_to, reached", [("103", "t1-103"), ("+15550201", "t1-upstream"),
                                                ("t2-101", None), ("102%26PJSIP%2Ft2-101", None), ("*97", None)])
 def test_a_phones_transfer_button_reaches_its_own_orgs_numbers_and_never_another_orgs_phone(
@@ -141,11 +140,9 @@ def dialog_of(run) -> str:
 
 
 @pytest.mark.backends("freeswitch")
-def test_a_phones_attended_transfer_is_refused_and_never_reaches_another_orgs_call_or_another_address(
-        t1_restored):
-    """FreeSWITCH finds the call an attended REFER names by its Call-ID, whoever's: every call
-    refuses it. One naming a call FreeSWITCH does not have would be dialled at the address the
-    REFER names: nothing is dialled."""
+def test_a_phones_attended_transfer_never_reaches_another_orgs_call_or_another_address(t1_restored):
+    """FreeSWITCH would find the call an attended REFER names by its Call-ID, whoever's, and dial a
+    call it does not have at the address the REFER names: its profile refuses every REFER."""
     pbx = t1_restored
     t2_callee = pbx.sipp.answering(PHONE_IPS["t2-102"])
     target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
@@ -158,7 +155,7 @@ def test_a_phones_attended_transfer_is_refused_and_never_reaches_another_orgs_ca
             runs.append(pbx.sipp.answering(PHONE_IPS["t1-102"]))  # 101 talks to 102, then presses transfer
             transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.referring("103", replaces=replaces, host=host))
             finished(transferer, 45)
-            assert (transfer_result(transferer) or 403) >= 400, transferer.output()
+            assert (transfer_result(transferer) or 0) >= 400, transferer.output()
             finished(runs[-1])
         time.sleep(0.5)
         assert "INVITE sip:" not in target.trace(), "nothing rang 103, or was dialled at its address"

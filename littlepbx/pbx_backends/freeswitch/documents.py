@@ -433,10 +433,6 @@ def admit(plan: Plan, dialled: str, counted: bool = False) -> Plan:
     counted but never refused."""
     org = plan.org
     plan.add("set", f"lp_org={org.code}").add("set", f"lp_dialed={dialled}")
-    # A phone's transfer button (SIP REFER): an attended transfer (Replaces) is refused, for
-    # FreeSWITCH would find the call it names by its Call-ID, whoever's; a blind one waits for
-    # our plan to accept its number (transferred).
-    plan.add("export", "deny_refer_requests=true").add("export", "confirm_blind_transfer=true")
     music = org_music(org)
     if music:
         plan.add("export", f"hold_music={music}")  # both legs: whoever is held hears it
@@ -459,8 +455,6 @@ def phone_call(org: OrgPBXConfig, ext: ExtensionConfig, dialled: str, lookup: Lo
         plan.add("set", f"lp_org={org.code}").add("limit", f"hash {CALLS_REALM} {org.code}").add("limit", on_a_call)
         return outside(plan, dialled, org.emergency_caller_id or first_did(org))
     admit(plan, dialled).add("limit", on_a_call)
-    # The other party, sent on by this phone's transfer button, goes on as this phone dials.
-    plan.add("export", f"nolocal:force_transfer_context={TRANSFER_CONTEXT}-{plan.phone}")
     if dialled == "*97":
         return plan.add("answer").add("voicemail", f"check default {org.code} {ext.number}")
     if dialled.startswith(TIME_SWITCH):
@@ -1112,10 +1106,6 @@ def phone_leg(org: OrgPBXConfig, number: str) -> tuple[str, str]:
     a call the phone is on; a phone on TLS: its audio encrypted, or no call) and the dial string."""
     user = f"{org.code}-{number}"
     variables = f"lp_callee={user},execute_on_answer=limit hash {PHONE_REALM} {user}"
-    # Once it answers, the caller's leg (${uuid} where the leg is dialled), sent on by this
-    # phone's transfer button, goes on as this phone dials; an attended transfer is refused (admit).
-    variables += (f",deny_refer_requests=true,confirm_blind_transfer=true,api_on_answer_lp_refer=uuid_setvar "
-                  f"${{uuid}} force_transfer_context {TRANSFER_CONTEXT}-{user}")
     if any(ext.number == number and ext.sip_transport == "tls" for ext in org.extensions):
         variables += ",rtp_secure_media=mandatory"
     return variables, f"sofia/{PROFILE}/{user}%{DOMAIN}"
@@ -1327,20 +1317,10 @@ def transferred(user: str, dialled: str, params: dict[str, str], lookup: Lookup)
     transfer): on to ``dialled`` as that phone dials it. The call stays the org's (counted once);
     an outside caller stays one; the org's phone on this leg, if it is one, keeps its keys."""
     found = phone_of(lookup, user)
-    refer = CALL_ID.fullmatch(params.get("variable_blind_transfer_uuid", ""))
-    if found is None or not DIALLED.fullmatch(dialled) or refer and reachable(found[0], found[1], dialled) is None:
-        if refer:
-            # The phone's transfer button named a number it may not reach: it hears so (403)
-            # and has this party back, as with Asterisk, which refuses such a REFER.
-            return Plan(OrgPBXConfig("", 0)).add("blind_transfer_ack", "false").add(
-                "set", "lp_back=${blind_transfer_uuid}").add("unset", "blind_transfer_uuid").add(
-                "intercept", "${lp_back}").add("hangup", "NORMAL_CLEARING")
+    if found is None or not DIALLED.fullmatch(dialled):
         return Plan(OrgPBXConfig("", 0)).refuse()
     org, ext = found
-    plan = resumed_plan(org, params, lookup)
-    if refer:
-        plan.add("blind_transfer_ack", "true").add("unset", "blind_transfer_uuid")
-    return dial(admit(plan, dialled, counted=True), ext, dialled)
+    return dial(admit(resumed_plan(org, params, lookup), dialled, counted=True), ext, dialled)
 
 
 def after_ringing(params: dict[str, str], lookup: Lookup) -> Plan:

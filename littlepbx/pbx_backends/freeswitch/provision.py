@@ -147,11 +147,7 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
         # A phone registers only as the user it authenticated as, in one domain for all.
         "inbound-reg-force-matching-username": "true", "force-register-domain": documents.DOMAIN,
         "force-register-db-domain": documents.DOMAIN, "force-subscription-domain": documents.DOMAIN,
-        "challenge-realm": "auto_from", "manage-presence": "false",
-        # A phone's transfer button (REFER): a blind one goes through the org's plan (documents.
-        # transferred); an attended one is refused on every channel (deny_refer_requests), and one
-        # naming a call FreeSWITCH does not have dials nothing (the "channels" section below).
-        "disable-transfer": "false", "channel-xml-fetch-on-nightmare-transfer": "true",
+        "challenge-realm": "auto_from", "manage-presence": "false", "disable-transfer": "true",
         # A MESSAGE is answered 202 and goes nowhere (Asterisk's phones: message_context lp-none).
         "enable-chat": "false",
         "disable-register": "false", "inbound-codec-prefs": "PCMU,PCMA", "outbound-codec-prefs": "PCMU,PCMA",
@@ -247,9 +243,6 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
     </configuration>
   </section>
   {languages()}
-  <section name="channels" description="a REFER naming a call elsewhere: never dialled">
-    <params><param name="dial-prefix" value=""/><param name="absolute-dial-string" value="error/CALL_REJECTED"/></params>
-  </section>
   <section name="dialplan" description="served by LittlePBX per call"/>
   <section name="directory" description="served by LittlePBX"/>
 </document>
