@@ -206,6 +206,11 @@ def _document(section: str, body: str) -> str:
     return f'<document type="freeswitch/xml"><section name="{section}">{body}</section></document>'
 
 
+def params_xml(values: dict) -> str:
+    """``<param name=... value=.../>`` for each item, quoted."""
+    return "".join(f"<param name={quoteattr(str(k))} value={quoteattr(str(v))}/>" for k, v in values.items())
+
+
 def safe_name(name: str) -> str:
     """A display name with nothing FreeSWITCH would read as syntax."""
     return re.sub(r"\s+", " ", UNSAFE.sub(" ", name)).strip()[:60] or "Phone"
@@ -285,8 +290,7 @@ def gateways(lookup: Lookup) -> str:
                   "from-domain": trunk.from_domain or trunk.host, "extension": lookup.contact_of(org.code),
                   "extension-in-contact": "true", "expire-seconds": "600", "retry-seconds": "30",
                   "context": UPSTREAM_CONTEXT}
-        params = "".join(f"<param name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in values.items())
-        items.append(f"<gateway name={quoteattr(gateway_name(org.code))}>{params}</gateway>")
+        items.append(f"<gateway name={quoteattr(gateway_name(org.code))}>{params_xml(values)}</gateway>")
     return _document("directory", f"<domain name={quoteattr(DOMAIN)}><params/><groups><group name='upstreams'>"
                                   f"<users><user id='lp-upstreams'><gateways>{''.join(items)}</gateways></user>"
                                   "</users></group></groups></domain>")
@@ -314,10 +318,9 @@ def directory(params: dict[str, str], lookup: Lookup) -> str:
                  "effective_caller_id_number": ext.number}
     if ext.sip_transport == "tls":  # its calls' audio encrypted (SRTP keys in its TLS signalling), or refused
         variables["rtp_secure_media"] = "mandatory"
-    params_xml = "".join(f"<param name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in settings.items())
     variables_xml = "".join(f"<variable name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in variables.items())
     return _document("directory", f"<domain name={quoteattr(domain)}><params/><groups><group name='default'>"
-                                  f"<users><user id={quoteattr(user)}><params>{params_xml}</params>"
+                                  f"<users><user id={quoteattr(user)}><params>{params_xml(settings)}</params>"
                                   f"<variables>{variables_xml}</variables></user></users></group></groups>"
                                   "</domain>")
 
@@ -1072,7 +1075,7 @@ def callcenter_queue(name: str, lookup: Lookup) -> str:
               "time-base-score": "queue"}
     if found.announce_seconds:
         params.update({"announce-sound": QUEUE_ANNOUNCEMENT, "announce-frequency": found.announce_seconds})
-    queue_xml = f"<queue name={quoteattr(name)}>{_params_xml(params)}</queue>"
+    queue_xml = f"<queue name={quoteattr(name)}>{params_xml(params)}</queue>"
     agents, tiers = [], []
     for position, member in enumerate(found.members, start=1):
         if not any(ext.number == member for ext in org.extensions):
@@ -1091,10 +1094,6 @@ def callcenter_queue(name: str, lookup: Lookup) -> str:
     return _document("configuration", f'<configuration name="callcenter.conf" description="LittlePBX">'
                                       f"<settings/><queues>{queue_xml}</queues><agents>{''.join(agents)}</agents>"
                                       f"<tiers>{''.join(tiers)}</tiers></configuration>")
-
-
-def _params_xml(values: dict) -> str:
-    return "".join(f"<param name={quoteattr(str(k))} value={quoteattr(str(v))}/>" for k, v in values.items())
 
 
 def voicemail(plan: Plan, ext: ExtensionConfig) -> Plan:

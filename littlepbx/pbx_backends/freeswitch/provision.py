@@ -20,13 +20,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from littlepbx.pbx_backends.audio import call_recordings_dir
 from littlepbx.pbx_backends.base import BackendError
 
 from . import documents, mailer
 from .cdr import CdrRecorder
+from .documents import params_xml
 from .esl import ESLClient, ESLError, client_for
 from .server import serve_in_thread, xml_path
 
@@ -121,10 +121,6 @@ def languages() -> str:
             f'<phrases><macros>{macros}</macros></phrases></language></section>')
 
 
-def _params(values: dict[str, object]) -> str:
-    return "".join(f"<param name={quoteattr(k)} value={quoteattr(str(v))}/>" for k, v in values.items())
-
-
 def freeswitch_xml(config: dict, prefix: Path) -> str:
     """The whole static configuration, in one file."""
     dirs = directories(config)
@@ -137,7 +133,7 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
     xml_url = f"http://127.0.0.1:{config['FREESWITCH_XML_PORT']}{xml_path(config)}"
     modules = "".join(f'<load module="{name}"/>' for name in MODULES
                       if (module_dir(prefix) / f"{name}.so").exists())
-    profile = _params({
+    profile = params_xml({
         "sip-ip": host, "sip-port": port, "rtp-ip": host, "ext-sip-ip": public, "ext-rtp-ip": public,
         "context": documents.UPSTREAM_CONTEXT, "dialplan": "XML",
         # Every INVITE and REGISTER is challenged, but for the upstream addresses (acl.conf from
@@ -171,7 +167,7 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
 <document type="freeswitch/xml">
   <section name="configuration" description="LittlePBX">
     <configuration name="switch.conf" description="core">
-      <settings>{_params({"max-sessions": 2000, "sessions-per-second": 200, "loglevel": "info",
+      <settings>{params_xml({"max-sessions": 2000, "sessions-per-second": 200, "loglevel": "info",
                           "rtp-start-port": config["ASTERISK_RTP_START"], "rtp-end-port": config["ASTERISK_RTP_END"],
                           "dump-cores": "no", "core-db-name": str(dirs["db"] / "core.db"),
                           "mailer-app": str(dirs["conf"] / MAILER), "mailer-app-args": "-t"})}</settings>
@@ -179,21 +175,21 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
     <configuration name="modules.conf" description="modules"><modules>{modules}</modules></configuration>
     <configuration name="console.conf" description="console">
       <mappings><map name="all" value="console,debug,info,notice,warning,err,crit,alert"/></mappings>
-      <settings>{_params({"colorize": "false", "loglevel": "info"})}</settings>
+      <settings>{params_xml({"colorize": "false", "loglevel": "info"})}</settings>
     </configuration>
     <configuration name="logfile.conf" description="log file">
-      <settings>{_params({"rotate-on-hup": "true"})}</settings>
-      <profiles><profile name="default"><settings>{_params({"logfile": str(dirs["log"] / "freeswitch.log"),
+      <settings>{params_xml({"rotate-on-hup": "true"})}</settings>
+      <profiles><profile name="default"><settings>{params_xml({"logfile": str(dirs["log"] / "freeswitch.log"),
                                                              "rollover": 10485760, "maximum-rotate": 5})}</settings>
         <mappings><map name="all" value="console,info,notice,warning,err,crit,alert"/></mappings></profile></profiles>
     </configuration>
     <configuration name="event_socket.conf" description="event socket, loopback only">
-      <settings>{_params({"listen-ip": "127.0.0.1", "listen-port": config["FREESWITCH_ESL_PORT"],
+      <settings>{params_xml({"listen-ip": "127.0.0.1", "listen-port": config["FREESWITCH_ESL_PORT"],
                           "password": config["FREESWITCH_ESL_PASSWORD"], "apply-inbound-acl": "lp-loopback"})}</settings>
     </configuration>
     <configuration name="xml_curl.conf" description="LittlePBX serves the directory and the dialplan">
       <bindings>
-        <binding name="littlepbx">{_params({"gateway-url": xml_url, "bindings": "directory|dialplan|configuration",
+        <binding name="littlepbx">{params_xml({"gateway-url": xml_url, "bindings": "directory|dialplan|configuration",
                                             "timeout": 5, "disable-100-continue": "true"})}</binding>
       </bindings>
     </configuration>
@@ -203,21 +199,21 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
     </configuration>
     <configuration name="hash.conf" description="call counts"><remotes/></configuration>
     <configuration name="conference.conf" description="pages (one conference per page), conference rooms">
-      <profiles><profile name="{documents.CONFERENCE_PROFILE}">{_params(dict(QUIET_CONFERENCE, **{
+      <profiles><profile name="{documents.CONFERENCE_PROFILE}">{params_xml(dict(QUIET_CONFERENCE, **{
           "moh-sound": "silence"}))}</profile>
         <!-- a room's music (the org's) comes with the call that opens it: conference_moh_sound -->
-        <profile name="{documents.ROOM_PROFILE}">{_params(dict(QUIET_CONFERENCE, **{
+        <profile name="{documents.ROOM_PROFILE}">{params_xml(dict(QUIET_CONFERENCE, **{
             "max-members-sound": documents.ROOM_FULL}))}</profile></profiles>
     </configuration>
     <configuration name="db.conf" description="db"><settings/></configuration>
     <configuration name="callcenter.conf" description="queues: each served by LittlePBX when asked for">
-      <settings>{_params({"dbname": str(dirs["db"] / "callcenter.db"), "truncate-agents-on-load": "false",
+      <settings>{params_xml({"dbname": str(dirs["db"] / "callcenter.db"), "truncate-agents-on-load": "false",
                           "truncate-tiers-on-load": "false"})}</settings>
       <queues/>
     </configuration>
     <configuration name="voicemail.conf" description="voicemail">
       <settings/>
-      <profiles><profile name="default">{_params({"file-extension": "wav", "terminator-key": "#",
+      <profiles><profile name="default">{params_xml({"file-extension": "wav", "terminator-key": "#",
                                                   "max-login-attempts": 3, "digit-timeout": 10000,
                                                   "min-record-len": 1, "max-record-len": 300,
                                                   "tone-spec": "%(1000, 0, 640)", "callerid-empty": "unknown",
@@ -227,12 +223,12 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
                                                   "login-keys": "0", "main-menu-key": "0",
                                                   "skip-greet-key": "#", "record-silence-threshold": 200,
                                                   "record-silence-hits": 2})}
-        <email>{_params({"template-file": str(dirs["conf"] / MAIL_TEMPLATE),
+        <email>{params_xml({"template-file": str(dirs["conf"] / MAIL_TEMPLATE),
                          "date-fmt": "%A, %B %d %Y, %I:%M %p"})}</email>
       </profile></profiles>
     </configuration>
     <configuration name="sofia.conf" description="SIP">
-      <global_settings>{_params({"log-level": 0, "debug-presence": 0})}</global_settings>
+      <global_settings>{params_xml({"log-level": 0, "debug-presence": 0})}</global_settings>
       <profiles>
         <profile name="{documents.PROFILE}">
           <!-- the registrations at upstreams: gateways the XML server lists (purpose=gateways) -->
