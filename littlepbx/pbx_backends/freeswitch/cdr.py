@@ -6,7 +6,6 @@ app_queue writes (lp_queue_log), in app_queue's words, for the queues' figures."
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from sqlalchemy import create_engine, insert
 
 from littlepbx.pbx_backends.asterisk import tables as t
 
+from . import documents
 from .esl import ESLClient, ESLError
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ def record_of(event: dict[str, str]) -> dict | None:
 
 # mod_callcenter's reasons a caller left a queue unanswered, as app_queue logs them.
 QUEUE_EXITS = {"TIMEOUT": "EXITWITHTIMEOUT", "NO_AGENT_TIMEOUT": "EXITEMPTY", "EXIT_WITH_KEY": "EXITWITHKEY"}
-QUEUE_NAME = re.compile(r"[a-z0-9]{1,16}-[0-9]{2,6}")
 
 
 def queue_log_of(event: dict[str, str]) -> dict | None:
@@ -68,7 +67,7 @@ def queue_log_of(event: dict[str, str]) -> dict | None:
     answering it, the caller leaving unanswered), or None for the other events."""
     queue, action = event.get("CC-Queue", ""), event.get("CC-Action")
     callid = event.get("CC-Member-Session-UUID", "")[:80]
-    if not (QUEUE_NAME.fullmatch(queue) and callid):
+    if not (documents.QUEUE_NAME.fullmatch(queue) and callid):
         return None
     row = {"time": datetime.now(UTC).replace(tzinfo=None), "callid": callid, "queuename": queue, "agent": "NONE"}
     if action == "member-queue-start":
