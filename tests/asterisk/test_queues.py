@@ -162,6 +162,24 @@ def test_when_nobody_is_logged_in_then_the_caller_hears_its_position_and_leaves_
 
 
 @BOTH
+def test_when_the_queue_holds_its_most_callers_then_the_next_goes_to_its_full_destination(t1_queues):
+    pbx = t1_queues
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    pbx.apply(t1_with(dataclasses.replace(queue(login=True, max_wait=60), max_callers=1, full_destination="103")))
+    fallback = pbx.sipp.answering(PHONE_IPS["t1-103"])
+    try:
+        waiting = pbx.sipp.start("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID,
+                                 duration_ms=20000, timeout_s=40)
+        assert wait_until(lambda: pbx.backend.queue_figures("t1", since)["500"].waiting == 1, 10)
+        dial(pbx, "t1-102", "500")  # the second caller: the queue is full, so 103 answers it
+        assert fallback.wait(20) == 0, fallback.output()
+        assert waiting.process.poll() is None, "the first caller still waits"
+        waiting.stop()
+    finally:
+        fallback.stop()
+
+
+@BOTH
 def test_when_a_member_dials_the_login_code_then_it_takes_calls_until_it_logs_out(t1_queues):
     pbx = t1_queues
     pbx.apply(t1_with(queue(members=("101", "102"), login=True, max_wait=10)))
