@@ -168,13 +168,16 @@ def test_when_the_queue_holds_its_most_callers_then_the_next_goes_to_its_full_de
     pbx.apply(t1_with(dataclasses.replace(queue(login=True, max_wait=60), max_callers=1, full_destination="103")))
     fallback = pbx.sipp.answering(PHONE_IPS["t1-103"])
     try:
+        # The first caller waits 15 s, then hangs up itself (a caller left behind would be
+        # offered to the next test's members).
         waiting = pbx.sipp.start("upstream_call_answered.xml", T1_UPSTREAM_IN, PHONE_PORT, service=DID,
-                                 duration_ms=20000, timeout_s=40)
+                                 duration_ms=15000, timeout_s=40)
         assert wait_until(lambda: pbx.backend.queue_figures("t1", since)["500"].waiting == 1, 10)
         dial(pbx, "t1-102", "500")  # the second caller: the queue is full, so 103 answers it
         assert fallback.wait(20) == 0, fallback.output()
         assert waiting.process.poll() is None, "the first caller still waits"
-        waiting.stop()
+        assert waiting.wait(30) == 0, waiting.output()
+        assert wait_until(lambda: pbx.backend.queue_figures("t1", since)["500"].waiting == 0, 10)
     finally:
         fallback.stop()
 
