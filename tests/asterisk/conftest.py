@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ SIP_PORT = 15060
 SIP_TLS_PORT = 15061
 # The host account the test Asterisk runs as (its own: an installed LittlePBX's is left alone).
 SYSTEM_USER = f"lpt-pbx-{os.getpid()}"
+# LittlePBX's services run in DATA_DIR's group (install.sh: littlepbx); the tests' processes run
+# as root, and a test takes this group's place to see what the services may do.
+SERVICES_GROUP = f"lpt-svc-{os.getpid()}"
 # Where voicemail mail goes (msmtp inside the root); the smtp fixture listens there.
 SMTP_PORT = 15025 + PORT_SHIFT
 # A parked call rings back the phone that parked it this soon (the product waits 60 s).
@@ -131,6 +135,8 @@ def asterisk_pbx(database_url, pbx_account, tmp_path_factory):
     workdir.chmod(0o755)
     data_dir = workdir / "data"
     data_dir.mkdir(mode=0o755)
+    subprocess.run(["groupadd", "--system", SERVICES_GROUP], check=True, capture_output=True)
+    shutil.chown(data_dir, group=SERVICES_GROUP)
     # Upstreams' TLS certificates must chain to this CA (tests/support/tls.py makes them).
     upstream_ca = authority(workdir)
     config = dict(DEFAULTS, DATABASE_URL=database_url, DATA_DIR=str(data_dir),
@@ -160,6 +166,7 @@ def asterisk_pbx(database_url, pbx_account, tmp_path_factory):
         if not os.environ.get("LITTLEPBX_TEST_KEEP_ASTERISK"):
             provision.remove_root(config)
         subprocess.run(["userdel", SYSTEM_USER], capture_output=True)
+        subprocess.run(["groupdel", SERVICES_GROUP], capture_output=True)
 
 
 @pytest.fixture(scope="module")

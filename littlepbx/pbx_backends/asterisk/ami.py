@@ -3,15 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import re
 import socket
 import time
-
-# CLI commands that list every object of a kind. With 20,000 endpoints `pjsip show endpoints`
-# took 38-45 s and kept 200 MB that Asterisk never gave back (issue 14): LittlePBX asks for one
-# object at a time, and this client refuses the lists, so none slips into the code.
-WHOLE_LISTS = re.compile(r"\s*pjsip\s+(show|list)\s+(endpoints|aors|auths|contacts|identifies|registrations)\b",
-                         re.IGNORECASE)
 
 
 class AMIError(Exception):
@@ -55,13 +48,6 @@ class AMIClient:
                 return message
             if "Event" in message:
                 self.events.append(message)
-
-    def command(self, command: str) -> str:
-        """Run one CLI command and return what it printed (never one listing every object of a
-        kind: AMIError without asking Asterisk)."""
-        if WHOLE_LISTS.match(command):
-            raise AMIError(f"refused to run {command!r}: it lists every object of its kind")
-        return self.action("Command", Command=command).get("Output", "")
 
     def getvar(self, variable: str) -> str:
         """The value of a global variable or dialplan function (no channel)."""

@@ -1,7 +1,8 @@
 """A small client of the Asterisk REST Interface (ARI) over HTTP on loopback, with requests.
 
 LittlePBX reads through ARI what it answers well (the channels that are up, each with its
-tenantid) and keeps AMI for what ARI cannot do (the dialplan's GROUP_COUNT, registration lookups).
+tenantid), AMI for the dialplan's GROUP_COUNT, and the control socket (console.py) for the
+few CLI commands it runs (cache expiry, registration lookups).
 """
 from __future__ import annotations
 

@@ -62,9 +62,11 @@ from littlepbx.pbx_backends.base import (
 )
 from littlepbx.pbx_backends.upstreams import expand, resolve
 
+from . import console
 from . import tables as t
 from .ami import AMIClient, AMIError
 from .ari import ARIClient, ARIError
+from .console import ConsoleError
 
 log = logging.getLogger(__name__)
 
@@ -1370,18 +1372,17 @@ class AsteriskBackend(PBXBackend):
             return
         populated: set[str] = set()
         try:
-            with self.ami() as ami:
-                for c in list(pending):
-                    for cache, object_id in sorted(pending[c]):
-                        if object_id != EVERY_OBJECT:
-                            ami.command(f"sorcery memory cache expire {cache} {object_id}")
-                        elif cache not in populated:
-                            answer = ami.command(f"sorcery memory cache populate {cache}")
-                            if "has been populated" not in answer:
-                                raise AMIError(f"populating {cache}: {answer.strip() or 'no answer'}")
-                            populated.add(cache)
-                    del pending[c]
-        except (OSError, AMIError) as error:
+            for c in list(pending):
+                for cache, object_id in sorted(pending[c]):
+                    if object_id != EVERY_OBJECT:
+                        self.console(f"sorcery memory cache expire {cache} {object_id}")
+                    elif cache not in populated:
+                        answer = self.console(f"sorcery memory cache populate {cache}")
+                        if "has been populated" not in answer:
+                            raise ConsoleError(f"populating {cache}: {answer.strip() or 'no answer'}")
+                        populated.add(cache)
+                del pending[c]
+        except ConsoleError as error:
             log.warning("could not expire %d cached PJSIP object(s) in Asterisk (tried again at the next "
                         "upkeep): %s", sum(map(len, pending.values())), error)
             with self._lock:
@@ -1422,9 +1423,8 @@ class AsteriskBackend(PBXBackend):
         shutil.rmtree(self.org_files(code)["voicemail"], ignore_errors=True)
         self.refresh_registration(code)
         try:
-            with self.ami() as ami:
-                ami.command(f"database deltree {RING_MEMORY} {code}")
-        except (OSError, AMIError) as error:
+            self.console(f"database deltree {RING_MEMORY} {code}")
+        except ConsoleError as error:
             log.warning("%s: Asterisk did not forget the org's ring group memory: %s", code, error)
 
     def export_state(self, connection, code: str) -> dict[str, list[dict]]:
@@ -1562,9 +1562,8 @@ class AsteriskBackend(PBXBackend):
             table.c.expiration_time > int(time.time())).group_by(tenant)).all())
         figures = {"registered": {code: int(count) for code, count in registered.items()}}
         try:
-            with self.ami() as ami:
-                figures["calls"] = calls_per_tenant(ami.command("group show channels"))
-        except (OSError, AMIError) as error:
+            figures["calls"] = calls_per_tenant(self.console("group show channels"))
+        except ConsoleError as error:
             log.warning("Asterisk did not list the call groups: %s", error)
         return figures
 
@@ -1576,14 +1575,14 @@ class AsteriskBackend(PBXBackend):
             output = self._look_up_registration(code)
         return registration_status_of(output, trunk_id(code))
 
-    def refresh_registration(self, code: str, ami: AMIClient | None = None) -> None:
+    def refresh_registration(self, code: str) -> None:
         """Carry out the org's pending registration refresh, if there is one (see the module doc)."""
         table = t.lp_registration_refresh
         with self._registration_lock(code) as connection:
             version = connection.scalar(select(table.c.version).where(table.c.code == code))
             if version is None:
                 return
-            self._look_up_registration(code, ami)
+            self._look_up_registration(code)
             # A refresh requested meanwhile (a newer version) stays for the next round.
             connection.execute(delete(table).where(table.c.code == code, table.c.version == version))
             connection.commit()
@@ -1591,8 +1590,8 @@ class AsteriskBackend(PBXBackend):
     def housekeeping(self, force: bool = False) -> None:
         """Called by the worker every tick: every few seconds, retry pending registration
         refreshes; every few minutes, also look every registering org up again, which restarts
-        a registration Asterisk dropped while it could not read its row. One AMI session for
-        the lot; the first sign that Asterisk or the database is unreachable ends the round."""
+        a registration Asterisk dropped while it could not read its row. Asterisk or the
+        database found unreachable before the lot ends the round."""
         now = time.monotonic()
         if not force and now < self._next_retry:
             return
@@ -1609,14 +1608,14 @@ class AsteriskBackend(PBXBackend):
                     .scalars()] if sweep else []
             if not pending and not registering:
                 return
-            with self.ami() as ami:
-                for code in pending:
-                    self._for_one_org(code, self.refresh_registration, code, ami)
-                for code in registering:
-                    self._for_one_org(code, self._sweep_registration, code, ami)
+            console.probe(self.console_socket)
+            for code in pending:
+                self._for_one_org(code, self.refresh_registration, code)
+            for code in registering:
+                self._for_one_org(code, self._sweep_registration, code)
             if sweep:
                 self._next_sweep = now + SWEEP_SECONDS
-        except (BackendError, OSError, AMIError, DBAPIError) as error:
+        except (BackendError, ConsoleError, DBAPIError) as error:
             log.warning("PBX housekeeping stopped for this round (it is retried): %s", error)
 
     def forget_digests(self) -> None:
@@ -1638,20 +1637,16 @@ class AsteriskBackend(PBXBackend):
         except BackendError as error:
             log.warning("PBX upkeep of %s failed (tried again next round): %s", code, error)
 
-    def _sweep_registration(self, code: str, ami: AMIClient) -> None:
+    def _sweep_registration(self, code: str) -> None:
         """Look the org's registration up again (restarts one Asterisk dropped)."""
         with self._registration_lock(code):
-            self._look_up_registration(code, ami)
+            self._look_up_registration(code)
 
-    def _look_up_registration(self, code: str, ami: AMIClient | None = None) -> str:
+    def _look_up_registration(self, code: str) -> str:
         """Have Asterisk look the org's registration up, which applies its row; the CLI output."""
-        command = f"pjsip show registration {trunk_id(check_code(code))}"
         try:
-            if ami is not None:
-                return ami.command(command)
-            with self.ami() as own:
-                return own.command(command)
-        except (OSError, AMIError) as error:
+            return self.console(f"pjsip show registration {trunk_id(check_code(code))}")
+        except ConsoleError as error:
             raise BackendError(f"{code}: could not refresh the outbound registration: {error}") from error
 
     @contextmanager
@@ -1694,6 +1689,15 @@ class AsteriskBackend(PBXBackend):
         """The ARI client of the configured Asterisk (HTTP on loopback)."""
         return ARIClient(int(self.config["ASTERISK_ARI_PORT"]), str(self.config["ASTERISK_ARI_USER"]),
                          str(self.config["ASTERISK_ARI_PASSWORD"]))
+
+    @property
+    def console_socket(self) -> Path:
+        """Asterisk's control socket, as this host sees it (in its root, if it has one)."""
+        return Path(str(self.config.get("ASTERISK_ROOT") or "/")) / console.SOCKET.lstrip("/")
+
+    def console(self, command: str) -> str:
+        """Run one of the CLI commands LittlePBX uses (console.COMMANDS) through the control socket."""
+        return console.run(self.console_socket, command)
 
     def ami(self) -> AMIClient:
         """A fresh AMI connection to the configured Asterisk."""

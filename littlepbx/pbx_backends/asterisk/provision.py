@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import grp
 import hashlib
 import os
 import pwd
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from littlepbx.pbx_backends.asterisk import console
 from littlepbx.pbx_backends.asterisk.backend import CONTACT_HEX_DIGITS
 from littlepbx.pbx_backends.audio import call_recordings_dir, phone_recordings_dir
 
@@ -32,7 +34,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEBIAN_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en", "asterisk-moh-opsound-gsm",
                    "unixodbc", "odbc-mariadb", "msmtp-mta")
 # Static files written into ASTERISK_CONFIG_DIR (all others keep Debian's defaults).
-ASTERISK_FILES = ("modules.conf", "pjsip.conf", "sorcery.conf", "extconfig.conf", "res_odbc.conf",
+ASTERISK_FILES = ("cli_permissions.conf", "modules.conf", "pjsip.conf", "sorcery.conf", "extconfig.conf", "res_odbc.conf",
                   "cdr.conf", "cdr_adaptive_odbc.conf", "manager.conf", "http.conf", "ari.conf",
                   "voicemail.conf", "musiconhold.conf", "logger.conf", "rtp.conf", "extensions.conf",
                   "queues.conf", "features.conf", "res_parking.conf", "confbridge.conf")
@@ -238,7 +240,17 @@ def template_values(config: dict) -> dict[str, str]:
         "RECORD_SECONDS": str(int(config.get("GREETING_MAX_SECONDS", 300))),
         "PARK_SECONDS": str(int(config.get("PARK_SECONDS", 60))),
         "CACHE_SECONDS": str(PJSIP_CACHE_SECONDS),
+        "CONSOLE_PERMISSIONS": console_permissions(services_group(config)),
     }
+
+
+def console_permissions(group: str | None) -> str:
+    """cli_permissions.conf's section for LittlePBX's services' group: console.COMMANDS, nothing
+    else (none when the services run as root)."""
+    if group is None:
+        return ""
+    permits = "".join(f"permit = {pattern}\n" for pattern in console.COMMANDS.values())
+    return f"\n[@{group}]\ndeny = all\n{permits}"
 
 
 def render(name: str, values: dict[str, str]) -> str:
@@ -265,6 +277,7 @@ def write_config(config: dict) -> None:
     for key in ("ASTERISK_AMI_SECRET", "ASTERISK_ARI_PASSWORD"):
         if not config.get(key):
             raise ProvisionError(f"{key} must be set")
+    admit_services(config)
     values = template_values(config)
     config_dir = in_root(config, config["ASTERISK_CONFIG_DIR"])
     for name in ASTERISK_FILES:
@@ -359,6 +372,51 @@ def adopt_host_account(config: dict) -> None:
         changed = [_with_ids(line, ids) if line.startswith("asterisk:") else line for line in lines]
         if changed != lines:
             write_file(path, "\n".join(changed) + "\n", 0o644)
+
+
+def services_group(config: dict) -> str | None:
+    """The name Asterisk knows LittlePBX's services' group by (DATA_DIR's group: the services run
+    in it), or None when that is root's."""
+    gid = Path(str(config["DATA_DIR"])).stat().st_gid
+    if gid == 0:
+        return None
+    for line in _group_lines(config):
+        fields = line.split(":")
+        if len(fields) == 4 and fields[2] == str(gid):
+            return fields[0]
+    return grp.getgrgid(gid).gr_name
+
+
+def admit_services(config: dict) -> None:
+    """Let LittlePBX's services reach Asterisk's control socket, where cli_permissions.conf
+    then lets their group run console.COMMANDS alone.
+
+    The socket is the asterisk group's (Asterisk drops every other group, and spawn's umask
+    lets its group connect): the services' account (DATA_DIR's owner) joins that group, which
+    gives it nothing it lacks (it holds every secret Asterisk has and more); Asterisk joins
+    none of theirs. The services' group is made known inside the root by its gid, which is
+    what Asterisk compares."""
+    data_dir = Path(str(config["DATA_DIR"])).stat()
+    if data_dir.st_uid != 0:
+        asterisk = grp.getgrnam("asterisk") if root_of(config) == Path("/") else grp.getgrgid(host_account(config)[1])
+        account = pwd.getpwuid(data_dir.st_uid).pw_name
+        if account not in asterisk.gr_mem:
+            run(["usermod", "--append", "--groups", asterisk.gr_name, account])
+    gid = data_dir.st_gid
+    if gid == 0 or root_of(config) == Path("/"):
+        return
+    lines = _group_lines(config)
+    if any(line.split(":")[2:3] == [str(gid)] for line in lines):
+        return  # known, perhaps by another name: Asterisk compares gids
+    name = grp.getgrgid(gid).gr_name
+    if name in {line.split(":")[0] for line in lines}:
+        name = "littlepbx-services"
+    write_file(in_root(config, "/etc/group"), "\n".join([*lines, f"{name}:x:{gid}:"]) + "\n", 0o644)
+
+
+def _group_lines(config: dict) -> list[str]:
+    """The lines of the group file Asterisk reads (its root's)."""
+    return in_root(config, "/etc/group").read_text().splitlines()
 
 
 def _with_ids(line: str, ids: tuple[int, ...]) -> str:
