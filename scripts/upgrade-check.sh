@@ -49,6 +49,9 @@ for key in $KEPT; do
 done
 LITTLEPBX_CONFIG=$CONF /opt/littlepbx/venv/bin/littlepbx health >"$WORK/health.log" 2>&1 || true
 grep -q "current)" "$WORK/health.log" || { cat "$WORK/health.log" >&2; die "the database schema is not current after the upgrade"; }
+# As the services run (their account and groups): Asterisk's control socket runs their commands.
+runuser -u littlepbx -- env LITTLEPBX_CONFIG=$CONF /opt/littlepbx/venv/bin/littlepbx health >"$WORK/health.log" 2>&1 \
+  || { cat "$WORK/health.log" >&2; die "the health check fails as the services' account after the upgrade"; }
 grep -Eq "(restarting|left running)" "$WORK/new.log" || die "the upgrade did not say what it restarted"
 orgs | grep -q '"demo"' || die "the integrator's token no longer works after the upgrade"
 register || die "the demo phone's credentials no longer register after the upgrade"

@@ -1,5 +1,5 @@
 """What the operator's health check and metrics read from the real Asterisk: AMI and a SIP
-OPTIONS answer; every organization's registered phones and calls now, counted at once."""
+OPTIONS answer, the control socket; every organization's registered phones and calls now, counted at once."""
 from __future__ import annotations
 
 import pytest
@@ -12,15 +12,16 @@ pytestmark = pytest.mark.asterisk
 
 def test_health_hears_ami_and_sip_answer_and_says_when_sip_does_not(orgs):
     report = orgs.backend.health()
-    assert report["ok"] and report["ami"] == "answers", report
+    assert report["ok"] and report["ami"] == report["console"] == "answers", report
     assert report["sip"].startswith("answers on 127.0.0.1:") and "SIP/2.0" in report["sip"], report
     from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
-    deaf = AsteriskBackend({**orgs.config, "ASTERISK_SIP_PORT": 15999})
+    deaf = AsteriskBackend({**orgs.config, "ASTERISK_SIP_PORT": 15999, "ASTERISK_ROOT": str(orgs.workdir)})
     try:
         report = deaf.health()
     finally:
         deaf.close()
     assert not report["ok"] and report["sip"].startswith("no answer on 127.0.0.1:15999"), report
+    assert report["console"].startswith("no answer") and "asterisk.ctl" in report["console"], report
 
 
 def test_system_figures_count_each_orgs_phones_and_calls(orgs):

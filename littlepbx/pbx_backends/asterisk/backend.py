@@ -1541,7 +1541,8 @@ class AsteriskBackend(PBXBackend):
             raise BackendError(f"Asterisk did not answer on AMI: {error}") from None
 
     def health(self) -> dict:
-        """Whether Asterisk answers on AMI, and a SIP OPTIONS on its SIP port."""
+        """Whether Asterisk answers on AMI, runs this account's CLI commands on its control
+        socket, and answers a SIP OPTIONS on its SIP port."""
         report = {}
         try:
             with self.ami() as ami:
@@ -1549,9 +1550,15 @@ class AsteriskBackend(PBXBackend):
             report["ami"] = "answers"
         except (OSError, AMIError) as error:
             report["ami"] = f"no answer: {error}"
+        try:
+            self.console("group show channels")
+            report["console"] = "answers"
+        except ConsoleError as error:
+            report["console"] = f"no answer: {error}"
         host = str(self.config.get("ASTERISK_SIP_HOST") or "127.0.0.1")
         report["sip"] = sip_probe("127.0.0.1" if host == "0.0.0.0" else host, int(self.config["ASTERISK_SIP_PORT"]))
-        return {"ok": report["ami"] == "answers" and report["sip"].startswith("answers"), **report}
+        answering = report["ami"] == report["console"] == "answers"
+        return {"ok": answering and report["sip"].startswith("answers"), **report}
 
     def system_figures(self, connection) -> dict[str, dict[str, int]]:
         """Calls per org (channels in the dialplan's "tenant" group, one CLI listing) and phones
