@@ -19,7 +19,16 @@ RECORDING_ID = re.compile(r"(?P<extension>[0-9]{2,6})-(?P<time>[0-9]{1,12})")
 
 def _files(scope: OrgScope, data_dir: str) -> dict[str, Path]:
     """The org's recordings by id ("<extension>-<unix time>")."""
-    return files_by_id(phone_recordings_dir(data_dir), f"{scope.org.code}-", RECORDING_ID)
+    return _files_of(data_dir, scope.org.code)
+
+
+def _files_of(data_dir: str, code: str) -> dict[str, Path]:
+    return files_by_id(phone_recordings_dir(data_dir), f"{code}-", RECORDING_ID)
+
+
+def bytes_used(data_dir: str, code: str) -> int:
+    """What the org's phones' recordings take on disk (its storage quota counts them)."""
+    return sum(path.stat().st_size for path in _files_of(data_dir, code).values())
 
 
 def _path(scope: OrgScope, data_dir: str, recording_id) -> Path:

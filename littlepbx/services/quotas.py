@@ -9,15 +9,16 @@ from littlepbx.kinds import Dids, Extensions
 from littlepbx.models import ApplyRun, utcnow
 from littlepbx.tenancy import OrgScope
 
-# Where an organization's audio lives under DATA_DIR: <area>/<org code>/...
-AUDIO_AREAS = ("moh",)
+# Where an organization's uploaded audio lives under DATA_DIR: <area>/<org code>/... (kinds/audio.py)
+AUDIO_AREAS = ("moh", "prompts")
 MB = 1024 * 1024
 
 
 def storage_used(data_dir: str, code: str) -> int:
-    """Bytes of the organization's audio files (music on hold, prompts, recordings)."""
-    from littlepbx.services import call_recordings
-    total = call_recordings.bytes_used(data_dir, code)
+    """Bytes of the organization's audio files (music on hold, prompts, recorded calls, its phones'
+    recordings waiting to be used)."""
+    from littlepbx.services import call_recordings, phone_recordings
+    total = call_recordings.bytes_used(data_dir, code) + phone_recordings.bytes_used(data_dir, code)
     for area in AUDIO_AREAS:
         root = Path(data_dir) / area / code
         if root.is_dir():

@@ -2,9 +2,11 @@
 greeting uploaded as MP3 or WAV (checked by content), and the menu handed to the PBX on Apply."""
 import io
 import os
+from pathlib import Path
 
 import pytest
 
+from littlepbx.pbx_backends.audio import phone_recordings_dir
 from tests.support.apply_helpers import apply_now
 from tests.support.audio import tone
 from tests.support.recording_backend import pbx_rows
@@ -112,3 +114,24 @@ def test_when_a_menu_is_applied_then_the_pbx_plays_its_converted_greeting(app, s
     live = system_api.get("/orgs/acme/ivrs/main").get_json()["greeting_sha256"]
     greeting(system_api, wav_bytes[:-2000])
     assert os.path.isfile(os.path.join(app.config["DATA_DIR"], "prompts", "acme", live, "greeting.wav"))
+
+
+def test_when_prompts_and_phone_recordings_fill_the_storage_quota_then_a_greeting_upload_is_refused(
+        system_api, orgs, app, wav_bytes):
+    system_api.post("/orgs/acme/ivrs", json={"name": "main"})
+    assert system_api.patch("/orgs/acme", json={"max_storage_mb": 1}).status_code == 200
+    data_dir = app.config["DATA_DIR"]
+    earlier = Path(data_dir) / "prompts" / "acme" / ("0" * 64)  # an earlier greeting
+    earlier.mkdir(parents=True)
+    (earlier / "greeting.wav").write_bytes(bytes(600 * 1024))
+    recordings = phone_recordings_dir(data_dir)
+    recordings.mkdir(parents=True, exist_ok=True)
+    (recordings / "acme-101-1700000000.wav").write_bytes(bytes(420 * 1024))  # recorded on *47, not used yet
+    (recordings / "globex-101-1700000000.wav").write_bytes(bytes(900 * 1024))  # another org's: not acme's
+    usage = system_api.get("/orgs/acme/usage").get_json()
+    assert usage["storage_bytes"] == {"used": 1020 * 1024, "limit": 1024 * 1024}
+    answer = greeting(system_api, wav_bytes)
+    assert answer.status_code == 409, answer.get_json()
+    error = answer.get_json()["error"]
+    assert "storage quota is 1 MB" in error["message"] and error["fields"] == {"file": "storage quota exceeded"}
+    assert system_api.get("/orgs/acme/ivrs/main").get_json()["greeting_name"] is None
