@@ -139,6 +139,35 @@ def test_when_extension_created_then_its_sip_password_is_strong_and_unique(sessi
     assert any(c.isdigit() for c in first + second) and any(c.isupper() for c in first + second)
 
 
+def test_when_an_org_token_discards_then_the_operators_addresses_stay_as_the_operator_left_them(app, session, acme):
+    from littlepbx.tenancy import ROLE_ORG_INTEGRATOR, Actor
+    from tests.conftest import make_org
+    operator = scope_of(session, "acme")
+    objects.put(operator, Trunks, "inbound", {"host": "in.example.net", "source_addresses": "203.0.113.10"})
+    objects.put(operator, Trunks, "outbound", {"host": "sip.example.net", "username": "acme", "password": "s3cret-pw",
+                                               "register": True, "source_addresses": "198.51.100.7"})
+    session.commit()
+    apply_now(app, session, "acme")
+    operator = scope_of(session, "acme")
+    objects.delete(operator, Trunks, "inbound")                       # its address released
+    objects.update(operator, Trunks, "outbound", {"source_addresses": "198.51.100.8"})
+    token = Actor("acme's integration", ROLE_ORG_INTEGRATOR, acme.id)
+    objects.update(scope_of(session, "acme", token), Trunks, "outbound", {"host": "sip2.example.net"})
+    session.commit()
+
+    drafts.discard(scope_of(session, "acme", token))
+    session.commit()
+    session.expire_all()
+    trunks = {t.direction: t for t in objects.all_of(scope_of(session, "acme"), Trunks)}
+    assert list(trunks) == ["outbound"], "the released trunk and its address do not come back"
+    assert (trunks["outbound"].host, trunks["outbound"].source_addresses) == ("sip.example.net", "198.51.100.8")
+    apply_now(app, session, "acme")
+    make_org(session, "globex")
+    objects.put(scope_of(session, "globex"), Trunks, "inbound", {"host": "in.example.net",
+                                                                 "source_addresses": "203.0.113.10"})
+    session.commit()  # once applied, the address is free for the operator to give to another organization
+
+
 def test_when_an_admin_discards_then_numbers_and_trunks_the_integrator_changed_stay_as_they_are(app, session, acme):
     from littlepbx.services.users import create_admin
     from tests.conftest import org_admin

@@ -50,16 +50,44 @@ def diff(scope: OrgScope) -> dict:
 
 def discard(scope: OrgScope) -> None:
     """Replace the draft with the live configuration, as far as the actor's role reaches: a kind
-    whose objects the actor may add and remove is copied whole; of the others only what the actor
-    may change comes back, so an admin's Discard never brings back a number or a trunk the
-    integrator removed, nor removes one the integrator added."""
+    whose objects the actor may add, remove and wholly set is copied whole; of the others only
+    what the actor may set comes back, so a Discard never brings back a number, a trunk or an
+    address the operator or integrator removed, nor removes one they added."""
     scope.require("pbx.edit")
     for kind in all_kinds():
         if all(scope.actor.may(kind.permissions[op]) for op in ("create", "delete", "update")):
-            scope.copy_rows(kind.live, kind.draft)
+            guarded = [name for name, rule in kind.fields.items()
+                       if rule.permission is not None and not scope.actor.may(rule.permission)]
+            if guarded:
+                copy_live_around(scope, kind, guarded)
+            else:
+                scope.copy_rows(kind.live, kind.draft)
         elif scope.actor.may(kind.permissions["update"]):
             restore_fields(scope, kind)
     scope.audit("discard")
+
+
+def copy_live_around(scope: OrgScope, kind: Kind, guarded: list[str]) -> None:
+    """Copy the live objects over the draft, except the part of fields the actor may not set
+    (an organization token and a trunk's source addresses): those keep their draft values, and
+    an object holding one stays as the draft has it, there or not."""
+    columns = [column.name for column in kind.draft.__table__.columns]
+    before = {kind.key_of(row): {name: getattr(row, name) for name in columns} for row in scope.all(kind.draft)}
+    scope.copy_rows(kind.live, kind.draft)
+    scope.session.expire_all()  # the copy replaced the rows under the session's feet
+
+    def holds_guarded(values) -> bool:
+        return any(values[name] not in (None, "") for name in guarded)
+    after = {kind.key_of(row): row for row in scope.all(kind.draft)}
+    for key, row in after.items():
+        if key in before:
+            for name in guarded:
+                setattr(row, name, before[key][name])
+        elif holds_guarded({name: getattr(row, name) for name in guarded}):
+            scope.session.delete(row)
+    for key, values in before.items():
+        if key not in after and holds_guarded(values):
+            scope.session.add(kind.draft(**values))
 
 
 def restore_fields(scope: OrgScope, kind: Kind) -> None:
