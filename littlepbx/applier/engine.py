@@ -259,7 +259,7 @@ class Applier:
         for code, days in kept.items():
             try:
                 prune_call_recordings(self.data_dir, code, float(days))
-            except OSError:
+            except Exception:
                 log.exception("pruning the recorded calls of %s failed; tried again at the next upkeep", code)
 
     def prune_audit(self, lock_wait_seconds: int = 10) -> list[str]:

@@ -1643,6 +1643,8 @@ class AsteriskBackend(PBXBackend):
             job(*args)
         except BackendError as error:
             log.warning("PBX upkeep of %s failed (tried again next round): %s", code, error)
+        except Exception:  # its own rows or lock, say: never a reason to skip the others
+            log.exception("PBX upkeep of %s failed (tried again next round)", code)
 
     def _sweep_registration(self, code: str) -> None:
         """Look the org's registration up again (restarts one Asterisk dropped)."""

@@ -318,7 +318,10 @@ class FreeSwitchBackend(PBXBackend):
             wanted = {(documents.queue_name(code, q.number), documents.agent_name(code, q.number, m))
                       for q in (org.queues if org else ()) for m in q.members}
             if found.get(code, set()) != wanted:
-                self._sync_queues(code, org, present)
+                try:
+                    self._sync_queues(code, org, present)
+                except Exception:  # one org's queues are never a reason to skip the others'
+                    log.exception("FreeSWITCH: %s's queues not brought up to date (tried again next round)", code)
 
     def _engine(self):
         if self._db is None:
