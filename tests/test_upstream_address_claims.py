@@ -1,4 +1,5 @@
-"""Two organizations applying at the same moment cannot both own one upstream address.
+"""Two organizations applying at the same moment cannot both own one upstream address, and a
+conflict on an address never holds up the rest of an organization's Apply.
 
 Calls from an upstream are told apart by source address only, so the address decides which
 organization an inbound call belongs to. These tests run the Asterisk backend's row writing
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from littlepbx.config import DEFAULTS
 from littlepbx.pbx_backends.asterisk import tables
 from littlepbx.pbx_backends.asterisk.backend import AsteriskBackend
-from littlepbx.pbx_backends.base import BackendError, OrgPBXConfig, TrunkConfig
+from littlepbx.pbx_backends.base import BackendError, ExtensionConfig, OrgPBXConfig, TrunkConfig
 
 ADDRESS = "192.0.2.77"
 
@@ -39,12 +40,32 @@ def owner(engine, address: str = ADDRESS) -> str | None:
         return connection.scalar(select(table.c.tenantid).where(table.c.address == address))
 
 
-def test_when_address_belongs_to_another_org_then_apply_is_refused(engine, backend):
+def test_when_an_address_belongs_to_another_org_then_the_rest_applies_and_a_note_says_so(engine, backend):
+    with engine.begin() as connection:
+        assert backend.write_org(connection, org_behind("claima")) == []
+    both = OrgPBXConfig("claimb", 0, extensions=(ExtensionConfig("101", "Bob", "pw-101-secret", 20, "hangup", None, False, None, None),),
+                        trunks=(TrunkConfig("inbound", "in.example.net", 5060, "udp", None, None, False, None, None,
+                                            (ADDRESS, "192.0.2.78")),))
+    with engine.begin() as connection:
+        notes = backend.write_org(connection, both)
+    assert notes == [f"upstream address(es) {ADDRESS} not claimed: calls from there belong to another organization"]
+    assert owner(engine) == "claima" and owner(engine, "192.0.2.78") == "claimb"
+    with engine.connect() as connection:
+        assert connection.scalar(select(tables.ps_endpoints.c.id).where(tables.ps_endpoints.c.id == "claimb-101"))
+
+
+def test_when_a_source_host_no_longer_resolves_then_the_org_keeps_its_addresses_and_the_rest_applies(engine, backend):
     with engine.begin() as connection:
         backend.write_org(connection, org_behind("claima"))
-    with pytest.raises(BackendError, match="belong to another organization"), engine.begin() as connection:
-        backend.write_org(connection, org_behind("claimb"))
+    lost = OrgPBXConfig("claima", 0, extensions=(ExtensionConfig("101", "Ann", "pw-101-secret", 20, "hangup", None, False, None, None),),
+                        trunks=(TrunkConfig("inbound", "in.example.net", 5060, "udp", None, None, False, None, None,
+                                            ("carrier.invalid",)),))
+    with engine.begin() as connection:
+        notes = backend.write_org(connection, lost)
+    assert len(notes) == 1 and "cannot look up carrier.invalid" in notes[0] and ADDRESS in notes[0], notes
     assert owner(engine) == "claima"
+    with engine.connect() as connection:
+        assert connection.scalar(select(tables.ps_endpoints.c.id).where(tables.ps_endpoints.c.id == "claima-101"))
 
 
 def test_when_two_orgs_claim_one_address_at_once_then_the_first_to_commit_keeps_it(engine, backend):
@@ -62,8 +83,7 @@ def test_when_two_orgs_claim_one_address_at_once_then_the_first_to_commit_keeps_
             with engine.begin() as connection:
                 from sqlalchemy import event
                 event.listen(connection, "before_cursor_execute", pause_before_claim_is_written)
-                backend.write_org(connection, org_behind("claimb"))
-            outcome["b"] = "applied"
+                outcome["b"] = backend.write_org(connection, org_behind("claimb"))
         except BackendError as error:
             outcome["b"] = error
 
@@ -79,4 +99,5 @@ def test_when_two_orgs_claim_one_address_at_once_then_the_first_to_commit_keeps_
         resume.set()
         thread.join(60)
     assert owner(engine) == "claima"
-    assert isinstance(outcome.get("b"), BackendError), outcome
+    assert outcome.get("b") == [f"upstream address(es) {ADDRESS} not claimed: calls from there belong to another "
+                                "organization"], outcome

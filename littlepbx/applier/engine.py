@@ -136,8 +136,8 @@ class Applier:
                     raise ApplyRefused("the configuration refers to objects it does not have: "
                                        + "; ".join(problems))
                 pbx_config = live_config(scope, self.data_dir, live)
-                self.backend.write_org(session.connection(), pbx_config)
-                message = run.message or self._summary(pbx_config, run)
+                notes = self.backend.write_org(session.connection(), pbx_config)
+                message = "; ".join([run.message or self._summary(pbx_config, run), *notes])
                 transition(session, run, "done", message=message)
                 org.last_applied_at = run.finished_at
                 org.last_applied_run_id = run.id

@@ -383,8 +383,10 @@ class PBXBackend(abc.ABC):
     # --- configuration: written in the applier's transaction ---------------------------------
 
     @abc.abstractmethod
-    def write_org(self, connection, org: OrgPBXConfig) -> None:
-        """Replace the organization's rows in the PBX's tables.
+    def write_org(self, connection, org: OrgPBXConfig) -> list[str]:
+        """Replace the organization's rows in the PBX's tables; returns notes on what went live
+        otherwise than asked (an upstream address another organization holds stays its own), which
+        the Apply's message carries.
 
         ``connection`` is a SQLAlchemy Connection inside the applier's transaction; do not
         commit or roll back. Raise BackendError for a configuration the PBX cannot carry out."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -52,6 +53,8 @@ SHARED_DIRS = {"phone-recordings": (phone_recordings_dir, "{code}-"),
 # Columns a restore gets anew from this install, never from the archive.
 NOT_KEPT = {"organizations": {"id", "last_applied_run_id"}, "users": {"id", "org_id"},
             "api_tokens": {"id", "org_id"}, "audit_log": {"id", "org_id"}}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -248,12 +251,14 @@ def _restore_rows(database, backend, data_dir: str, code: str, rows: dict, actor
                                   + "; ".join(problems))
         pbx_config = live_config(scope, data_dir, live)
         try:
-            backend.write_org(session.connection(), pbx_config)
+            notes = backend.write_org(session.connection(), pbx_config)
             backend.import_state(session.connection(), code, rows["pbx"])
         except BackendError as error:
             raise Conflict(f"{code} not restored: {error}") from None
+        for note in notes:
+            log.warning("%s restored, but: %s", code, note)
         scope.audit("org.restore", code, {"by": actor, "backup_made_at": made_at,
-                                          "replaced": existing is not None})
+                                          "replaced": existing is not None, "notes": notes})
     return existing is not None, pbx_config
 
 

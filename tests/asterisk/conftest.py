@@ -55,11 +55,12 @@ class TestPBX:
     process: subprocess.Popen
     upstream_ca: Authority  # what upstreams' and the mail relay's TLS certificates must chain to
 
-    def apply(self, org: OrgPBXConfig) -> None:
-        """write_org in one transaction, then after_commit: what an Apply does."""
+    def apply(self, org: OrgPBXConfig) -> list[str]:
+        """write_org in one transaction, then after_commit: what an Apply does; its notes."""
         with self.engine.begin() as connection:
-            self.backend.write_org(connection, org)
+            notes = self.backend.write_org(connection, org)
         self.backend.after_commit(org)
+        return notes
 
     def remove(self, code: str) -> None:
         """remove_org in one transaction, then stop its registrations."""

@@ -5,11 +5,13 @@ way an admin's change goes: draft rows, an Apply run stepped by the applier, the
 calls counted over AMI, and phones that register with what the service generated.
 """
 import pytest
+from sqlalchemy import select
 
 from littlepbx import build_applier, close_app, create_app
 from littlepbx.applier import states
 from littlepbx.extensions import db
 from littlepbx.kinds import Dids, Extensions, Trunks
+from littlepbx.models import ApplyRun
 from littlepbx.services import extensions, objects, orgs
 from littlepbx.services.apply import request_apply
 from tests.asterisk.sipp import CALLER_PORT, PHONE_PORT
@@ -103,6 +105,20 @@ def test_when_draft_is_applied_then_its_phones_register_and_call_each_other(pbx,
         assert answering.wait(10) == 0, answering.output()
     finally:
         answering.stop()
+
+
+@BOTH
+def test_when_the_upstream_host_no_longer_resolves_then_the_rest_goes_live_and_the_apply_says_so(
+        product, pbx, session, e2e_org):
+    scope = scope_of(session, "e2e")
+    objects.update(scope, Trunks, "inbound", {"source_addresses": "carrier.invalid"})
+    objects.create(scope, Extensions, {"number": "103"})
+    session.commit()
+    assert apply_until_done(product, session, "e2e") == states.APPLIED
+    run = session.scalars(select(ApplyRun).order_by(ApplyRun.id.desc())).first()
+    assert run.message.startswith("applied 3 extension(s)") and "cannot look up carrier.invalid" in run.message
+    assert UPSTREAM in run.message, run.message  # its calls are still known by the address it had
+    assert register(pbx, session, "103") == 0
 
 
 @BOTH

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from littlepbx.pbx_backends.base import BackendError, TrunkConfig
+from littlepbx.pbx_backends.base import TrunkConfig
 
 from .helpers import (
     PHONE_IPS,
@@ -47,11 +47,12 @@ def test_when_the_source_is_a_network_then_calls_from_any_of_its_addresses_are_t
 
 
 @BOTH
-def test_when_a_network_holds_another_orgs_address_then_the_apply_fails_and_nothing_moves(t1_restored):
+def test_when_a_network_holds_another_orgs_address_then_that_address_stays_theirs_and_the_rest_applies(t1_restored):
     pbx = t1_restored
-    with pytest.raises(BackendError, match="127.0.0.53"):
-        pbx.apply(t1_from("127.0.0.52/30"))  # .53 is t2's upstream
+    notes = pbx.apply(t1_from("127.0.0.52/30"))  # .53 is t2's upstream
+    assert notes == ["upstream address(es) 127.0.0.53 not claimed: calls from there belong to another organization"]
     upstream_call(pbx, "127.0.0.53", "+15550201", PHONE_IPS["t2-101"], answered=True)
+    upstream_call(pbx, "127.0.0.54", DID, PHONE_IPS["t1-101"], answered=True)
 
 
 @BOTH
@@ -63,10 +64,11 @@ def test_when_the_source_is_a_host_name_then_calls_from_what_it_resolves_to_are_
 
 
 @BOTH
-def test_when_a_source_host_name_does_not_resolve_then_the_apply_fails_and_says_so(t1_restored):
+def test_when_a_source_host_name_does_not_resolve_then_the_org_keeps_its_addresses_and_the_apply_says_so(
+        t1_restored):
     pbx = t1_restored
-    with pytest.raises(BackendError, match="cannot look up carrier.invalid"):
-        pbx.apply(t1_from("carrier.invalid"))
+    notes = pbx.apply(t1_from("carrier.invalid"))
+    assert len(notes) == 1 and "cannot look up carrier.invalid" in notes[0] and T1_UPSTREAM_IN in notes[0], notes
     upstream_call(pbx, T1_UPSTREAM_IN, DID, PHONE_IPS["t1-101"], answered=True)
 
 

@@ -109,7 +109,7 @@ class RecordingBackend(PBXBackend):
     def convert_audio(self, source, target, max_seconds: int = 600) -> None:
         convert_to_wav(source, target, max_seconds)
 
-    def write_org(self, connection, org) -> None:
+    def write_org(self, connection, org) -> list[str]:
         self._remove(connection, org.code)
         rows = [("extension", e.number, f"{e.display_name}|{e.sip_password}|{e.ring_seconds}")
                 for e in org.extensions]
@@ -163,6 +163,7 @@ class RecordingBackend(PBXBackend):
             time.sleep(delay)
         if fail:
             raise RuntimeError(fail)
+        return []
 
     def remove_org(self, connection, code: str) -> None:
         self._remove(connection, code)

@@ -1058,13 +1058,37 @@ def import_rows(connection, code: str, state: dict[str, list[dict]], tables: dic
             connection.execute(insert(table), rows)
 
 
+def claim_upstream_addresses(connection, org: OrgPBXConfig, settings: dict) -> tuple[list[str], list[str], list[str]]:
+    """Claim the addresses of the org's inbound upstream: (the addresses it held, those it holds
+    now, notes for the Apply's message).
+
+    A conflict on an address never holds up the rest of the Apply: an address another org
+    holds stays that org's, and a host name that does not resolve leaves the org the addresses
+    it had; each is said in a note. Claimed again only when the org does not hold exactly these
+    addresses now (a row never changes owner; one read instead of the claim's three statements)."""
+    table = t.lp_upstream_sources
+    held = sorted(connection.execute(select(table.c.address).where(table.c.tenantid == org.code)).scalars())
+    try:
+        wanted = upstream_addresses(org, settings)
+    except BackendError as error:
+        return held, held, [f"{error}; its calls are still known by the addresses it had "
+                            f"({', '.join(held) or 'none'})"]
+    if held == wanted:
+        return held, wanted, []
+    taken = claim_addresses(connection, org.code, wanted)
+    if not taken:
+        return held, wanted, []
+    return held, sorted(set(wanted) - set(taken)), [
+        f"upstream address(es) {', '.join(sorted(taken))} not claimed: calls from there belong to another organization"]
+
+
 def claim_addresses(connection, code: str, addresses: list[str]) -> list[str]:
     """Make ``addresses`` the org's upstream sources; return those another org holds.
 
     The claim is one INSERT that never changes a row's owner, followed by a read: a
     concurrent Apply claiming the same address waits on the first one's row lock until it
     commits or rolls back, so of two orgs claiming one address at once exactly one gets it.
-    The caller fails the Apply (rolling the claim back) if anything is returned.
+    The addresses returned stay their owner's: the org holds the others.
     """
     table = t.lp_upstream_sources
     stale = delete(table).where(table.c.tenantid == code)
@@ -1227,20 +1251,12 @@ class AsteriskBackend(PBXBackend):
         self._uncommitted: dict[str, set[tuple[str, str]]] = {}  # _stale, until the transaction commits
         self._written = WrittenRows()  # what this process's Applies wrote last (OrgTables)
 
-    def write_org(self, connection, org: OrgPBXConfig) -> None:
+    def write_org(self, connection, org: OrgPBXConfig) -> list[str]:
         """Replace the org's rows (contacts of extensions that remain are kept: phones stay registered)."""
         validate_org(org)
         code = org.code
-        addresses = upstream_addresses(org, self.config)
+        held, addresses, notes = claim_upstream_addresses(connection, org, self.config)
         tables = OrgTables(connection, code, self._written)
-        # Claimed again only when the org does not hold exactly these addresses now (a row never
-        # changes owner; one read instead of the claim's three statements).
-        table = t.lp_upstream_sources
-        held = sorted(connection.execute(select(table.c.address).where(table.c.tenantid == code)).scalars())
-        if held != addresses:
-            taken = claim_addresses(connection, code, addresses)
-            if taken:
-                raise BackendError(f"{code}: upstream address(es) {', '.join(taken)} belong to another organization")
         old_registration = registration_row(connection, code)
         classes, entries = music_rows(code, org)
         moh_class = org_music_class(code, org, classes)
@@ -1322,6 +1338,7 @@ class AsteriskBackend(PBXBackend):
             request_refresh(connection, code)
             with self._lock:
                 self._refreshing.add(code)
+        return notes
 
     def after_commit(self, org: OrgPBXConfig) -> None:
         """Make Asterisk forget the cached objects the Apply changed or deleted; start, change or

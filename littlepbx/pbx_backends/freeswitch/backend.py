@@ -25,6 +25,7 @@ from littlepbx.pbx_backends.asterisk import tables as t
 from littlepbx.pbx_backends.asterisk.backend import (
     cdr_history,
     claim_addresses,
+    claim_upstream_addresses,
     delete_phone_block,
     export_rows,
     import_rows,
@@ -37,7 +38,6 @@ from littlepbx.pbx_backends.asterisk.backend import (
     read_phone_states,
     read_time_overrides,
     replace_rows,
-    upstream_addresses,
     validate_org,
     write_phone_state,
     write_time_override,
@@ -123,12 +123,10 @@ class FreeSwitchBackend(PBXBackend):
 
     # --- configuration ---------------------------------------------------------------------
 
-    def write_org(self, connection, org: OrgPBXConfig) -> None:
+    def write_org(self, connection, org: OrgPBXConfig) -> list[str]:
         validate_for_freeswitch(org)
         self.check_modules(org)
-        taken = claim_addresses(connection, org.code, upstream_addresses(org, self.config))
-        if taken:
-            raise BackendError(f"{org.code}: upstream address(es) {', '.join(taken)} belong to another organization")
+        notes = claim_upstream_addresses(connection, org, self.config)[2]
         code = org.code
         contact = documents.contact_user(self.config["FREESWITCH_XML_SECRET"], code)
         replace_rows(connection, t.lp_upstream_lines, "id", t.lp_upstream_lines.c.tenantid == code,
@@ -148,6 +146,7 @@ class FreeSwitchBackend(PBXBackend):
         if old and old.queues:
             self._had_queues.add(code)
         plans.write(connection, org)
+        return notes
 
     def check_modules(self, org: OrgPBXConfig) -> None:
         """Refuse what this host's FreeSWITCH has no module for (provision loads only those it
