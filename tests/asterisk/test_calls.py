@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from littlepbx.pbx_backends.asterisk import tables
+from littlepbx.pbx_backends.asterisk.backend import md5_credentials
+from littlepbx.pbx_backends.freeswitch import plans
 
 from .helpers import (
     PHONE_IPS,
@@ -42,6 +45,22 @@ def test_asterisk_holds_a_digest_of_a_phones_credentials_not_its_password(orgs):
         row = connection.execute(select(tables.ps_auths).where(tables.ps_auths.c.id == "t1-101")).mappings().one()
     assert row["auth_type"] == "md5" and row["password"] is None
     assert len(row["md5_cred"]) == 32 and password("t1-101") not in str(dict(row))
+
+
+@pytest.mark.backends("freeswitch")
+def test_freeswitch_holds_a_digest_of_a_phones_credentials_and_a_plan_from_before_still_registers(t1_restored):
+    pbx = t1_restored
+    table = plans.lp_fs_plans
+    with pbx.engine.connect() as connection:
+        plan = connection.scalar(select(table.c.plan).where(table.c.code == "t1"))
+    assert password("t1-101") not in plan
+    assert f'"{plans.DIGEST}{md5_credentials("t1-101", password("t1-101"))}"' in plan
+    register(pbx, "t1-101")
+    # A plan an earlier release wrote holds the password itself: its phones register until the next Apply.
+    with pbx.engine.begin() as connection:
+        connection.execute(update(table).where(table.c.code == "t1").values(plan=plans.encode(org_t1()),
+                                                                            version=secrets.randbits(62)))
+    register(pbx, "t1-101")
 
 
 def test_when_phone_registers_again_within_the_same_second_then_it_stays_reachable(orgs):

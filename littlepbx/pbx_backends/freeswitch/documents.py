@@ -42,6 +42,7 @@ from littlepbx.pbx_backends.base import (
     OrgPBXConfig,
     PhoneState,
 )
+from littlepbx.pbx_backends.freeswitch.plans import DIGEST
 from littlepbx.pbx_backends.hours import is_open
 
 # The one SIP profile (phones and upstreams), the dialplan contexts of its calls, and the domain
@@ -309,7 +310,9 @@ def directory(params: dict[str, str], lookup: Lookup) -> str:
         return not_found()
     org, ext = found
     domain = params.get("domain") or params.get("key_value") or DOMAIN
-    settings = {"password": ext.sip_password,
+    secret = ext.sip_password  # plans.DIGEST and the digest, or (a plan from before) the password
+    credential = {"a1-hash": secret[len(DIGEST):]} if secret.startswith(DIGEST) else {"password": secret}
+    settings = {**credential,
                 "vm-password": ext.voicemail_pin or "", "vm-enabled": "true" if ext.voicemail_enabled else "false",
                 "vm-email-all-messages": "true" if ext.voicemail_email else "false",
                 "vm-mailto": ext.voicemail_email or "", "vm-attach-file": "true"}

@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 
 from littlepbx.pbx_backends import base
+from littlepbx.pbx_backends.asterisk.backend import md5_credentials, phone_id
 
 metadata = MetaData()
 lp_fs_plans = Table(
@@ -57,11 +58,21 @@ def _build(kind, value):
     return value
 
 
+# A phone's password as the plan holds it: the digest of "user:realm:password" (FreeSWITCH's
+# a1-hash; its profile challenges in Asterisk's realm), never the password. A plan written before
+# holds the password itself until the org's next Apply.
+DIGEST = "md5:"
+
+
 def write(connection, org: base.OrgPBXConfig) -> None:
     """Replace the org's row (inside the caller's transaction) under a new random version: a
     counter would start again at 1 when an org is deleted and made anew, and a reader would keep
-    the deleted org's plan."""
-    statement = mysql_insert(lp_fs_plans).values(code=org.code, version=secrets.randbits(62), plan=encode(org))
+    the deleted org's plan. Phones' passwords are kept as digests (DIGEST)."""
+    phones = tuple(dataclasses.replace(ext, sip_password=DIGEST + md5_credentials(phone_id(org.code, ext.number),
+                                                                                   ext.sip_password))
+                   for ext in org.extensions)
+    plan = encode(dataclasses.replace(org, extensions=phones))
+    statement = mysql_insert(lp_fs_plans).values(code=org.code, version=secrets.randbits(62), plan=plan)
     connection.execute(statement.on_duplicate_key_update(version=statement.inserted.version,
                                                          plan=statement.inserted.plan))
 

@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+from littlepbx.pbx_backends.asterisk.backend import SIP_REALM
 from littlepbx.pbx_backends.audio import call_recordings_dir
 from littlepbx.pbx_backends.base import BackendError
 
@@ -143,7 +144,9 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
         # A phone registers only as the user it authenticated as, in one domain for all.
         "inbound-reg-force-matching-username": "true", "force-register-domain": documents.DOMAIN,
         "force-register-db-domain": documents.DOMAIN, "force-subscription-domain": documents.DOMAIN,
-        "challenge-realm": "auto_from", "manage-presence": "false", "disable-transfer": "true",
+        # One realm (Asterisk's), whatever host a phone was given: the directory's a1-hash is the
+        # digest of "user:realm:password" (plans.DIGEST), so FreeSWITCH never holds a password.
+        "challenge-realm": SIP_REALM, "manage-presence": "false", "disable-transfer": "true",
         # A MESSAGE is answered 202 and goes nowhere (Asterisk's phones: message_context lp-none).
         "enable-chat": "false",
         "disable-register": "false", "inbound-codec-prefs": "PCMU,PCMA", "outbound-codec-prefs": "PCMU,PCMA",
