@@ -62,6 +62,19 @@ def test_when_an_address_keeps_failing_then_it_is_banned_and_others_still_regist
     assert PHONE_IPS["t1-101"] not in banned(fail2ban)
 
 
+@pytest.mark.backends("asterisk", "freeswitch")
+def test_when_an_address_keeps_failing_to_place_calls_then_it_is_banned(orgs, fail2ban):
+    caller = "127.0.0.79"  # calls with a guessed password, as a scanner's toll fraud does
+    for _ in range(4):
+        orgs.sipp.run("call_refused.xml", caller, service="900441234567", user="t1-101", password="guess")
+    assert wait_until(lambda: caller in banned(fail2ban), 20), banned(fail2ban)
+    attempt = orgs.sipp.run("call_refused.xml", caller, service="102", user="t1-101", password="guess",
+                            timeout_s=3)
+    assert "SIP/2.0 40" not in attempt.trace(), "the banned address gets no answer at all"
+    register(orgs, "t1-101")
+    assert PHONE_IPS["t1-101"] not in banned(fail2ban)
+
+
 def test_the_jail_install_sh_writes_reads_the_asterisk_roots_security_log(orgs):
     jail = provision.fail2ban_jail(orgs.config)
     assert f"logpath = {provision.in_root(orgs.config, '/var/log/asterisk/security.log')}" in jail
