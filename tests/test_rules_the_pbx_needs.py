@@ -113,6 +113,24 @@ def test_when_a_trunk_points_somewhere_it_must_not_then_it_is_refused(session, a
     assert problem in error.value.fields["host"]
 
 
+def test_when_a_trunk_or_its_source_is_this_servers_own_address_then_it_is_refused_even_in_a_lab(session, acme):
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # sends nothing: the kernel picks the address it would send from
+        except OSError:
+            pytest.skip("this machine has no route off loopback")
+        own = probe.getsockname()[0]
+    lab = {"ALLOW_PRIVATE_UPSTREAMS": True}
+    with pytest.raises(ValidationError) as error:
+        objects.put(scope_of(session, "acme", settings=lab), Trunks, "outbound", {"host": own})
+    assert error.value.fields["host"] == f"{own} is this server's own address"
+    with pytest.raises(ValidationError) as error:
+        objects.put(scope_of(session, "acme", settings=lab), Trunks, "inbound",
+                    {"host": "sip.example.net", "source_addresses": f"{own}/32"})
+    assert "this server's own address" in error.value.fields["source_addresses"]
+
+
 def test_when_the_operator_allows_private_upstreams_then_a_lab_trunk_is_accepted(session, acme):
     lab = {"ALLOW_PRIVATE_UPSTREAMS": True}
     trunk = objects.put(scope_of(session, "acme", settings=lab), Trunks, "inbound",

@@ -5,8 +5,12 @@ A host name is looked up when the org's configuration is written (each Apply), s
 addresses follow the carrier's DNS from one Apply to the next."""
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 import socket
+import time
+from pathlib import Path
 
 from littlepbx.pbx_backends.base import BackendError
 
@@ -26,9 +30,28 @@ def address_problem(address: ipaddress.IPv4Address, settings: dict) -> str | Non
     """Why an upstream may not be at ``address``, or None."""
     if address.is_link_local or address.is_multicast or address.is_unspecified or address.is_reserved:
         return f"{address} is not an address an upstream can have"
+    if str(address) in own_addresses():
+        return f"{address} is this server's own address"
     if (address.is_loopback or address.is_private) and not settings.get("ALLOW_PRIVATE_UPSTREAMS"):
         return f"{address} is a loopback or private address (the operator's ALLOW_PRIVATE_UPSTREAMS allows them)"
     return None
+
+
+def own_addresses() -> frozenset[str]:
+    """This server's own IPv4 addresses but loopback (which ALLOW_PRIVATE_UPSTREAMS governs),
+    read again at most once a minute: an upstream there would be this PBX calling itself."""
+    return _local_addresses(int(time.monotonic() // 60))
+
+
+@functools.lru_cache(maxsize=1)
+def _local_addresses(minute: int) -> frozenset[str]:
+    try:
+        table = Path("/proc/net/fib_trie").read_text()
+    except OSError:
+        return frozenset()
+    # Each local address is the line before its "/32 host LOCAL" line.
+    found = re.findall(r"\|--\s+(\S+)\n\s+/32 host LOCAL", table)
+    return frozenset(a for a in found if not ipaddress.IPv4Address(a).is_loopback)
 
 
 def resolve(host: str, settings: dict) -> set[str]:
