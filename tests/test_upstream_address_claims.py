@@ -6,6 +6,8 @@ organization an inbound call belongs to. These tests run the Asterisk backend's 
 against the real database (no Asterisk process is needed for it)."""
 from __future__ import annotations
 
+import dataclasses
+import socket
 import threading
 
 import pytest
@@ -101,3 +103,19 @@ def test_when_two_orgs_claim_one_address_at_once_then_the_first_to_commit_keeps_
     assert owner(engine) == "claima"
     assert outcome.get("b") == [f"upstream address(es) {ADDRESS} not claimed: calls from there belong to another "
                                 "organization"], outcome
+
+
+def test_when_an_outbound_host_name_resolves_to_this_server_then_the_apply_is_refused(engine, backend):
+    name = socket.gethostname()  # this server: loopback, or one of its own addresses
+    try:
+        socket.getaddrinfo(name, None, socket.AF_INET)
+    except OSError:
+        pytest.skip("this machine's name does not resolve")
+    outbound = TrunkConfig("outbound", name, 5060, "udp", None, None, False, None, None)
+    with pytest.raises(BackendError, match=f"claima: outbound upstream: {name} resolves to "), \
+            engine.begin() as connection:
+        backend.write_org(connection, OrgPBXConfig("claima", 0, trunks=(outbound,)))
+    # A name that does not resolve now is left to the PBX, which looks it up at each call.
+    elsewhere = dataclasses.replace(outbound, host="carrier.invalid")
+    with engine.begin() as connection:
+        assert backend.write_org(connection, OrgPBXConfig("claima", 0, trunks=(elsewhere,))) == []

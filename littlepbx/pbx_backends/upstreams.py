@@ -57,18 +57,27 @@ def _local_addresses(minute: int) -> frozenset[str]:
 def resolve(host: str, settings: dict) -> set[str]:
     """The IPv4 addresses of ``host`` (an address is its own), each one an upstream may have."""
     try:
-        addresses = {ipaddress.IPv4Address(host)}
+        return {str(ipaddress.IPv4Address(host))}
     except ValueError:
-        try:
-            found = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
-        except OSError as error:
-            raise BackendError(f"cannot look up {host}: {error.strerror or error}") from None
-        addresses = {ipaddress.IPv4Address(info[4][0]) for info in found}
-        for address in addresses:
-            problem = address_problem(address, settings)
-            if problem:
-                raise BackendError(f"{host} resolves to {problem}")
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
+    except OSError as error:
+        raise BackendError(f"cannot look up {host}: {error.strerror or error}") from None
+    addresses = {ipaddress.IPv4Address(info[4][0]) for info in found}
+    problem = name_problem(host, addresses, settings)
+    if problem:
+        raise BackendError(problem)
     return {str(address) for address in addresses}
+
+
+def name_problem(host: str, addresses, settings: dict) -> str | None:
+    """Why host name ``host``, resolving to ``addresses``, may not be an upstream's, or None."""
+    for address in sorted(addresses):
+        problem = address_problem(address, settings)
+        if problem:
+            return f"{host} resolves to {problem}"
+    return None
 
 
 def expand(items: tuple[str, ...] | list[str], settings: dict) -> set[str]:
@@ -83,3 +92,20 @@ def expand(items: tuple[str, ...] | list[str], settings: dict) -> set[str]:
         else:
             addresses |= {str(address) for address in network}
     return addresses
+
+
+def outbound_problem(trunks, settings: dict) -> str | None:
+    """Why calls may not go out to an outbound or failover upstream's host as it resolves now
+    (a host name an admin could point at this server, loopback or a private range), or None.
+    A name that does not resolve now is no problem here: the PBX looks it up at each call."""
+    for trunk in trunks:
+        if trunk.direction == "inbound" or as_network(trunk.host) is not None:
+            continue  # an address was checked when it was set
+        try:
+            found = socket.getaddrinfo(trunk.host, None, socket.AF_INET, socket.SOCK_DGRAM)
+        except OSError:
+            continue
+        problem = name_problem(trunk.host, {ipaddress.IPv4Address(info[4][0]) for info in found}, settings)
+        if problem:
+            return f"{trunk.direction} upstream: {problem}"
+    return None

@@ -60,7 +60,7 @@ from littlepbx.pbx_backends.base import (
     TrunkConfig,
     result_criterion,
 )
-from littlepbx.pbx_backends.upstreams import expand, resolve
+from littlepbx.pbx_backends.upstreams import expand, outbound_problem, resolve
 
 from . import console
 from . import tables as t
@@ -1255,6 +1255,9 @@ class AsteriskBackend(PBXBackend):
         """Replace the org's rows (contacts of extensions that remain are kept: phones stay registered)."""
         validate_org(org)
         code = org.code
+        problem = outbound_problem(org.trunks, self.config)
+        if problem:
+            raise BackendError(f"{code}: {problem}")
         held, addresses, notes = claim_upstream_addresses(connection, org, self.config)
         tables = OrgTables(connection, code, self._written)
         old_registration = registration_row(connection, code)

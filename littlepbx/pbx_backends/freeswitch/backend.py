@@ -52,6 +52,7 @@ from littlepbx.pbx_backends.base import (
     PhoneState,
     QueueFigures,
 )
+from littlepbx.pbx_backends.upstreams import outbound_problem
 
 from . import documents, plans, voicemail
 from .esl import ESLError
@@ -126,6 +127,9 @@ class FreeSwitchBackend(PBXBackend):
     def write_org(self, connection, org: OrgPBXConfig) -> list[str]:
         validate_for_freeswitch(org)
         self.check_modules(org)
+        problem = outbound_problem(org.trunks, self.config)
+        if problem:
+            raise BackendError(f"{org.code}: {problem}")
         notes = claim_upstream_addresses(connection, org, self.config)[2]
         code = org.code
         contact = documents.contact_user(self.config["FREESWITCH_XML_SECRET"], code)
