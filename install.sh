@@ -62,8 +62,18 @@ install_packages() {
 create_service_user() {
   if ! id "$SERVICE_USER" >/dev/null 2>&1; then
     record "user $SERVICE_USER"  # before acting: an interrupted run still leaves a true manifest
-    useradd --system --home-dir "$DATA_DIR" --shell /usr/sbin/nologin "$SERVICE_USER"
+    system_account "$SERVICE_USER" "$DATA_DIR" "LittlePBX"
   fi
+}
+
+# A system account NAME (home HOME, comment COMMENT, more useradd options after) in a group of
+# its own name: the group a removed account left behind (an older uninstall.sh did) is taken
+# over, where useradd --user-group would stop at it.
+system_account() {
+  local name=$1 home=$2 comment=$3 group=(--user-group)
+  shift 3
+  if getent group "$name" >/dev/null; then group=(--gid "$name"); fi
+  useradd --system "${group[@]}" --home-dir "$home" --shell /usr/sbin/nologin --comment "$comment" "$@" "$name"
 }
 
 create_directories() {
@@ -199,8 +209,7 @@ install_freeswitch() {
   prefix=$(provision find) || die "FreeSWITCH was asked for (--pbx freeswitch) but none was found: see above"
   if ! id littlepbx-freeswitch >/dev/null 2>&1; then
     record "user littlepbx-freeswitch"
-    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-      --comment "FreeSWITCH PBX of LittlePBX" littlepbx-freeswitch
+    system_account littlepbx-freeswitch /nonexistent "FreeSWITCH PBX of LittlePBX" --no-create-home
   fi
   local dir
   while read -r dir; do
@@ -216,8 +225,7 @@ install_asterisk() {
   # asterisk user this uid): never as whichever host service happens to share the root's uid.
   if [ -n "$ASTERISK_ROOT" ] && ! id littlepbx-asterisk >/dev/null 2>&1; then
     record "user littlepbx-asterisk"
-    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-      --comment "Asterisk PBX of LittlePBX" littlepbx-asterisk
+    system_account littlepbx-asterisk /nonexistent "Asterisk PBX of LittlePBX" --no-create-home
   fi
   [ -d "$cache" ] || record "dir $cache"
   [ -z "$ASTERISK_ROOT" ] || [ -d "$ASTERISK_ROOT" ] || record "dir $ASTERISK_ROOT"

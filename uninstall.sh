@@ -46,7 +46,10 @@ undo() {
   local kind=$1 value=$2
   case "$kind" in
     file|dir) remove_path "$value" ;;
-    user) if userdel "$value" 2>/dev/null; then echo "removed system user $value"; fi ;;
+    user) if userdel "$value" 2>/dev/null; then echo "removed system user $value"; fi
+          # Its group, which userdel keeps while another account is in it (the services' account
+          # is in Asterisk's): install.sh made the two together.
+          if getent group "$value" >/dev/null && groupdel "$value" 2>/dev/null; then echo "removed group $value"; fi ;;
     package) apt-get remove -y -qq "$value" >/dev/null; echo "removed package $value" ;;
     database) drop_database "$value" ;;
     dbuser) drop_db_user "$value" ;;

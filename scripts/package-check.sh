@@ -41,7 +41,10 @@ for path in /opt/littlepbx /etc/littlepbx /var/lib/littlepbx /var/log/littlepbx 
             /usr/local/sbin/littlepbxctl /etc/systemd/system/littlepbx-web.service; do
   [ ! -e "$path" ] || left+=("$path")
 done
-! id littlepbx >/dev/null 2>&1 || left+=("user littlepbx")
+for account in littlepbx littlepbx-asterisk; do
+  ! id "$account" >/dev/null 2>&1 || left+=("user $account")
+  ! getent group "$account" >/dev/null || left+=("group $account")  # a next install's useradd stops at it
+done
 mysql_root <<<"SHOW DATABASES LIKE 'littlepbx'" | grep -q littlepbx && left+=("database littlepbx")
 [ ${#left[@]} -eq 0 ] || die "the purge left: ${left[*]}"
 log "the package installed LittlePBX, and its purge removed it"

@@ -351,7 +351,12 @@ def host_account(config: dict) -> tuple[int, int]:
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
-        run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+        # A group the account left behind (an older uninstall.sh kept it) is taken over.
+        try:
+            group = ["--gid", grp.getgrnam(name).gr_name]
+        except KeyError:
+            group = ["--user-group"]
+        run(["useradd", "--system", *group, "--no-create-home", "--home-dir", "/nonexistent",
              "--shell", "/usr/sbin/nologin", "--comment", "Asterisk PBX of LittlePBX", name])
         entry = pwd.getpwnam(name)
     return entry.pw_uid, entry.pw_gid
