@@ -60,15 +60,20 @@ def resolve(host: str, settings: dict) -> set[str]:
         return {str(ipaddress.IPv4Address(host))}
     except ValueError:
         pass
-    try:
-        found = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
-    except OSError as error:
-        raise BackendError(f"cannot look up {host}: {error.strerror or error}") from None
-    addresses = {ipaddress.IPv4Address(info[4][0]) for info in found}
+    addresses = look_up(host)
     problem = name_problem(host, addresses, settings)
     if problem:
         raise BackendError(problem)
     return {str(address) for address in addresses}
+
+
+def look_up(host: str) -> set[ipaddress.IPv4Address]:
+    """The IPv4 addresses host name ``host`` resolves to now; BackendError when it does not."""
+    try:
+        found = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
+    except OSError as error:
+        raise BackendError(f"cannot look up {host}: {error.strerror or error}") from None
+    return {ipaddress.IPv4Address(info[4][0]) for info in found}
 
 
 def name_problem(host: str, addresses, settings: dict) -> str | None:
@@ -102,10 +107,9 @@ def outbound_problem(trunks, settings: dict) -> str | None:
         if trunk.direction == "inbound" or as_network(trunk.host) is not None:
             continue  # an address was checked when it was set
         try:
-            found = socket.getaddrinfo(trunk.host, None, socket.AF_INET, socket.SOCK_DGRAM)
-        except OSError:
+            problem = name_problem(trunk.host, look_up(trunk.host), settings)
+        except BackendError:
             continue
-        problem = name_problem(trunk.host, {ipaddress.IPv4Address(info[4][0]) for info in found}, settings)
         if problem:
             return f"{trunk.direction} upstream: {problem}"
     return None

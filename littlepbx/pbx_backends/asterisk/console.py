@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # The CLI commands LittlePBX runs, each as the anchored extended regular expression
@@ -46,14 +48,9 @@ def run(socket_path: str | Path, command: str, timeout: float = 5.0) -> str:
     done, which is how the end of the output is known."""
     if not allowed(command):
         raise ConsoleError(f"refused to run {command!r}: LittlePBX runs only {', '.join(COMMANDS)}")
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(timeout)
-            connection.connect(str(socket_path))
-            connection.sendall(f"cli quit after {command}\0".encode())
-            answer = _read_to_end(connection)
-    except OSError as error:
-        raise ConsoleError(f"Asterisk's control socket {socket_path}: {error}") from None
+    with _connected(socket_path, timeout) as connection:
+        connection.sendall(f"cli quit after {command}\0".encode())
+        answer = _read_to_end(connection)
     banner, newline, output = answer.partition(b"\n")
     if not newline or len(banner) > BANNER_LIMIT:
         raise ConsoleError(f"Asterisk's control socket {socket_path} did not answer as Asterisk does")
@@ -65,12 +62,19 @@ def run(socket_path: str | Path, command: str, timeout: float = 5.0) -> str:
 
 def probe(socket_path: str | Path, timeout: float = 5.0) -> None:
     """Raise ConsoleError unless Asterisk answers on its control socket (its banner)."""
+    with _connected(socket_path, timeout) as connection:
+        if not connection.recv(BANNER_LIMIT):
+            raise ConsoleError(f"Asterisk's control socket {socket_path} closed without a word")
+
+
+@contextmanager
+def _connected(socket_path: str | Path, timeout: float) -> Iterator[socket.socket]:
+    """A connection to the control socket; any socket error as ConsoleError."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(timeout)
             connection.connect(str(socket_path))
-            if not connection.recv(BANNER_LIMIT):
-                raise ConsoleError(f"Asterisk's control socket {socket_path} closed without a word")
+            yield connection
     except OSError as error:
         raise ConsoleError(f"Asterisk's control socket {socket_path}: {error}") from None
 

@@ -385,11 +385,7 @@ def services_group(config: dict) -> str | None:
     gid = Path(str(config["DATA_DIR"])).stat().st_gid
     if gid == 0:
         return None
-    for line in _group_lines(config):
-        fields = line.split(":")
-        if len(fields) == 4 and fields[2] == str(gid):
-            return fields[0]
-    return grp.getgrgid(gid).gr_name
+    return _root_group_name(config, gid) or grp.getgrgid(gid).gr_name
 
 
 def admit_services(config: dict) -> None:
@@ -410,9 +406,9 @@ def admit_services(config: dict) -> None:
     gid = data_dir.st_gid
     if gid == 0 or root_of(config) == Path("/"):
         return
-    lines = _group_lines(config)
-    if any(line.split(":")[2:3] == [str(gid)] for line in lines):
+    if _root_group_name(config, gid) is not None:
         return  # known, perhaps by another name: Asterisk compares gids
+    lines = _group_lines(config)
     name = grp.getgrgid(gid).gr_name
     if name in {line.split(":")[0] for line in lines}:
         name = "littlepbx-services"
@@ -422,6 +418,15 @@ def admit_services(config: dict) -> None:
 def _group_lines(config: dict) -> list[str]:
     """The lines of the group file Asterisk reads (its root's)."""
     return in_root(config, "/etc/group").read_text().splitlines()
+
+
+def _root_group_name(config: dict, gid: int) -> str | None:
+    """The name of group ``gid`` in Asterisk's root, or None when it has none."""
+    for line in _group_lines(config):
+        fields = line.split(":")
+        if len(fields) == 4 and fields[2] == str(gid):
+            return fields[0]
+    return None
 
 
 def _with_ids(line: str, ids: tuple[int, ...]) -> str:
