@@ -87,6 +87,10 @@ def test_asterisk_is_not_restarted_because_install_ran_from_another_copy_of_the_
     (root / "etc" / "asterisk" / "pjsip.conf").write_text("[global]\n")
     (root / "var" / "lib" / "dpkg").mkdir(parents=True)
     (root / "var" / "lib" / "dpkg" / "status").write_text("Package: asterisk\nVersion: 22.5.2\n")
+    modules = root / "usr" / "lib" / "x86_64-linux-gnu" / "asterisk" / "modules"
+    modules.mkdir(parents=True)
+    (modules / "res_pjsip_refer.so").write_bytes(b"")
+    (modules / "res_littlepbx_replaces.built").write_text("22.5.2 source-1\n")
     config = json.dumps({"ASTERISK_ROOT": str(root), "ASTERISK_CONFIG_DIR": "/etc/asterisk"})
     copy = tmp_path / "elsewhere"
     shutil.copytree(ROOT / "littlepbx", copy / "littlepbx", ignore=shutil.ignore_patterns("__pycache__"))
@@ -105,3 +109,6 @@ def test_asterisk_is_not_restarted_because_install_ran_from_another_copy_of_the_
     assert fingerprint(ROOT) == changed
     (root / "var" / "lib" / "dpkg" / "status").write_text("Package: asterisk\nVersion: 22.6.0\n")
     assert fingerprint(copy) != changed, "a new Asterisk package is a change"
+    changed = fingerprint(copy)
+    (modules / "res_littlepbx_replaces.built").write_text("22.5.2 source-2\n")
+    assert fingerprint(copy) != changed, "LittlePBX's Asterisk module built again is a change"

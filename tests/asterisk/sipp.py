@@ -107,6 +107,18 @@ class Sipp:
         path.write_text(text)
         return str(path)
 
+    def replacing(self, scenario: str, replaces: str) -> str:
+        """``scenario`` whose INVITEs carry ``Replaces: <replaces>`` (a phone taking over the call it
+        names, e.g. picking it up); written to the work directory, returns its path."""
+        text = (SCENARIOS / scenario).read_text().replace(
+            "Call-ID: [call_id]\n      CSeq: 1 INVITE", f"Call-ID: [call_id]\n      Replaces: {replaces}\n      CSeq: 1 INVITE")
+        text = text.replace("Call-ID: [call_id]\n      CSeq: 2 INVITE",
+                            f"Call-ID: [call_id]\n      Replaces: {replaces}\n      CSeq: 2 INVITE")
+        self.count += 1
+        path = self.workdir / f"replaces-{self.count}-{Path(scenario).stem}.xml"
+        path.write_text(text)
+        return str(path)
+
     def listening_at(self, scenario: str, port: int) -> str:
         """``scenario`` whose SDP sends the call's audio to ``port`` (an RtpSink's) instead of sipp's
         media port, and which sends none itself; written to the work directory, returns its path."""
@@ -252,6 +264,12 @@ class Sipp:
 def hung_up_by_pbx(run: SippRun) -> bool:
     """Whether the PBX ended the call of a caller's sipp run (it received a BYE)."""
     return bool(re.search(r"message received[^\n]*\n\s*BYE sip:", run.trace()))
+
+
+def final_status(run: SippRun) -> int | None:
+    """The final status the PBX answered the (last) INVITE of a caller's run with, or None."""
+    codes = re.findall(r"SIP/2\.0 ([2-6]\d\d)[^\n]*\n(?:[^\n]+\n)*?CSeq:\s*\d+ INVITE", run.trace())
+    return int(codes[-1]) if codes else None
 
 
 def transfer_result(run: SippRun) -> int | None:

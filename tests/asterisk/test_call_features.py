@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 import time
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import pytest
 
 from littlepbx.pbx_backends.base import CallSettingsConfig, RingGroupConfig
 
 from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, password
-from .sipp import CALLER_PORT, PHONE_PORT, hung_up_by_pbx, transfer_result, wait_until
+from .sipp import CALLER_PORT, PHONE_PORT, final_status, hung_up_by_pbx, transfer_result, wait_until
 
 pytestmark = pytest.mark.asterisk
 BOTH = pytest.mark.backends("asterisk", "freeswitch")
@@ -130,19 +131,30 @@ def test_a_phones_transfer_button_reaches_its_own_orgs_numbers_and_never_another
 
 
 def dialog_of(run) -> str:
-    """The Replaces header naming the call a sipp phone ``run`` made (its Call-ID, the PBX's tag
-    and the phone's), escaped as a Refer-To URI carries it."""
+    """The Replaces header naming the call a sipp phone ``run`` made: its Call-ID, the PBX's tag
+    (the to-tag: RFC 3891 names the dialog as its recipient, the PBX, sees it) and the phone's."""
     answer = re.search(r"SIP/2\.0 200 OK\s*\n((?:[^\n]+\n)+)", run.trace()).group(1)
     call_id = re.search(r"^Call-ID:\s*(\S+)", answer, re.M | re.I).group(1)
     from_tag = re.search(r"^From:.*;tag=([^;\s>]+)", answer, re.M | re.I).group(1)
     to_tag = re.search(r"^To:.*;tag=([^;\s>]+)", answer, re.M | re.I).group(1)
-    return f"{call_id}%3Bto-tag%3D{to_tag}%3Bfrom-tag%3D{from_tag}"
+    return f"{call_id};to-tag={to_tag};from-tag={from_tag}"
 
 
-@pytest.mark.backends("freeswitch")
+def in_refer_to(replaces: str) -> str:
+    """A Replaces header as a Refer-To URI carries it (escaped)."""
+    return quote(replaces, safe="")
+
+
+NO_SUCH_CALL = "nosuchcall@127.0.0.11;to-tag=1;from-tag=2"
+
+
+@BOTH
 def test_a_phones_attended_transfer_never_reaches_another_orgs_call_or_another_address(t1_restored):
-    """FreeSWITCH would find the call an attended REFER names by its Call-ID, whoever's, and dial a
-    call it does not have at the address the REFER names: its profile refuses every REFER."""
+    """Naming another organization's call in an attended transfer (a REFER whose Refer-To carries
+    Replaces) is answered exactly as naming no call: refused, and nothing rings. Asterisk would join
+    the transferred party to the call it names, whoever's (LittlePBX's module stops it);
+    FreeSWITCH would find it by its Call-ID and dial the address the REFER names (its profile
+    refuses every REFER)."""
     pbx = t1_restored
     t2_callee = pbx.sipp.answering(PHONE_IPS["t2-102"])
     target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
@@ -150,13 +162,16 @@ def test_a_phones_attended_transfer_never_reaches_another_orgs_call_or_another_a
     try:
         t2_caller = phone_call(pbx, "t2-101", "102", "call_answered.xml", duration_ms=15000)
         assert wait_until(lambda: "SIP/2.0 200 OK" in t2_caller.trace(), 10), t2_caller.output()
+        results = []
         for replaces, host in ((dialog_of(t2_caller), "[remote_ip]:[remote_port]"),
-                               ("nosuchcall%3Bto-tag%3D1%3Bfrom-tag%3D2", f"{PHONE_IPS['t1-103']}:{PHONE_PORT}")):
+                               (NO_SUCH_CALL, f"{PHONE_IPS['t1-103']}:{PHONE_PORT}")):
             runs.append(pbx.sipp.answering(PHONE_IPS["t1-102"]))  # 101 talks to 102, then presses transfer
-            transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.referring("103", replaces=replaces, host=host))
+            transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.referring("103", replaces=in_refer_to(replaces),
+                                                                            host=host))
             finished(transferer, 45)
-            assert (transfer_result(transferer) or 0) >= 400, transferer.output()
+            results.append(transfer_result(transferer))
             finished(runs[-1])
+        assert results[0] == results[1] and results[0] >= 400, results
         time.sleep(0.5)
         assert "INVITE sip:" not in target.trace(), "nothing rang 103, or was dialled at its address"
         finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
@@ -164,6 +179,64 @@ def test_a_phones_attended_transfer_never_reaches_another_orgs_call_or_another_a
         finished(t2_callee)
     finally:
         for run in runs:
+            run.stop()
+
+
+@pytest.mark.backends("asterisk")
+def test_a_phones_attended_transfer_joins_the_two_calls_of_its_own_org(t1_restored):
+    """101 has called 103 (asking whether it takes a call) and talks to 102; its transfer button
+    names the call with 103: 102 now talks to 103, and 101 is out of both calls."""
+    pbx = t1_restored
+    target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario=pbx.sipp.hanging_up(3000))
+    transferee = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    try:
+        # 101's other line (a second port of the phone): the call with 103, on until the PBX ends it
+        consulted = pbx.sipp.start(pbx.sipp.pressing("", 15000, phone=True), PHONE_IPS["t1-101"], CALLER_PORT + 5,
+                                   service="103", user="t1-101", password=password("t1-101"), timeout_s=40)
+        assert wait_until(lambda: "SIP/2.0 200 OK" in consulted.trace(), 10), consulted.output()
+        transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.referring("103", replaces=in_refer_to(
+            dialog_of(consulted))))
+        finished(transferer, 45)
+        assert transfer_result(transferer) == 200, transferer.output()
+        finished(consulted, 30)
+        assert hung_up_by_pbx(consulted), "101's call with 103 was handed over"
+        finished(target, 30)      # 103 hung up 3 s after answering ...
+        finished(transferee, 30)  # ... on 102, who was put through to it
+        assert target.trace().count("INVITE sip:") == 1, "103 rang once: the call was handed over, not placed again"
+    finally:
+        for run in (target, transferee):
+            run.stop()
+
+
+@pytest.mark.backends("asterisk")
+def test_a_phone_takes_over_only_its_own_orgs_calls_by_naming_them(t1_restored):
+    """An INVITE with Replaces takes over the call it names (a phone picking up a call it was told
+    about): within the organization it does; naming another organization's call is answered as
+    naming no call, and that call goes on."""
+    pbx = t1_restored
+    t2_callee = pbx.sipp.answering(PHONE_IPS["t2-102"])
+    t1_callee = pbx.sipp.answering(PHONE_IPS["t1-102"])
+    try:
+        t2_caller = phone_call(pbx, "t2-101", "102", "call_answered.xml", duration_ms=15000)
+        t1_caller = phone_call(pbx, "t1-101", "102", "call_answered.xml", duration_ms=15000)
+        for run in (t2_caller, t1_caller):
+            assert wait_until(lambda run=run: "SIP/2.0 200 OK" in run.trace(), 10), run.output()
+        statuses = []
+        for replaces in (dialog_of(t2_caller), NO_SUCH_CALL):
+            taker = phone_call(pbx, "t1-103", "102", pbx.sipp.replacing("call_refused.xml", replaces))
+            finished(taker)
+            statuses.append(final_status(taker))
+        assert statuses == [481, 481], statuses
+        taker = phone_call(pbx, "t1-103", "102", pbx.sipp.replacing("call_answered.xml", dialog_of(t1_caller)),
+                           duration_ms=1000)
+        finished(taker)
+        assert final_status(taker) == 200
+        assert wait_until(lambda: hung_up_by_pbx(t1_caller), 5), "t1's caller was replaced by 103"
+        finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
+        assert not hung_up_by_pbx(t2_caller)
+        finished(t2_callee)
+    finally:
+        for run in (t2_callee, t1_callee):
             run.stop()
 
 

@@ -21,6 +21,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +35,12 @@ from littlepbx.pbx_backends.audio import call_recordings_dir, phone_recordings_d
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEBIAN_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en", "asterisk-moh-opsound-gsm",
                    "unixodbc", "odbc-mariadb", "msmtp-mta")
+# What compiles LittlePBX's own Asterisk module (build_module) inside the root; removed after.
+BUILD_PACKAGES = ("gcc", "libc6-dev")
+MODULE_NAME = "res_littlepbx_replaces"
+MODULE_SOURCE = Path(__file__).resolve().parent / "module" / f"{MODULE_NAME}.c"
+# pjproject's header directories (Asterisk's PJSIP headers include them).
+PJPROJECT_INCLUDES = ("pjlib", "pjlib-util", "pjnath", "pjmedia", "pjsip")
 # Static files written into ASTERISK_CONFIG_DIR (all others keep Debian's defaults).
 ASTERISK_FILES = ("cli_permissions.conf", "modules.conf", "pjsip.conf", "sorcery.conf", "extconfig.conf", "res_odbc.conf",
                   "cdr.conf", "cdr_adaptive_odbc.conf", "manager.conf", "http.conf", "ari.conf",
@@ -79,6 +87,7 @@ def build_root(cache_root: str | os.PathLike, mirror: str = "http://deb.debian.o
     """Build the Debian sid root holding Asterisk into ``cache_root``, unless it is already there."""
     cache_root = Path(cache_root)
     if (cache_root / "usr/sbin/asterisk").exists():
+        build_module(cache_root)  # a root cached by an earlier release has none, or an older one
         return cache_root
     partial = cache_root.with_name(cache_root.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
@@ -88,6 +97,7 @@ def build_root(cache_root: str | os.PathLike, mirror: str = "http://deb.debian.o
     run(["chroot", str(partial), "apt-get", "-o", "Acquire::Check-Valid-Until=false", "update"])
     run(["chroot", str(partial), "apt-get", "install", "-y", "--no-install-recommends", *DEBIAN_PACKAGES],
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    build_module(partial)
     run(["chroot", str(partial), "apt-get", "clean"])
     partial.rename(cache_root)
     return cache_root
@@ -113,6 +123,8 @@ def upgrade_root(config: dict) -> list[str]:
         run(["chroot", str(root), "apt-get", "-y", "-q", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade"],
             env=env)
         run(["chroot", str(root), "apt-get", "clean"])
+    if build_module(root):  # Asterisk changed: a module built for the old one would not load
+        packages.append(MODULE_NAME)
     return packages
 
 
@@ -120,10 +132,118 @@ def install_root(cache_root: str | os.PathLike, root: str | os.PathLike) -> Path
     """Copy the cached root to ``root`` (about 4 s), unless ``root`` already holds Asterisk."""
     root = Path(root)
     if (root / "usr/sbin/asterisk").exists():
+        build_module(root)  # installed by an earlier release
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
     run(["cp", "-a", str(cache_root), str(root)])
     return root
+
+
+# --- LittlePBX's Asterisk module --------------------------------------------------------------
+
+def modules_dir(root: Path) -> Path:
+    """Where the Asterisk of ``root`` loads its modules from (Debian: /usr/lib/<triplet>/asterisk/modules)."""
+    found = sorted(root.glob("usr/lib/*/asterisk/modules/res_pjsip_refer.so")) or \
+        sorted(root.glob("usr/lib/asterisk/modules/res_pjsip_refer.so"))
+    if not found:
+        raise ProvisionError(f"no Asterisk PJSIP modules (res_pjsip_refer.so) under {root}/usr/lib")
+    return found[0].parent
+
+
+def _apt_sources(root: Path) -> str:
+    """The root's apt sources (one-line style) for binaries and sources both."""
+    lines = []
+    for path in [root / "etc/apt/sources.list", *sorted((root / "etc/apt/sources.list.d").glob("*.list"))]:
+        text = path.read_text() if path.exists() else ""
+        lines += [line.strip() for line in text.splitlines() if line.strip().startswith("deb ")]
+    if not lines:
+        raise ProvisionError(f"no apt sources in {root}/etc/apt to download Asterisk's headers from")
+    return "".join(f"{line}\n{line.replace('deb ', 'deb-src ', 1)}\n" for line in lines)
+
+
+def _extract_headers(archive: Path, into: Path, under: str = "") -> None:
+    """Copy the C headers of a source tarball found under ``under`` (below its top directory)
+    into ``into``, keeping their relative paths."""
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            path = member.name.partition("/")[2]
+            if member.isfile() and path.endswith(".h") and path.startswith(under) and ".." not in path.split("/"):
+                target = into / path[len(under):]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(tar.extractfile(member).read())
+
+
+def build_module(root: str | os.PathLike) -> bool:
+    """Compile LittlePBX's Asterisk module (``module/res_littlepbx_replaces.c``: a phone's
+    Replaces names only its own organization's calls) for the Asterisk installed in ``root``,
+    unless it is built for that Asterisk and that source already. Returns whether it built.
+    modules.conf requires the module: Asterisk does not start without it.
+
+    It is compiled inside the root, by a compiler installed for the build and removed after it,
+    against the headers of the installed Asterisk (see _download_headers)."""
+    root = Path(root)
+    config = {"ASTERISK_ROOT": str(root)}
+    target = modules_dir(root) / f"{MODULE_NAME}.so"
+    version, source_version = run(chrooted(config, ["dpkg-query", "-W", "-f", "${Version} ${source:Version}",
+                                                    "asterisk"])).stdout.split()
+    stamp = f"{version} {hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()}\n"
+    stamp_path = target.with_suffix(".built")
+    if target.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
+        return False
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    missing = [name for name in BUILD_PACKAGES if subprocess.run(
+        chrooted(config, ["dpkg-query", "-W", "-f", "${Status}", name]), capture_output=True,
+        text=True).stdout.split()[-1:] != ["installed"]]
+    (root / "var/tmp").mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="littlepbx-module-", dir=root / "var/tmp"))
+    inside = f"/{work.relative_to(root)}"  # the work directory as seen in the root
+    apt = ["apt-get", "-q", "-o", f"Dir::Etc::SourceList={inside}/sources.list",
+           "-o", f"Dir::Etc::SourceParts={inside}/none", "-o", f"Dir::State::Lists={inside}/lists",
+           "-o", f"Dir::Cache={inside}/cache",
+           # A dated snapshot mirror (as at the first build) is fine: what is downloaded is
+           # checked against its signed Release, only the Release's expiry is not.
+           "-o", "Acquire::Check-Valid-Until=false"]
+    try:
+        for directory in ("lists/partial", "cache/archives/partial"):
+            (work / directory).mkdir(parents=True)
+        (work / "sources.list").write_text(_apt_sources(root))
+        run(chrooted(config, [*apt, "update"]), env=env)
+        if missing:
+            run(chrooted(config, [*apt, "install", "-y", "--no-install-recommends", *missing]), env=env)
+        includes = _download_headers(config, work, apt, version, source_version)
+        shutil.copy(MODULE_SOURCE, work / MODULE_SOURCE.name)
+        run(chrooted(config, [
+            "gcc", "-shared", "-fPIC", "-O2", "-Wall", f"-DAST_MODULE=\"{MODULE_NAME}\"",
+            f"-DAST_MODULE_SELF_SYM=__internal_{MODULE_NAME}_self", "-DPJ_HAS_LIMITS_H=1",
+            *(f"-I{inside}/{include}" for include in includes),
+            "-o", f"/{target.relative_to(root)}", f"{inside}/{MODULE_SOURCE.name}"]))
+        stamp_path.write_text(stamp)
+    finally:
+        if missing:  # the root keeps no compiler
+            subprocess.run(chrooted(config, [*apt, "purge", "-y", "--autoremove", *missing]), env=env,
+                           capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+    return True
+
+
+def _download_headers(config: dict, work: Path, apt: list[str], version: str, source_version: str) -> list[str]:
+    """Download and unpack into ``work`` the headers Asterisk ``version``'s modules are compiled
+    with; returns their include directories, relative to ``work``. Asterisk's own come from its
+    asterisk-dev package; pjproject's from Asterisk's Debian source package, which bundles the
+    pjproject Debian builds it with, configured by Asterisk's config_site.h."""
+    inside = f"/{work.relative_to(root_of(config))}"
+    try:
+        run(chrooted(config, ["env", "-C", inside, *apt, "download", f"asterisk-dev={version}"]))
+        run(chrooted(config, ["env", "-C", inside, *apt, "source", "--download-only", f"asterisk={source_version}"]))
+    except ProvisionError as error:
+        raise ProvisionError(f"the headers of the installed Asterisk {version} could not be downloaded "
+                             f"(has the mirror moved on? `littlepbxctl upgrade` installs its current "
+                             f"Asterisk):\n{error}") from None
+    run(["dpkg-deb", "-x", str(next(work.glob("asterisk-dev_*.deb"))), str(work / "dev")])
+    _extract_headers(next(work.glob("asterisk_*.orig-Xpjproject.tar.*")), work / "pjproject")
+    _extract_headers(next(work.glob("asterisk_*.orig.tar.*")), work / "pjproject/pjlib/include/pj",
+                     "third-party/pjproject/patches/")
+    return ["dev/usr/include", *(f"pjproject/{name}/include" for name in PJPROJECT_INCLUDES)]
 
 
 # --- the database account Asterisk uses ------------------------------------------------------
@@ -292,13 +412,15 @@ def write_config(config: dict) -> None:
 
 def fingerprint(config: dict) -> str:
     """What a running Asterisk was started from, as one digest: its files written above, its
-    packages (the root's, or the host's Asterisk binary) and this module, which prepares each
-    start. install.sh restarts Asterisk only when it changed: with 1,000 organizations a restart
+    packages (the root's, or the host's Asterisk binary), LittlePBX's Asterisk module and this
+    Python module, which prepares each start. install.sh restarts Asterisk only when it changed: with 1,000 organizations a restart
     is half a minute in which no phone of any organization registers."""
     digest = hashlib.sha256()
     config_dir = in_root(config, config["ASTERISK_CONFIG_DIR"])
     files = sorted(path for path in config_dir.rglob("*") if path.is_file())
     files += [in_root(config, "/etc/odbc.ini"), in_root(config, "/etc/msmtprc")]
+    with contextlib.suppress(ProvisionError):  # LittlePBX's module, rebuilt when it changes
+        files.append(modules_dir(root_of(config)) / f"{MODULE_NAME}.built")
     if root_of(config) != Path("/"):
         files.append(in_root(config, "/var/lib/dpkg/status"))
     else:
@@ -676,9 +798,11 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no Asterisk in {root_of(config)}: set ASTERISK_ROOT (for example "
                          "/var/lib/littlepbx/asterisk-root) and run build-root first")
     if action == "build-root":
-        cache = build_root(str(config["ASTERISK_CACHE_ROOT"]), str(config["ASTERISK_DEBIAN_MIRROR"]))
         if config.get("ASTERISK_ROOT"):
+            cache = build_root(str(config["ASTERISK_CACHE_ROOT"]), str(config["ASTERISK_DEBIAN_MIRROR"]))
             install_root(cache, str(config["ASTERISK_ROOT"]))
+        else:  # the host's own Asterisk: LittlePBX's module only (its apt, its compiler for the build)
+            build_module("/")
     elif action == "upgrade-root":  # littlepbxctl upgrade restarts Asterisk when this names packages
         packages = upgrade_root(config)
         print(f"upgraded: {' '.join(packages)}" if packages else "up to date")
