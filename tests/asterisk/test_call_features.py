@@ -208,11 +208,12 @@ def test_a_phones_attended_transfer_joins_the_two_calls_of_its_own_org(t1_restor
             run.stop()
 
 
-@pytest.mark.backends("asterisk")
+@BOTH
 def test_a_phone_takes_over_only_its_own_orgs_calls_by_naming_them(t1_restored):
     """An INVITE with Replaces takes over the call it names (a phone picking up a call it was told
     about): within the organization it does; naming another organization's call is answered as
-    naming no call, and that call goes on."""
+    naming no call, and that call goes on. Both PBXs find the call before any dialplan, whoever's
+    (FreeSWITCH by its Call-ID alone): LittlePBX's module for each stops it."""
     pbx = t1_restored
     t2_callee = pbx.sipp.answering(PHONE_IPS["t2-102"])
     t1_callee = pbx.sipp.answering(PHONE_IPS["t1-102"])

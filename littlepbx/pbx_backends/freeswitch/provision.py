@@ -36,6 +36,11 @@ MODULES = ("mod_console", "mod_logfile", "mod_event_socket", "mod_xml_curl", "mo
            "mod_commands", "mod_dptools", "mod_hash", "mod_db", "mod_expr", "mod_voicemail",
            "mod_dialplan_xml", "mod_sndfile", "mod_native_file", "mod_tone_stream", "mod_conference",
            "mod_valet_parking", "mod_callcenter")
+# LittlePBX's own module (module/mod_littlepbx.c: an INVITE's Replaces reaches only a call of the
+# caller's organization), compiled into FreeSWITCH's configuration directory by build_module and
+# loaded from there as critical: FreeSWITCH does not run without it.
+MODULE_NAME = "mod_littlepbx"
+MODULE_SOURCE = Path(__file__).resolve().parent / "module" / f"{MODULE_NAME}.c"
 # A conference that says nothing itself (FreeSWITCH ships no sounds here; no caller controls).
 QUIET_CONFERENCE = {"rate": 8000, "interval": 20, "energy-level": 0, "comfort-noise": "false", "caller-controls": "none",
                     "muted-sound": "", "unmuted-sound": "", "alone-sound": "", "enter-sound": "", "exit-sound": "",
@@ -134,6 +139,7 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
     xml_url = f"http://127.0.0.1:{config['FREESWITCH_XML_PORT']}{xml_path(config)}"
     modules = "".join(f'<load module="{name}"/>' for name in MODULES
                       if (module_dir(prefix) / f"{name}.so").exists())
+    modules += f'<load module="{dirs["conf"] / MODULE_NAME}.so" critical="true"/>'
     profile = params_xml({
         "sip-ip": host, "sip-port": port, "rtp-ip": host, "ext-sip-ip": public, "ext-rtp-ip": public,
         "context": documents.UPSTREAM_CONTEXT, "dialplan": "XML",
@@ -266,6 +272,7 @@ def configure(config: dict) -> Path:
             if name != "conf":
                 os.chown(path, account.pw_uid, account.pw_gid)
     temporary.replace(target)
+    build_module(config, prefix)
     directories(config)["temp"].chmod(0o700)  # FreeSWITCH writes each voicemail mail there first
     # Recorded calls: FreeSWITCH writes them, LittlePBX (DATA_DIR's group) lists, plays and prunes them.
     recordings = call_recordings_dir(str(config["DATA_DIR"]))
@@ -276,6 +283,40 @@ def configure(config: dict) -> Path:
     write_tls_files(config, account)
     write_confirm_tone(directories(config)["sounds"] / documents.CONFIRM_FILE)
     return target
+
+
+def headers_of(prefix: Path) -> Path:
+    """FreeSWITCH's C headers: in the prefix of a source build, or where its -dev package puts them."""
+    for candidate in (prefix / "include" / "freeswitch", Path("/usr/include/freeswitch")):
+        if (candidate / "switch.h").is_file():
+            return candidate
+    raise BackendError(f"FreeSWITCH's headers (switch.h) are neither in {prefix}/include/freeswitch nor in "
+                       "/usr/include/freeswitch: install its development package (libfreeswitch-dev)")
+
+
+def build_module(config: dict, prefix: Path) -> bool:
+    """Compile LittlePBX's FreeSWITCH module into the configuration directory (root's, read by
+    FreeSWITCH's account) for the FreeSWITCH in ``prefix``, unless it is built for that binary
+    and that source already. Returns whether it built."""
+    target = directories(config)["conf"] / f"{MODULE_NAME}.so"
+    binary = (prefix / "bin" / "freeswitch").stat()
+    stamp = (f"{prefix} {binary.st_size}:{binary.st_mtime_ns} "
+             f"{hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()}\n")
+    stamp_path = target.with_suffix(".built")
+    if target.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
+        return False
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if not compiler:
+        raise BackendError(f"no C compiler to build {MODULE_NAME} with: install gcc")
+    partial = target.with_suffix(".partial")
+    result = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-Wall", f"-I{headers_of(prefix)}",
+                             "-o", str(partial), str(MODULE_SOURCE)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackendError(f"{MODULE_NAME} could not be compiled:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    partial.chmod(0o644)
+    partial.replace(target)
+    stamp_path.write_text(stamp)
+    return True
 
 
 def write_tls_files(config: dict, account) -> None:
@@ -375,13 +416,13 @@ def write_confirm_tone(path: Path) -> None:
 
 def fingerprint(config: dict) -> str:
     """What the littlepbx-freeswitch service runs from: FreeSWITCH's binary, the configuration
-    LittlePBX writes, and this package's code (its XML server answers every call's dialplan)
-    by content. install.sh restarts the service only when this changes."""
+    LittlePBX writes, and this package's code (its XML server answers every call's dialplan;
+    its module runs inside FreeSWITCH) by content. install.sh restarts the service only when this changes."""
     prefix = prefix_of(config)
     binary = prefix / "bin" / "freeswitch"
     digest = hashlib.sha256(f"{binary}:{binary.stat().st_mtime_ns}:{freeswitch_xml(config, prefix)}".encode())
     package = Path(__file__).parent
-    for source in sorted(package.glob("*.py")):
+    for source in [*sorted(package.glob("*.py")), MODULE_SOURCE]:
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -1,0 +1,91 @@
+/*
+ * mod_littlepbx: an INVITE's Replaces reaches only a call of the caller's own organization.
+ *
+ * FreeSWITCH's Sofia takes an INVITE with Replaces to mean "take over the call named": it looks
+ * the call up by its Call-ID (tags when they match, else the Call-ID alone, on every profile)
+ * and routes the new call to an inline dialplan that answers and intercepts it, whoever's it is;
+ * a Replaces naming no call routes as an ordinary call. Its dialplan never asks LittlePBX.
+ *
+ * This module's state handler runs when such a call is routed, before any dialplan: unless every
+ * call with that Call-ID belongs to the caller's organization (the lp_org channel variable,
+ * which LittlePBX's directory gives a phone's channels and its dialplan every leg it makes), the
+ * call is answered 481 (Call/Transaction Does Not Exist), as one naming a call that does not
+ * exist is: the answer tells nothing of other organizations' calls and takes none over.
+ *
+ * Written for LittlePBX; built at configuration against the FreeSWITCH it runs in (provision.py).
+ */
+
+#include <switch.h>
+
+SWITCH_MODULE_LOAD_FUNCTION(mod_littlepbx_load);
+SWITCH_MODULE_SHUTDOWN_FUNCTION(mod_littlepbx_shutdown);
+SWITCH_MODULE_DEFINITION(mod_littlepbx, mod_littlepbx_load, mod_littlepbx_shutdown, NULL);
+
+#define NO_CALL "respond:481 Call/Transaction Does Not Exist"
+
+/* Whether every call whose SIP Call-ID is call_id is of organization org (and there is one). */
+static switch_bool_t calls_of(const char *org, const char *call_id)
+{
+	switch_console_callback_match_t *matches = switch_core_session_findall_matching_var("sip_call_id", call_id);
+	switch_console_callback_match_node_t *node;
+	switch_bool_t all = SWITCH_TRUE;
+
+	if (!matches) {
+		return SWITCH_FALSE;  /* no such call */
+	}
+	for (node = matches->head; node; node = node->next) {
+		switch_core_session_t *other = switch_core_session_locate(node->val);
+		const char *other_org;
+
+		if (!other) {
+			continue;  /* ended meanwhile */
+		}
+		other_org = switch_channel_get_variable(switch_core_session_get_channel(other), "lp_org");
+		if (zstr(other_org) || strcmp(org, other_org)) {
+			all = SWITCH_FALSE;
+		}
+		switch_core_session_rwunlock(other);
+	}
+	switch_console_free_matches(&matches);
+	return all;
+}
+
+static switch_status_t on_routing(switch_core_session_t *session)
+{
+	switch_channel_t *channel = switch_core_session_get_channel(session);
+	const char *call_id = switch_channel_get_variable(channel, "sip_replaces_call_id");
+	const char *org;
+	switch_caller_profile_t *profile;
+
+	if (zstr(call_id) || switch_channel_direction(channel) != SWITCH_CALL_DIRECTION_INBOUND) {
+		return SWITCH_STATUS_SUCCESS;
+	}
+	org = switch_channel_get_variable(channel, "lp_org");
+	if (!zstr(org) && calls_of(org, call_id)) {
+		return SWITCH_STATUS_SUCCESS;
+	}
+	switch_log_printf(SWITCH_CHANNEL_SESSION_LOG(session), SWITCH_LOG_NOTICE,
+					  "Replaces names no call of organization '%s': answered as naming none\n", zstr(org) ? "" : org);
+	profile = switch_channel_get_caller_profile(channel);
+	profile->dialplan = "inline";
+	profile->destination_number = NO_CALL;
+	return SWITCH_STATUS_SUCCESS;
+}
+
+static switch_state_handler_table_t state_handlers = {
+	/*.on_init */ NULL,
+	/*.on_routing */ on_routing,
+};
+
+SWITCH_MODULE_LOAD_FUNCTION(mod_littlepbx_load)
+{
+	*module_interface = switch_loadable_module_create_module_interface(pool, modname);
+	switch_core_add_state_handler(&state_handlers);
+	return SWITCH_STATUS_SUCCESS;
+}
+
+SWITCH_MODULE_SHUTDOWN_FUNCTION(mod_littlepbx_shutdown)
+{
+	switch_core_remove_state_handler(&state_handlers);
+	return SWITCH_STATUS_SUCCESS;
+}
