@@ -7,13 +7,23 @@ from __future__ import annotations
 import re
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from littlepbx.pbx_backends.base import CallSettingsConfig, RingGroupConfig
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_IN, T1_UPSTREAM_OUT, T2_UPSTREAM_OUT, extension, org_t1, password
+from .helpers import (
+    PHONE_IPS,
+    T1_UPSTREAM_IN,
+    T1_UPSTREAM_OUT,
+    T2_UPSTREAM_IN,
+    T2_UPSTREAM_OUT,
+    extension,
+    org_t1,
+    password,
+)
 from .sipp import CALLER_PORT, PHONE_PORT, final_status, hung_up_by_pbx, transfer_result, wait_until
 
 pytestmark = pytest.mark.asterisk
@@ -148,14 +158,28 @@ def in_refer_to(replaces: str) -> str:
 NO_SUCH_CALL = "nosuchcall@127.0.0.11;to-tag=1;from-tag=2"
 
 
+def twice_referring(path: str) -> str:
+    """A phone_call_refer.xml scenario (``path``) sending two Refer-To headers: first its own with a
+    URI padded past 512 characters, then its own again (RFC 3515 allows one)."""
+    text = Path(path).read_text()
+    padded = re.sub(r"^( *)Refer-To: <(sip:[^>?]+)(\?[^>]*)?>$",
+                    lambda found: f"{found[1]}Refer-To: <{found[2]};lp-pad={'p' * 600}{found[3] or ''}>\n{found[0]}",
+                    text, count=1, flags=re.M)
+    assert padded != text
+    Path(path).write_text(padded)
+    return path
+
+
 @BOTH
-def test_a_phones_attended_transfer_never_reaches_another_orgs_call_or_another_address(t1_restored):
+@pytest.mark.parametrize("refer_to", ["one", "two"])
+def test_a_phones_attended_transfer_never_reaches_another_orgs_call_or_another_address(t1_restored, refer_to):
     """Naming another organization's call in an attended transfer (a REFER whose Refer-To carries
-    Replaces) is answered exactly as naming no call: refused, and nothing rings. Asterisk would join
-    the transferred party to the call it names, whoever's (LittlePBX's module stops it);
-    FreeSWITCH would find it by its Call-ID and dial the address the REFER names (its profile
-    refuses every REFER)."""
+    Replaces) is answered exactly as naming no call: refused, and nothing rings; so too with two
+    Refer-To headers, the first too long to be written again. Asterisk would join the transferred
+    party to the call it names, whoever's (LittlePBX's module stops it); FreeSWITCH would find it by
+    its Call-ID and dial the address the REFER names (its profile refuses every REFER)."""
     pbx = t1_restored
+    spelled = twice_referring if refer_to == "two" else str
     t2_callee = pbx.sipp.answering(PHONE_IPS["t2-102"])
     target = pbx.sipp.answering(PHONE_IPS["t1-103"], scenario="ring.xml")
     runs = [t2_callee, target]
@@ -166,8 +190,8 @@ def test_a_phones_attended_transfer_never_reaches_another_orgs_call_or_another_a
         for replaces, host in ((dialog_of(t2_caller), "[remote_ip]:[remote_port]"),
                                (NO_SUCH_CALL, f"{PHONE_IPS['t1-103']}:{PHONE_PORT}")):
             runs.append(pbx.sipp.answering(PHONE_IPS["t1-102"]))  # 101 talks to 102, then presses transfer
-            transferer = phone_call(pbx, "t1-101", "102", pbx.sipp.referring("103", replaces=in_refer_to(replaces),
-                                                                            host=host))
+            transferer = phone_call(pbx, "t1-101", "102", spelled(pbx.sipp.referring(
+                "103", replaces=in_refer_to(replaces), host=host)))
             finished(transferer, 45)
             results.append(transfer_result(transferer))
             finished(runs[-1])
@@ -239,6 +263,31 @@ def test_a_phone_takes_over_only_its_own_orgs_calls_by_naming_them(t1_restored):
     finally:
         for run in (t2_callee, t1_callee):
             run.stop()
+
+
+@BOTH
+def test_an_upstream_takes_over_no_call_of_another_org_by_naming_it(t1_restored):
+    """Calls from every organization's upstreams arrive alike (Asterisk: one endpoint): an INVITE
+    with Replaces from t1's upstream address naming t2's call from its upstream is answered as one
+    naming no call, and t2's call goes on."""
+    pbx = t1_restored
+    t2_callee = pbx.sipp.answering(PHONE_IPS["t2-101"])
+    try:
+        t2_caller = pbx.sipp.start("upstream_call_answered.xml", T2_UPSTREAM_IN, PHONE_PORT, service="+15550201",
+                                   keys={"to": "+15550201"}, duration_ms=15000, timeout_s=40)
+        assert wait_until(lambda: "SIP/2.0 200 OK" in t2_caller.trace(), 10), t2_caller.output()
+        statuses = []
+        for replaces in (dialog_of(t2_caller), NO_SUCH_CALL):
+            taker = pbx.sipp.start(pbx.sipp.replacing("upstream_call_refused.xml", replaces), T1_UPSTREAM_IN,
+                                   PHONE_PORT, service="+15550101", keys={"to": "+15550101"})
+            finished(taker)
+            statuses.append(final_status(taker))
+        assert statuses == [481, 481], statuses
+        finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
+        assert not hung_up_by_pbx(t2_caller)
+        finished(t2_callee)
+    finally:
+        t2_callee.stop()
 
 
 def parked(pbx, lot: str) -> list[int]:

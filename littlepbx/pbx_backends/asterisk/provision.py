@@ -123,8 +123,18 @@ def upgrade_root(config: dict) -> list[str]:
         run(["chroot", str(root), "apt-get", "-y", "-q", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade"],
             env=env)
         run(["chroot", str(root), "apt-get", "clean"])
-    if build_module(root):  # Asterisk changed: a module built for the old one would not load
-        packages.append(MODULE_NAME)
+    try:
+        if build_module(root, check_valid_until=True):  # for the Asterisk now installed
+            packages.append(MODULE_NAME)
+    except ProvisionError:
+        # A module built for the Asterisk it replaced could load and misread the new one's
+        # structures: without one, Asterisk refuses to start (modules.conf requires it) until
+        # the build succeeds. The running Asterisk keeps its calls meanwhile.
+        if "asterisk" in packages or "asterisk-modules" in packages:
+            target = modules_dir(root) / f"{MODULE_NAME}.so"
+            target.unlink(missing_ok=True)
+            target.with_suffix(".built").unlink(missing_ok=True)
+        raise
     return packages
 
 
@@ -150,17 +160,6 @@ def modules_dir(root: Path) -> Path:
     return found[0].parent
 
 
-def _apt_sources(root: Path) -> str:
-    """The root's apt sources (one-line style) for binaries and sources both."""
-    lines = []
-    for path in [root / "etc/apt/sources.list", *sorted((root / "etc/apt/sources.list.d").glob("*.list"))]:
-        text = path.read_text() if path.exists() else ""
-        lines += [line.strip() for line in text.splitlines() if line.strip().startswith("deb ")]
-    if not lines:
-        raise ProvisionError(f"no apt sources in {root}/etc/apt to download Asterisk's headers from")
-    return "".join(f"{line}\n{line.replace('deb ', 'deb-src ', 1)}\n" for line in lines)
-
-
 def _extract_headers(archive: Path, into: Path, under: str = "") -> None:
     """Copy the C headers of a source tarball found under ``under`` (below its top directory)
     into ``into``, keeping their relative paths."""
@@ -173,77 +172,140 @@ def _extract_headers(archive: Path, into: Path, under: str = "") -> None:
                 target.write_bytes(tar.extractfile(member).read())
 
 
-def build_module(root: str | os.PathLike) -> bool:
+def build_module(root: str | os.PathLike, check_valid_until: bool = False) -> bool:
     """Compile LittlePBX's Asterisk module (``module/res_littlepbx_replaces.c``: a phone's
     Replaces names only its own organization's calls) for the Asterisk installed in ``root``,
     unless it is built for that Asterisk and that source already. Returns whether it built.
     modules.conf requires the module: Asterisk does not start without it.
 
-    It is compiled inside the root, by a compiler installed for the build and removed after it,
-    against the headers of the installed Asterisk (see _download_headers)."""
+    In a root, the build happens in a throwaway copy of it (the compiler and the downloads never
+    enter the root, whose packages stay as they are); for the host's own Asterisk, with the
+    host's compiler and an apt state of the build's own. Only the module is put in place, in one
+    rename. ``check_valid_until``: refuse a mirror whose Release has expired (the upgrade's
+    rule; the first build may start from a dated snapshot)."""
     root = Path(root)
-    config = {"ASTERISK_ROOT": str(root)}
     target = modules_dir(root) / f"{MODULE_NAME}.so"
-    version, source_version = run(chrooted(config, ["dpkg-query", "-W", "-f", "${Version} ${source:Version}",
-                                                    "asterisk"])).stdout.split()
+    version, source_version = run(chrooted({"ASTERISK_ROOT": str(root)}, [
+        "dpkg-query", "-W", "-f", "${Version} ${source:Version}", "asterisk"])).stdout.split()
     stamp = f"{version} {hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()}\n"
     stamp_path = target.with_suffix(".built")
     if target.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
         return False
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    missing = [name for name in BUILD_PACKAGES if subprocess.run(
-        chrooted(config, ["dpkg-query", "-W", "-f", "${Status}", name]), capture_output=True,
-        text=True).stdout.split()[-1:] != ["installed"]]
-    (root / "var/tmp").mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="littlepbx-module-", dir=root / "var/tmp"))
-    inside = f"/{work.relative_to(root)}"  # the work directory as seen in the root
-    apt = ["apt-get", "-q", "-o", f"Dir::Etc::SourceList={inside}/sources.list",
-           "-o", f"Dir::Etc::SourceParts={inside}/none", "-o", f"Dir::State::Lists={inside}/lists",
-           "-o", f"Dir::Cache={inside}/cache",
-           # A dated snapshot mirror (as at the first build) is fine: what is downloaded is
-           # checked against its signed Release, only the Release's expiry is not.
-           "-o", "Acquire::Check-Valid-Until=false"]
+    scratch = Path(tempfile.mkdtemp(prefix=".littlepbx-module-", dir="/var/tmp" if root == Path("/") else root.parent))
+    apt_options = ["-q", "-o", f"Acquire::Check-Valid-Until={str(check_valid_until).lower()}"]
     try:
-        for directory in ("lists/partial", "cache/archives/partial"):
-            (work / directory).mkdir(parents=True)
-        (work / "sources.list").write_text(_apt_sources(root))
-        run(chrooted(config, [*apt, "update"]), env=env)
-        if missing:
-            run(chrooted(config, [*apt, "install", "-y", "--no-install-recommends", *missing]), env=env)
-        includes = _download_headers(config, work, apt, version, source_version)
-        shutil.copy(MODULE_SOURCE, work / MODULE_SOURCE.name)
-        run(chrooted(config, [
-            "gcc", "-shared", "-fPIC", "-O2", "-Wall", f"-DAST_MODULE=\"{MODULE_NAME}\"",
-            f"-DAST_MODULE_SELF_SYM=__internal_{MODULE_NAME}_self", "-DPJ_HAS_LIMITS_H=1",
-            *(f"-I{inside}/{include}" for include in includes),
-            "-o", f"/{target.relative_to(root)}", f"{inside}/{MODULE_SOURCE.name}"]))
+        if root == Path("/"):
+            built = _build_on_host(scratch, apt_options, version, source_version)
+        else:
+            built = _build_in_copy(root, scratch, apt_options, version, source_version)
+        partial = target.with_suffix(".partial")
+        shutil.copy(built, partial)
+        partial.chmod(0o644)
+        partial.replace(target)
         stamp_path.write_text(stamp)
     finally:
-        if missing:  # the root keeps no compiler
-            subprocess.run(chrooted(config, [*apt, "purge", "-y", "--autoremove", *missing]), env=env,
-                           capture_output=True)
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return True
 
 
-def _download_headers(config: dict, work: Path, apt: list[str], version: str, source_version: str) -> list[str]:
-    """Download and unpack into ``work`` the headers Asterisk ``version``'s modules are compiled
-    with; returns their include directories, relative to ``work``. Asterisk's own come from its
-    asterisk-dev package; pjproject's from Asterisk's Debian source package, which bundles the
-    pjproject Debian builds it with, configured by Asterisk's config_site.h."""
-    inside = f"/{work.relative_to(root_of(config))}"
+def _build_in_copy(root: Path, scratch: Path, apt_options: list[str], version: str, source_version: str) -> Path:
+    """Build the module in a copy of ``root`` made in ``scratch``; returns the built file."""
+    copy = scratch / "root"
+    run(["cp", "-a", str(root), str(copy)])
+    (copy / "etc/apt/sources.list.d/littlepbx-sources.list").write_text(_source_lines(copy))
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    apt = ["chroot", str(copy), "apt-get", *apt_options]
+    run([*apt, "update"], env=env)
+    run([*apt, "install", "-y", "--no-install-recommends", *BUILD_PACKAGES], env=env)
+    work = "/var/tmp/littlepbx-module"
+    (copy / work.lstrip("/")).mkdir(parents=True)
+    includes = _download_headers(copy / work.lstrip("/"), ["chroot", str(copy), "env", "-C", work, "apt-get",
+                                                           *apt_options], version, source_version)
+    shutil.copy(MODULE_SOURCE, copy / work.lstrip("/") / MODULE_SOURCE.name)
+    run(["chroot", str(copy), "gcc", *module_flags(), *(f"-I{work}/{path}" for path in includes),
+         "-o", f"{work}/{MODULE_NAME}.so", f"{work}/{MODULE_SOURCE.name}"])
+    return copy / work.lstrip("/") / f"{MODULE_NAME}.so"
+
+
+def _build_on_host(scratch: Path, apt_options: list[str], version: str, source_version: str) -> Path:
+    """Build the module for the host's own Asterisk with the host's compiler (install.sh installs
+    gcc), downloading with an apt state kept in ``scratch``; returns the built file."""
+    (scratch / "lists/partial").mkdir(parents=True)
+    (scratch / "cache/archives/partial").mkdir(parents=True)
+    (scratch / "sources.list").write_text(_source_lines(Path("/"), binaries=True))
+    apt = ["env", "-C", str(scratch), "apt-get", *apt_options, "-o", f"Dir::Etc::SourceList={scratch}/sources.list",
+           "-o", f"Dir::Etc::SourceParts={scratch}/none", "-o", f"Dir::State::Lists={scratch}/lists",
+           "-o", f"Dir::Cache={scratch}/cache"]
+    run([*apt, "update"], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    includes = _download_headers(scratch, apt, version, source_version)
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    if not compiler:
+        raise ProvisionError("no C compiler on this host for LittlePBX's Asterisk module: install gcc")
+    run([compiler, *module_flags(), *(f"-I{scratch}/{path}" for path in includes),
+         "-o", str(scratch / f"{MODULE_NAME}.so"), str(MODULE_SOURCE)])
+    return scratch / f"{MODULE_NAME}.so"
+
+
+def module_flags() -> list[str]:
+    """How Asterisk's modules are compiled: position-independent, named, with pjproject's
+    static configuration for this machine (Asterisk's own build runs pjproject's configure)."""
+    little = sys.byteorder == "little"
+    return ["-shared", "-fPIC", "-O2", "-Wall", f"-DAST_MODULE=\"{MODULE_NAME}\"",
+            f"-DAST_MODULE_SELF_SYM=__internal_{MODULE_NAME}_self", "-DPJ_HAS_LIMITS_H=1",
+            f"-DPJ_IS_LITTLE_ENDIAN={int(little)}", f"-DPJ_IS_BIG_ENDIAN={int(not little)}"]
+
+
+def _download_headers(work: Path, apt: list[str], version: str, source_version: str) -> list[str]:
+    """Download (``apt``: apt-get, run in ``work``) and unpack into ``work`` the headers Asterisk
+    ``version``'s modules are compiled with; returns their include directories, relative to
+    ``work``. Asterisk's own come from its asterisk-dev package; pjproject's from Asterisk's
+    Debian source package, which bundles the pjproject Debian builds it with, configured by
+    Asterisk's config_site.h."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
-        run(chrooted(config, ["env", "-C", inside, *apt, "download", f"asterisk-dev={version}"]))
-        run(chrooted(config, ["env", "-C", inside, *apt, "source", "--download-only", f"asterisk={source_version}"]))
+        run([*apt, "download", f"asterisk-dev={version}"], env=env)
+        run([*apt, "source", "--download-only", f"asterisk={source_version}"], env=env)
     except ProvisionError as error:
         raise ProvisionError(f"the headers of the installed Asterisk {version} could not be downloaded "
                              f"(has the mirror moved on? `littlepbxctl upgrade` installs its current "
                              f"Asterisk):\n{error}") from None
-    run(["dpkg-deb", "-x", str(next(work.glob("asterisk-dev_*.deb"))), str(work / "dev")])
-    _extract_headers(next(work.glob("asterisk_*.orig-Xpjproject.tar.*")), work / "pjproject")
-    _extract_headers(next(work.glob("asterisk_*.orig.tar.*")), work / "pjproject/pjlib/include/pj",
+    run(["dpkg-deb", "-x", str(_one(work, "asterisk-dev_*.deb")), str(work / "dev")])
+    _extract_headers(_one(work, "asterisk_*.orig-Xpjproject.tar.*"), work / "pjproject")
+    _extract_headers(_one(work, "asterisk_*.orig.tar.*"), work / "pjproject/pjlib/include/pj",
                      "third-party/pjproject/patches/")
     return ["dev/usr/include", *(f"pjproject/{name}/include" for name in PJPROJECT_INCLUDES)]
+
+
+def _source_lines(root: Path, binaries: bool = False) -> str:
+    """apt source lines for the source packages (and, with ``binaries``, the packages) of the
+    archives ``root``'s apt installs from: its one-line sources and its deb822 ones."""
+    entries = []  # (uri, suite, components)
+    apt_dir = root / "etc/apt"
+    for path in [apt_dir / "sources.list", *sorted((apt_dir / "sources.list.d").glob("*.list"))]:
+        for line in (path.read_text() if path.exists() else "").splitlines():
+            words = line.split("#", 1)[0].split()
+            if words[:1] == ["deb"]:
+                words = [word for word in words[1:] if not word.startswith("[")]  # no [options]
+                entries.append((words[0], words[1], " ".join(words[2:])))
+    for path in sorted((apt_dir / "sources.list.d").glob("*.sources")):
+        for stanza in path.read_text().split("\n\n"):
+            fields = dict(line.split(":", 1) for line in stanza.splitlines() if ":" in line and not line[:1].isspace())
+            fields = {key.strip().lower(): value.split() for key, value in fields.items()}
+            if "deb" in fields.get("types", []) and fields.get("enabled", ["yes"]) != ["no"]:
+                entries += [(uri, suite, " ".join(fields.get("components", [])))
+                            for uri in fields.get("uris", []) for suite in fields.get("suites", [])]
+    if not entries:
+        raise ProvisionError(f"no apt sources in {apt_dir} to download Asterisk's headers from")
+    kinds = ("deb", "deb-src") if binaries else ("deb-src",)
+    return "".join(f"{kind} {uri} {suite} {components}\n" for uri, suite, components in entries for kind in kinds)
+
+
+def _one(directory: Path, pattern: str) -> Path:
+    """The one file of ``directory`` matching ``pattern`` (what a download was to bring)."""
+    found = sorted(directory.glob(pattern))
+    if not found:
+        raise ProvisionError(f"{pattern} is missing from what was downloaded into {directory}")
+    return found[0]
 
 
 # --- the database account Asterisk uses ------------------------------------------------------
@@ -801,7 +863,7 @@ def main(argv: list[str] | None = None) -> int:
         if config.get("ASTERISK_ROOT"):
             cache = build_root(str(config["ASTERISK_CACHE_ROOT"]), str(config["ASTERISK_DEBIAN_MIRROR"]))
             install_root(cache, str(config["ASTERISK_ROOT"]))
-        else:  # the host's own Asterisk: LittlePBX's module only (its apt, its compiler for the build)
+        else:  # the host's own Asterisk: LittlePBX's module only
             build_module("/")
     elif action == "upgrade-root":  # littlepbxctl upgrade restarts Asterisk when this names packages
         packages = upgrade_root(config)

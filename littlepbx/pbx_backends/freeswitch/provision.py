@@ -286,12 +286,13 @@ def configure(config: dict) -> Path:
 
 
 def headers_of(prefix: Path) -> Path:
-    """FreeSWITCH's C headers: in the prefix of a source build, or where its -dev package puts them."""
-    for candidate in (prefix / "include" / "freeswitch", Path("/usr/include/freeswitch")):
-        if (candidate / "switch.h").is_file():
-            return candidate
-    raise BackendError(f"FreeSWITCH's headers (switch.h) are neither in {prefix}/include/freeswitch nor in "
-                       "/usr/include/freeswitch: install its development package (libfreeswitch-dev)")
+    """FreeSWITCH's C headers, beside its binary (a source build's prefix; /usr/include/freeswitch
+    for its packages, from their -dev package)."""
+    headers = prefix / "include" / "freeswitch"
+    if not (headers / "switch.h").is_file():
+        raise BackendError(f"FreeSWITCH's headers (switch.h) are not in {headers}: install its development "
+                           "package (libfreeswitch-dev) or point FREESWITCH_PREFIX at a source build")
+    return headers
 
 
 def build_module(config: dict, prefix: Path) -> bool:
@@ -299,9 +300,11 @@ def build_module(config: dict, prefix: Path) -> bool:
     FreeSWITCH's account) for the FreeSWITCH in ``prefix``, unless it is built for that binary
     and that source already. Returns whether it built."""
     target = directories(config)["conf"] / f"{MODULE_NAME}.so"
-    binary = (prefix / "bin" / "freeswitch").stat()
-    stamp = (f"{prefix} {binary.st_size}:{binary.st_mtime_ns} "
-             f"{hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()}\n")
+    # The binary and its core library (what the module is linked against at load).
+    files = [prefix / "bin" / "freeswitch", *sorted(prefix.glob("lib/libfreeswitch.so*")),
+             *sorted(prefix.glob("lib/*/libfreeswitch.so*"))]
+    built_for = " ".join(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in files)
+    stamp = f"{built_for} {hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()}\n"
     stamp_path = target.with_suffix(".built")
     if target.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
         return False

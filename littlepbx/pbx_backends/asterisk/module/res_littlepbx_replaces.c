@@ -11,8 +11,9 @@
  * so res_pjsip_refer answers exactly as it answers a request naming no call at all: the answer
  * tells nothing of other organizations' calls and starts nothing.
  *
- * LittlePBX names every PJSIP endpoint "<org code>-..." and org codes hold no "-": the part up to
- * the first "-" is the organization.
+ * An endpoint's organization is its tenantid (LittlePBX sets it on every phone and trunk of an
+ * organization). The one endpoint without one, lp-upstream, which every organization's calls
+ * from upstreams share, belongs to none: its requests name no one's call.
  *
  * Written for LittlePBX; built at install against the Asterisk it runs in (provision.py).
  */
@@ -34,14 +35,11 @@ static const pj_str_t STR_REPLACES = { "Replaces", 8 };
 static const pj_str_t STR_REFER_TO = { "Refer-To", 8 };
 static const pj_str_t STR_REFER_TO_SHORT = { "r", 1 };
 
-/*! \brief Whether two endpoints belong to one organization (the same "<code>-" prefix). */
+/*! \brief Whether two endpoints belong to one organization (the same, non-empty tenantid). */
 static int same_org(const struct ast_sip_endpoint *one, const struct ast_sip_endpoint *other)
 {
-	const char *a = ast_sorcery_object_get_id(one);
-	const char *b = ast_sorcery_object_get_id(other);
-	const char *dash = strchr(a, '-');
-
-	return dash && dash != a && !strncmp(a, b, dash - a + 1);
+	return !ast_strlen_zero(one->tenantid) && !ast_strlen_zero(other->tenantid)
+		&& !strcmp(one->tenantid, other->tenantid);
 }
 
 /*!
@@ -85,29 +83,26 @@ static void check_invite(struct ast_sip_session *session, pjsip_rx_data *rdata)
 }
 
 /*!
- * \brief A REFER whose Refer-To carries Replaces (an attended transfer): another organization's
- * call becomes no call, as res_pjsip_refer reads it (the Refer-To URI's header or parameter).
+ * \brief One Refer-To header: when its URI's Replaces (a header or a parameter of the URI, as
+ * res_pjsip_refer reads it) names another organization's call, it is written again naming none.
+ * Returns 0, or -1 when it cannot be written again.
  */
-static void check_refer(struct ast_sip_session *session, pjsip_rx_data *rdata)
+static int check_refer_to(struct ast_sip_session *session, pjsip_rx_data *rdata, pjsip_generic_string_hdr *refer_to)
 {
 	pj_pool_t *pool = rdata->tp_info.pool;
-	pjsip_generic_string_hdr *refer_to;
 	pjsip_uri *target;
 	pjsip_sip_uri *target_uri;
 	pjsip_param *param;
 	pjsip_replaces_hdr *replaces;
 	pj_str_t text;
+	pj_ssize_t size;
 	char *printed;
 	int parsed_len, len;
 
-	refer_to = pjsip_msg_find_hdr_by_names(rdata->msg_info.msg, &STR_REFER_TO, &STR_REFER_TO_SHORT, NULL);
-	if (!refer_to) {
-		return;
-	}
 	pj_strdup_with_null(pool, &text, &refer_to->hvalue);
 	target = pjsip_parse_uri(pool, text.ptr, pj_strlen(&text), 0);
 	if (!target || (!PJSIP_URI_SCHEME_IS_SIP(target) && !PJSIP_URI_SCHEME_IS_SIPS(target))) {
-		return;
+		return 0;  /* res_pjsip_refer refuses it (400) */
 	}
 	target_uri = pjsip_uri_get_uri(target);
 	param = pjsip_param_find(&target_uri->header_param, &STR_REPLACES);
@@ -115,24 +110,49 @@ static void check_refer(struct ast_sip_session *session, pjsip_rx_data *rdata)
 		param = pjsip_param_find(&target_uri->other_param, &STR_REPLACES);
 	}
 	if (!param) {
-		return;
+		return 0;
 	}
 	pj_strdup_with_null(pool, &text, &param->value);
 	replaces = pjsip_parse_hdr(pool, &STR_REPLACES, text.ptr, pj_strlen(&text), &parsed_len);
 	if (!replaces || may_name(session, replaces)) {
-		return;
+		return 0;
 	}
-	/* The same Refer-To, naming a call that does not exist (printed with its URI headers). */
+	/* The same Refer-To, naming a call that does not exist (printed with its URI headers; escaping
+	 * makes a character at most three). */
 	pj_strdup2_with_null(pool, &param->value, "littlepbx-no-such-call;to-tag=none;from-tag=none");
-	printed = pj_pool_alloc(pool, PJSIP_MAX_URL_SIZE);
-	len = pjsip_uri_print(PJSIP_URI_IN_OTHER, target, printed, PJSIP_MAX_URL_SIZE - 1);
+	size = 3 * pj_strlen(&refer_to->hvalue) + 256;
+	printed = pj_pool_alloc(pool, size);
+	len = pjsip_uri_print(PJSIP_URI_IN_OTHER, target, printed, size - 1);
 	if (len < 1) {
-		/* Cannot be written back: leave no Refer-To, which res_pjsip_refer refuses (400). */
-		pj_list_erase(refer_to);
-		return;
+		return -1;
 	}
 	refer_to->hvalue.ptr = printed;
 	refer_to->hvalue.slen = len;
+	return 0;
+}
+
+/*!
+ * \brief A REFER: each Refer-To naming another organization's call names none. Should one not be
+ * written again, or should there be several (RFC 3515 allows one), none is left: res_pjsip_refer
+ * refuses a REFER without Refer-To (400), whatever it named.
+ */
+static void check_refer(struct ast_sip_session *session, pjsip_rx_data *rdata)
+{
+	pjsip_msg *msg = rdata->msg_info.msg;
+	pjsip_generic_string_hdr *refer_to, *next;
+	int count = 0, failed = 0;
+
+	for (refer_to = pjsip_msg_find_hdr_by_names(msg, &STR_REFER_TO, &STR_REFER_TO_SHORT, NULL); refer_to;
+		refer_to = pjsip_msg_find_hdr_by_names(msg, &STR_REFER_TO, &STR_REFER_TO_SHORT, refer_to->next)) {
+		count++;
+		failed |= check_refer_to(session, rdata, refer_to);
+	}
+	if (count > 1 || failed) {
+		for (refer_to = pjsip_msg_find_hdr_by_names(msg, &STR_REFER_TO, &STR_REFER_TO_SHORT, NULL); refer_to; refer_to = next) {
+			next = pjsip_msg_find_hdr_by_names(msg, &STR_REFER_TO, &STR_REFER_TO_SHORT, refer_to->next);
+			pj_list_erase(refer_to);
+		}
+	}
 }
 
 static int incoming_request(struct ast_sip_session *session, pjsip_rx_data *rdata)
@@ -158,6 +178,8 @@ static int load_module(void)
 	/* Parses Replaces headers; res_pjsip_refer (required) has done it already. */
 	pjsip_replaces_init_module(ast_sip_get_pjsip_endpoint());
 	ast_sip_session_register_supplement(&replaces_supplement);
+	/* Loaded, it stays until Asterisk stops: no "module unload" takes the check away. */
+	ast_module_shutdown_ref(AST_MODULE_SELF);
 	return AST_MODULE_LOAD_SUCCESS;
 }
 
