@@ -208,10 +208,32 @@ def build_module(root: str | os.PathLike, check_valid_until: bool = False) -> bo
     return True
 
 
+# What of a root its build copy holds: its programs, configuration and package state; not what
+# a running Asterisk mounts there (/proc, /dev, DATA_DIR) nor its data (spool, logs, astdb).
+BUILD_COPY = ("bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "var/lib/dpkg", "var/lib/apt",
+              "var/cache/apt", "var/cache/debconf")
+BUILD_DEVICES = ("null", "zero", "full", "random", "urandom")
+
+
+def _copy_for_build(root: Path, copy: Path) -> None:
+    """Copy of ``root`` into ``copy`` what compiling in it needs (see BUILD_COPY)."""
+    for name in BUILD_COPY:
+        if os.path.lexists(root / name):
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            run(["cp", "-a", str(root / name), str(copy / name)])
+    for name in ("tmp", "var/tmp"):
+        (copy / name).mkdir(parents=True, exist_ok=True)
+        (copy / name).chmod(0o1777)
+    for name in ("proc", "var/log/apt", "dev"):
+        (copy / name).mkdir(parents=True, exist_ok=True)
+    run(["cp", "-a", *(str(root / "dev" / name) for name in BUILD_DEVICES if (root / "dev" / name).exists()),
+         str(copy / "dev")])
+
+
 def _build_in_copy(root: Path, scratch: Path, apt_options: list[str], version: str, source_version: str) -> Path:
     """Build the module in a copy of ``root`` made in ``scratch``; returns the built file."""
     copy = scratch / "root"
-    run(["cp", "-a", str(root), str(copy)])
+    _copy_for_build(root, copy)
     (copy / "etc/apt/sources.list.d/littlepbx-sources.list").write_text(_source_lines(copy))
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     apt = ["chroot", str(copy), "apt-get", *apt_options]
