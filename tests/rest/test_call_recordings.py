@@ -2,9 +2,12 @@
 only; they count in its storage and show in its call history; older ones than its
 recording_retention_days go at the worker's upkeep; deleting the organization deletes them."""
 import os
+import subprocess
 import time
 import wave
 from pathlib import Path
+
+import pytest
 
 from littlepbx.pbx_backends.audio import call_recordings_dir
 
@@ -66,3 +69,24 @@ def test_a_call_in_the_history_names_its_recording(acme_api, orgs, app, engine):
     recording = recorded_call(app, "acme", "1795777000.12")
     rows = {row["uniqueid"]: row["recording"] for row in acme_api.get("/orgs/acme/cdr").get_json()["items"]}
     assert rows == {"1795777000.12": recording.name[len("lp-acme-"):-len(".wav")], "1795777300.14": None}
+
+
+def test_an_organization_whose_recorded_calls_cannot_be_deleted_holds_up_no_other(system_api, orgs, app, caplog):
+    """The upkeep's pruning goes on to the next organization when one organization's fails (here an
+    old recording the filesystem will not let go: immutable), whichever comes first."""
+    from littlepbx.extensions import build_applier
+    for code in ("acme", "globex"):
+        assert system_api.patch(f"/orgs/{code}", json={"recording_retention_days": 7}).status_code == 200
+    for stuck, other in (("acme", "globex"), ("globex", "acme")):
+        kept = recorded_call(app, stuck, "1795000000.3", age_days=10)
+        gone = recorded_call(app, other, "1795000000.4", age_days=10)
+        if subprocess.run(["chattr", "+i", str(kept)], capture_output=True).returncode != 0:
+            pytest.skip("needs root and a filesystem with immutable files (chattr)")
+        caplog.clear()
+        try:
+            build_applier(app).prune_call_recordings()
+        finally:
+            subprocess.run(["chattr", "-i", str(kept)], check=True)
+        assert kept.exists() and not gone.exists()
+        assert f"pruning the recorded calls of {stuck} failed" in caplog.text
+        kept.unlink()
