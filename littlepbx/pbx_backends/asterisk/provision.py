@@ -17,6 +17,7 @@ import grp
 import hashlib
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -234,7 +235,7 @@ def _build_in_copy(root: Path, scratch: Path, apt_options: list[str], version: s
     """Build the module in a copy of ``root`` made in ``scratch``; returns the built file."""
     copy = scratch / "root"
     _copy_for_build(root, copy)
-    (copy / "etc/apt/sources.list.d/littlepbx-sources.list").write_text(_source_lines(copy))
+    (copy / "etc/apt/sources.list.d/littlepbx-sources.list").write_text(source_lines(copy))
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     apt = ["chroot", str(copy), "apt-get", *apt_options]
     run([*apt, "update"], env=env)
@@ -254,7 +255,7 @@ def _build_on_host(scratch: Path, apt_options: list[str], version: str, source_v
     gcc), downloading with an apt state kept in ``scratch``; returns the built file."""
     (scratch / "lists/partial").mkdir(parents=True)
     (scratch / "cache/archives/partial").mkdir(parents=True)
-    (scratch / "sources.list").write_text(_source_lines(Path("/"), binaries=True))
+    (scratch / "sources.list").write_text(source_lines(Path("/"), binaries=True))
     apt = ["env", "-C", str(scratch), "apt-get", *apt_options, "-o", f"Dir::Etc::SourceList={scratch}/sources.list",
            "-o", f"Dir::Etc::SourceParts={scratch}/none", "-o", f"Dir::State::Lists={scratch}/lists",
            "-o", f"Dir::Cache={scratch}/cache"]
@@ -298,17 +299,16 @@ def _download_headers(work: Path, apt: list[str], version: str, source_version: 
     return ["dev/usr/include", *(f"pjproject/{name}/include" for name in PJPROJECT_INCLUDES)]
 
 
-def _source_lines(root: Path, binaries: bool = False) -> str:
+def source_lines(root: Path, binaries: bool = False) -> str:
     """apt source lines for the source packages (and, with ``binaries``, the packages) of the
     archives ``root``'s apt installs from: its one-line sources and its deb822 ones."""
     entries = []  # (uri, suite, components)
     apt_dir = root / "etc/apt"
     for path in [apt_dir / "sources.list", *sorted((apt_dir / "sources.list.d").glob("*.list"))]:
         for line in (path.read_text() if path.exists() else "").splitlines():
-            words = line.split("#", 1)[0].split()
-            if words[:1] == ["deb"]:
-                words = [word for word in words[1:] if not word.startswith("[")]  # no [options]
-                entries.append((words[0], words[1], " ".join(words[2:])))
+            words = re.sub(r"\[[^]]*\]", "", line.split("#", 1)[0]).split()  # without [options]
+            if words[:1] == ["deb"] and len(words) >= 3:
+                entries.append((words[1], words[2], " ".join(words[3:])))
     for path in sorted((apt_dir / "sources.list.d").glob("*.sources")):
         for stanza in path.read_text().split("\n\n"):
             fields = dict(line.split(":", 1) for line in stanza.splitlines() if ":" in line and not line[:1].isspace())
