@@ -62,6 +62,7 @@ def root(tmp_path):
     """A copy of the cached root with PROBE 1.0 installed."""
     if os.geteuid() != 0 or not os.path.exists(f"{CACHE_ROOT}/usr/sbin/asterisk"):
         pytest.skip("needs root and the cached Asterisk root (the Asterisk tests build it)")
+    provision.build_module(CACHE_ROOT)  # for this source (whichever test ran first)
     copy = tmp_path / "root"
     subprocess.run(["cp", "-a", CACHE_ROOT, str(copy)], check=True)
     shutil.copy(package(tmp_path, "1.0"), copy / "tmp")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from littlepbx.pbx_backends import native
 from littlepbx.pbx_backends.asterisk import console
 from littlepbx.pbx_backends.asterisk.backend import CONTACT_HEX_DIGITS
 from littlepbx.pbx_backends.audio import call_recordings_dir, phone_recordings_dir
@@ -188,9 +189,8 @@ def build_module(root: str | os.PathLike, check_valid_until: bool = False) -> bo
     target = modules_dir(root) / f"{MODULE_NAME}.so"
     version, source_version = run(chrooted({"ASTERISK_ROOT": str(root)}, [
         "dpkg-query", "-W", "-f", "${Version} ${source:Version}", "asterisk"])).stdout.split()
-    stamp = f"{version} {hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()}\n"
-    stamp_path = target.with_suffix(".built")
-    if target.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
+    stamp = native.stamp_of(MODULE_SOURCE, version)
+    if native.is_built(target, stamp):
         return False
     scratch = Path(tempfile.mkdtemp(prefix=".littlepbx-module-", dir="/var/tmp" if root == Path("/") else root.parent))
     apt_options = ["-q", "-o", f"Acquire::Check-Valid-Until={str(check_valid_until).lower()}"]
@@ -199,11 +199,7 @@ def build_module(root: str | os.PathLike, check_valid_until: bool = False) -> bo
             built = _build_on_host(scratch, apt_options, version, source_version)
         else:
             built = _build_in_copy(root, scratch, apt_options, version, source_version)
-        partial = target.with_suffix(".partial")
-        shutil.copy(built, partial)
-        partial.chmod(0o644)
-        partial.replace(target)
-        stamp_path.write_text(stamp)
+        native.put_in_place(built, target, stamp)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return True

@@ -17,10 +17,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
+from littlepbx.pbx_backends import native
 from littlepbx.pbx_backends.asterisk.backend import SIP_REALM
 from littlepbx.pbx_backends.audio import call_recordings_dir
 from littlepbx.pbx_backends.base import BackendError
@@ -303,22 +305,20 @@ def build_module(config: dict, prefix: Path) -> bool:
     # The binary and its core library (what the module is linked against at load).
     files = [prefix / "bin" / "freeswitch", *sorted(prefix.glob("lib/libfreeswitch.so*")),
              *sorted(prefix.glob("lib/*/libfreeswitch.so*"))]
-    built_for = " ".join(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in files)
-    stamp = f"{built_for} {hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()}\n"
-    stamp_path = target.with_suffix(".built")
-    if target.exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
+    stamp = native.stamp_of(MODULE_SOURCE, " ".join(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+                                                    for path in files))
+    if native.is_built(target, stamp):
         return False
     compiler = shutil.which("cc") or shutil.which("gcc")
     if not compiler:
         raise BackendError(f"no C compiler to build {MODULE_NAME} with: install gcc")
-    partial = target.with_suffix(".partial")
-    result = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-Wall", f"-I{headers_of(prefix)}",
-                             "-o", str(partial), str(MODULE_SOURCE)], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BackendError(f"{MODULE_NAME} could not be compiled:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    partial.chmod(0o644)
-    partial.replace(target)
-    stamp_path.write_text(stamp)
+    with tempfile.TemporaryDirectory() as scratch:
+        built = Path(scratch) / f"{MODULE_NAME}.so"
+        result = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-Wall", f"-I{headers_of(prefix)}",
+                                 "-o", str(built), str(MODULE_SOURCE)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise BackendError(f"{MODULE_NAME} could not be compiled:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        native.put_in_place(built, target, stamp)
     return True
 
 

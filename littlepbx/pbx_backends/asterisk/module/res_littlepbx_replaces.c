@@ -29,8 +29,10 @@
 #include "asterisk/sorcery.h"
 
 /* Stands in for a dialog of another organization: no dialog has it, Asterisk's tags are random. */
-static const pj_str_t NO_CALL_ID = { "littlepbx-no-such-call", 22 };
-static const pj_str_t NO_TAG = { "none", 4 };
+#define NO_CALL "littlepbx-no-such-call"
+#define NO_TAG "none"
+static const pj_str_t NO_CALL_ID = { NO_CALL, sizeof(NO_CALL) - 1 };
+static const pj_str_t NO_TAG_STR = { NO_TAG, sizeof(NO_TAG) - 1 };
 static const pj_str_t STR_REPLACES = { "Replaces", 8 };
 static const pj_str_t STR_REFER_TO = { "Refer-To", 8 };
 static const pj_str_t STR_REFER_TO_SHORT = { "r", 1 };
@@ -77,8 +79,8 @@ static void check_invite(struct ast_sip_session *session, pjsip_rx_data *rdata)
 
 	if (replaces && !may_name(session, replaces)) {
 		replaces->call_id = NO_CALL_ID;
-		replaces->to_tag = NO_TAG;
-		replaces->from_tag = NO_TAG;
+		replaces->to_tag = NO_TAG_STR;
+		replaces->from_tag = NO_TAG_STR;
 	}
 }
 
@@ -119,7 +121,7 @@ static int check_refer_to(struct ast_sip_session *session, pjsip_rx_data *rdata,
 	}
 	/* The same Refer-To, naming a call that does not exist (printed with its URI headers; escaping
 	 * makes a character at most three). */
-	pj_strdup2_with_null(pool, &param->value, "littlepbx-no-such-call;to-tag=none;from-tag=none");
+	pj_strdup2_with_null(pool, &param->value, NO_CALL ";to-tag=" NO_TAG ";from-tag=" NO_TAG);
 	size = 3 * pj_strlen(&refer_to->hvalue) + 256;
 	printed = pj_pool_alloc(pool, size);
 	len = pjsip_uri_print(PJSIP_URI_IN_OTHER, target, printed, size - 1);
