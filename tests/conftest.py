@@ -119,11 +119,22 @@ def scope_of(session, code: str, actor: Actor = SYSTEM, settings: dict | None = 
     return open_scope(session, actor, code, settings=LAB if settings is None else settings)
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` different TCP ports nothing listens on now, on loopback (all held at once while
+    choosing, so the system cannot hand out the same one twice)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 def free_port() -> int:
     """A TCP port nothing listens on now, on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def wait_until(condition, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):

@@ -10,7 +10,7 @@ import requests
 from werkzeug.serving import make_server
 
 from littlepbx import close_app, create_app, frontend
-from tests.conftest import free_port, make_org, wait_until
+from tests.conftest import free_ports, make_org, wait_until
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def front(app_config, tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     cert, key = tmp_path / "front.crt", tmp_path / "front.key"
     frontend.certificate(cert, key, "127.0.0.1")
-    https_port, http_port = free_port(), free_port()
+    https_port, http_port = free_ports(2)
     (tmp_path / "logs").mkdir()
     (tmp_path / "site.conf").write_text(frontend.site(f"127.0.0.1:{server.server_port}", str(cert), str(key),
                                                       https_port, http_port))

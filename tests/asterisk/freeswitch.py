@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from littlepbx.pbx_backends.freeswitch import provision
 from littlepbx.pbx_backends.freeswitch.backend import FreeSwitchBackend
 from littlepbx.pbx_backends.freeswitch.cdr import CdrRecorder
 from littlepbx.pbx_backends.freeswitch.server import serve_in_thread
+from tests.conftest import free_port
 from tests.support.smtp import mail_settings
 from tests.support.tls import authority
 
@@ -52,12 +52,6 @@ class FreeSwitchTestPBX(TestPBX):
         """How many messages FreeSWITCH itself counts in the box (mod_voicemail's index, not files)."""
         counts = self.cli(f"vm_boxcount default/{mailbox}@{code}|all").strip()  # new:saved:urgent new:urgent saved
         return sum(int(count) for count in counts.split(":") if count)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def freeswitch_pbx(database_url: str, tmp_path_factory):
