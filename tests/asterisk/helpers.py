@@ -9,7 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from littlepbx.pbx_backends.base import DidConfig, ExtensionConfig, OrgPBXConfig, TrunkConfig
+from littlepbx.pbx_backends.base import ConferenceConfig, DidConfig, ExtensionConfig, OrgPBXConfig, TrunkConfig
 
 from .sipp import CALLER_PORT, PHONE_PORT
 
@@ -126,3 +126,37 @@ def prompt_file(pbx, code: str, name: str, hertz: int = 350) -> str:
                    check=True)
     path.chmod(0o644)
     return str(path)
+
+
+def room(number: str, pin=None, moderator_pin=None, wait=False, max_members=20) -> ConferenceConfig:
+    return ConferenceConfig(number, f"Room {number}", pin, moderator_pin, wait, max_members)
+
+
+def joining(pbx, phone: str, number: str, keys: str, listen_ms: int):
+    """``phone`` dials ``number``, presses ``keys`` once answered, stays ``listen_ms``; returns at once."""
+    return pbx.sipp.start(pbx.sipp.pressing(keys, listen_ms, phone=True), PHONE_IPS[phone], CALLER_PORT,
+                          service=number, user=phone, password=password(phone), timeout_s=40)
+
+
+def rooms(pbx) -> dict[str, int]:
+    """Each conference the PBX holds now, with how many are in it."""
+    if pbx.backend.name == "freeswitch":
+        listing = pbx.cli("conference list summary")
+        return {m[1]: int(m[2]) for m in re.finditer(r"^\+OK Conference (lp-\S+) \((\d+) member", listing, re.M)}
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(lp-\S+)\s+(\d+)", pbx.cli("confbridge list"), re.M)}
+
+
+def members(pbx, name: str) -> dict[str, str]:
+    """Who is in conference ``name`` (their phone), with ConfBridge's flags (A admin, M marked,
+    W waits for the marked, w waiting now); FreeSWITCH's said in those letters (its moderator is
+    A and M; a member waits while the room waits for the moderator)."""
+    if pbx.backend.name == "freeswitch":
+        listing = pbx.cli(f"conference {name} list")
+        waiting = pbx.cli(f"conference {name} get wait_mod").strip() == "true"
+        found = {}
+        for m in re.finditer(r"^\d+;sofia/[^/;]+/([^@;]+)@[^;]*;[^;]*;[^;]*;[^;]*;([^;]*);", listing, re.M):
+            moderator = "moderator" in m[2].split("|")
+            found[m[1]] = "AM" if moderator else ("Ww" if waiting else "")
+        return found
+    return {m[1]: m[2] for m in re.finditer(r"^PJSIP/(\S+)-[0-9a-f]{8}\s+(\S*)", pbx.cli(f"confbridge list {name}"),
+                                            re.M)}

@@ -3,51 +3,16 @@ with music until the moderator is in, the largest number of members, a room as a
 destination; each organization's room 850 is its own."""
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
-from littlepbx.pbx_backends.base import ConferenceConfig, DidConfig
+from littlepbx.pbx_backends.base import DidConfig
 
-from .helpers import PHONE_IPS, T1_UPSTREAM_IN, org_t1, org_t2, password
-from .sipp import CALLER_PORT, PHONE_PORT, hung_up_by_pbx, wait_until
+from .helpers import T1_UPSTREAM_IN, joining, members, org_t1, org_t2, room, rooms
+from .sipp import PHONE_PORT, hung_up_by_pbx, wait_until
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.backends("asterisk", "freeswitch")]
-
-
-def room(number: str, pin=None, moderator_pin=None, wait=False, max_members=20) -> ConferenceConfig:
-    return ConferenceConfig(number, f"Room {number}", pin, moderator_pin, wait, max_members)
-
-
-def joining(pbx, phone: str, number: str, keys: str, listen_ms: int):
-    """``phone`` dials ``number``, presses ``keys`` once answered, stays ``listen_ms``; returns at once."""
-    return pbx.sipp.start(pbx.sipp.pressing(keys, listen_ms, phone=True), PHONE_IPS[phone], CALLER_PORT,
-                          service=number, user=phone, password=password(phone), timeout_s=40)
-
-
-def rooms(pbx) -> dict[str, int]:
-    """Each conference the PBX holds now, with how many are in it."""
-    if pbx.backend.name == "freeswitch":
-        listing = pbx.cli("conference list summary")
-        return {m[1]: int(m[2]) for m in re.finditer(r"^\+OK Conference (lp-\S+) \((\d+) member", listing, re.M)}
-    return {m[1]: int(m[2]) for m in re.finditer(r"^(lp-\S+)\s+(\d+)", pbx.cli("confbridge list"), re.M)}
-
-
-def members(pbx, name: str) -> dict[str, str]:
-    """Who is in conference ``name`` (their phone), with ConfBridge's flags (A admin, M marked,
-    W waits for the marked, w waiting now); FreeSWITCH's said in those letters (its moderator is
-    A and M; a member waits while the room waits for the moderator)."""
-    if pbx.backend.name == "freeswitch":
-        listing = pbx.cli(f"conference {name} list")
-        waiting = pbx.cli(f"conference {name} get wait_mod").strip() == "true"
-        found = {}
-        for m in re.finditer(r"^\d+;sofia/[^/;]+/([^@;]+)@[^;]*;[^;]*;[^;]*;[^;]*;([^;]*);", listing, re.M):
-            moderator = "moderator" in m[2].split("|")
-            found[m[1]] = "AM" if moderator else ("Ww" if waiting else "")
-        return found
-    return {m[1]: m[2] for m in re.finditer(r"^PJSIP/(\S+)-[0-9a-f]{8}\s+(\S*)", pbx.cli(f"confbridge list {name}"),
-                                            re.M)}
 
 
 def test_a_rooms_pin_and_moderator_pin_decide_who_joins_as_what_and_members_wait_for_the_moderator(t1_restored):
