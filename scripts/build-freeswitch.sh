@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build FreeSWITCH (plus its spandsp and sofia-sip libraries) from source trees the
-# operator provides, into one self-contained prefix, for LittlePBX's local tests.
+# operator provides, into one self-contained prefix, for LittlePBX's local tests, with
+# LittlePBX's change to mod_sofia (scripts/freeswitch-sofia.patch: Replaces and out-of-dialog
+# requests stay within an organization).
 #
 # FreeSWITCH has no Debian package, and this script never downloads sources: export them
 # first, e.g. signalwire/freeswitch tag v1.10.12, freeswitch/sofia-sip tag v1.13.17 and
@@ -16,7 +18,7 @@ FS_SRC="" SOFIA_SRC="" SPANDSP_SRC=""
 JOBS=2
 FORCE=0
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "build-freeswitch: $*" >&2; exit 1; }
 log() { echo "==> $*"; }
 
@@ -82,7 +84,7 @@ codecs/mod_g723_1
 # autotools (sources from git have no configure; FreeSWITCH's bootstrap wants the libtool
 # program, which Debian ships in libtool-bin), libtiff (spandsp), openssl (TLS/SRTP),
 # curl/pcre/speex/sqlite/jpeg/zlib/uuid (FreeSWITCH core), libsndfile (mod_sndfile).
-PACKAGES="build-essential autoconf automake libtool libtool-bin pkg-config libssl-dev
+PACKAGES="build-essential patch autoconf automake libtool libtool-bin pkg-config libssl-dev
 libcurl4-openssl-dev libpcre3-dev libspeex-dev libspeexdsp-dev libsqlite3-dev
 libjpeg-dev libtiff-dev zlib1g-dev uuid-dev libsndfile1-dev"
 
@@ -137,6 +139,14 @@ else
         --with-glib=no --without-doxygen && make -j"$JOBS" && make install)
 fi
 
+# LittlePBX's change to mod_sofia (see the patch's head): applied to every build; a prefix built
+# without it, or with another version of it, gets its mod_sofia rebuilt. A stamp beside the module
+# names the patch it was built with.
+SOFIA_PATCH="$(cd "$(dirname "$0")" && pwd)/freeswitch-sofia.patch"
+PATCH_STAMP="$PREFIX/mod/mod_sofia.littlepbx-patch"
+patch_id() { sha256sum "$SOFIA_PATCH" | cut -d' ' -f1; }
+sofia_patched() { [ "$(cat "$PATCH_STAMP" 2>/dev/null)" = "$(patch_id)" ]; }
+
 fs_installed() {
     local m
     [ -x "$PREFIX/bin/freeswitch" ] && [ -x "$PREFIX/bin/fs_cli" ] || return 1
@@ -145,12 +155,24 @@ fs_installed() {
     done
 }
 
-if [ $FORCE -eq 0 ] && fs_installed; then
+if [ $FORCE -eq 0 ] && fs_installed && sofia_patched; then
     log "FreeSWITCH already installed in $PREFIX"
+elif [ $FORCE -eq 0 ] && fs_installed && [ -f "$BUILD_DIR/freeswitch/src/mod/endpoints/mod_sofia/Makefile" ]; then
+    log "rebuilding mod_sofia with LittlePBX's change"
+    cd "$BUILD_DIR/freeswitch"
+    # From the given sources, whatever state an interrupted earlier attempt left the tree in.
+    cp "$FS_SRC/src/mod/endpoints/mod_sofia/"{sofia.c,mod_sofia.h} src/mod/endpoints/mod_sofia/
+    patch -p1 < "$SOFIA_PATCH"
+    # Every file of the module again: the tree was configured without dependency tracking, and
+    # the patch changes a structure in the header they all include.
+    make -C src/mod/endpoints/mod_sofia clean
+    make -C src/mod/endpoints/mod_sofia -j"$JOBS" install
+    patch_id > "$PATCH_STAMP"
 else
     log "building FreeSWITCH"
     stage "$FS_SRC" "$BUILD_DIR/freeswitch"
     cd "$BUILD_DIR/freeswitch"
+    patch -p1 < "$SOFIA_PATCH"
     ./bootstrap.sh -j
     # Only the modules we use: configure then needs none of the optional libraries.
     # shellcheck disable=SC2086  # one module per word
@@ -164,6 +186,7 @@ else
     make -j"$JOBS"
     make install
     fs_installed || die "FreeSWITCH installed, but some modules are missing from $PREFIX/mod"
+    patch_id > "$PATCH_STAMP"
 fi
 
 echo "prefix: $PREFIX"

@@ -21,8 +21,13 @@ from .helpers import (
     T2_UPSTREAM_IN,
     T2_UPSTREAM_OUT,
     extension,
+    joining,
+    members,
     org_t1,
+    org_t2,
     password,
+    room,
+    rooms,
 )
 from .sipp import CALLER_PORT, PHONE_PORT, final_status, hung_up_by_pbx, transfer_result, wait_until
 
@@ -288,6 +293,42 @@ def test_an_upstream_takes_over_no_call_of_another_org_by_naming_it(t1_restored)
         finished(t2_callee)
     finally:
         t2_callee.stop()
+
+
+@BOTH
+def test_a_phone_ends_no_call_of_another_org_that_waits_in_an_application_by_naming_it(t1_restored):
+    """A call in an application, not bridged to anyone (here a conference room), is what naming a
+    call with Replaces takes it out of: FreeSWITCH's sofia hangs it up to hand its application to
+    the new call, before any dialplan (LittlePBX's change to sofia stops that between
+    organizations). Another organization's call is not touched and the answer is that for no call;
+    within the organization the new call takes the old one's place in the room."""
+    pbx = t1_restored
+    pbx.apply(org_t1(conferences=(room("850"),)))
+    pbx.apply(org_t2(conferences=(room("850"),)))
+    t2_member = joining(pbx, "t2-101", "850", "", 15000)
+    t1_member = joining(pbx, "t1-101", "850", "", 15000)
+    runs = [t2_member, t1_member]
+    try:
+        assert wait_until(lambda: rooms(pbx) == {"lp-t1-850": 1, "lp-t2-850": 1}, 10), rooms(pbx)
+        statuses = []
+        for replaces in (dialog_of(t2_member), NO_SUCH_CALL):
+            taker = phone_call(pbx, "t1-103", "850", pbx.sipp.replacing("call_refused.xml", replaces))
+            finished(taker)
+            statuses.append(final_status(taker))
+        assert statuses == [481, 481], statuses
+        time.sleep(0.5)
+        assert set(members(pbx, "lp-t2-850")) == {"t2-101"}, "t2's member is still in its room"
+        taker = phone_call(pbx, "t1-103", "850", pbx.sipp.replacing("call_answered.xml", dialog_of(t1_member)),
+                           duration_ms=4000)
+        runs.append(taker)
+        assert wait_until(lambda: set(members(pbx, "lp-t1-850")) == {"t1-103"}, 10), members(pbx, "lp-t1-850")
+        assert wait_until(lambda: hung_up_by_pbx(t1_member), 5), "t1's member was replaced by 103"
+        finished(taker)
+        finished(t2_member, 30)  # t2's call went on undisturbed, to its end
+        assert not hung_up_by_pbx(t2_member)
+    finally:
+        for run in runs:
+            run.stop()
 
 
 def parked(pbx, lot: str) -> list[int]:

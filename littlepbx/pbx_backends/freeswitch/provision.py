@@ -9,6 +9,7 @@ directory, the dialplan and the upstream address list come from the XML server.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import pwd
 import re
@@ -43,6 +44,11 @@ MODULES = ("mod_console", "mod_logfile", "mod_event_socket", "mod_xml_curl", "mo
 # loaded from there as critical: FreeSWITCH does not run without it.
 MODULE_NAME = "mod_littlepbx"
 MODULE_SOURCE = Path(__file__).resolve().parent / "module" / f"{MODULE_NAME}.c"
+# LittlePBX's change to mod_sofia (scripts/freeswitch-sofia.patch, applied by
+# scripts/build-freeswitch.sh): sofia acts on a Replaces only between calls of one organization,
+# and refuses requests outside any call that name a user. Only a changed mod_sofia holds this
+# name (the variable it marks a call with for mod_littlepbx).
+SOFIA_PATCH_MARK = b"replaces_in_scope"
 # A conference that says nothing itself (FreeSWITCH ships no sounds here; no caller controls).
 QUIET_CONFERENCE = {"rate": 8000, "interval": 20, "energy-level": 0, "comfort-noise": "false", "caller-controls": "none",
                     "muted-sound": "", "unmuted-sound": "", "alone-sound": "", "enter-sound": "", "exit-sound": "",
@@ -101,6 +107,28 @@ def module_dir(prefix: Path) -> Path:
     return prefix / "lib" / "freeswitch" / "mod" if (prefix / "lib" / "freeswitch" / "mod").is_dir() else prefix / "mod"
 
 
+def sofia_scoped(prefix: Path) -> bool:
+    """Whether the mod_sofia of the FreeSWITCH in ``prefix`` carries LittlePBX's change."""
+    try:
+        with open(module_dir(prefix) / "mod_sofia.so", "rb") as module, \
+                mmap.mmap(module.fileno(), 0, access=mmap.ACCESS_READ) as contents:
+            return contents.find(SOFIA_PATCH_MARK) >= 0
+    except (OSError, ValueError):  # no such module, or an empty file
+        return False
+
+
+def check_sofia(config: dict, prefix: Path) -> None:
+    """Refuse a FreeSWITCH whose mod_sofia lets one organization end another's calls, unless the
+    operator said to run it anyway (FREESWITCH_UNSCOPED_SOFIA = accept)."""
+    if sofia_scoped(prefix) or config.get("FREESWITCH_UNSCOPED_SOFIA") == "accept":
+        return
+    raise BackendError(
+        f"the FreeSWITCH in {prefix} has a mod_sofia without LittlePBX's change: with it, a phone that knows "
+        "another organization's Call-ID can end that organization's calls in a menu, voicemail, a queue, a "
+        "conference or parked. Build FreeSWITCH with scripts/build-freeswitch.sh (it applies "
+        "scripts/freeswitch-sofia.patch), or set FREESWITCH_UNSCOPED_SOFIA = accept to run this one anyway")
+
+
 def directories(config: dict) -> dict[str, Path]:
     """The directories FreeSWITCH is started with (its own, under FREESWITCH_STATE_DIR)."""
     state = Path(config["FREESWITCH_STATE_DIR"])
@@ -155,8 +183,11 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
         # One realm (Asterisk's), whatever host a phone was given: the directory's a1-hash is the
         # digest of "user:realm:password" (plans.DIGEST), so FreeSWITCH never holds a password.
         "challenge-realm": SIP_REALM, "manage-presence": "false", "disable-transfer": "true",
-        # A MESSAGE is answered 202 and goes nowhere (Asterisk's phones: message_context lp-none).
         "enable-chat": "false",
+        # LittlePBX's change to mod_sofia (SOFIA_PATCH_MARK): a Replaces acts only on a call of
+        # the caller's organization; MESSAGE, NOTIFY and INFO outside any call, and an OPTIONS
+        # naming a user, are refused (403) whoever they name. An unchanged sofia ignores both.
+        "replaces-scope-variable": "lp_org", "refuse-out-of-dialog-requests": "true",
         "disable-register": "false", "inbound-codec-prefs": "PCMU,PCMA", "outbound-codec-prefs": "PCMU,PCMA",
         "rtp-timer-name": "soft", "dtmf-type": "rfc2833", "local-network-acl": "lp-loopback",
         # Keys arrive however the phone or carrier sends them (RFC 2833, or SIP INFO as Asterisk
@@ -261,6 +292,7 @@ def configure(config: dict) -> Path:
     if not config.get("FREESWITCH_ESL_PASSWORD") or not config.get("FREESWITCH_XML_SECRET"):
         raise BackendError("FREESWITCH_ESL_PASSWORD and FREESWITCH_XML_SECRET must be set (install.sh generates them)")
     prefix = prefix_of(config)
+    check_sofia(config, prefix)
     for path in directories(config).values():
         path.mkdir(parents=True, exist_ok=True)
     target = directories(config)["conf"] / "freeswitch.xml"

@@ -14,8 +14,12 @@
  * call that does not exist is: the answer tells nothing of other organizations' calls and takes
  * none over.
  *
- * What sofia does before any routing stays done (README: FreeSWITCH): it takes the named call
- * off hold, and hangs it up when it is not bridged (in a menu, voicemail, a queue, parked).
+ * What sofia does before any routing stays done: it takes the named call off hold, and hangs it
+ * up when it is not bridged (in a menu, voicemail, a queue, a conference, parked), to hand its
+ * application to the new call. LittlePBX's change to sofia (scripts/freeswitch-sofia.patch) does
+ * that only when both calls have the same lp_org, and then marks the new call (IN_SCOPE, a name no
+ * SIP header can set): such a call is let through, though the call it named may be gone already.
+ * With an unchanged sofia this module is all there is (README: FreeSWITCH).
  *
  * Written for LittlePBX; built at configuration against the FreeSWITCH it runs in (provision.py).
  */
@@ -29,6 +33,8 @@ SWITCH_MODULE_DEFINITION(mod_littlepbx, mod_littlepbx_load, mod_littlepbx_shutdo
 #define NO_CALL "respond:481 Call/Transaction Does Not Exist"
 /* Set once the call's Replaces was looked at (a transfer later routes the call again). */
 #define CHECKED "lp_replaces_checked"
+/* Set by LittlePBX's sofia when the call it names is of the caller's scope and was handed over. */
+#define IN_SCOPE "replaces_in_scope"
 
 /* Whether session uuid is of organization org (no such session: yes). */
 static switch_bool_t session_of(const char *org, const char *uuid)
@@ -77,7 +83,7 @@ static switch_status_t on_routing(switch_core_session_t *session)
 	}
 	switch_channel_set_variable(channel, CHECKED, "true");
 	org = switch_channel_get_variable(channel, "lp_org");
-	if (!zstr(org) && calls_of(org, call_id)) {
+	if (!zstr(org) && (switch_channel_var_true(channel, IN_SCOPE) || calls_of(org, call_id))) {
 		return SWITCH_STATUS_SUCCESS;
 	}
 	switch_log_printf(SWITCH_CHANNEL_SESSION_LOG(session), SWITCH_LOG_NOTICE,
