@@ -237,6 +237,13 @@ def test_a_phones_attended_transfer_joins_the_two_calls_of_its_own_org(t1_restor
             run.stop()
 
 
+def naming(pbx, dialled: str, replaces: str) -> int | None:
+    """t1-103 calls ``dialled`` naming the call ``replaces`` (refused, it expects): the answer."""
+    taker = phone_call(pbx, "t1-103", dialled, pbx.sipp.replacing("call_refused.xml", replaces))
+    finished(taker)
+    return final_status(taker)
+
+
 @BOTH
 def test_a_phone_takes_over_only_its_own_orgs_calls_by_naming_them(t1_restored):
     """An INVITE with Replaces takes over the call it names (a phone picking up a call it was told
@@ -251,11 +258,7 @@ def test_a_phone_takes_over_only_its_own_orgs_calls_by_naming_them(t1_restored):
         t1_caller = phone_call(pbx, "t1-101", "102", "call_answered.xml", duration_ms=15000)
         for run in (t2_caller, t1_caller):
             assert wait_until(lambda run=run: "SIP/2.0 200 OK" in run.trace(), 10), run.output()
-        statuses = []
-        for replaces in (dialog_of(t2_caller), NO_SUCH_CALL):
-            taker = phone_call(pbx, "t1-103", "102", pbx.sipp.replacing("call_refused.xml", replaces))
-            finished(taker)
-            statuses.append(final_status(taker))
+        statuses = [naming(pbx, "102", replaces) for replaces in (dialog_of(t2_caller), NO_SUCH_CALL)]
         assert statuses == [481, 481], statuses
         taker = phone_call(pbx, "t1-103", "102", pbx.sipp.replacing("call_answered.xml", dialog_of(t1_caller)),
                            duration_ms=1000)
@@ -310,11 +313,7 @@ def test_a_phone_ends_no_call_of_another_org_that_waits_in_an_application_by_nam
     runs = [t2_member, t1_member]
     try:
         assert wait_until(lambda: rooms(pbx) == {"lp-t1-850": 1, "lp-t2-850": 1}, 10), rooms(pbx)
-        statuses = []
-        for replaces in (dialog_of(t2_member), NO_SUCH_CALL):
-            taker = phone_call(pbx, "t1-103", "850", pbx.sipp.replacing("call_refused.xml", replaces))
-            finished(taker)
-            statuses.append(final_status(taker))
+        statuses = [naming(pbx, "850", replaces) for replaces in (dialog_of(t2_member), NO_SUCH_CALL)]
         assert statuses == [481, 481], statuses
         time.sleep(0.5)
         assert set(members(pbx, "lp-t2-850")) == {"t2-101"}, "t2's member is still in its room"
