@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build FreeSWITCH (plus its spandsp and sofia-sip libraries) from source trees the
 # operator provides, into one self-contained prefix, for LittlePBX's local tests, with
-# LittlePBX's change to mod_sofia (scripts/freeswitch-sofia.patch: Replaces and out-of-dialog
-# requests stay within an organization).
+# LittlePBX's changes to sofia-sip and mod_sofia (scripts/sofia-sip.patch,
+# scripts/freeswitch-sofia.patch: no request reaches another organization's calls).
 #
 # FreeSWITCH has no Debian package, and this script never downloads sources: export them
 # first, e.g. signalwire/freeswitch tag v1.10.12, freeswitch/sofia-sip tag v1.13.17 and
@@ -129,23 +129,35 @@ else
         && make -j"$JOBS" && make install)
 fi
 
+# LittlePBX's changes to sofia-sip and to mod_sofia (see each patch's head) go into every build. A
+# stamp beside what a patch went into names the patch: a prefix built without it, or with another
+# version of it, gets that part rebuilt (sofia-sip, or mod_sofia alone).
+PATCHES="$(cd "$(dirname "$0")" && pwd)"
+SIP_PATCH="$PATCHES/sofia-sip.patch" SIP_STAMP="$PREFIX/lib/sofia-sip.littlepbx-patch"
+SOFIA_PATCH="$PATCHES/freeswitch-sofia.patch" SOFIA_STAMP="$PREFIX/mod/mod_sofia.littlepbx-patch"
+patch_id() { sha256sum "$1" | cut -d' ' -f1; }
+stamped() { [ "$(cat "$1" 2>/dev/null)" = "$(patch_id "$2")" ]; }
+# Apply a patch in the current directory, unless the given sources already carry it.
+apply_patch() {
+    if patch -p1 -R --dry-run --force --silent < "$1" >/dev/null 2>&1; then
+        log "$(basename "$1") is already in these sources"
+    else
+        patch -p1 --batch < "$1"
+    fi
+}
+
 # sofia-sip: the SIP stack of mod_sofia (FreeSWITCH 1.10.12 wants >= 1.13.17).
-if [ $FORCE -eq 0 ] && [ -f "$PREFIX/lib/pkgconfig/sofia-sip-ua.pc" ]; then
+if [ $FORCE -eq 0 ] && [ -f "$PREFIX/lib/pkgconfig/sofia-sip-ua.pc" ] && stamped "$SIP_STAMP" "$SIP_PATCH"; then
     log "sofia-sip already installed in $PREFIX"
 else
     log "building sofia-sip"
     stage "$SOFIA_SRC" "$BUILD_DIR/sofia-sip"
-    (cd "$BUILD_DIR/sofia-sip" && ./bootstrap.sh && ./configure --prefix="$PREFIX" --disable-static \
-        --with-glib=no --without-doxygen && make -j"$JOBS" && make install)
+    (cd "$BUILD_DIR/sofia-sip" && apply_patch "$SIP_PATCH" && ./bootstrap.sh \
+        && ./configure --prefix="$PREFIX" --disable-static --with-glib=no --without-doxygen \
+        && make -j"$JOBS" && make install)
+    patch_id "$SIP_PATCH" > "$SIP_STAMP"
 fi
 
-# LittlePBX's change to mod_sofia (see the patch's head): applied to every build; a prefix built
-# without it, or with another version of it, gets its mod_sofia rebuilt. A stamp beside the module
-# names the patch it was built with.
-SOFIA_PATCH="$(cd "$(dirname "$0")" && pwd)/freeswitch-sofia.patch"
-PATCH_STAMP="$PREFIX/mod/mod_sofia.littlepbx-patch"
-patch_id() { sha256sum "$SOFIA_PATCH" | cut -d' ' -f1; }
-sofia_patched() { [ "$(cat "$PATCH_STAMP" 2>/dev/null)" = "$(patch_id)" ]; }
 
 fs_installed() {
     local m
@@ -155,24 +167,24 @@ fs_installed() {
     done
 }
 
-if [ $FORCE -eq 0 ] && fs_installed && sofia_patched; then
+if [ $FORCE -eq 0 ] && fs_installed && stamped "$SOFIA_STAMP" "$SOFIA_PATCH"; then
     log "FreeSWITCH already installed in $PREFIX"
 elif [ $FORCE -eq 0 ] && fs_installed && [ -f "$BUILD_DIR/freeswitch/src/mod/endpoints/mod_sofia/Makefile" ]; then
     log "rebuilding mod_sofia with LittlePBX's change"
     cd "$BUILD_DIR/freeswitch"
     # From the given sources, whatever state an interrupted earlier attempt left the tree in.
     cp "$FS_SRC/src/mod/endpoints/mod_sofia/"{sofia.c,mod_sofia.h} src/mod/endpoints/mod_sofia/
-    patch -p1 < "$SOFIA_PATCH"
+    apply_patch "$SOFIA_PATCH"
     # Every file of the module again: the tree was configured without dependency tracking, and
     # the patch changes a structure in the header they all include.
     make -C src/mod/endpoints/mod_sofia clean
     make -C src/mod/endpoints/mod_sofia -j"$JOBS" install
-    patch_id > "$PATCH_STAMP"
+    patch_id "$SOFIA_PATCH" > "$SOFIA_STAMP"
 else
     log "building FreeSWITCH"
     stage "$FS_SRC" "$BUILD_DIR/freeswitch"
     cd "$BUILD_DIR/freeswitch"
-    patch -p1 < "$SOFIA_PATCH"
+    apply_patch "$SOFIA_PATCH"
     ./bootstrap.sh -j
     # Only the modules we use: configure then needs none of the optional libraries.
     # shellcheck disable=SC2086  # one module per word
@@ -186,7 +198,7 @@ else
     make -j"$JOBS"
     make install
     fs_installed || die "FreeSWITCH installed, but some modules are missing from $PREFIX/mod"
-    patch_id > "$PATCH_STAMP"
+    patch_id "$SOFIA_PATCH" > "$SOFIA_STAMP"
 fi
 
 echo "prefix: $PREFIX"

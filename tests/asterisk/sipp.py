@@ -62,9 +62,9 @@ class Sipp:
     def start(self, scenario: str, ip: str, port: int = PHONE_PORT, *, service: str = "", user: str = "",
               password: str = "", duration_ms: int = 200, timeout_s: int = 30, calls: int = 1,
               uas: bool = False, keys: dict[str, str] | None = None, transport: str = "u1",
-              remote: str | None = None) -> SippRun:
+              remote: str | None = None, call_id: str | None = None) -> SippRun:
         """Start ``scenario`` from ``ip:port`` (a UAS when ``uas``; ``transport`` "t1" for TCP) towards
-        Asterisk, or ``remote``; returns at once.
+        Asterisk, or ``remote``; returns at once. ``call_id``: the Call-ID of its call, not its own.
 
         -aa answers NOTIFY (MWI), OPTIONS and INFO outside the scenario: phones get MWI NOTIFYs.
         """
@@ -78,6 +78,8 @@ class Sipp:
                    "-trace_msg", "-message_file", str(messages)]
         if service:
             command += ["-s", service]
+        if call_id:
+            command += ["-cid_str", call_id.replace("%", "%%")]
         # [to]: the To header's user, the request URI's (-s) unless a test says otherwise.
         keys = {"user": user or "upstream", **({"to": service} if service else {}), **(keys or {})}
         if user:
@@ -270,6 +272,13 @@ def final_status(run: SippRun) -> int | None:
     """The final status the PBX answered the (last) INVITE of a caller's run with, or None."""
     codes = re.findall(r"SIP/2\.0 ([2-6]\d\d)[^\n]*\n(?:[^\n]+\n)*?CSeq:\s*\d+ INVITE", run.trace())
     return int(codes[-1]) if codes else None
+
+
+def final_answer(run: SippRun) -> int | None:
+    """The last final answer a run received but for challenges (whatever its request was), or None."""
+    codes = [int(code) for code in re.findall(r"message received[^\n]*\n\s*SIP/2\.0 ([2-6]\d\d)", run.trace())
+             if code not in ("401", "407")]
+    return codes[-1] if codes else None
 
 
 def transfer_result(run: SippRun) -> int | None:

@@ -29,7 +29,16 @@ from .helpers import (
     room,
     rooms,
 )
-from .sipp import CALLER_PORT, PHONE_PORT, final_status, hung_up_by_pbx, transfer_result, wait_until
+from .sipp import (
+    CALLER_PORT,
+    PHONE_PORT,
+    SCENARIOS,
+    final_answer,
+    final_status,
+    hung_up_by_pbx,
+    transfer_result,
+    wait_until,
+)
 
 pytestmark = pytest.mark.asterisk
 BOTH = pytest.mark.backends("asterisk", "freeswitch")
@@ -271,6 +280,43 @@ def test_a_phone_takes_over_only_its_own_orgs_calls_by_naming_them(t1_restored):
     finally:
         for run in (t2_callee, t1_callee):
             run.stop()
+
+
+def in_dialog(pbx, method: str) -> str:
+    """probe.xml sending ``method`` as if within a call whose tags it does not know (empty ``;tag``
+    parameters; the call's Call-ID is sipp's ``call_id``); written to the work directory, returns
+    its path."""
+    text = (SCENARIOS / "probe.xml").read_text().replace("@METHOD@", method)
+    text = text.replace(";tag=[pid]SIPpTag00[call_number]", ";tag").replace(f"CSeq: 1 {method}", f"CSeq: 99 {method}")
+    text = re.sub(r"^( *To: <[^>]*>)$", r"\1;tag", text, flags=re.M)
+    path = pbx.workdir / f"in-dialog-{method}.xml"
+    path.write_text(text)
+    return str(path)
+
+
+@BOTH
+def test_a_phone_that_knows_another_orgs_call_id_but_not_its_tags_cannot_end_it(t1_restored):
+    """A request within a call names the call by its Call-ID and both parties' tags: a BYE with
+    another organization's Call-ID and empty tags is answered as one naming no call, and that call
+    goes on (sofia-sip matched empty tags to any; LittlePBX's change to it stops that)."""
+    pbx = t1_restored
+    t2_callee = pbx.sipp.answering(PHONE_IPS["t2-102"])
+    try:
+        t2_caller = phone_call(pbx, "t2-101", "102", "call_answered.xml", duration_ms=8000)
+        assert wait_until(lambda: "SIP/2.0 200 OK" in t2_caller.trace(), 10), t2_caller.output()
+        answers = []
+        for call_id in (dialog_of(t2_caller).split(";")[0], "nosuchcall@127.0.0.11"):
+            run = pbx.sipp.run(in_dialog(pbx, "BYE"), PHONE_IPS["t1-102"], CALLER_PORT, service="102",
+                               user="t1-102", password=password("t1-102"), call_id=call_id,
+                               keys={"event": "none", "content_type": "text/plain", "body": ""})
+            assert run.process.returncode == 0, run.output()
+            answers.append(final_answer(run))
+        assert answers[0] == answers[1] and answers[0] >= 400, answers
+        finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
+        assert not hung_up_by_pbx(t2_caller)
+        finished(t2_callee)
+    finally:
+        t2_callee.stop()
 
 
 @BOTH
