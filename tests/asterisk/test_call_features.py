@@ -212,9 +212,7 @@ def test_a_phones_attended_transfer_never_reaches_another_orgs_call_or_another_a
         assert results[0] == results[1] and results[0] >= 400, results
         time.sleep(0.5)
         assert "INVITE sip:" not in target.trace(), "nothing rang 103, or was dialled at its address"
-        finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
-        assert not hung_up_by_pbx(t2_caller)
-        finished(t2_callee)
+        went_on(t2_caller, t2_callee)
     finally:
         for run in runs:
             run.stop()
@@ -246,6 +244,13 @@ def test_a_phones_attended_transfer_joins_the_two_calls_of_its_own_org(t1_restor
             run.stop()
 
 
+def went_on(caller, callee) -> None:
+    """The call of ``caller`` to ``callee`` (sipp runs) went on undisturbed, to its end."""
+    finished(caller, 30)
+    assert not hung_up_by_pbx(caller)
+    finished(callee)
+
+
 def naming(pbx, dialled: str, replaces: str) -> int | None:
     """t1-103 calls ``dialled`` naming the call ``replaces`` (refused, it expects): the answer."""
     taker = phone_call(pbx, "t1-103", dialled, pbx.sipp.replacing("call_refused.xml", replaces))
@@ -274,9 +279,7 @@ def test_a_phone_takes_over_only_its_own_orgs_calls_by_naming_them(t1_restored):
         finished(taker)
         assert final_status(taker) == 200
         assert wait_until(lambda: hung_up_by_pbx(t1_caller), 5), "t1's caller was replaced by 103"
-        finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
-        assert not hung_up_by_pbx(t2_caller)
-        finished(t2_callee)
+        went_on(t2_caller, t2_callee)
     finally:
         for run in (t2_callee, t1_callee):
             run.stop()
@@ -312,9 +315,7 @@ def test_a_phone_that_knows_another_orgs_call_id_but_not_its_tags_cannot_end_it(
             assert run.process.returncode == 0, run.output()
             answers.append(final_answer(run))
         assert answers[0] == answers[1] and answers[0] >= 400, answers
-        finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
-        assert not hung_up_by_pbx(t2_caller)
-        finished(t2_callee)
+        went_on(t2_caller, t2_callee)
     finally:
         t2_callee.stop()
 
@@ -337,9 +338,7 @@ def test_an_upstream_takes_over_no_call_of_another_org_by_naming_it(t1_restored)
             finished(taker)
             statuses.append(final_status(taker))
         assert statuses == [481, 481], statuses
-        finished(t2_caller, 30)  # t2's call went on undisturbed, to its end
-        assert not hung_up_by_pbx(t2_caller)
-        finished(t2_callee)
+        went_on(t2_caller, t2_callee)
     finally:
         t2_callee.stop()
 
