@@ -1,10 +1,12 @@
 """LittlePBX's FreeSWITCH module (mod_littlepbx: an INVITE's Replaces reaches only the caller's
 organization's calls, see test_call_features.py) is compiled for the FreeSWITCH it runs in, once:
-again only when that FreeSWITCH or the module changed. A FreeSWITCH whose sofia lacks LittlePBX's
-change (scripts/freeswitch-sofia.patch) is not configured unless the operator accepts it."""
+again only when that FreeSWITCH or the module changed. A FreeSWITCH whose SIP stack lacks LittlePBX's
+changes (scripts/freeswitch-sofia.patch, scripts/sofia-sip.patch), or has other versions of them, is
+not configured unless the operator accepts it."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -39,19 +41,38 @@ def test_the_module_is_built_once_for_each_freeswitch_and_each_source(tmp_path, 
     assert provision.build_module(config, prefix) is True, "another FreeSWITCH: built again"
 
 
-def test_a_freeswitch_whose_sofia_lacks_littlepbxs_change_is_refused_unless_accepted(tmp_path):
-    vendor = tmp_path / "vendor"  # a FreeSWITCH as a vendor's package lays it out, its sofia unchanged
-    (vendor / "bin").mkdir(parents=True)
-    (vendor / "bin" / "freeswitch").write_bytes(b"\x7fELF")
-    (vendor / "mod").mkdir()
-    (vendor / "mod" / "mod_sofia.so").write_bytes(b"\x7fELF" + b"replaces-scope" * 1000)
+def vendor_freeswitch(path: Path, mod_sofia: bytes) -> Path:
+    """A FreeSWITCH laid out as a vendor's package lays it out, at ``path``, its mod_sofia ``mod_sofia``."""
+    (path / "bin").mkdir(parents=True)
+    (path / "bin" / "freeswitch").write_bytes(b"\x7fELF")
+    (path / "mod").mkdir()
+    (path / "mod" / "mod_sofia.so").write_bytes(b"\x7fELF" + mod_sofia)
+    return path
+
+
+@pytest.mark.parametrize("mod_sofia, said", [
+    (b"replaces-scope" * 1000, "mod_sofia lacks it; sofia-sip lacks it"),
+    (b"LittlePBX change to mod_sofia: 2\0", "mod_sofia has version 2 of it, this LittlePBX needs 3"),
+])
+def test_a_freeswitch_whose_sip_stack_lacks_littlepbxs_change_is_refused_unless_accepted(tmp_path, mod_sofia, said):
+    vendor = vendor_freeswitch(tmp_path / "vendor", mod_sofia)
     config = dict(DEFAULTS, FREESWITCH_PREFIX=str(vendor), FREESWITCH_ESL_PASSWORD="secret",
                   FREESWITCH_XML_SECRET="secret", FREESWITCH_CONFIG_DIR=str(tmp_path / "conf"))
-    with pytest.raises(BackendError, match="end that organization's calls.*scripts/build-freeswitch.sh"):
+    with pytest.raises(BackendError, match=f"{re.escape(said)}.*end that organization's calls.*build-freeswitch.sh"):
         provision.configure(config)
     assert not (tmp_path / "conf").exists(), "nothing was configured"
     provision.check_sofia(dict(config, FREESWITCH_UNSCOPED_SOFIA="accept"), vendor)  # the operator's choice
 
 
-def test_the_freeswitch_built_here_has_littlepbxs_change_to_sofia(prefix):
-    assert provision.sofia_scoped(prefix), "scripts/build-freeswitch.sh applies scripts/freeswitch-sofia.patch"
+def test_each_patch_names_the_version_of_its_change_that_provisioning_needs():
+    """Changing a patch means raising its version in both places: a FreeSWITCH built before is
+    then refused (and scripts/build-freeswitch.sh rebuilds what changed)."""
+    for part, patch in (("mod_sofia", "freeswitch-sofia.patch"), ("sofia-sip", "sofia-sip.patch")):
+        text = (Path(__file__).resolve().parents[2] / "scripts" / patch).read_text()
+        assert re.findall(rf'^\+const char littlepbx_change_to_\w+\[\] = "LittlePBX change to {part}: (\d+)";$',
+                          text, re.M) == [str(provision.SOFIA_CHANGES[part])]
+
+
+def test_the_freeswitch_built_here_runs_with_the_versions_of_littlepbxs_changes_the_code_needs(prefix):
+    assert provision.sofia_changes(prefix) == provision.SOFIA_CHANGES
+    assert provision.missing_changes(prefix) == []

@@ -44,11 +44,14 @@ MODULES = ("mod_console", "mod_logfile", "mod_event_socket", "mod_xml_curl", "mo
 # loaded from there as critical: FreeSWITCH does not run without it.
 MODULE_NAME = "mod_littlepbx"
 MODULE_SOURCE = Path(__file__).resolve().parent / "module" / f"{MODULE_NAME}.c"
-# LittlePBX's change to mod_sofia (scripts/freeswitch-sofia.patch, applied by
-# scripts/build-freeswitch.sh): sofia acts on a Replaces only between calls of one organization,
-# and refuses requests outside any call that name a user. Only a changed mod_sofia holds this
-# name (the variable it marks a call with for mod_littlepbx).
-SOFIA_PATCH_MARK = b"replaces_in_scope"
+# LittlePBX's changes to FreeSWITCH's SIP stack, applied by scripts/build-freeswitch.sh:
+# scripts/freeswitch-sofia.patch to mod_sofia (sofia acts on a Replaces only between calls of one
+# organization, and refuses requests outside any call that name a user) and scripts/sofia-sip.patch
+# to the sofia-sip library under it (a request's empty tag matches no call). Each names itself and
+# its version in what it is built into ("LittlePBX change to mod_sofia: 2"); these are the versions
+# this code needs.
+SOFIA_CHANGES = {"mod_sofia": 3, "sofia-sip": 1}
+CHANGE_MARK = re.compile(rb"LittlePBX change to ([a-z_-]+): (\d+)\0")
 # A conference that says nothing itself (FreeSWITCH ships no sounds here; no caller controls).
 QUIET_CONFERENCE = {"rate": 8000, "interval": 20, "energy-level": 0, "comfort-noise": "false", "caller-controls": "none",
                     "muted-sound": "", "unmuted-sound": "", "alone-sound": "", "enter-sound": "", "exit-sound": "",
@@ -107,26 +110,53 @@ def module_dir(prefix: Path) -> Path:
     return prefix / "lib" / "freeswitch" / "mod" if (prefix / "lib" / "freeswitch" / "mod").is_dir() else prefix / "mod"
 
 
-def sofia_scoped(prefix: Path) -> bool:
-    """Whether the mod_sofia of the FreeSWITCH in ``prefix`` carries LittlePBX's change."""
+def changes_in(path: Path | None) -> dict[str, int]:
+    """The LittlePBX changes (part: version) the binary at ``path`` carries (unreadable: none)."""
     try:
-        with open(module_dir(prefix) / "mod_sofia.so", "rb") as module, \
-                mmap.mmap(module.fileno(), 0, access=mmap.ACCESS_READ) as contents:
-            return contents.find(SOFIA_PATCH_MARK) >= 0
-    except (OSError, ValueError):  # no such module, or an empty file
-        return False
+        with open(path, "rb") as binary, mmap.mmap(binary.fileno(), 0, access=mmap.ACCESS_READ) as contents:
+            return {found[1].decode(): int(found[2]) for found in CHANGE_MARK.finditer(contents)}
+    except (OSError, TypeError, ValueError):  # no such file (or none given), or an empty one
+        return {}
+
+
+def sip_library(module: Path) -> Path | None:
+    """The sofia-sip library that ``module`` (mod_sofia) loads, as the dynamic linker finds it."""
+    try:
+        listing = subprocess.run(["ldd", str(module)], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r"^\s*libsofia-sip-ua\.so\S*\s+=>\s+(/\S+)", listing, re.M)
+    return Path(found[1]) if found else None
+
+
+def sofia_changes(prefix: Path) -> dict[str, int]:
+    """The versions of LittlePBX's changes that the FreeSWITCH in ``prefix`` runs with (part:
+    version; a part without the change is left out)."""
+    module = module_dir(prefix) / "mod_sofia.so"
+    found = {"mod_sofia": changes_in(module).get("mod_sofia"),
+             "sofia-sip": changes_in(sip_library(module)).get("sofia-sip")}
+    return {part: version for part, version in found.items() if version is not None}
+
+
+def missing_changes(prefix: Path) -> list[str]:
+    """What the FreeSWITCH in ``prefix`` lacks of the changes this code needs, said for an operator."""
+    found = sofia_changes(prefix)
+    return [f"{part} has version {found[part]} of it, this LittlePBX needs {version}" if part in found
+            else f"{part} lacks it" for part, version in SOFIA_CHANGES.items() if found.get(part) != version]
 
 
 def check_sofia(config: dict, prefix: Path) -> None:
-    """Refuse a FreeSWITCH whose mod_sofia lets one organization end another's calls, unless the
+    """Refuse a FreeSWITCH whose SIP stack lets one organization reach another's calls, unless the
     operator said to run it anyway (FREESWITCH_UNSCOPED_SOFIA = accept)."""
-    if sofia_scoped(prefix) or config.get("FREESWITCH_UNSCOPED_SOFIA") == "accept":
+    missing = missing_changes(prefix)
+    if not missing or config.get("FREESWITCH_UNSCOPED_SOFIA") == "accept":
         return
     raise BackendError(
-        f"the FreeSWITCH in {prefix} has a mod_sofia without LittlePBX's change: with it, a phone that knows "
-        "another organization's Call-ID can end that organization's calls in a menu, voicemail, a queue, a "
-        "conference or parked. Build FreeSWITCH with scripts/build-freeswitch.sh (it applies "
-        "scripts/freeswitch-sofia.patch), or set FREESWITCH_UNSCOPED_SOFIA = accept to run this one anyway")
+        f"the FreeSWITCH in {prefix} lacks LittlePBX's change to its SIP stack ({'; '.join(missing)}): without "
+        "it, a phone that knows another organization's Call-ID can end that organization's calls in a menu, "
+        "voicemail, a queue, a conference or parked. Build FreeSWITCH with scripts/build-freeswitch.sh (it applies "
+        "scripts/freeswitch-sofia.patch and scripts/sofia-sip.patch; run again, it rebuilds only what changed), "
+        "or set FREESWITCH_UNSCOPED_SOFIA = accept to run this one anyway")
 
 
 def directories(config: dict) -> dict[str, Path]:
@@ -184,7 +214,7 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
         # digest of "user:realm:password" (plans.DIGEST), so FreeSWITCH never holds a password.
         "challenge-realm": SIP_REALM, "manage-presence": "false", "disable-transfer": "true",
         "enable-chat": "false",
-        # LittlePBX's change to mod_sofia (SOFIA_PATCH_MARK): a Replaces acts only on a call of
+        # LittlePBX's change to mod_sofia (SOFIA_CHANGES): a Replaces acts only on a call of
         # the caller's organization; MESSAGE, NOTIFY and INFO outside any call, and an OPTIONS
         # naming a user, are refused (403) whoever they name. An unchanged sofia ignores both.
         "replaces-scope-variable": "lp_org", "refuse-out-of-dialog-requests": "true",

@@ -18,7 +18,8 @@
  * up when it is not bridged (in a menu, voicemail, a queue, a conference, parked), to hand its
  * application to the new call. LittlePBX's change to sofia (scripts/freeswitch-sofia.patch) does
  * that only when both calls have the same lp_org, and then marks the new call (IN_SCOPE, a name no
- * SIP header can set): such a call is let through, though the call it named may be gone already.
+ * SIP header can set): such a call is let through, though the call it named may be gone already,
+ * unless its Replaces asks (a-leg) for a session by its id and that session is another's.
  * With an unchanged sofia this module is all there is (README: FreeSWITCH).
  *
  * Written for LittlePBX; built at configuration against the FreeSWITCH it runs in (provision.py).
@@ -83,7 +84,9 @@ static switch_status_t on_routing(switch_core_session_t *session)
 	}
 	switch_channel_set_variable(channel, CHECKED, "true");
 	org = switch_channel_get_variable(channel, "lp_org");
-	if (!zstr(org) && (switch_channel_var_true(channel, IN_SCOPE) || calls_of(org, call_id))) {
+	/* Sofia found the call it acted on in scope (it may be gone now); its Replaces may still name,
+	   with a-leg, a session by its id: that one too must be the caller's organization's */
+	if (!zstr(org) && (switch_channel_var_true(channel, IN_SCOPE) ? session_of(org, call_id) : calls_of(org, call_id))) {
 		return SWITCH_STATUS_SUCCESS;
 	}
 	switch_log_printf(SWITCH_CHANNEL_SESSION_LOG(session), SWITCH_LOG_NOTICE,
