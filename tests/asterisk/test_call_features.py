@@ -45,11 +45,12 @@ pytestmark = pytest.mark.asterisk
 BOTH = pytest.mark.backends("asterisk", "freeswitch")
 
 
-def phone_call(pbx, phone: str, dialled: str, scenario: str, duration_ms: int = 200):
+def phone_call(pbx, phone: str, dialled: str, scenario: str, duration_ms: int = 200, call_id: str | None = None):
     """``phone`` calls ``dialled`` with ``scenario`` (from its caller port; call_answered.xml hangs
-    up ``duration_ms`` after the answer); returns the run at once."""
+    up ``duration_ms`` after the answer; ``call_id``: the call's Call-ID, not sipp's); returns the
+    run at once."""
     return pbx.sipp.start(scenario, PHONE_IPS[phone], CALLER_PORT, service=dialled, user=phone,
-                          password=password(phone), timeout_s=40, duration_ms=duration_ms)
+                          password=password(phone), timeout_s=40, duration_ms=duration_ms, call_id=call_id)
 
 
 def finished(run, timeout: float = 20) -> None:
@@ -263,18 +264,22 @@ def naming(pbx, dialled: str, replaces: str) -> int | None:
 def test_a_phone_takes_over_only_its_own_orgs_calls_by_naming_them(t1_restored):
     """An INVITE with Replaces takes over the call it names (a phone picking up a call it was told
     about): within the organization it does; naming another organization's call is answered as
-    naming no call, and that call goes on. Both PBXs find the call before any dialplan, whoever's
-    (FreeSWITCH by its Call-ID alone): LittlePBX's module for each stops it."""
+    naming no call, and that call goes on, however the header is spelled (FreeSWITCH took a
+    parameter named call_id for the Call-ID named). Both PBXs find the call before any dialplan,
+    whoever's (FreeSWITCH by its Call-ID alone): LittlePBX's module for each stops it."""
     pbx = t1_restored
     t2_callee = pbx.sipp.answering(PHONE_IPS["t2-102"])
     t1_callee = pbx.sipp.answering(PHONE_IPS["t1-102"])
     try:
         t2_caller = phone_call(pbx, "t2-101", "102", "call_answered.xml", duration_ms=15000)
-        t1_caller = phone_call(pbx, "t1-101", "102", "call_answered.xml", duration_ms=15000)
+        own_call_id = "lp-own-call-of-t1-101"  # a token: a header parameter's value may be one
+        t1_caller = phone_call(pbx, "t1-101", "102", "call_answered.xml", duration_ms=15000, call_id=own_call_id)
         for run in (t2_caller, t1_caller):
             assert wait_until(lambda run=run: "SIP/2.0 200 OK" in run.trace(), 10), run.output()
-        statuses = [naming(pbx, "102", replaces) for replaces in (dialog_of(t2_caller), NO_SUCH_CALL)]
-        assert statuses == [481, 481], statuses
+        # naming it outright, with a parameter that says the phone's own call's Call-ID, and naming none
+        statuses = [naming(pbx, "102", replaces) for replaces in (
+            dialog_of(t2_caller), f"{dialog_of(t2_caller)};call_id={own_call_id}", NO_SUCH_CALL)]
+        assert statuses == [481, 481, 481], statuses
         taker = phone_call(pbx, "t1-103", "102", pbx.sipp.replacing("call_answered.xml", dialog_of(t1_caller)),
                            duration_ms=1000)
         finished(taker)
@@ -308,9 +313,7 @@ def test_a_phone_whose_own_call_bears_another_orgs_session_id_takes_over_no_call
     try:
         t2_caller = phone_call(pbx, "t2-101", "102", "call_answered.xml", duration_ms=15000)
         assert wait_until(lambda: "SIP/2.0 200 OK" in t2_caller.trace(), 10), t2_caller.output()
-        own = pbx.sipp.start("call_answered.xml", PHONE_IPS["t1-101"], CALLER_PORT, service="102", user="t1-101",
-                             password=password("t1-101"), timeout_s=40, duration_ms=15000,
-                             call_id=session_of_call(pbx, "t2"))
+        own = phone_call(pbx, "t1-101", "102", "call_answered.xml", duration_ms=15000, call_id=session_of_call(pbx, "t2"))
         assert wait_until(lambda: "SIP/2.0 200 OK" in own.trace(), 10), own.output()
         statuses = [naming(pbx, "102", f"{replaces};a-leg=true") for replaces in (dialog_of(own), NO_SUCH_CALL)]
         assert statuses == [481, 481], statuses

@@ -51,9 +51,9 @@ def vendor_freeswitch(path: Path, mod_sofia: bytes) -> Path:
 
 
 @pytest.mark.parametrize("mod_sofia, said", [
-    (b"replaces-scope" * 1000, "mod_sofia lacks it; sofia-sip lacks it"),
-    (b"LittlePBX change to mod_sofia: 2\0", "mod_sofia has version 2 of it, this LittlePBX needs 3"),
-])
+    (b"replaces-scope" * 1000, "mod_sofia lacks it; the sofia-sip library that mod_sofia loads was not found"),
+    (b"LittlePBX change to mod_sofia: 3\0", "mod_sofia has version 3 of it, this LittlePBX needs 4"),
+], ids=["unchanged", "older"])
 def test_a_freeswitch_whose_sip_stack_lacks_littlepbxs_change_is_refused_unless_accepted(tmp_path, mod_sofia, said):
     vendor = vendor_freeswitch(tmp_path / "vendor", mod_sofia)
     config = dict(DEFAULTS, FREESWITCH_PREFIX=str(vendor), FREESWITCH_ESL_PASSWORD="secret",

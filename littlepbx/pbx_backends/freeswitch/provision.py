@@ -50,7 +50,7 @@ MODULE_SOURCE = Path(__file__).resolve().parent / "module" / f"{MODULE_NAME}.c"
 # to the sofia-sip library under it (a request's empty tag matches no call). Each names itself and
 # its version in what it is built into ("LittlePBX change to mod_sofia: 2"); these are the versions
 # this code needs.
-SOFIA_CHANGES = {"mod_sofia": 3, "sofia-sip": 1}
+SOFIA_CHANGES = {"mod_sofia": 4, "sofia-sip": 1}
 CHANGE_MARK = re.compile(rb"LittlePBX change to ([a-z_-]+): (\d+)\0")
 # A conference that says nothing itself (FreeSWITCH ships no sounds here; no caller controls).
 QUIET_CONFERENCE = {"rate": 8000, "interval": 20, "energy-level": 0, "comfort-noise": "false", "caller-controls": "none",
@@ -120,10 +120,13 @@ def changes_in(path: Path | None) -> dict[str, int]:
 
 
 def sip_library(module: Path) -> Path | None:
-    """The sofia-sip library that ``module`` (mod_sofia) loads, as the dynamic linker finds it."""
+    """The sofia-sip library that ``module`` (mod_sofia) loads, as the dynamic linker finds it for
+    this process (FreeSWITCH is started with the same environment; a source build finds its own
+    through an rpath)."""
     try:
-        listing = subprocess.run(["ldd", str(module)], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
+        listing = subprocess.run(["ldd", str(module)], capture_output=True, text=True, errors="replace",
+                                 timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):  # no ldd (libc-bin), or it hung
         return None
     found = re.search(r"^\s*libsofia-sip-ua\.so\S*\s+=>\s+(/\S+)", listing, re.M)
     return Path(found[1]) if found else None
@@ -141,8 +144,11 @@ def sofia_changes(prefix: Path) -> dict[str, int]:
 def missing_changes(prefix: Path) -> list[str]:
     """What the FreeSWITCH in ``prefix`` lacks of the changes this code needs, said for an operator."""
     found = sofia_changes(prefix)
-    return [f"{part} has version {found[part]} of it, this LittlePBX needs {version}" if part in found
-            else f"{part} lacks it" for part, version in SOFIA_CHANGES.items() if found.get(part) != version]
+    missing = {part: f"{part} has version {found[part]} of it, this LittlePBX needs {version}" if part in found
+               else f"{part} lacks it" for part, version in SOFIA_CHANGES.items() if found.get(part) != version}
+    if "sofia-sip" in missing and sip_library(module_dir(prefix) / "mod_sofia.so") is None:
+        missing["sofia-sip"] = "the sofia-sip library that mod_sofia loads was not found (ldd)"
+    return list(missing.values())
 
 
 def check_sofia(config: dict, prefix: Path) -> None:
@@ -216,7 +222,8 @@ def freeswitch_xml(config: dict, prefix: Path) -> str:
         "enable-chat": "false",
         # LittlePBX's change to mod_sofia (SOFIA_CHANGES): a Replaces acts only on a call of
         # the caller's organization; MESSAGE, NOTIFY and INFO outside any call, and an OPTIONS
-        # naming a user, are refused (403) whoever they name. An unchanged sofia ignores both.
+        # naming a user, are refused (403) whoever they name, but an OPTIONS from an upstream
+        # address (apply-inbound-acl) is answered 200. An unchanged sofia ignores both.
         "replaces-scope-variable": "lp_org", "refuse-out-of-dialog-requests": "true",
         "disable-register": "false", "inbound-codec-prefs": "PCMU,PCMA", "outbound-codec-prefs": "PCMU,PCMA",
         "rtp-timer-name": "soft", "dtmf-type": "rfc2833", "local-network-acl": "lp-loopback",
