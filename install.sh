@@ -174,12 +174,25 @@ create_database() {
     account_sql "$DB_PBX_USER" "$(conf_value ASTERISK_DB_PASSWORD)"
     for host in 127.0.0.1 localhost; do
       echo "GRANT ALL PRIVILEGES ON \`$exact\`.* TO '$DB_OWNER'@'$host';"
-      echo "GRANT SELECT, INSERT, UPDATE, DELETE ON \`$exact\`.* TO '$DB_USER'@'$host';"
     done
+    app_grants
   } | mysql_root
   LITTLEPBX_DATABASE_URL=$(owner_value DATABASE_URL) littlepbx db upgrade
   # Asterisk's rights are per table: the tables exist once the migrations have run.
   asterisk_provision grants | mysql_root
+}
+
+# The app's rights on both local hosts, as littlepbx.database says them (the tests grant the same).
+app_grants() {
+  "$PREFIX/venv/bin/python" - "$DB_NAME" "$DB_USER" <<'PY'
+import sys
+
+from littlepbx.database import app_grants
+
+for host in ("127.0.0.1", "localhost"):
+    for statement in app_grants(sys.argv[1], sys.argv[2], host):
+        print(f"{statement};")
+PY
 }
 
 # The value of KEY in the owner's file.

@@ -48,7 +48,7 @@ MODULE_SOURCE = Path(__file__).resolve().parent / "module" / f"{MODULE_NAME}.c"
 # scripts/freeswitch-sofia.patch to mod_sofia (sofia acts on a Replaces only between calls of one
 # organization, and refuses requests outside any call that name a user) and scripts/sofia-sip.patch
 # to the sofia-sip library under it (a request's empty tag matches no call). Each names itself and
-# its version in what it is built into ("LittlePBX change to mod_sofia: 2"); these are the versions
+# its version in what it is built into ("LittlePBX change to mod_sofia: N"); these are the versions
 # this code needs.
 SOFIA_CHANGES = {"mod_sofia": 4, "sofia-sip": 1}
 CHANGE_MARK = re.compile(rb"LittlePBX change to ([a-z_-]+): (\d+)\0")
