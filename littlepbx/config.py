@@ -113,8 +113,9 @@ DEFAULTS: dict[str, object] = {
     # LittlePBX's mod_xml_curl server on loopback, and the secret part of its path.
     "FREESWITCH_XML_PORT": 8098,
     "FREESWITCH_XML_SECRET": "",
-    # A FreeSWITCH whose mod_sofia lacks LittlePBX's change (scripts/freeswitch-sofia.patch) is
-    # refused: "accept" runs it anyway, with what README (FreeSWITCH) says that leaves open.
+    # A FreeSWITCH whose SIP stack lacks LittlePBX's changes, in the versions this code needs
+    # (scripts/freeswitch-sofia.patch, scripts/sofia-sip.patch), is refused: "accept" runs it
+    # anyway, with what README (FreeSWITCH) says that leaves open.
     "FREESWITCH_UNSCOPED_SOFIA": "refuse",
 }
 

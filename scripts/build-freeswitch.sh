@@ -158,7 +158,6 @@ else
     patch_id "$SIP_PATCH" > "$SIP_STAMP"
 fi
 
-
 fs_installed() {
     local m
     [ -x "$PREFIX/bin/freeswitch" ] && [ -x "$PREFIX/bin/fs_cli" ] || return 1
